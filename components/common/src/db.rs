@@ -1,0 +1,59 @@
+//! [`shared::db::Db`] over Spin's SQLite (`fermyon:spin/sqlite@2.0.0`, which
+//! every Spin 2 and 3 host provides).
+
+use shared::db::{classify_error, Db, DbError, Rows, SqlValue};
+use spin_sdk::sqlite::{Connection, Error, Value};
+
+/// The app's SQLite database, as labelled in `spin.toml`.
+pub struct SpinDb {
+    conn: Connection,
+}
+
+impl SpinDb {
+    /// Opens the `default` database and brings its schema up to date.
+    pub fn open_default() -> anyhow::Result<Self> {
+        let conn = Connection::open("default")
+            .map_err(|e| anyhow::anyhow!("cannot open database: {e:?}"))?;
+        let db = Self { conn };
+        shared::schema::migrate(&db)?;
+        Ok(db)
+    }
+}
+
+impl Db for SpinDb {
+    fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<Rows, DbError> {
+        let params: Vec<Value> = params
+            .iter()
+            .map(|p| match p {
+                SqlValue::Integer(i) => Value::Integer(*i),
+                SqlValue::Real(f) => Value::Real(*f),
+                SqlValue::Text(s) => Value::Text(s.clone()),
+                SqlValue::Blob(b) => Value::Blob(b.clone()),
+                SqlValue::Null => Value::Null,
+            })
+            .collect();
+        let result = self.conn.execute(sql, &params).map_err(|e| match e {
+            Error::Io(message) => classify_error(message),
+            other => DbError::Statement(format!("{other:?}")),
+        })?;
+        Ok(Rows {
+            columns: result.columns,
+            rows: result
+                .rows
+                .into_iter()
+                .map(|row| {
+                    row.values
+                        .into_iter()
+                        .map(|v| match v {
+                            Value::Integer(i) => SqlValue::Integer(i),
+                            Value::Real(f) => SqlValue::Real(f),
+                            Value::Text(s) => SqlValue::Text(s),
+                            Value::Blob(b) => SqlValue::Blob(b),
+                            Value::Null => SqlValue::Null,
+                        })
+                        .collect()
+                })
+                .collect(),
+        })
+    }
+}

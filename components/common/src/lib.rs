@@ -1,0 +1,6 @@
+//! What every casework component shares: the Spin implementation of the
+//! library's [`shared::db::Db`], and the HTTP answers (JSON, RFC 9457
+//! problem details) so every stage speaks the same way.
+
+pub mod db;
+pub mod respond;

@@ -1,0 +1,237 @@
+//! The intake stage: `POST /api/cases` takes a case in from any channel
+//! (Art. 2) and answers with its id and tracking code; `GET
+//! /api/cases/track/{code}` tells anyone holding the code where it stands.
+
+use common::db::SpinDb;
+use common::respond::{self, Problem};
+use serde::{Deserialize, Serialize};
+use shared::cases::{self, CaseStoreError, Idempotency, Receipt, Stored};
+use shared::clock;
+use shared::db::DbError;
+use shared::ids::TrackingCode;
+use shared::intake::{FieldError, NewCase};
+use spin_sdk::http::{Method, Request, Response};
+use spin_sdk::http_component;
+use spin_sdk::key_value::Store;
+
+const SUBMIT_ROUTE: &str = "/api/cases";
+const TRACK_ROUTE: &str = "/api/cases/track/:code";
+const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+/// How often a fresh tracking code is drawn if one collides (60 random bits
+/// make even one collision unlikely).
+const TRACKING_CODE_ATTEMPTS: usize = 3;
+
+#[http_component]
+fn handle(req: Request) -> Response {
+    let route = req
+        .header("spin-matched-route")
+        .and_then(|h| h.as_str())
+        .unwrap_or_default()
+        .to_string();
+    match (req.method(), route.as_str()) {
+        (Method::Post, SUBMIT_ROUTE) => submit(&req),
+        (Method::Get, TRACK_ROUTE) => track(&req),
+        (_, SUBMIT_ROUTE) => method_not_allowed("POST"),
+        (_, TRACK_ROUTE) => method_not_allowed("GET"),
+        _ => Problem::new(404, "not_found", "No such resource").into_response(),
+    }
+}
+
+fn method_not_allowed(allow: &str) -> Response {
+    let mut resp = Problem::new(405, "method_not_allowed", "Method not allowed")
+        .detail(format!("this resource accepts {allow}"))
+        .into_response();
+    resp.set_header("allow", allow);
+    resp
+}
+
+/// What the key-value store keeps per Idempotency-Key: a fast path for
+/// retries. The database stays the record; losing this costs a query.
+#[derive(Serialize, Deserialize)]
+struct IdempotencyRecord {
+    fingerprint: String,
+    receipt: serde_json::Value,
+}
+
+fn submit(req: &Request) -> Response {
+    let body: serde_json::Value = match serde_json::from_slice(req.body()) {
+        Ok(v) => v,
+        Err(e) => {
+            return Problem::new(400, "malformed_json", "The body is not valid JSON")
+                .detail(e.to_string())
+                .into_response()
+        }
+    };
+    let case = match NewCase::parse(&body) {
+        Ok(case) => case,
+        Err(errors) => return Problem::invalid_fields(errors).into_response(),
+    };
+    let key = match idempotency_key(req) {
+        Ok(key) => key,
+        Err(problem) => return problem.into_response(),
+    };
+    let fingerprint = cases::fingerprint(req.body());
+
+    if let Some(key) = &key {
+        if let Some(resp) = replay_from_key_value(key, &fingerprint) {
+            return resp;
+        }
+    }
+
+    let db = match SpinDb::open_default() {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("intake: database unavailable: {e:#}");
+            return respond::internal_error();
+        }
+    };
+    let idem = key.as_deref().map(|key| Idempotency {
+        key,
+        fingerprint: &fingerprint,
+    });
+    let received_at = clock::in_china(clock::now());
+    let mut outcome = Err(CaseStoreError::Db(DbError::Statement(
+        "not attempted".into(),
+    )));
+    for _ in 0..TRACKING_CODE_ATTEMPTS {
+        let code = match random_tracking_code() {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("intake: no randomness: {e}");
+                return respond::internal_error();
+            }
+        };
+        outcome = cases::insert_case(&db, &case, &code, received_at, idem.as_ref());
+        if !matches!(outcome, Err(CaseStoreError::Db(DbError::Constraint(_)))) {
+            break;
+        }
+    }
+    match outcome {
+        Ok(Stored::Created(receipt)) => {
+            if let Some(key) = &key {
+                remember_in_key_value(key, &fingerprint, &receipt);
+            }
+            created(&receipt)
+        }
+        Ok(Stored::Replayed(receipt)) => created(&receipt),
+        Err(CaseStoreError::IdempotencyKeyReused) => Problem::new(
+            422,
+            "idempotency_key_reused",
+            "Idempotency-Key already used",
+        )
+        .field("Idempotency-Key")
+        .detail("this key was used for a different submission; use a new key for a new case")
+        .into_response(),
+        Err(e) => {
+            // The error names no personal data: statements are parameterised.
+            eprintln!("intake: cannot store case: {e}");
+            respond::internal_error()
+        }
+    }
+}
+
+fn created(receipt: &Receipt) -> Response {
+    let mut resp = respond::json(201, receipt);
+    resp.set_header(
+        "location",
+        format!("/api/cases/track/{}", receipt.tracking_code),
+    );
+    resp
+}
+
+fn idempotency_key(req: &Request) -> Result<Option<String>, Box<Problem>> {
+    let Some(value) = req.header(IDEMPOTENCY_HEADER) else {
+        return Ok(None);
+    };
+    match value.as_str() {
+        Some(key)
+            if (1..=200).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            Ok(Some(key.to_string()))
+        }
+        _ => Err(Box::new(
+            Problem::new(400, "invalid_header", "Invalid Idempotency-Key")
+                .field("Idempotency-Key")
+                .detail("1 to 200 visible ASCII characters"),
+        )),
+    }
+}
+
+fn kv_key(key: &str) -> String {
+    format!("intake/idempotency/{key}")
+}
+
+fn replay_from_key_value(key: &str, fingerprint: &str) -> Option<Response> {
+    let store = Store::open_default().ok()?;
+    let bytes = store.get(&kv_key(key)).ok()??;
+    let record: IdempotencyRecord = serde_json::from_slice(&bytes).ok()?;
+    // A different body under the same key is decided by the database.
+    (record.fingerprint == fingerprint).then(|| {
+        let mut resp = respond::json(201, &record.receipt);
+        if let Some(code) = record.receipt.get("tracking_code").and_then(|c| c.as_str()) {
+            resp.set_header("location", format!("/api/cases/track/{code}"));
+        }
+        resp
+    })
+}
+
+fn remember_in_key_value(key: &str, fingerprint: &str, receipt: &Receipt) {
+    let Ok(receipt) = serde_json::to_value(receipt) else {
+        return;
+    };
+    let record = IdempotencyRecord {
+        fingerprint: fingerprint.to_string(),
+        receipt,
+    };
+    let stored = Store::open_default()
+        .map_err(|e| format!("{e:?}"))
+        .and_then(|s| {
+            let bytes = serde_json::to_vec(&record).map_err(|e| e.to_string())?;
+            s.set(&kv_key(key), &bytes).map_err(|e| format!("{e:?}"))
+        });
+    if let Err(e) = stored {
+        // Only the fast path is lost; the database still answers retries.
+        eprintln!("intake: cannot cache idempotency record: {e}");
+    }
+}
+
+fn track(req: &Request) -> Response {
+    let raw = req
+        .header("spin-path-match-code")
+        .and_then(|h| h.as_str())
+        .unwrap_or_default();
+    let code: TrackingCode = match raw.parse() {
+        Ok(code) => code,
+        Err(e) => {
+            return Problem::invalid_fields(vec![FieldError {
+                field: "code".into(),
+                code: "invalid",
+                message: format!("{e}"),
+            }])
+            .into_response()
+        }
+    };
+    let db = match SpinDb::open_default() {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("intake: database unavailable: {e:#}");
+            return respond::internal_error();
+        }
+    };
+    match cases::find_public_status(&db, &code) {
+        Ok(Some(status)) => respond::json(200, &status),
+        Ok(None) => Problem::new(404, "case_not_found", "No case has this tracking code")
+            .field("code")
+            .into_response(),
+        Err(e) => {
+            eprintln!("intake: cannot read case: {e}");
+            respond::internal_error()
+        }
+    }
+}
+
+fn random_tracking_code() -> Result<TrackingCode, getrandom::Error> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes)?;
+    Ok(TrackingCode::from_random(bytes))
+}

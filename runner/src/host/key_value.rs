@@ -1,0 +1,155 @@
+//! `fermyon:spin/key-value@2.0.0`, backed by SQLite as Spin's default store is.
+//!
+//! Database work runs on tokio's blocking pool so that a slow disk never
+//! stalls the threads that serve other requests.
+
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{params, Connection, OptionalExtension};
+use wasmtime::component::Resource;
+
+use super::bindings::v2::key_value::{Error, Host, HostStore};
+use super::stores::open_connection;
+use super::State;
+
+/// An open key-value store: the label and its own connection.
+pub struct KvStore {
+    label: String,
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl KvStore {
+    /// Runs `f` on the store's connection on the blocking pool.
+    async fn with_conn<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection, &str) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, Error> {
+        let conn = self.conn.clone();
+        let label = self.label.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = conn
+                .lock()
+                .map_err(|_| Error::Other("store connection poisoned".into()))?;
+            f(&conn, &label).map_err(|e| Error::Other(e.to_string()))
+        })
+        .await
+        .map_err(|e| Error::Other(e.to_string()))?
+    }
+}
+
+impl Host for State {}
+
+impl HostStore for State {
+    async fn open(&mut self, label: String) -> wasmtime::Result<Result<Resource<KvStore>, Error>> {
+        if !self.grants.key_value_stores.contains(&label) {
+            return Ok(Err(Error::AccessDenied));
+        }
+        let Some(path) = self.stores.key_value_path(&label).map(|p| p.to_path_buf()) else {
+            return Ok(Err(Error::NoSuchStore));
+        };
+        let conn = tokio::task::spawn_blocking(move || open_connection(&path))
+            .await
+            .map_err(wasmtime::Error::msg)?;
+        let conn = match conn {
+            Ok(conn) => conn,
+            Err(e) => return Ok(Err(Error::Other(format!("{e:#}")))),
+        };
+        let store = KvStore {
+            label,
+            conn: Arc::new(Mutex::new(conn)),
+        };
+        Ok(Ok(self.table.push(store)?))
+    }
+
+    async fn get(
+        &mut self,
+        store: Resource<KvStore>,
+        key: String,
+    ) -> wasmtime::Result<Result<Option<Vec<u8>>, Error>> {
+        let store = self.table.get(&store)?;
+        Ok(store
+            .with_conn(move |c, label| {
+                c.query_row(
+                    "SELECT value FROM spin_key_value WHERE store = ?1 AND key = ?2",
+                    params![label, key],
+                    |row| row.get::<_, Vec<u8>>(0),
+                )
+                .optional()
+            })
+            .await)
+    }
+
+    async fn set(
+        &mut self,
+        store: Resource<KvStore>,
+        key: String,
+        value: Vec<u8>,
+    ) -> wasmtime::Result<Result<(), Error>> {
+        let store = self.table.get(&store)?;
+        Ok(store
+            .with_conn(move |c, label| {
+                c.execute(
+                    "INSERT INTO spin_key_value (store, key, value) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (store, key) DO UPDATE SET value = excluded.value",
+                    params![label, key, value],
+                )
+                .map(|_| ())
+            })
+            .await)
+    }
+
+    async fn delete(
+        &mut self,
+        store: Resource<KvStore>,
+        key: String,
+    ) -> wasmtime::Result<Result<(), Error>> {
+        let store = self.table.get(&store)?;
+        Ok(store
+            .with_conn(move |c, label| {
+                c.execute(
+                    "DELETE FROM spin_key_value WHERE store = ?1 AND key = ?2",
+                    params![label, key],
+                )
+                .map(|_| ())
+            })
+            .await)
+    }
+
+    async fn exists(
+        &mut self,
+        store: Resource<KvStore>,
+        key: String,
+    ) -> wasmtime::Result<Result<bool, Error>> {
+        let store = self.table.get(&store)?;
+        Ok(store
+            .with_conn(move |c, label| {
+                c.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM spin_key_value WHERE store = ?1 AND key = ?2)",
+                    params![label, key],
+                    |row| row.get::<_, bool>(0),
+                )
+            })
+            .await)
+    }
+
+    async fn get_keys(
+        &mut self,
+        store: Resource<KvStore>,
+    ) -> wasmtime::Result<Result<Vec<String>, Error>> {
+        let store = self.table.get(&store)?;
+        Ok(store
+            .with_conn(move |c, label| {
+                let mut stmt = c.prepare("SELECT key FROM spin_key_value WHERE store = ?1")?;
+                let keys = stmt
+                    .query_map(params![label], |row| row.get::<_, String>(0))?
+                    .collect::<rusqlite::Result<Vec<_>>>();
+                keys
+            })
+            .await)
+    }
+
+    async fn drop(&mut self, store: Resource<KvStore>) -> wasmtime::Result<()> {
+        self.table.delete(store)?;
+        Ok(())
+    }
+}

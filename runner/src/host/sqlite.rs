@@ -1,0 +1,252 @@
+//! `fermyon:spin/sqlite@2.0.0` and `spin:sqlite/sqlite@3.0.0` over rusqlite.
+//!
+//! Both versions share one connection type and one executor; they differ
+//! only in their generated value types and in v3's two extra functions.
+//! As in Spin, `execute` runs exactly one statement.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::types::ValueRef;
+use rusqlite::Connection;
+use wasmtime::component::Resource;
+
+use super::bindings::{v2, v3};
+use super::stores::open_connection;
+use super::State;
+
+/// An open database: its own connection, shared by both interface versions.
+pub struct SqlConnection {
+    conn: Arc<Mutex<Connection>>,
+}
+
+/// A column value, independent of the interface version.
+enum Cell {
+    Integer(i64),
+    Real(f64),
+    Text(String),
+    Blob(Vec<u8>),
+    Null,
+}
+
+struct Rows {
+    columns: Vec<String>,
+    rows: Vec<Vec<Cell>>,
+}
+
+enum OpenFailure {
+    AccessDenied,
+    NoSuchDatabase,
+    Io(String),
+}
+
+impl State {
+    async fn open_sqlite(
+        &mut self,
+        label: &str,
+    ) -> wasmtime::Result<Result<Resource<SqlConnection>, OpenFailure>> {
+        if !self.grants.sqlite_databases.iter().any(|l| l == label) {
+            return Ok(Err(OpenFailure::AccessDenied));
+        }
+        let Some(path): Option<PathBuf> = self.stores.sqlite_path(label).map(|p| p.to_path_buf())
+        else {
+            return Ok(Err(OpenFailure::NoSuchDatabase));
+        };
+        let opened = tokio::task::spawn_blocking(move || open_connection(&path))
+            .await
+            .map_err(wasmtime::Error::msg)?;
+        match opened {
+            Ok(conn) => Ok(Ok(self.table.push(SqlConnection {
+                conn: Arc::new(Mutex::new(conn)),
+            })?)),
+            Err(e) => Ok(Err(OpenFailure::Io(format!("{e:#}")))),
+        }
+    }
+
+    fn sql_connection(
+        &self,
+        res: &Resource<SqlConnection>,
+    ) -> wasmtime::Result<Arc<Mutex<Connection>>> {
+        Ok(self.table.get(res)?.conn.clone())
+    }
+}
+
+/// Runs `f` on a connection on tokio's blocking pool.
+async fn blocking<T: Send + 'static>(
+    conn: Arc<Mutex<Connection>>,
+    f: impl FnOnce(&Connection) -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(move || {
+        let conn = conn.lock().map_err(|_| "connection poisoned".to_string())?;
+        f(&conn)
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+fn execute(conn: &Connection, statement: &str, params: Vec<Cell>) -> Result<Rows, String> {
+    let mut stmt = conn.prepare_cached(statement).map_err(|e| e.to_string())?;
+    let columns: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
+    let params: Vec<rusqlite::types::Value> = params
+        .into_iter()
+        .map(|c| match c {
+            Cell::Integer(i) => rusqlite::types::Value::Integer(i),
+            Cell::Real(f) => rusqlite::types::Value::Real(f),
+            Cell::Text(s) => rusqlite::types::Value::Text(s),
+            Cell::Blob(b) => rusqlite::types::Value::Blob(b),
+            Cell::Null => rusqlite::types::Value::Null,
+        })
+        .collect();
+    let mut rows = stmt
+        .query(rusqlite::params_from_iter(params))
+        .map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(|e| e.to_string())? {
+        let mut values = Vec::with_capacity(columns.len());
+        for i in 0..columns.len() {
+            let cell = match row.get_ref(i).map_err(|e| e.to_string())? {
+                ValueRef::Integer(i) => Cell::Integer(i),
+                ValueRef::Real(f) => Cell::Real(f),
+                ValueRef::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
+                ValueRef::Blob(b) => Cell::Blob(b.to_vec()),
+                ValueRef::Null => Cell::Null,
+            };
+            values.push(cell);
+        }
+        out.push(values);
+    }
+    Ok(Rows { columns, rows: out })
+}
+
+macro_rules! value_conversions {
+    ($m:ident) => {
+        impl From<$m::Value> for Cell {
+            fn from(v: $m::Value) -> Self {
+                match v {
+                    $m::Value::Integer(i) => Cell::Integer(i),
+                    $m::Value::Real(f) => Cell::Real(f),
+                    $m::Value::Text(s) => Cell::Text(s),
+                    $m::Value::Blob(b) => Cell::Blob(b),
+                    $m::Value::Null => Cell::Null,
+                }
+            }
+        }
+
+        impl From<Cell> for $m::Value {
+            fn from(c: Cell) -> Self {
+                match c {
+                    Cell::Integer(i) => $m::Value::Integer(i),
+                    Cell::Real(f) => $m::Value::Real(f),
+                    Cell::Text(s) => $m::Value::Text(s),
+                    Cell::Blob(b) => $m::Value::Blob(b),
+                    Cell::Null => $m::Value::Null,
+                }
+            }
+        }
+
+        impl From<Rows> for $m::QueryResult {
+            fn from(r: Rows) -> Self {
+                $m::QueryResult {
+                    columns: r.columns,
+                    rows: r
+                        .rows
+                        .into_iter()
+                        .map(|values| $m::RowResult {
+                            values: values.into_iter().map(Into::into).collect(),
+                        })
+                        .collect(),
+                }
+            }
+        }
+
+        impl From<OpenFailure> for $m::Error {
+            fn from(f: OpenFailure) -> Self {
+                match f {
+                    OpenFailure::AccessDenied => $m::Error::AccessDenied,
+                    OpenFailure::NoSuchDatabase => $m::Error::NoSuchDatabase,
+                    OpenFailure::Io(e) => $m::Error::Io(e),
+                }
+            }
+        }
+    };
+}
+
+value_conversions!(v2_sqlite);
+value_conversions!(v3_sqlite);
+
+use v2::sqlite as v2_sqlite;
+use v3::sqlite as v3_sqlite;
+
+impl v2_sqlite::Host for State {}
+
+impl v2_sqlite::HostConnection for State {
+    async fn open(
+        &mut self,
+        database: String,
+    ) -> wasmtime::Result<Result<Resource<SqlConnection>, v2_sqlite::Error>> {
+        Ok(self.open_sqlite(&database).await?.map_err(Into::into))
+    }
+
+    async fn execute(
+        &mut self,
+        conn: Resource<SqlConnection>,
+        statement: String,
+        parameters: Vec<v2_sqlite::Value>,
+    ) -> wasmtime::Result<Result<v2_sqlite::QueryResult, v2_sqlite::Error>> {
+        let conn = self.sql_connection(&conn)?;
+        let params: Vec<Cell> = parameters.into_iter().map(Into::into).collect();
+        Ok(blocking(conn, move |c| execute(c, &statement, params))
+            .await
+            .map(Into::into)
+            .map_err(v2_sqlite::Error::Io))
+    }
+
+    async fn drop(&mut self, conn: Resource<SqlConnection>) -> wasmtime::Result<()> {
+        self.table.delete(conn)?;
+        Ok(())
+    }
+}
+
+impl v3_sqlite::Host for State {}
+
+impl v3_sqlite::HostConnection for State {
+    async fn open(
+        &mut self,
+        database: String,
+    ) -> wasmtime::Result<Result<Resource<SqlConnection>, v3_sqlite::Error>> {
+        Ok(self.open_sqlite(&database).await?.map_err(Into::into))
+    }
+
+    async fn execute(
+        &mut self,
+        conn: Resource<SqlConnection>,
+        statement: String,
+        parameters: Vec<v3_sqlite::Value>,
+    ) -> wasmtime::Result<Result<v3_sqlite::QueryResult, v3_sqlite::Error>> {
+        let conn = self.sql_connection(&conn)?;
+        let params: Vec<Cell> = parameters.into_iter().map(Into::into).collect();
+        Ok(blocking(conn, move |c| execute(c, &statement, params))
+            .await
+            .map(Into::into)
+            .map_err(v3_sqlite::Error::Io))
+    }
+
+    async fn last_insert_rowid(&mut self, conn: Resource<SqlConnection>) -> wasmtime::Result<i64> {
+        let conn = self.sql_connection(&conn)?;
+        blocking(conn, |c| Ok(c.last_insert_rowid()))
+            .await
+            .map_err(wasmtime::Error::msg)
+    }
+
+    async fn changes(&mut self, conn: Resource<SqlConnection>) -> wasmtime::Result<u64> {
+        let conn = self.sql_connection(&conn)?;
+        blocking(conn, |c| Ok(c.changes()))
+            .await
+            .map_err(wasmtime::Error::msg)
+    }
+
+    async fn drop(&mut self, conn: Resource<SqlConnection>) -> wasmtime::Result<()> {
+        self.table.delete(conn)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,310 @@
+//! Storing a new case and reading what a citizen may see of it.
+
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::clock;
+use crate::db::{Db, DbError, SqlValue};
+use crate::ids::{CaseId, TrackingCode};
+use crate::intake::NewCase;
+
+/// The status a case has when it has just come in.
+pub const STATUS_RECEIVED: &str = "received";
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum CaseStoreError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// The Idempotency-Key was used before for a different submission.
+    #[error("this Idempotency-Key was already used for a different submission")]
+    IdempotencyKeyReused,
+    /// A stored row no longer parses (e.g. an edited database).
+    #[error("stored case is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// A client's retry key and the fingerprint of the body it came with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Idempotency<'a> {
+    pub key: &'a str,
+    pub fingerprint: &'a str,
+}
+
+/// The answer to a submission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Receipt {
+    pub case_id: CaseId,
+    pub tracking_code: TrackingCode,
+    pub status: &'static str,
+    pub received_at: String,
+}
+
+/// Whether the receipt is for a new case or repeats an earlier answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stored {
+    Created(Receipt),
+    Replayed(Receipt),
+}
+
+/// Stores a new case and its submitter in one transaction. With an
+/// idempotency key that was seen before, nothing is stored and the first
+/// receipt is returned, so a retried submission never makes a second case.
+pub fn insert_case(
+    db: &impl Db,
+    case: &NewCase,
+    tracking_code: &TrackingCode,
+    received_at: DateTime<FixedOffset>,
+    idempotency: Option<&Idempotency<'_>>,
+) -> Result<Stored, CaseStoreError> {
+    db.transaction(|db| {
+        if let Some(idem) = idempotency {
+            if let Some(receipt) = find_by_idempotency_key(db, idem)? {
+                return Ok(Stored::Replayed(receipt));
+            }
+        }
+        let received_at = clock::format(received_at);
+        let rows = db.execute(
+            "INSERT INTO cases (tracking_code, channel, kind, title, content, county, status,
+                                received_at, idempotency_key, request_fingerprint)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             RETURNING id",
+            &[
+                tracking_code.as_str().into(),
+                case.channel.as_str().into(),
+                case.kind.as_str().into(),
+                case.title.as_str().into(),
+                case.content.as_str().into(),
+                case.county.as_str().into(),
+                STATUS_RECEIVED.into(),
+                received_at.as_str().into(),
+                SqlValue::from(idempotency.map(|i| i.key)),
+                SqlValue::from(idempotency.map(|i| i.fingerprint)),
+            ],
+        )?;
+        let id = rows
+            .row(0)
+            .map(|r| r.integer("id"))
+            .ok_or_else(|| CaseStoreError::Corrupt("INSERT returned no id".into()))??;
+        let case_id = CaseId::new(id).map_err(|e| CaseStoreError::Corrupt(e.to_string()))?;
+        db.execute(
+            "INSERT INTO case_submitters (case_id, submitter_type, name, phone) VALUES (?, ?, ?, ?)",
+            &[
+                id.into(),
+                case.submitter.kind.as_str().into(),
+                case.submitter.name.as_str().into(),
+                case.submitter.phone.as_str().into(),
+            ],
+        )?;
+        Ok(Stored::Created(Receipt {
+            case_id,
+            tracking_code: tracking_code.clone(),
+            status: STATUS_RECEIVED,
+            received_at,
+        }))
+    })
+}
+
+fn find_by_idempotency_key(
+    db: &impl Db,
+    idem: &Idempotency<'_>,
+) -> Result<Option<Receipt>, CaseStoreError> {
+    let rows = db.execute(
+        "SELECT id, tracking_code, status, received_at, request_fingerprint
+         FROM cases WHERE idempotency_key = ?",
+        &[idem.key.into()],
+    )?;
+    let Some(row) = rows.row(0) else {
+        return Ok(None);
+    };
+    if row.opt_text("request_fingerprint")? != Some(idem.fingerprint) {
+        return Err(CaseStoreError::IdempotencyKeyReused);
+    }
+    let case_id =
+        CaseId::new(row.integer("id")?).map_err(|e| CaseStoreError::Corrupt(e.to_string()))?;
+    let tracking_code = row
+        .text("tracking_code")?
+        .parse()
+        .map_err(|e: crate::ids::IdError| CaseStoreError::Corrupt(e.to_string()))?;
+    Ok(Some(Receipt {
+        case_id,
+        tracking_code,
+        status: status_name(row.text("status")?)?,
+        received_at: row.text("received_at")?.to_string(),
+    }))
+}
+
+fn status_name(stored: &str) -> Result<&'static str, CaseStoreError> {
+    match stored {
+        STATUS_RECEIVED => Ok(STATUS_RECEIVED),
+        other => Err(CaseStoreError::Corrupt(format!("unknown status {other:?}"))),
+    }
+}
+
+/// What anyone holding the tracking code sees: no personal data, no content,
+/// no internal notes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublicStatus {
+    pub tracking_code: TrackingCode,
+    pub channel: String,
+    pub kind: String,
+    pub status: &'static str,
+    pub received_at: String,
+}
+
+pub fn find_public_status(
+    db: &impl Db,
+    code: &TrackingCode,
+) -> Result<Option<PublicStatus>, CaseStoreError> {
+    let rows = db.execute(
+        "SELECT channel, kind, status, received_at FROM cases WHERE tracking_code = ?",
+        &[code.as_str().into()],
+    )?;
+    let Some(row) = rows.row(0) else {
+        return Ok(None);
+    };
+    Ok(Some(PublicStatus {
+        tracking_code: code.clone(),
+        channel: row.text("channel")?.to_string(),
+        kind: row.text("kind")?.to_string(),
+        status: status_name(row.text("status")?)?,
+        received_at: row.text("received_at")?.to_string(),
+    }))
+}
+
+/// A stable fingerprint of a request body (FNV-1a, 64 bits), to tell a true
+/// retry from a different submission under the same Idempotency-Key. Not a
+/// security measure: the key is the client's own.
+pub fn fingerprint(body: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in body {
+        hash ^= u64::from(*b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::NativeDb;
+    use crate::schema::migrate;
+    use chrono::TimeZone;
+    use serde_json::json;
+
+    fn db() -> NativeDb {
+        let db = NativeDb::in_memory().expect("db");
+        migrate(&db).expect("migrates");
+        db
+    }
+
+    fn new_case() -> NewCase {
+        NewCase::parse(&json!({
+            "channel": "hotline_web", "kind": "consultation", "title": "社保卡补办",
+            "content": "请问社保卡丢失后在哪里补办？", "county": "410621000",
+            "submitter": {"type": "individual", "name": "李四", "phone": "13912345678"}
+        }))
+        .expect("valid")
+    }
+
+    fn at() -> DateTime<FixedOffset> {
+        clock::china()
+            .with_ymd_and_hms(2026, 2, 14, 9, 30, 0)
+            .single()
+            .expect("valid")
+    }
+
+    fn code(n: u8) -> TrackingCode {
+        TrackingCode::from_random([n; 8])
+    }
+
+    #[test]
+    fn a_stored_case_can_be_found_by_its_tracking_code() {
+        let db = db();
+        let stored = insert_case(&db, &new_case(), &code(1), at(), None).expect("stored");
+        let Stored::Created(receipt) = stored else {
+            panic!("expected a new case")
+        };
+        assert_eq!(receipt.received_at, "2026-02-14T09:30:00+08:00");
+        let public = find_public_status(&db, &code(1))
+            .expect("query")
+            .expect("found");
+        assert_eq!(public.status, "received");
+        assert_eq!(public.kind, "consultation");
+        assert_eq!(find_public_status(&db, &code(2)), Ok(None));
+    }
+
+    #[test]
+    fn the_submitter_is_stored_apart_from_the_case() {
+        let db = db();
+        insert_case(&db, &new_case(), &code(1), at(), None).expect("stored");
+        let cases = db.execute("SELECT * FROM cases", &[]).expect("query");
+        let flat = format!("{cases:?}");
+        assert!(
+            !flat.contains("13912345678") && !flat.contains("李四"),
+            "{flat}"
+        );
+        let submitters = db
+            .execute("SELECT phone FROM case_submitters", &[])
+            .expect("query");
+        assert_eq!(submitters.rows.len(), 1);
+    }
+
+    #[test]
+    fn a_retry_with_the_same_key_returns_the_first_receipt_and_stores_nothing() {
+        let db = db();
+        let idem = Idempotency {
+            key: "k-1",
+            fingerprint: "f",
+        };
+        let first = insert_case(&db, &new_case(), &code(1), at(), Some(&idem)).expect("stored");
+        let again = insert_case(&db, &new_case(), &code(2), at(), Some(&idem)).expect("replayed");
+        let (Stored::Created(a), Stored::Replayed(b)) = (first, again) else {
+            panic!("expected created then replayed")
+        };
+        assert_eq!(a, b);
+        let count = db
+            .execute("SELECT COUNT(*) AS n FROM cases", &[])
+            .expect("query");
+        assert_eq!(count.row(0).map(|r| r.integer("n")), Some(Ok(1)));
+    }
+
+    #[test]
+    fn a_key_reused_for_a_different_body_is_refused() {
+        let db = db();
+        let first = Idempotency {
+            key: "k-1",
+            fingerprint: "f1",
+        };
+        let other = Idempotency {
+            key: "k-1",
+            fingerprint: "f2",
+        };
+        insert_case(&db, &new_case(), &code(1), at(), Some(&first)).expect("stored");
+        assert_eq!(
+            insert_case(&db, &new_case(), &code(2), at(), Some(&other)),
+            Err(CaseStoreError::IdempotencyKeyReused)
+        );
+    }
+
+    #[test]
+    fn a_duplicate_tracking_code_rolls_back_the_whole_case() {
+        let db = db();
+        insert_case(&db, &new_case(), &code(1), at(), None).expect("stored");
+        let err = insert_case(&db, &new_case(), &code(1), at(), None).unwrap_err();
+        assert!(
+            matches!(err, CaseStoreError::Db(DbError::Constraint(_))),
+            "{err:?}"
+        );
+        let n = db
+            .execute("SELECT COUNT(*) AS n FROM case_submitters", &[])
+            .expect("query");
+        assert_eq!(n.row(0).map(|r| r.integer("n")), Some(Ok(1)));
+    }
+
+    #[test]
+    fn the_fingerprint_tells_bodies_apart() {
+        assert_eq!(fingerprint(b"abc"), fingerprint(b"abc"));
+        assert_ne!(fingerprint(b"abc"), fingerprint(b"abd"));
+    }
+}

@@ -1,0 +1,46 @@
+//! China time. Every deadline and every date shown to staff or citizens is
+//! counted in UTC+8 (China has no daylight saving time), whatever the
+//! server's own time zone.
+
+use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+
+/// An instant in UTC, as clocks give it.
+pub type Instant = DateTime<Utc>;
+
+/// The current instant from the host's wall clock (inside a component, the
+/// WASI clock the runner provides).
+pub fn now() -> Instant {
+    Utc::now()
+}
+
+/// UTC+8.
+pub fn china() -> FixedOffset {
+    // 8 hours is always within chrono's range; the fallback is never taken.
+    FixedOffset::east_opt(8 * 3600)
+        .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"))
+}
+
+/// An instant as China time.
+pub fn in_china(t: DateTime<Utc>) -> DateTime<FixedOffset> {
+    t.with_timezone(&china())
+}
+
+/// `2026-11-28T10:39:33+08:00`: how instants are stored and shown.
+pub fn format(t: DateTime<FixedOffset>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn an_instant_late_in_the_utc_day_is_the_next_day_in_china() {
+        let t = Utc
+            .with_ymd_and_hms(2025, 9, 30, 16, 0, 0)
+            .single()
+            .expect("valid");
+        assert_eq!(format(in_china(t)), "2025-10-01T00:00:00+08:00");
+    }
+}

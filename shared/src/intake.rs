@@ -1,0 +1,382 @@
+//! A new case as submitted through any channel (Art. 2), parsed from JSON
+//! field by field so that every problem names the field it is about.
+
+use std::str::FromStr;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::contact::{PersonName, PhoneNumber};
+use crate::ids::CountyCode;
+
+/// Where a case came in (Art. 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    OnlinePlatform,
+    HotlinePhone,
+    HotlineWeb,
+    ServiceHall,
+}
+
+/// What the submitter asks for (Art. 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Consultation,
+    Complaint,
+    Suggestion,
+}
+
+/// Who submits (Art. 2: enterprises and the public).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubmitterType {
+    Enterprise,
+    Individual,
+}
+
+macro_rules! text_enum {
+    ($t:ty { $($variant:ident = $text:literal),+ $(,)? }) => {
+        impl $t {
+            pub const ALL: &'static [&'static str] = &[$($text),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+        }
+
+        impl FromStr for $t {
+            type Err = ();
+            fn from_str(s: &str) -> Result<Self, ()> {
+                match s { $($text => Ok(Self::$variant),)+ _ => Err(()) }
+            }
+        }
+    };
+}
+
+text_enum!(Channel {
+    OnlinePlatform = "online_platform",
+    HotlinePhone = "hotline_phone",
+    HotlineWeb = "hotline_web",
+    ServiceHall = "service_hall",
+});
+text_enum!(Kind {
+    Consultation = "consultation",
+    Complaint = "complaint",
+    Suggestion = "suggestion",
+});
+text_enum!(SubmitterType {
+    Enterprise = "enterprise",
+    Individual = "individual",
+});
+
+/// Limits on free text, in characters (not bytes: most text is Chinese).
+pub const TITLE_MAX_CHARS: usize = 200;
+pub const CONTENT_MAX_CHARS: usize = 5000;
+
+/// The submitter's contact details: personal data, kept apart from the case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submitter {
+    pub kind: SubmitterType,
+    pub name: PersonName,
+    pub phone: PhoneNumber,
+}
+
+/// A case as accepted for intake: every field already valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCase {
+    pub channel: Channel,
+    pub kind: Kind,
+    pub title: String,
+    pub content: String,
+    pub county: CountyCode,
+    pub submitter: Submitter,
+}
+
+/// One problem with one field of the submission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The field's path, e.g. `submitter.phone`.
+    pub field: String,
+    /// A stable code a client can switch on.
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    fn new(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.to_string(),
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// Reads fields off one JSON object, collecting every problem.
+struct Fields<'a> {
+    object: &'a Map<String, Value>,
+    prefix: &'static str,
+    errors: Vec<FieldError>,
+}
+
+impl<'a> Fields<'a> {
+    fn path(&self, name: &str) -> String {
+        format!("{}{}", self.prefix, name)
+    }
+
+    fn text(&mut self, name: &str) -> Option<&'a str> {
+        let path = self.path(name);
+        match self.object.get(name) {
+            None | Some(Value::Null) => {
+                self.errors
+                    .push(FieldError::new(&path, "missing", "this field is required"));
+                None
+            }
+            Some(Value::String(s)) => Some(s.as_str()),
+            Some(_) => {
+                self.errors.push(FieldError::new(
+                    &path,
+                    "wrong_type",
+                    "this field must be a string",
+                ));
+                None
+            }
+        }
+    }
+
+    fn one_of<T: FromStr>(&mut self, name: &str, allowed: &[&str]) -> Option<T> {
+        let text = self.text(name)?;
+        match text.parse() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                let path = self.path(name);
+                self.errors.push(FieldError::new(
+                    &path,
+                    "unknown_value",
+                    format!("must be one of: {}", allowed.join(", ")),
+                ));
+                None
+            }
+        }
+    }
+
+    fn parsed<T: FromStr>(&mut self, name: &str) -> Option<T>
+    where
+        T::Err: std::fmt::Display,
+    {
+        let text = self.text(name)?;
+        match text.parse() {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let path = self.path(name);
+                self.errors
+                    .push(FieldError::new(&path, "invalid", e.to_string()));
+                None
+            }
+        }
+    }
+
+    fn bounded_text(&mut self, name: &str, max_chars: usize) -> Option<String> {
+        let text = self.text(name)?.trim();
+        let len = text.chars().count();
+        let path = self.path(name);
+        if len == 0 {
+            self.errors.push(FieldError::new(
+                &path,
+                "empty",
+                "this field must not be empty",
+            ));
+            None
+        } else if len > max_chars {
+            self.errors.push(FieldError::new(
+                &path,
+                "too_long",
+                format!("at most {max_chars} characters"),
+            ));
+            None
+        } else {
+            Some(text.to_string())
+        }
+    }
+
+    fn unknown_fields(&mut self, known: &[&str]) {
+        for key in self.object.keys() {
+            if !known.contains(&key.as_str()) {
+                let path = self.path(key);
+                self.errors.push(FieldError::new(
+                    &path,
+                    "unknown_field",
+                    "this field is not part of a case",
+                ));
+            }
+        }
+    }
+}
+
+impl NewCase {
+    /// Parses a submission; on failure, every problem found, each naming
+    /// its field.
+    pub fn parse(body: &Value) -> Result<Self, Vec<FieldError>> {
+        let Some(object) = body.as_object() else {
+            return Err(vec![FieldError::new(
+                "",
+                "wrong_type",
+                "the body must be a JSON object",
+            )]);
+        };
+        let mut f = Fields {
+            object,
+            prefix: "",
+            errors: Vec::new(),
+        };
+        f.unknown_fields(&["channel", "kind", "title", "content", "county", "submitter"]);
+        let channel = f.one_of::<Channel>("channel", Channel::ALL);
+        let kind = f.one_of::<Kind>("kind", Kind::ALL);
+        let title = f.bounded_text("title", TITLE_MAX_CHARS);
+        let content = f.bounded_text("content", CONTENT_MAX_CHARS);
+        let county = f.parsed::<CountyCode>("county");
+        let mut errors = f.errors;
+
+        let submitter = match object.get("submitter") {
+            Some(Value::Object(s)) => {
+                let mut sf = Fields {
+                    object: s,
+                    prefix: "submitter.",
+                    errors: Vec::new(),
+                };
+                sf.unknown_fields(&["type", "name", "phone"]);
+                let kind = sf.one_of::<SubmitterType>("type", SubmitterType::ALL);
+                let name = sf.parsed::<PersonName>("name");
+                let phone = sf.parsed::<PhoneNumber>("phone");
+                errors.extend(sf.errors);
+                match (kind, name, phone) {
+                    (Some(kind), Some(name), Some(phone)) => Some(Submitter { kind, name, phone }),
+                    _ => None,
+                }
+            }
+            None | Some(Value::Null) => {
+                errors.push(FieldError::new(
+                    "submitter",
+                    "missing",
+                    "this field is required",
+                ));
+                None
+            }
+            Some(_) => {
+                errors.push(FieldError::new(
+                    "submitter",
+                    "wrong_type",
+                    "this field must be an object",
+                ));
+                None
+            }
+        };
+
+        match (channel, kind, title, content, county, submitter) {
+            (
+                Some(channel),
+                Some(kind),
+                Some(title),
+                Some(content),
+                Some(county),
+                Some(submitter),
+            ) if errors.is_empty() => Ok(Self {
+                channel,
+                kind,
+                title,
+                content,
+                county,
+                submitter,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn valid() -> Value {
+        json!({
+            "channel": "online_platform",
+            "kind": "complaint",
+            "title": "小区路灯不亮",
+            "content": "淇滨区某小区路灯已坏两周，夜间出行不便，请尽快维修。",
+            "county": "410611000",
+            "submitter": {"type": "individual", "name": "张三", "phone": "13812345678"}
+        })
+    }
+
+    fn fields(errors: &[FieldError]) -> Vec<(&str, &str)> {
+        errors.iter().map(|e| (e.field.as_str(), e.code)).collect()
+    }
+
+    #[test]
+    fn a_complete_submission_parses() {
+        let case = NewCase::parse(&valid()).expect("valid");
+        assert_eq!(case.channel, Channel::OnlinePlatform);
+        assert_eq!(case.kind, Kind::Complaint);
+        assert_eq!(case.county.as_str(), "410611000");
+        assert_eq!(case.submitter.phone.masked(), "138****5678");
+    }
+
+    #[test]
+    fn an_unknown_channel_names_the_field_and_the_allowed_values() {
+        let mut body = valid();
+        body["channel"] = json!("fax");
+        let errors = NewCase::parse(&body).unwrap_err();
+        assert_eq!(fields(&errors), vec![("channel", "unknown_value")]);
+        assert!(errors[0].message.contains("service_hall"));
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let body = json!({"channel": 3, "kind": "complaint", "title": "", "county": "41", "submitter": {"type": "individual", "name": "张三", "phone": "12"}, "extra": 1});
+        let errors = NewCase::parse(&body).unwrap_err();
+        assert_eq!(
+            fields(&errors),
+            vec![
+                ("extra", "unknown_field"),
+                ("channel", "wrong_type"),
+                ("title", "empty"),
+                ("content", "missing"),
+                ("county", "invalid"),
+                ("submitter.phone", "invalid"),
+            ]
+        );
+    }
+
+    #[test]
+    fn overlong_content_is_refused_by_characters_not_bytes() {
+        let mut body = valid();
+        body["content"] = json!("字".repeat(CONTENT_MAX_CHARS));
+        assert!(NewCase::parse(&body).is_ok());
+        body["content"] = json!("字".repeat(CONTENT_MAX_CHARS + 1));
+        assert_eq!(
+            fields(&NewCase::parse(&body).unwrap_err()),
+            vec![("content", "too_long")]
+        );
+    }
+
+    #[test]
+    fn a_body_that_is_not_an_object_is_refused() {
+        assert_eq!(
+            fields(&NewCase::parse(&json!([1, 2])).unwrap_err()),
+            vec![("", "wrong_type")]
+        );
+    }
+
+    #[test]
+    fn a_missing_submitter_is_named() {
+        let mut body = valid();
+        body.as_object_mut().map(|o| o.remove("submitter"));
+        assert_eq!(
+            fields(&NewCase::parse(&body).unwrap_err()),
+            vec![("submitter", "missing")]
+        );
+    }
+}

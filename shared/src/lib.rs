@@ -1,0 +1,19 @@
+//! The casework domain library: every business rule of the back office lives
+//! here, free of Spin types, so it builds natively (and is tested against
+//! real SQLite) and for `wasm32-wasip1` inside the components.
+//!
+//! - [`ids`]: identifiers that can only hold valid values.
+//! - [`contact`]: submitters' personal data (Art. 11).
+//! - [`intake`]: a new case as submitted, parsed field by field (Art. 2).
+//! - [`db`]: the small database interface the components implement over Spin.
+//! - [`schema`]: versioned migrations.
+//! - [`cases`]: storing and reading cases.
+//! - [`clock`]: China time (UTC+8), in which every deadline is counted.
+
+pub mod cases;
+pub mod clock;
+pub mod contact;
+pub mod db;
+pub mod ids;
+pub mod intake;
+pub mod schema;
