@@ -9,7 +9,9 @@
 //! - [`schema`]: versioned migrations.
 //! - [`cases`]: storing and reading cases.
 //! - [`clock`]: China time (UTC+8), in which every deadline is counted.
+//! - [`calendar`]: the official working-day calendar (holidays and 调休).
 
+pub mod calendar;
 pub mod cases;
 pub mod clock;
 pub mod contact;

@@ -41,6 +41,15 @@ pub struct App {
 impl App {
     /// Starts the app on a free port with `state_dir` as its state directory.
     pub fn start(state_dir: &Path) -> Self {
+        Self::launch(state_dir, true)
+    }
+
+    /// As [`App::start`], without echoing the runner's request log.
+    pub fn start_quiet(state_dir: &Path) -> Self {
+        Self::launch(state_dir, false)
+    }
+
+    fn launch(state_dir: &Path, echo: bool) -> Self {
         let mut child = Command::new(runner_binary())
             .args(["up", "--listen", "127.0.0.1:0", "--state-dir"])
             .arg(state_dir)
@@ -62,7 +71,9 @@ impl App {
                     }
                 }
                 // Keep draining so the runner never blocks on a full pipe.
-                println!("[runner] {line}");
+                if echo {
+                    println!("[runner] {line}");
+                }
             }
         });
         let base = match rx.recv_timeout(Duration::from_secs(120)) {
