@@ -36,25 +36,41 @@ pub enum SubmitterType {
     Individual,
 }
 
-macro_rules! text_enum {
-    ($t:ty { $($variant:ident = $text:literal),+ $(,)? }) => {
-        impl $t {
-            pub const ALL: &'static [&'static str] = &[$($text),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),+ }
-            }
-        }
-
-        impl FromStr for $t {
-            type Err = ();
-            fn from_str(s: &str) -> Result<Self, ()> {
-                match s { $($text => Ok(Self::$variant),)+ _ => Err(()) }
-            }
-        }
-    };
+/// How a hotline case is handled (Art. 6(二).1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HotlineMode {
+    /// 即办: answered by the agent at once.
+    Immediate,
+    /// 直办: three-way call to the unit, answered at once.
+    Direct,
+    /// 转办: transferred to a unit for investigation.
+    Transfer,
+    /// 协办: a lead unit and co-units.
+    Joint,
+    /// 呈办: special report to the city government.
+    Escalate,
 }
 
+/// How a complaint reaches the service hall's desk (Art. 6(三)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HallForm {
+    Oral,
+    Written,
+}
+
+text_enum!(HotlineMode {
+    Immediate = "immediate",
+    Direct = "direct",
+    Transfer = "transfer",
+    Joint = "joint",
+    Escalate = "escalate",
+});
+text_enum!(HallForm {
+    Oral = "oral",
+    Written = "written",
+});
 text_enum!(Channel {
     OnlinePlatform = "online_platform",
     HotlinePhone = "hotline_phone",

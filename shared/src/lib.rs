@@ -10,12 +10,17 @@
 //! - [`cases`]: storing and reading cases.
 //! - [`clock`]: China time (UTC+8), in which every deadline is counted.
 //! - [`calendar`]: the official working-day calendar (holidays and 调休).
+//! - [`deadlines`]: time limits in working days and the rules that set them.
+
+#[macro_use]
+mod text_enum;
 
 pub mod calendar;
 pub mod cases;
 pub mod clock;
 pub mod contact;
 pub mod db;
+pub mod deadlines;
 pub mod ids;
 pub mod intake;
 pub mod schema;
