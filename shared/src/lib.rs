@@ -11,6 +11,8 @@
 //! - [`clock`]: China time (UTC+8), in which every deadline is counted.
 //! - [`calendar`]: the official working-day calendar (holidays and 调休).
 //! - [`deadlines`]: time limits in working days and the rules that set them.
+//! - [`lifecycle`]: the one state machine every case moves through.
+//! - [`units`]: the handling units cases are sent to.
 
 #[macro_use]
 mod text_enum;
@@ -23,4 +25,6 @@ pub mod db;
 pub mod deadlines;
 pub mod ids;
 pub mod intake;
+pub mod lifecycle;
 pub mod schema;
+pub mod units;
