@@ -11,6 +11,7 @@
 //! - [`clock`]: China time (UTC+8), in which every deadline is counted.
 //! - [`calendar`]: the official working-day calendar (holidays and 调休).
 //! - [`deadlines`]: time limits in working days and the rules that set them.
+//! - [`filter`]: screening (Art. 5), duplicates included.
 //! - [`lifecycle`]: the one state machine every case moves through.
 //! - [`units`]: the handling units cases are sent to.
 
@@ -23,6 +24,7 @@ pub mod clock;
 pub mod contact;
 pub mod db;
 pub mod deadlines;
+pub mod filter;
 pub mod ids;
 pub mod intake;
 pub mod lifecycle;
