@@ -13,6 +13,7 @@
 //! - [`deadlines`]: time limits in working days and the rules that set them.
 //! - [`filter`]: screening (Art. 5), duplicates included.
 //! - [`lifecycle`]: the one state machine every case moves through.
+//! - [`routing`]: locality first, then competence (Art. 6).
 //! - [`units`]: the handling units cases are sent to.
 
 #[macro_use]
@@ -28,5 +29,6 @@ pub mod filter;
 pub mod ids;
 pub mod intake;
 pub mod lifecycle;
+pub mod routing;
 pub mod schema;
 pub mod units;
