@@ -14,6 +14,7 @@
 //! - [`filter`]: screening (Art. 5), duplicates included.
 //! - [`lifecycle`]: the one state machine every case moves through.
 //! - [`routing`]: locality first, then competence (Art. 6).
+//! - [`stats`]: statistics (Art. 9) and hotspots (Art. 7), with their formulas.
 //! - [`units`]: the handling units cases are sent to.
 
 #[macro_use]
@@ -31,4 +32,5 @@ pub mod intake;
 pub mod lifecycle;
 pub mod routing;
 pub mod schema;
+pub mod stats;
 pub mod units;
