@@ -294,7 +294,7 @@ pub fn hotspots(cases: &[CaseSummary], now: DateTime<Utc>, rules: &HotspotRules)
             }
         }
     }
-    found.sort_by(|a, b| b.cases.len().cmp(&a.cases.len()));
+    found.sort_by_key(|h| std::cmp::Reverse(h.cases.len()));
     found
 }
 

@@ -238,7 +238,7 @@ fn a_case_closed_after_its_deadline_is_overdue_not_on_time() {
 #[test]
 fn an_open_case_past_its_deadline_at_the_end_of_the_period_is_overdue() {
     let open = case(1);
-    let r = report(&[open.clone()], november().0, november().1);
+    let r = report(std::slice::from_ref(&open), november().0, november().1);
     assert_eq!(r.units[&unit("qibin-urban")].overdue, 1);
     // Before its deadline the same case is not overdue.
     let r = report(&[open], november().0, t("2025-11-10T00:00:00+08:00"));
