@@ -111,6 +111,14 @@ impl Row<'_> {
         }
     }
 
+    pub fn get_opt_integer(&self, column: &str) -> Result<Option<i64>, DbError> {
+        match self.get(column)? {
+            SqlValue::Integer(i) => Ok(Some(*i)),
+            SqlValue::Null => Ok(None),
+            _ => Err(DbError::Column(column.to_string())),
+        }
+    }
+
     pub fn blob(&self, column: &str) -> Result<&[u8], DbError> {
         match self.get(column)? {
             SqlValue::Blob(b) => Ok(b),

@@ -15,6 +15,7 @@
 //! - [`lifecycle`]: the one state machine every case moves through.
 //! - [`routing`]: locality first, then competence (Art. 6).
 //! - [`stats`]: statistics (Art. 9) and hotspots (Art. 7), with their formulas.
+//! - [`store`]: the lifecycle, events and deadlines in the database.
 //! - [`units`]: the handling units cases are sent to.
 
 #[macro_use]
@@ -33,4 +34,5 @@ pub mod lifecycle;
 pub mod routing;
 pub mod schema;
 pub mod stats;
+pub mod store;
 pub mod units;

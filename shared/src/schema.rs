@@ -12,7 +12,8 @@ pub struct Migration {
     pub statements: &'static [&'static str],
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
+pub const MIGRATIONS: &[Migration] = &[
+Migration {
     version: 1,
     name: "cases and their submitters",
     statements: &[
@@ -40,6 +41,84 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
             name TEXT NOT NULL,
             phone TEXT NOT NULL
         )",
+    ],
+},
+Migration {
+    version: 2,
+    name: "lifecycle, units, events, deadlines, urge notices",
+    statements: &[
+        "ALTER TABLE cases ADD COLUMN mode TEXT",
+        "ALTER TABLE cases ADD COLUMN hall_form TEXT",
+        "ALTER TABLE cases ADD COLUMN complex INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE cases ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE cases ADD COLUMN lead_unit TEXT",
+        "ALTER TABLE cases ADD COLUMN round INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE cases ADD COLUMN rejection_category INTEGER",
+        "ALTER TABLE cases ADD COLUMN extension_pending INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE cases ADD COLUMN routed_before INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE cases ADD COLUMN closed_at TEXT",
+        // Optimistic concurrency: every change checks and bumps it.
+        "ALTER TABLE cases ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+        "CREATE INDEX cases_lead_status ON cases (lead_unit, status)",
+        // A keyed hash of the phone (never the number): finds the same
+        // submitter's earlier cases for duplicate screening.
+        "ALTER TABLE case_submitters ADD COLUMN submitter_key TEXT",
+        "CREATE INDEX case_submitters_key ON case_submitters (submitter_key)",
+        "CREATE TABLE units (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            county TEXT NOT NULL,
+            unit_type TEXT NOT NULL
+        )",
+        // Routing resolves a unit type within a county to exactly one unit.
+        "CREATE UNIQUE INDEX units_county_type ON units (county, unit_type)",
+        "CREATE TABLE case_co_units (
+            case_id INTEGER NOT NULL REFERENCES cases (id),
+            unit_id TEXT NOT NULL,
+            PRIMARY KEY (case_id, unit_id)
+        )",
+        // Every move of the lifecycle, never updated or deleted: replies and
+        // their rounds, QC results, follow-ups, reviews, extensions.
+        "CREATE TABLE case_events (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases (id),
+            at TEXT NOT NULL,
+            actor_role TEXT NOT NULL,
+            actor_unit TEXT,
+            type TEXT NOT NULL,
+            article TEXT NOT NULL,
+            data TEXT NOT NULL
+        )",
+        "CREATE INDEX case_events_case ON case_events (case_id, id)",
+        // Deadlines: a new one deactivates the earlier one of the same
+        // milestone, which stays on record.
+        "CREATE TABLE case_deadlines (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases (id),
+            milestone TEXT NOT NULL,
+            working_days INTEGER NOT NULL,
+            due_date TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            verified INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            set_at TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1,
+            met_at TEXT
+        )",
+        "CREATE INDEX case_deadlines_case ON case_deadlines (case_id, milestone)",
+        // The scheduled scan reads only deadlines still running, in due
+        // order: proportional to the due cases, not to all cases.
+        "CREATE INDEX case_deadlines_running ON case_deadlines (due_at) WHERE active = 1 AND met_at IS NULL",
+        "CREATE TABLE urge_notices (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases (id),
+            unit_id TEXT NOT NULL,
+            deadline_id INTEGER REFERENCES case_deadlines (id),
+            issued_at TEXT NOT NULL,
+            note TEXT NOT NULL,
+            acknowledged_at TEXT
+        )",
+        "CREATE INDEX urge_notices_unit ON urge_notices (unit_id, acknowledged_at)",
     ],
 }];
 
