@@ -233,6 +233,30 @@ fn end_of_day() -> NaiveTime {
     NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN)
 }
 
+/// An approved extension (Art. 6(二).1(4)): the same milestone, `extra`
+/// working days after the current due date. The earlier deadline is kept
+/// on record by the caller ([`crate::store::set_deadlines`]).
+pub fn extend(
+    calendar: &Calendar,
+    current: &Deadline,
+    extra: u32,
+) -> Result<Deadline, DeadlineError> {
+    let counted = calendar.add_working_days(current.due_date, extra)?;
+    let due_at = clock::china()
+        .from_local_datetime(&counted.date.and_time(end_of_day()))
+        .single()
+        .ok_or(DeadlineError::Calendar(CalendarError::Shape(
+            "date out of range".into(),
+        )))?;
+    Ok(Deadline {
+        milestone: current.milestone,
+        working_days: current.working_days + extra,
+        due_date: counted.date,
+        due_at,
+        verified: current.verified && counted.verified,
+    })
+}
+
 /// The deadlines a case gets when it is routed, by the first matching rule.
 pub fn schedule(
     calendar: &Calendar,
@@ -349,6 +373,18 @@ mod tests {
     fn a_deadline_in_a_year_without_a_notice_is_unverified() {
         assert!(!due("2026-12-25T09:00:00+08:00", 10).verified);
         assert!(due("2026-12-01T09:00:00+08:00", 10).verified);
+    }
+
+    #[test]
+    fn an_approved_extension_counts_on_from_the_current_due_date() {
+        // Due 2025-09-26 (Fri); 5 more working days: 09-28 Sun make-up (1),
+        // 09-29 (2), 09-30 (3), National Day, 10-09 (4), 10-10 (5).
+        let current = due("2025-09-19T10:00:00+08:00", 5);
+        assert_eq!(current.due_date.to_string(), "2025-09-26");
+        let extended = extend(&Calendar::official(), &current, 5).expect("extends");
+        assert_eq!(extended.due_date.to_string(), "2025-10-10");
+        assert_eq!(extended.working_days, 10);
+        assert_eq!(clock::format(extended.due_at), "2025-10-10T23:59:59+08:00");
     }
 
     #[test]

@@ -14,13 +14,12 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Utc};
-use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 use thiserror::Error;
 
 use crate::contact::PhoneNumber;
 use crate::ids::CaseId;
+use crate::keyed_hash::keyed_hash;
 use crate::lifecycle::RejectCategory;
 
 const DEFAULT_RULES: &str = include_str!("../config/filter.json");
@@ -290,14 +289,7 @@ pub fn similarity(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
 /// Recognises a submitter without storing their phone number: HMAC-SHA256
 /// of the canonical number under the deployment's secret key, as hex.
 pub fn submitter_key(secret: &[u8], phone: &PhoneNumber) -> String {
-    // HMAC accepts keys of any length, so this never fails.
-    let mut mac = match Hmac::<Sha256>::new_from_slice(secret) {
-        Ok(mac) => mac,
-        Err(_) => unreachable!("HMAC takes keys of any length"),
-    };
-    mac.update(phone.as_str().as_bytes());
-    mac.finalize()
-        .into_bytes()
+    keyed_hash(secret, phone.as_str().as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()

@@ -14,6 +14,7 @@
 //! - [`filter`]: screening (Art. 5), duplicates included.
 //! - [`lifecycle`]: the one state machine every case moves through.
 //! - [`routing`]: locality first, then competence (Art. 6).
+//! - [`sampling`]: reproducible follow-up sampling.
 //! - [`stats`]: statistics (Art. 9) and hotspots (Art. 7), with their formulas.
 //! - [`store`]: the lifecycle, events and deadlines in the database.
 //! - [`units`]: the handling units cases are sent to.
@@ -30,8 +31,10 @@ pub mod deadlines;
 pub mod filter;
 pub mod ids;
 pub mod intake;
+pub mod keyed_hash;
 pub mod lifecycle;
 pub mod routing;
+pub mod sampling;
 pub mod schema;
 pub mod stats;
 pub mod store;
