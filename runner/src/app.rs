@@ -1,25 +1,63 @@
 //! Loading an app: each component's `.wasm` turned into a component (a
 //! wasip1 core module is wrapped with the reactor adapter, as Spin does),
-//! compiled once, linked against the host and pre-instantiated; and the HTTP
-//! routes built from `[[trigger.http]]`.
+//! compiled once (and cached in the state directory by content hash, so a
+//! restart does not recompile), linked against the host and
+//! pre-instantiated; the HTTP routes built from `[[trigger.http]]`.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::fs::OpenOptions;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
+use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime_wasi::cli::OutputFile;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 
 use crate::host::{self, Grants, State, Stores};
 use crate::manifest::{App, HttpRoute};
+use crate::outbound::AllowedHosts;
 use crate::router::{RoutePattern, Router};
+use crate::test_clock::TestClock;
 
-/// A component ready to serve: pre-instantiated, with what it may use.
+/// A component ready to run: pre-instantiated for each trigger that uses
+/// it, with what it may use.
 pub struct LoadedComponent {
-    pub pre: ProxyPre<State>,
+    pub http: Option<ProxyPre<State>>,
+    pub cron: Option<crate::cron::SpinCronPre<State>>,
     pub grants: Arc<Grants>,
+}
+
+/// Per-request limits (`up --request-timeout`, `--max-memory`).
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub request_timeout: Duration,
+    pub max_memory_bytes: usize,
+    pub max_instances_per_store: usize,
+}
+
+/// How often the engine's epoch advances: the granularity of timeouts.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            request_timeout: Duration::from_secs(30),
+            max_memory_bytes: 128 << 20,
+            max_instances_per_store: 16,
+        }
+    }
+}
+
+impl Limits {
+    /// The epoch deadline of a store: the timeout in ticks, plus one so
+    /// that a request never gets less than its full time.
+    pub fn epoch_ticks(&self) -> u64 {
+        (self.request_timeout.as_millis() / EPOCH_TICK.as_millis()) as u64 + 1
+    }
 }
 
 pub struct LoadedApp {
@@ -27,14 +65,17 @@ pub struct LoadedApp {
     pub components: BTreeMap<String, Arc<LoadedComponent>>,
     pub router: Router<String>,
     pub stores: Arc<Stores>,
+    pub limits: Limits,
+    pub test_clock: Option<Arc<TestClock>>,
+    /// Whether components were taken from the compile cache, by id (for
+    /// the start-up log and tests).
+    pub cache_hits: BTreeMap<String, bool>,
 }
 
-/// Limits of the pooling allocator: how many requests can hold an instance
-/// at once, and how large each instance may grow.
+/// How many requests can hold an instance at once.
 const MAX_CONCURRENT_INSTANCES: u32 = 256;
-const MAX_MEMORY_BYTES: usize = 256 << 20;
 
-pub fn engine() -> Result<Engine> {
+pub fn engine(limits: &Limits) -> Result<Engine> {
     let mut pooling = PoolingAllocationConfig::default();
     pooling
         .total_component_instances(MAX_CONCURRENT_INSTANCES)
@@ -42,31 +83,74 @@ pub fn engine() -> Result<Engine> {
         .total_memories(MAX_CONCURRENT_INSTANCES * 2)
         .total_tables(MAX_CONCURRENT_INSTANCES * 4)
         .max_memories_per_component(4)
-        .max_memory_size(MAX_MEMORY_BYTES);
+        .max_memory_size(limits.max_memory_bytes);
     let mut config = Config::new();
     config
         .wasm_component_model(true)
+        .epoch_interruption(true)
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pooling));
-    Ok(Engine::new(&config)?)
+    let engine = Engine::new(&config)?;
+    // One ticker for the engine's life: advances the epoch that request
+    // deadlines are counted in.
+    let weak = engine.weak();
+    std::thread::Builder::new()
+        .name("epoch-ticker".into())
+        .spawn(move || {
+            while let Some(engine) = weak.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(EPOCH_TICK);
+            }
+        })
+        .context("cannot start the epoch ticker")?;
+    Ok(engine)
+}
+
+/// What `up` passes in besides the manifest.
+#[derive(Debug, Default)]
+pub struct Options {
+    /// `--variable name=value` flags, parsed.
+    pub variables: BTreeMap<String, String>,
+    pub limits: Limits,
+    pub test_clock: bool,
+    /// `--runtime-config-file`, loaded.
+    pub runtime_config: crate::runtime_config::RuntimeConfig,
 }
 
 impl LoadedApp {
-    pub fn load(app: &App, state_dir: &Path) -> Result<Self> {
-        let engine = engine()?;
-        let stores = Arc::new(Stores::in_state_dir(state_dir)?);
+    pub fn load(app: &App, state_dir: &Path, options: &Options) -> Result<Self> {
+        let variables = crate::variables::Resolved::resolve(
+            &app.manifest.variables,
+            &options.variables,
+            |k| std::env::var(k).ok(),
+        )?;
+        let engine = engine(&options.limits)?;
+        let stores = Arc::new(Stores::new(state_dir, &options.runtime_config)?);
         let mut linker = Linker::<State>::new(&engine);
         host::add_to_linker(&mut linker)?;
+        let logs = state_dir.join("logs");
+        std::fs::create_dir_all(&logs)
+            .with_context(|| format!("cannot create {}", logs.display()))?;
+        let cache = Cache::new(state_dir.join("cache"));
 
         let mut components = BTreeMap::new();
+        let mut cache_hits = BTreeMap::new();
+        let triggers = &app.manifest.trigger;
         for (id, spec) in &app.manifest.component {
+            let for_http = triggers.http.iter().any(|t| &t.component == id);
+            let for_cron = triggers.cron.iter().any(|t| &t.component == id);
+            if !for_http && !for_cron {
+                // As in Spin, a component no trigger names is never run.
+                continue;
+            }
             for label in &spec.key_value_stores {
                 if !stores.has_key_value(label) {
-                    bail!("component {id:?} uses key-value store {label:?}: stores other than \"default\" need a runtime config, which this runner does not read yet");
+                    bail!("component {id:?} uses key-value store {label:?}: stores other than \"default\" must be mapped in a runtime config file (--runtime-config-file)");
                 }
             }
             for label in &spec.sqlite_databases {
                 if !stores.has_sqlite(label) {
-                    bail!("component {id:?} uses SQLite database {label:?}: databases other than \"default\" need a runtime config, which this runner does not read yet");
+                    bail!("component {id:?} uses SQLite database {label:?}: databases other than \"default\" must be mapped in a runtime config file (--runtime-config-file)");
                 }
             }
             let path = app.source_path(spec);
@@ -83,22 +167,44 @@ impl LoadedApp {
                     path.display()
                 )
             })?;
-            let component_bytes =
-                componentize(&bytes).with_context(|| format!("component {id:?}"))?;
-            let component = Component::new(&engine, &component_bytes)
-                .map_err(anyhow::Error::from)
-                .with_context(|| format!("component {id:?}: cannot compile"))?;
+            let (component, hit) = cache
+                .load(&engine, &bytes)
+                .with_context(|| format!("component {id:?}"))?;
+            cache_hits.insert(id.clone(), hit);
             let pre = linker
                 .instantiate_pre(&component)
                 .map_err(anyhow::Error::from)
                 .with_context(|| {
                     format!("component {id:?}: imports an interface this runner does not provide")
                 })?;
-            let pre = ProxyPre::new(pre)
-                .map_err(anyhow::Error::from)
-                .with_context(|| {
-                    format!("component {id:?} does not export wasi:http/incoming-handler")
-                })?;
+            let http = match for_http {
+                true => Some(
+                    ProxyPre::new(pre.clone())
+                        .map_err(anyhow::Error::from)
+                        .with_context(|| {
+                            format!("component {id:?} does not export wasi:http/incoming-handler")
+                        })?,
+                ),
+                false => None,
+            };
+            let cron = match for_cron {
+                true => Some(
+                    crate::cron::SpinCronPre::new(pre)
+                        .map_err(anyhow::Error::from)
+                        .with_context(|| format!("component {id:?} does not export handle-cron-event (fermyon:spin-cron@2.0.0)"))?,
+                ),
+                false => None,
+            };
+            let rendered = crate::variables::Resolved::render(&variables, &spec.variables)
+                .with_context(|| format!("component {id:?}: variables"))?;
+            let allowed_hosts = AllowedHosts::parse(
+                &spec
+                    .allowed_outbound_hosts
+                    .iter()
+                    .map(|h| variables.render_one(h))
+                    .collect::<Result<Vec<_>>>()?,
+            )
+            .with_context(|| format!("component {id:?}"))?;
             let grants = Arc::new(Grants {
                 component_id: id.clone(),
                 key_value_stores: spec.key_value_stores.clone(),
@@ -108,8 +214,12 @@ impl LoadedApp {
                     .iter()
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect(),
+                variables: rendered,
+                allowed_hosts,
+                stdout: log_file(&logs, id, "stdout")?,
+                stderr: log_file(&logs, id, "stderr")?,
             });
-            components.insert(id.clone(), Arc::new(LoadedComponent { pre, grants }));
+            components.insert(id.clone(), Arc::new(LoadedComponent { http, cron, grants }));
         }
 
         let mut router = Router::new();
@@ -123,7 +233,89 @@ impl LoadedApp {
             components,
             router,
             stores,
+            limits: options.limits.clone(),
+            test_clock: options.test_clock.then(|| Arc::new(TestClock::default())),
+            cache_hits,
         })
+    }
+
+    /// The time guests see, as Unix seconds.
+    pub fn now_unix_secs(&self) -> u64 {
+        match &self.test_clock {
+            Some(clock) => clock.now_unix_secs(),
+            None => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0),
+        }
+    }
+}
+
+/// `<state-dir>/logs/<component>_stdout.txt` (and `_stderr.txt`), as Spin
+/// names them; appended to across restarts.
+fn log_file(dir: &Path, id: &str, stream: &str) -> Result<OutputFile> {
+    let path = dir.join(format!("{id}_{stream}.txt"));
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    Ok(OutputFile::new(file))
+}
+
+/// Compiled components, keyed by a hash of the `.wasm` and of the engine's
+/// build, so a restart loads instead of recompiling.
+struct Cache {
+    dir: PathBuf,
+}
+
+impl Cache {
+    fn new(dir: PathBuf) -> Self {
+        Self { dir }
+    }
+
+    fn key(bytes: &[u8]) -> String {
+        let mut h = Sha256::new();
+        h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        h.update(b"wasmtime-48.0.8;epoch;pooling;");
+        h.update(bytes);
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The compiled component and whether it came from the cache.
+    fn load(&self, engine: &Engine, bytes: &[u8]) -> Result<(Component, bool)> {
+        let path = self.dir.join(format!("{}.cwasm", Self::key(bytes)));
+        if path.exists() {
+            // SAFETY: the file was written by `Component::serialize` of this
+            // same runner build into the runner's own state directory (the
+            // key includes the runner version); wasmtime also checks that
+            // it was compiled by a compatible engine and refuses it
+            // otherwise, in which case we recompile.
+            match unsafe { Component::deserialize_file(engine, &path) } {
+                Ok(c) => return Ok((c, true)),
+                Err(e) => eprintln!(
+                    "compile cache entry {} unusable ({e}); recompiling",
+                    path.display()
+                ),
+            }
+        }
+        let component_bytes = componentize(bytes)?;
+        let component = Component::new(engine, &component_bytes)
+            .map_err(anyhow::Error::from)
+            .context("cannot compile")?;
+        if let Err(e) = self.store(&path, &component) {
+            eprintln!("cannot write compile cache {}: {e:#}", path.display());
+        }
+        Ok((component, false))
+    }
+
+    fn store(&self, path: &Path, component: &Component) -> Result<()> {
+        std::fs::create_dir_all(&self.dir)?;
+        let bytes = component.serialize().map_err(anyhow::Error::from)?;
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, bytes)?;
+        std::fs::rename(&tmp, path)?;
+        Ok(())
     }
 }
 

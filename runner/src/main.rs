@@ -5,16 +5,24 @@
 
 mod app;
 mod build_cmd;
+mod cron;
+mod dispatch;
 mod host;
 mod manifest;
+mod outbound;
 mod router;
+mod runtime_config;
 mod server;
+mod test_clock;
+mod variables;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
-use anyhow::{Context, Result};
-use clap::{Parser, Subcommand};
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(version, about = "Run a Spin app (spin.toml) on wasmtime")]
@@ -32,21 +40,42 @@ enum Cmd {
         from: PathBuf,
     },
     /// Serve the app (as `spin up`).
-    Up {
-        /// The manifest, or a folder holding spin.toml.
-        #[arg(short = 'f', long = "from", default_value = "spin.toml")]
-        from: PathBuf,
-        /// Build the components first.
-        #[arg(long)]
-        build: bool,
-        /// Address to listen on (port 0 picks a free port).
-        #[arg(long, default_value = "127.0.0.1:3000")]
-        listen: SocketAddr,
-        /// Where the default key-value store and SQLite database live
-        /// (default: .spin beside the manifest).
-        #[arg(long)]
-        state_dir: Option<PathBuf>,
-    },
+    Up(UpArgs),
+}
+
+#[derive(Args)]
+struct UpArgs {
+    /// The manifest, or a folder holding spin.toml.
+    #[arg(short = 'f', long = "from", default_value = "spin.toml")]
+    from: PathBuf,
+    /// Build the components first.
+    #[arg(long)]
+    build: bool,
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    listen: SocketAddr,
+    /// Where the default stores, logs and compile cache live (default:
+    /// .spin beside the manifest).
+    #[arg(long)]
+    state_dir: Option<PathBuf>,
+    /// Set an application variable (repeatable): `--variable name=value`.
+    #[arg(long = "variable", value_name = "NAME=VALUE")]
+    variables: Vec<String>,
+    /// Map key-value stores and SQLite databases (Spin's runtime config).
+    #[arg(long)]
+    runtime_config_file: Option<PathBuf>,
+    /// The most time one request (or cron run) may take, in seconds.
+    #[arg(long, default_value_t = 30.0)]
+    request_timeout: f64,
+    /// The most linear memory one instance may grow to, in MiB.
+    #[arg(long, default_value_t = 128)]
+    max_memory_mib: usize,
+    /// Let tests set the guests' wall clock (loopback listen only).
+    #[arg(long)]
+    test_clock: bool,
+    /// No line per request.
+    #[arg(long, short = 'q')]
+    quiet: bool,
 }
 
 fn main() -> Result<()> {
@@ -56,32 +85,86 @@ fn main() -> Result<()> {
             let app = manifest::App::load(&from)?;
             build_cmd::build(&app)
         }
-        Cmd::Up {
-            from,
-            build,
-            listen,
-            state_dir,
-        } => {
-            let app = manifest::App::load(&from)?;
-            if build {
-                build_cmd::build(&app)?;
-            }
-            let state_dir = state_dir.unwrap_or_else(|| app.dir.join(".spin"));
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-                .context("cannot start the async runtime")?;
-            runtime.block_on(up(app, listen, state_dir))
-        }
+        Cmd::Up(args) => up(args),
     }
 }
 
-async fn up(app: manifest::App, listen: SocketAddr, state_dir: PathBuf) -> Result<()> {
-    let loaded = app::LoadedApp::load(&app, &state_dir)?;
+fn up(args: UpArgs) -> Result<()> {
+    if args.test_clock && !args.listen.ip().is_loopback() {
+        bail!("--test-clock lets anyone who can reach the server set its clock: it is refused with a non-loopback --listen ({})", args.listen);
+    }
+    if !(args.request_timeout > 0.0 && args.request_timeout <= 3600.0) {
+        bail!("--request-timeout must be more than 0 and at most 3600 seconds");
+    }
+    if args.max_memory_mib == 0 || args.max_memory_mib > 4096 {
+        bail!("--max-memory-mib must be from 1 to 4096");
+    }
+    let app = manifest::App::load(&args.from)?;
+    if args.build {
+        build_cmd::build(&app)?;
+    }
+    let runtime_config = match &args.runtime_config_file {
+        Some(path) => runtime_config::RuntimeConfig::load(path)?,
+        None => runtime_config::RuntimeConfig::default(),
+    };
+    let options = app::Options {
+        variables: variables::parse_flags(&args.variables)?,
+        limits: app::Limits {
+            request_timeout: Duration::from_secs_f64(args.request_timeout),
+            max_memory_bytes: args.max_memory_mib << 20,
+            ..app::Limits::default()
+        },
+        test_clock: args.test_clock,
+        runtime_config,
+    };
+    let state_dir = args
+        .state_dir
+        .clone()
+        .unwrap_or_else(|| app.dir.join(".spin"));
+    // Quiet means no per-request lines, as does RUST_LOG set to a level
+    // above info.
+    let quiet = args.quiet
+        || std::env::var("RUST_LOG").is_ok_and(|v| matches!(v.trim(), "off" | "error" | "warn"));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(serve(app, args.listen, state_dir, options, quiet))
+}
+
+async fn serve(
+    app: manifest::App,
+    listen: SocketAddr,
+    state_dir: PathBuf,
+    options: app::Options,
+    quiet: bool,
+) -> Result<()> {
+    let loaded = Arc::new(app::LoadedApp::load(&app, &state_dir, &options)?);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
+    for (id, hit) in &loaded.cache_hits {
+        if *hit {
+            println!("Component {id} loaded from the compile cache");
+        }
+    }
+    for trigger in &app.manifest.trigger.cron {
+        let schedule = cron::parse_schedule(&trigger.cron_expression)?;
+        println!(
+            "Cron: {} on \"{}\" (UTC)",
+            trigger.component, trigger.cron_expression
+        );
+        tokio::spawn(cron::run_schedule(
+            loaded.clone(),
+            trigger.component.clone(),
+            schedule,
+            quiet,
+        ));
+    }
+    if loaded.test_clock.is_some() {
+        println!("Test clock: PUT http://{addr}{}", test_clock::CONTROL_PATH);
+    }
     println!("Serving http://{addr}");
     println!("Available Routes:");
     for trigger in &app.manifest.trigger.http {
@@ -89,5 +172,7 @@ async fn up(app: manifest::App, listen: SocketAddr, state_dir: PathBuf) -> Resul
             println!("  {}: http://{addr}{route}", trigger.component);
         }
     }
-    server::Server::new(loaded).serve(listener).await
+    server::Server::new(loaded, quiet)
+        .serve(listener, server::shutdown_signal())
+        .await
 }

@@ -23,7 +23,7 @@ pub struct Manifest {
     pub spin_manifest_version: u32,
     pub application: Application,
     #[serde(default)]
-    pub variables: BTreeMap<String, toml::Value>,
+    pub variables: BTreeMap<String, crate::variables::Variable>,
     #[serde(default)]
     pub trigger: Triggers,
     #[serde(default)]
@@ -55,6 +55,16 @@ pub struct Application {
 pub struct Triggers {
     #[serde(default)]
     pub http: Vec<HttpTrigger>,
+    #[serde(default)]
+    pub cron: Vec<CronTrigger>,
+}
+
+/// `[[trigger.cron]]`, as the spin-trigger-cron plugin reads it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CronTrigger {
+    pub component: String,
+    pub cron_expression: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -195,6 +205,10 @@ impl Manifest {
     }
 
     fn validate(&self) -> Result<()> {
+        crate::variables::check_declarations(&self.variables)?;
+        for (id, component) in &self.component {
+            crate::variables::check_templates(id, &component.variables, &self.variables)?;
+        }
         if self.spin_manifest_version != 2 {
             bail!(
                 "spin_manifest_version = {} is not supported: this runner reads manifest version 2",
@@ -216,6 +230,16 @@ impl Manifest {
                     );
                 }
             }
+        }
+        for trigger in &self.trigger.cron {
+            if !self.component.contains_key(&trigger.component) {
+                bail!(
+                    "[[trigger.cron]] refers to component {:?}, which has no [component.{}] table",
+                    trigger.component,
+                    trigger.component
+                );
+            }
+            crate::cron::parse_schedule(&trigger.cron_expression)?;
         }
         for trigger in &self.trigger.http {
             if !self.component.contains_key(&trigger.component) {
@@ -264,7 +288,6 @@ impl Manifest {
                 ),
                 ("ai_models", !c.ai_models.is_empty()),
                 ("dependencies", !c.dependencies.is_empty()),
-                ("variables", !c.variables.is_empty()),
             ];
             for (field, used) in unsupported {
                 if used {
@@ -273,9 +296,6 @@ impl Manifest {
                     );
                 }
             }
-        }
-        if !self.variables.is_empty() {
-            bail!("[variables] is not supported by this runner yet; run the app with real Spin (`spin up`)");
         }
         Ok(())
     }
@@ -358,6 +378,20 @@ command = "cargo build --target wasm32-wasip1 --release"
     fn a_public_route_marked_private_false_is_refused() {
         let text = MINIMAL.replace("route = \"/api/...\"", "route = { private = false }");
         assert!(Manifest::parse(&text).is_err());
+    }
+
+    #[test]
+    fn a_cron_trigger_needs_six_fields() {
+        let ok = format!(
+            "{MINIMAL}\n[[trigger.cron]]\ncomponent = \"api\"\ncron_expression = \"0 0 * * * *\"\n"
+        );
+        assert_eq!(
+            Manifest::parse(&ok).map(|m| m.trigger.cron.len()).ok(),
+            Some(1)
+        );
+        let five = ok.replace("0 0 * * * *", "0 * * * *");
+        let err = format!("{:#}", Manifest::parse(&five).unwrap_err());
+        assert!(err.contains("exactly 6"), "{err}");
     }
 
     #[test]

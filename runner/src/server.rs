@@ -1,41 +1,52 @@
 //! The HTTP trigger: a hyper server that routes each request with Spin's
-//! rules, adds Spin's request headers, and runs it in a fresh instance of the
-//! matched component.
+//! rules and runs it in a fresh instance of the matched component. A trap
+//! or a timeout answers 500 for that request alone. On Ctrl-C or SIGTERM it
+//! stops accepting, lets requests in flight finish, then returns.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use bytes::Bytes;
-use http::{HeaderName, HeaderValue, Request, Response, StatusCode};
+use http::{HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use tokio::net::TcpListener;
-use wasmtime::Store;
+use tokio::sync::watch;
 use wasmtime_wasi_http::io::TokioIo;
-use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
-use wasmtime_wasi_http::WasiHttpView;
 
 use crate::app::LoadedApp;
-use crate::host::State;
-use crate::router::RouteMatch;
+use crate::dispatch::{self, RouteInfo};
+use crate::test_clock::{TestClock, CONTROL_PATH};
+
+/// The most a request body of the test-clock route may hold.
+const CONTROL_BODY_LIMIT: usize = 256;
+/// How long shutdown waits for requests in flight.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub struct Server {
     app: Arc<LoadedApp>,
+    quiet: bool,
 }
 
 impl Server {
-    pub fn new(app: LoadedApp) -> Self {
-        Self { app: Arc::new(app) }
+    pub fn new(app: Arc<LoadedApp>, quiet: bool) -> Self {
+        Self { app, quiet }
     }
 
-    /// Serves until Ctrl-C or SIGTERM.
-    pub async fn serve(self, listener: TcpListener) -> Result<()> {
+    /// Serves until `shutdown` resolves, then drains.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) -> Result<()> {
         let server = Arc::new(self);
-        let shutdown = shutdown_signal();
+        // Every connection holds a receiver; when all are dropped, the
+        // connections are done.
+        let (stop_tx, stop_rx) = watch::channel(false);
         tokio::pin!(shutdown);
         loop {
             let (stream, client) = tokio::select! {
@@ -46,28 +57,41 @@ impl Server {
                         continue;
                     }
                 },
-                _ = &mut shutdown => {
-                    eprintln!("Shutting down.");
-                    return Ok(());
-                }
+                _ = &mut shutdown => break,
             };
             let server = server.clone();
+            let mut stop = stop_rx.clone();
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(move |req| {
                     let server = server.clone();
                     async move { Ok::<_, std::convert::Infallible>(server.handle(req, client).await) }
                 });
-                if let Err(e) = http1::Builder::new()
+                let conn = http1::Builder::new()
                     .keep_alive(true)
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await
-                {
+                    .serve_connection(TokioIo::new(stream), service);
+                tokio::pin!(conn);
+                let result = tokio::select! {
+                    r = conn.as_mut() => r,
+                    _ = stop.changed() => {
+                        // Finish the request in flight, then close.
+                        conn.as_mut().graceful_shutdown();
+                        conn.await
+                    }
+                };
+                if let Err(e) = result {
                     if !e.is_incomplete_message() {
                         eprintln!("connection from {client}: {e}");
                     }
                 }
+                drop(stop);
             });
         }
+        eprintln!("Shutting down: finishing requests in flight.");
+        drop(listener);
+        let _ = stop_tx.send(true);
+        drop(stop_rx);
+        let _ = tokio::time::timeout(DRAIN_TIMEOUT, stop_tx.closed()).await;
+        Ok(())
     }
 
     async fn handle(
@@ -78,125 +102,114 @@ impl Server {
         let started = Instant::now();
         let method = req.method().clone();
         let path = req.uri().path().to_string();
+        if path == CONTROL_PATH {
+            if let Some(clock) = &self.app.test_clock {
+                return test_clock_control(clock, req, client).await;
+            }
+        }
         let Some(route) = self.app.router.route(&path) else {
-            log_request(&method, &path, "-", StatusCode::NOT_FOUND, started);
+            self.log(&method, &path, "-", StatusCode::NOT_FOUND, started);
             return plain(StatusCode::NOT_FOUND, "Not Found");
         };
         let component_id = route.target.clone();
-        let response = match self.run(req, &route, client).await {
+        let info = RouteInfo::from_match(&route, client);
+        let response = match self.run(req, &component_id, &info).await {
             Ok(resp) => resp,
             Err(e) => {
                 eprintln!(
-                    "component {component_id:?} failed on {method} {}: {e:?}",
+                    "component {component_id:?} failed on {method} {}: {e:#}",
                     route.pattern.raw()
                 );
                 plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
             }
         };
-        log_request(&method, &path, &component_id, response.status(), started);
+        self.log(&method, &path, &component_id, response.status(), started);
         response
     }
 
     async fn run(
         &self,
         mut req: Request<Incoming>,
-        route: &RouteMatch<String>,
-        client: SocketAddr,
+        component_id: &str,
+        info: &RouteInfo,
     ) -> Result<Response<HyperOutgoingBody>> {
-        let component = self
-            .app
-            .components
-            .get(&route.target)
-            .context("routed to a component that is not loaded")?
-            .clone();
-        add_spin_headers(&mut req, route, client)?;
+        let host = req
+            .headers()
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost")
+            .to_string();
+        let path_and_query = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/")
+            .to_string();
+        let full_url = format!("http://{host}{path_and_query}");
+        dispatch::add_spin_headers(req.headers_mut(), &full_url, info)?;
+        dispatch::run(&self.app, component_id, req).await
+    }
 
-        let mut store = Store::new(
-            &self.app.engine,
-            State::new(component.grants.clone(), self.app.stores.clone()),
-        );
-        let (sender, receiver) = tokio::sync::oneshot::channel();
-        let incoming = store
-            .data_mut()
-            .http()
-            .new_incoming_request(Scheme::Http, req)?;
-        let outparam = store.data_mut().http().new_response_outparam(sender)?;
-        let pre = component.pre.clone();
-        let task = tokio::spawn(async move {
-            let proxy = pre.instantiate_async(&mut store).await?;
-            proxy
-                .wasi_http_incoming_handler()
-                .call_handle(&mut store, incoming, outparam)
-                .await
-        });
-        match receiver.await {
-            Ok(Ok(resp)) => Ok(resp),
-            Ok(Err(code)) => Err(anyhow::anyhow!("guest answered with error code {code:?}")),
-            Err(_) => {
-                let err = match task.await {
-                    Ok(Ok(())) => anyhow::anyhow!("guest never set a response"),
-                    Ok(Err(e)) => anyhow::Error::from(e),
-                    Err(e) => anyhow::Error::from(e),
-                };
-                Err(err.context("guest did not set a response"))
-            }
+    /// One line per request; never the query string or body, which may
+    /// hold personal data.
+    fn log(
+        &self,
+        method: &Method,
+        path: &str,
+        component: &str,
+        status: StatusCode,
+        started: Instant,
+    ) {
+        if !self.quiet {
+            println!(
+                "{method} {path} -> {component} {} {:.1}ms",
+                status.as_u16(),
+                started.elapsed().as_secs_f64() * 1000.0
+            );
         }
     }
 }
 
-/// Spin's request headers (`spin-full-url`, `spin-path-info`, ...), computed
-/// as Spin computes them.
-fn add_spin_headers(
-    req: &mut Request<Incoming>,
-    route: &RouteMatch<String>,
+/// `GET` reads, `PUT` sets (RFC 3339 or Unix seconds), `DELETE` resets the
+/// test clock; from loopback clients only.
+async fn test_clock_control(
+    clock: &TestClock,
+    req: Request<Incoming>,
     client: SocketAddr,
-) -> Result<()> {
-    let host = req
-        .headers()
-        .get(http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost")
-        .to_string();
-    let path_and_query = req
-        .uri()
-        .path_and_query()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "/".to_string());
-    let mut pairs = vec![
-        (
-            "spin-full-url".to_string(),
-            format!("http://{host}{path_and_query}"),
-        ),
-        ("spin-path-info".to_string(), route.path_info.clone()),
-        (
-            "spin-matched-route".to_string(),
-            route.pattern.raw().to_string(),
-        ),
-        ("spin-base-path".to_string(), "/".to_string()),
-        (
-            "spin-raw-component-route".to_string(),
-            route.pattern.raw().to_string(),
-        ),
-        (
-            "spin-component-route".to_string(),
-            route.pattern.prefix().to_string(),
-        ),
-        ("spin-client-addr".to_string(), client.to_string()),
-    ];
-    for (name, value) in &route.captures {
-        pairs.push((
-            format!("spin-path-match-{}", name.to_ascii_lowercase()),
-            value.clone(),
-        ));
-    }
-    let headers = req.headers_mut();
-    for (name, value) in pairs {
-        headers.insert(
-            HeaderName::from_bytes(name.as_bytes())?,
-            HeaderValue::from_str(&value)?,
+) -> Response<HyperOutgoingBody> {
+    if !client.ip().is_loopback() {
+        return plain(
+            StatusCode::FORBIDDEN,
+            "the test clock is controlled from loopback only",
         );
     }
-    Ok(())
+    match *req.method() {
+        Method::GET => {}
+        Method::PUT | Method::POST => {
+            let body = match req.into_body().collect().await {
+                Ok(b) => b.to_bytes(),
+                Err(_) => return plain(StatusCode::BAD_REQUEST, "cannot read the body"),
+            };
+            if body.len() > CONTROL_BODY_LIMIT {
+                return plain(StatusCode::PAYLOAD_TOO_LARGE, "too long");
+            }
+            match TestClock::parse(&String::from_utf8_lossy(&body)) {
+                Some(nanos) => clock.set_unix_nanos(nanos),
+                None => {
+                    return plain(
+                        StatusCode::BAD_REQUEST,
+                        "give an RFC 3339 time or Unix seconds",
+                    )
+                }
+            }
+        }
+        Method::DELETE => clock.reset(),
+        _ => return plain(StatusCode::METHOD_NOT_ALLOWED, "GET, PUT or DELETE"),
+    }
+    let body = Full::new(Bytes::from(clock.now_unix_secs().to_string()))
+        .map_err(|never| match never {})
+        .boxed_unsync();
+    Response::new(body)
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Response<HyperOutgoingBody> {
@@ -212,36 +225,20 @@ fn plain(status: StatusCode, text: &'static str) -> Response<HyperOutgoingBody> 
     resp
 }
 
-/// One line per request; never the query string or body, which may hold
-/// personal data.
-fn log_request(
-    method: &http::Method,
-    path: &str,
-    component: &str,
-    status: StatusCode,
-    started: Instant,
-) {
-    println!(
-        "{method} {path} -> {component} {} {:.1}ms",
-        status.as_u16(),
-        started.elapsed().as_secs_f64() * 1000.0
-    );
-}
-
-async fn shutdown_signal() {
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
     #[cfg(unix)]
     {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                    return;
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
                 }
-            };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
         }
     }
     #[cfg(not(unix))]

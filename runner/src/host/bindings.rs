@@ -24,10 +24,21 @@ mod spin_sqlite {
     });
 }
 
+mod wasi_config {
+    wasmtime::component::bindgen!({
+        path: "wit/wasi-config",
+        world: "wasi:config/imports",
+        imports: { default: async | trappable },
+    });
+}
+
 /// `fermyon:spin@2.0.0`.
 pub mod v2 {
-    pub use super::fermyon::fermyon::spin::{key_value, sqlite};
+    pub use super::fermyon::fermyon::spin::{key_value, sqlite, variables};
 }
+
+/// `wasi:config/store@0.2.0-draft-2024-09-27`.
+pub use wasi_config::wasi::config::store as config_store;
 
 /// `spin:sqlite@3.0.0`.
 pub mod v3 {

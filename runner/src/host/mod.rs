@@ -6,27 +6,40 @@ pub mod bindings;
 pub mod key_value;
 pub mod sqlite;
 pub mod stores;
+pub mod variables;
 
 use std::future::Future;
 use std::sync::Arc;
 
 use wasmtime::component::{HasSelf, Linker, ResourceTable};
+use wasmtime::{StoreLimits, StoreLimitsBuilder};
+use wasmtime_wasi::cli::OutputFile;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::p2::bindings::http::types::ErrorCode;
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
 pub use stores::Stores;
 
+use crate::app::LoadedApp;
+use crate::outbound::AllowedHosts;
+
 /// What one component may use, from its `[component.<id>]` table.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Grants {
     pub component_id: String,
     pub key_value_stores: Vec<String>,
     pub sqlite_databases: Vec<String>,
     pub environment: Vec<(String, String)>,
+    /// The component's `variables`, rendered. Values may be secrets: never
+    /// logged.
+    pub variables: std::collections::BTreeMap<String, String>,
+    pub allowed_hosts: AllowedHosts,
+    /// Where the component's stdout and stderr go (Spin's log files).
+    pub stdout: OutputFile,
+    pub stderr: OutputFile,
 }
 
-/// The data of one `Store`: one request's instance.
+/// The data of one `Store`: one request's (or cron run's) instance.
 pub struct State {
     pub wasi: WasiCtx,
     pub http: WasiHttpCtx,
@@ -34,24 +47,34 @@ pub struct State {
     pub hooks: OutboundHooks,
     pub grants: Arc<Grants>,
     pub stores: Arc<Stores>,
+    pub limits: StoreLimits,
 }
 
 impl State {
-    pub fn new(grants: Arc<Grants>, stores: Arc<Stores>) -> Self {
+    pub fn new(app: &Arc<LoadedApp>, grants: Arc<Grants>) -> Self {
         let mut wasi = WasiCtx::builder();
-        wasi.inherit_stdout().inherit_stderr();
+        wasi.stdout(grants.stdout.clone())
+            .stderr(grants.stderr.clone());
         for (k, v) in &grants.environment {
             wasi.env(k, v);
+        }
+        if let Some(clock) = &app.test_clock {
+            wasi.wall_clock(clock.wall_clock());
         }
         Self {
             wasi: wasi.build(),
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
             hooks: OutboundHooks {
-                component_id: grants.component_id.clone(),
+                grants: grants.clone(),
+                app: app.clone(),
             },
+            stores: app.stores.clone(),
+            limits: StoreLimitsBuilder::new()
+                .memory_size(app.limits.max_memory_bytes)
+                .instances(app.limits.max_instances_per_store)
+                .build(),
             grants,
-            stores,
         }
     }
 }
@@ -75,37 +98,63 @@ impl WasiHttpView for State {
     }
 }
 
-/// Outbound HTTP. No component has been granted an outbound host yet, so
-/// every request is refused as Spin refuses a host that is not in
-/// `allowed_outbound_hosts`.
+type IoFuture = Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>;
+type SendFuture = Box<
+    dyn Future<
+            Output = wasmtime_wasi_http::Result<(
+                http::Response<wasmtime_wasi_http::WasiBody>,
+                IoFuture,
+            )>,
+        > + Send,
+>;
+
+/// Outbound HTTP as Spin allows it: `*.spin.internal` is served in-process
+/// by that component (service chaining); any other host must be listed in
+/// the caller's `allowed_outbound_hosts`.
 pub struct OutboundHooks {
-    component_id: String,
+    grants: Arc<Grants>,
+    app: Arc<LoadedApp>,
 }
 
 impl WasiHttpHooks for OutboundHooks {
     fn send_request(
         &mut self,
         request: http::Request<wasmtime_wasi_http::WasiBody>,
-        _options: Option<wasmtime_wasi_http::RequestOptions>,
-        _fut: Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>,
-    ) -> Box<
-        dyn Future<
-                Output = wasmtime_wasi_http::Result<(
-                    http::Response<wasmtime_wasi_http::WasiBody>,
-                    Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>,
-                )>,
-            > + Send,
-    > {
+        options: Option<wasmtime_wasi_http::RequestOptions>,
+        _fut: IoFuture,
+    ) -> SendFuture {
+        let scheme = request.uri().scheme_str().unwrap_or("http").to_string();
         let host = request
             .uri()
-            .authority()
-            .map(|a| a.to_string())
-            .unwrap_or_default();
-        eprintln!(
-            "component {:?}: outbound request to {host:?} refused: not in allowed_outbound_hosts",
-            self.component_id
-        );
-        Box::new(async move { Err(ErrorCode::HttpRequestDenied.into()) })
+            .host()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let port = request.uri().port_u16();
+        let caller = self.grants.component_id.clone();
+        if !self.grants.allowed_hosts.allows(&scheme, &host, port) {
+            eprintln!("component {caller:?}: outbound request to {scheme}://{host} refused: not in allowed_outbound_hosts");
+            return Box::new(async move { Err(ErrorCode::HttpRequestDenied.into()) });
+        }
+        if let Some(target) = crate::outbound::chained_component(&host) {
+            let target = target.to_string();
+            let app = self.app.clone();
+            return Box::new(async move {
+                match crate::dispatch::chain(&app, &target, request).await {
+                    Ok(resp) => Ok((resp, Box::new(async { Ok(()) }) as IoFuture)),
+                    Err(e) => {
+                        eprintln!(
+                            "component {caller:?}: chained request to {target:?} failed: {e:#}"
+                        );
+                        Err(ErrorCode::DestinationNotFound.into())
+                    }
+                }
+            });
+        }
+        Box::new(async move {
+            use http_body_util::BodyExt;
+            let (resp, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
+            Ok((resp.map(BodyExt::boxed_unsync), Box::new(io) as IoFuture))
+        })
     }
 }
 
@@ -116,5 +165,7 @@ pub fn add_to_linker(linker: &mut Linker<State>) -> anyhow::Result<()> {
     bindings::v2::key_value::add_to_linker::<_, HasSelf<State>>(linker, |s| s)?;
     bindings::v2::sqlite::add_to_linker::<_, HasSelf<State>>(linker, |s| s)?;
     bindings::v3::sqlite::add_to_linker::<_, HasSelf<State>>(linker, |s| s)?;
+    bindings::v2::variables::add_to_linker::<_, HasSelf<State>>(linker, |s| s)?;
+    bindings::config_store::add_to_linker::<_, HasSelf<State>>(linker, |s| s)?;
     Ok(())
 }

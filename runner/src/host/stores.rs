@@ -14,6 +14,8 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use rusqlite::Connection;
 
+use crate::runtime_config::RuntimeConfig;
+
 /// Spin's default file names.
 pub const DEFAULT_KV_FILE: &str = "sqlite_key_value.db";
 pub const DEFAULT_SQLITE_FILE: &str = "sqlite_db.db";
@@ -37,14 +39,23 @@ pub struct Stores {
 }
 
 impl Stores {
-    /// The default stores in `state_dir`, which is created if missing.
-    pub fn in_state_dir(state_dir: &Path) -> Result<Self> {
+    /// The default stores in `state_dir` (created if missing), and those
+    /// the runtime config maps (which may also move the defaults).
+    pub fn new(state_dir: &Path, config: &RuntimeConfig) -> Result<Self> {
         std::fs::create_dir_all(state_dir)
             .with_context(|| format!("cannot create state dir {}", state_dir.display()))?;
-        let stores = Self {
+        let mut stores = Self {
             key_value: BTreeMap::from([("default".to_string(), state_dir.join(DEFAULT_KV_FILE))]),
             sqlite: BTreeMap::from([("default".to_string(), state_dir.join(DEFAULT_SQLITE_FILE))]),
         };
+        stores.key_value.extend(config.key_value.clone());
+        stores.sqlite.extend(config.sqlite.clone());
+        for path in stores.key_value.values().chain(stores.sqlite.values()) {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+        }
         for path in stores.key_value.values() {
             open_connection(path)?
                 .execute(KV_SCHEMA, [])
