@@ -282,10 +282,6 @@ impl Manifest {
                 ("files", !c.files.is_empty()),
                 ("exclude_files", !c.exclude_files.is_empty()),
                 ("allowed_http_hosts", !c.allowed_http_hosts.is_empty()),
-                (
-                    "allowed_outbound_hosts",
-                    !c.allowed_outbound_hosts.is_empty(),
-                ),
                 ("ai_models", !c.ai_models.is_empty()),
                 ("dependencies", !c.dependencies.is_empty()),
             ];

@@ -36,31 +36,122 @@ pub struct App {
     child: Child,
     pub base: String,
     agent: ureq::Agent,
+    lines: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+/// How to start the runner for a test.
+#[derive(Debug, Clone)]
+pub struct Launch {
+    pub manifest: PathBuf,
+    pub listen: String,
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+    pub echo: bool,
+}
+
+impl Launch {
+    /// The casework app (the repository's `spin.toml`).
+    pub fn casework() -> Self {
+        Self {
+            manifest: repo_root().join("spin.toml"),
+            listen: "127.0.0.1:0".into(),
+            args: Vec::new(),
+            env: Vec::new(),
+            echo: true,
+        }
+    }
+
+    /// The runner's fixture app (`tests/fixtures/probe`).
+    pub fn probe() -> Self {
+        Self {
+            manifest: repo_root().join("tests/fixtures/probe/spin.toml"),
+            listen: "127.0.0.1:0".into(),
+            args: Vec::new(),
+            env: vec![("SPIN_VARIABLE_API_KEY".into(), "test-key".into())],
+            echo: true,
+        }
+    }
+
+    pub fn arg(mut self, arg: &str) -> Self {
+        self.args.push(arg.to_string());
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn without_env(mut self, key: &str) -> Self {
+        self.env.retain(|(k, _)| k != key);
+        self
+    }
+
+    fn command(&self, state_dir: &Path) -> Command {
+        let mut cmd = Command::new(runner_binary());
+        cmd.args(["up", "--listen", &self.listen, "--state-dir"])
+            .arg(state_dir)
+            .arg("--from")
+            .arg(&self.manifest)
+            .args(&self.args)
+            .env_remove("SPIN_VARIABLE_API_KEY");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    /// Runs the runner expecting it to refuse to start; returns what it
+    /// printed on stderr.
+    pub fn expect_refusal(&self, state_dir: &Path) -> String {
+        let out = self
+            .command(state_dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("runner starts")
+            .wait_with_output()
+            .expect("runner exits");
+        assert!(
+            !out.status.success(),
+            "the runner was expected to refuse to start"
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
 }
 
 impl App {
-    /// Starts the app on a free port with `state_dir` as its state directory.
+    /// Starts the casework app on a free port with `state_dir` as its state
+    /// directory.
     pub fn start(state_dir: &Path) -> Self {
-        Self::launch(state_dir, true)
+        Self::launch(&Launch::casework(), state_dir)
     }
 
     /// As [`App::start`], without echoing the runner's request log.
     pub fn start_quiet(state_dir: &Path) -> Self {
-        Self::launch(state_dir, false)
+        Self::launch(
+            &Launch {
+                echo: false,
+                ..Launch::casework()
+            },
+            state_dir,
+        )
     }
 
-    fn launch(state_dir: &Path, echo: bool) -> Self {
-        let mut child = Command::new(runner_binary())
-            .args(["up", "--listen", "127.0.0.1:0", "--state-dir"])
-            .arg(state_dir)
-            .arg("--from")
-            .arg(repo_root().join("spin.toml"))
+    /// Starts the runner as `launch` says; returns once it serves.
+    pub fn launch(launch: &Launch, state_dir: &Path) -> Self {
+        let echo = launch.echo;
+        let mut child = launch
+            .command(state_dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("runner starts");
         let stdout = child.stdout.take().expect("stdout is piped");
         let (tx, rx) = mpsc::channel();
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = lines.clone();
         std::thread::spawn(move || {
             let mut sent = false;
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -69,6 +160,9 @@ impl App {
                         let _ = tx.send(addr.trim().to_string());
                         sent = true;
                     }
+                }
+                if let Ok(mut l) = seen.lock() {
+                    l.push(line.clone());
                 }
                 // Keep draining so the runner never blocks on a full pipe.
                 if echo {
@@ -88,7 +182,21 @@ impl App {
             .timeout_global(Some(Duration::from_secs(30)))
             .build()
             .into();
-        Self { child, base, agent }
+        Self {
+            child,
+            base,
+            agent,
+            lines,
+        }
+    }
+
+    /// What the runner has printed on stdout so far.
+    pub fn stdout_lines(&self) -> Vec<String> {
+        self.lines.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    pub fn put(&self, path: &str, body: &str) -> Reply {
+        Reply::from(self.agent.put(format!("{}{path}", self.base)).send(body))
     }
 
     pub fn post_json(&self, path: &str, body: &str, headers: &[(&str, &str)]) -> Reply {
