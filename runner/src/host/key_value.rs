@@ -9,13 +9,13 @@ use rusqlite::{params, Connection, OptionalExtension};
 use wasmtime::component::Resource;
 
 use super::bindings::v2::key_value::{Error, Host, HostStore};
-use super::stores::open_connection;
+use super::stores::Leased;
 use super::State;
 
 /// An open key-value store: the label and its own connection.
 pub struct KvStore {
     label: String,
-    conn: Arc<Mutex<Connection>>,
+    conn: Arc<Mutex<Leased>>,
 }
 
 impl KvStore {
@@ -44,10 +44,10 @@ impl HostStore for State {
         if !self.grants.key_value_stores.contains(&label) {
             return Ok(Err(Error::AccessDenied));
         }
-        let Some(path) = self.stores.key_value_path(&label).map(|p| p.to_path_buf()) else {
+        let Some(pool) = self.stores.lease_key_value(&label) else {
             return Ok(Err(Error::NoSuchStore));
         };
-        let conn = tokio::task::spawn_blocking(move || open_connection(&path))
+        let conn = tokio::task::spawn_blocking(move || pool.lease())
             .await
             .map_err(wasmtime::Error::msg)?;
         let conn = match conn {

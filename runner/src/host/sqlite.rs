@@ -4,7 +4,6 @@
 //! only in their generated value types and in v3's two extra functions.
 //! As in Spin, `execute` runs exactly one statement.
 
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use rusqlite::types::ValueRef;
@@ -12,12 +11,12 @@ use rusqlite::Connection;
 use wasmtime::component::Resource;
 
 use super::bindings::{v2, v3};
-use super::stores::open_connection;
+use super::stores::Leased;
 use super::State;
 
 /// An open database: its own connection, shared by both interface versions.
 pub struct SqlConnection {
-    conn: Arc<Mutex<Connection>>,
+    conn: Arc<Mutex<Leased>>,
 }
 
 /// A column value, independent of the interface version.
@@ -48,11 +47,10 @@ impl State {
         if !self.grants.sqlite_databases.iter().any(|l| l == label) {
             return Ok(Err(OpenFailure::AccessDenied));
         }
-        let Some(path): Option<PathBuf> = self.stores.sqlite_path(label).map(|p| p.to_path_buf())
-        else {
+        let Some(pool) = self.stores.lease_sqlite(label) else {
             return Ok(Err(OpenFailure::NoSuchDatabase));
         };
-        let opened = tokio::task::spawn_blocking(move || open_connection(&path))
+        let opened = tokio::task::spawn_blocking(move || pool.lease())
             .await
             .map_err(wasmtime::Error::msg)?;
         match opened {
@@ -66,14 +64,14 @@ impl State {
     fn sql_connection(
         &self,
         res: &Resource<SqlConnection>,
-    ) -> wasmtime::Result<Arc<Mutex<Connection>>> {
+    ) -> wasmtime::Result<Arc<Mutex<Leased>>> {
         Ok(self.table.get(res)?.conn.clone())
     }
 }
 
 /// Runs `f` on a connection on tokio's blocking pool.
 async fn blocking<T: Send + 'static>(
-    conn: Arc<Mutex<Connection>>,
+    conn: Arc<Mutex<Leased>>,
     f: impl FnOnce(&Connection) -> Result<T, String> + Send + 'static,
 ) -> Result<T, String> {
     tokio::task::spawn_blocking(move || {

@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -36,6 +37,7 @@ const KV_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS spin_key_value (
 pub struct Stores {
     key_value: BTreeMap<String, PathBuf>,
     sqlite: BTreeMap<String, PathBuf>,
+    pools: BTreeMap<PathBuf, Arc<Pool>>,
 }
 
 impl Stores {
@@ -47,6 +49,7 @@ impl Stores {
         let mut stores = Self {
             key_value: BTreeMap::from([("default".to_string(), state_dir.join(DEFAULT_KV_FILE))]),
             sqlite: BTreeMap::from([("default".to_string(), state_dir.join(DEFAULT_SQLITE_FILE))]),
+            pools: BTreeMap::new(),
         };
         stores.key_value.extend(config.key_value.clone());
         stores.sqlite.extend(config.sqlite.clone());
@@ -57,14 +60,41 @@ impl Stores {
             }
         }
         for path in stores.key_value.values() {
-            open_connection(path)?
-                .execute(KV_SCHEMA, [])
+            let conn = open_connection(path)?;
+            // WAL is a property of the file: set once, it stays.
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.execute(KV_SCHEMA, [])
                 .with_context(|| format!("cannot prepare key-value store {}", path.display()))?;
         }
         for path in stores.sqlite.values() {
-            open_connection(path)?;
+            open_connection(path)?.pragma_update(None, "journal_mode", "WAL")?;
+        }
+        let paths: Vec<PathBuf> = stores
+            .key_value
+            .values()
+            .chain(stores.sqlite.values())
+            .cloned()
+            .collect();
+        for path in paths {
+            stores.pools.insert(path.clone(), Arc::new(Pool::new(path)));
         }
         Ok(stores)
+    }
+
+    /// A connection of its own for one `open` of a key-value store.
+    pub fn lease_key_value(&self, label: &str) -> Option<Arc<Pool>> {
+        self.key_value
+            .get(label)
+            .and_then(|p| self.pools.get(p))
+            .cloned()
+    }
+
+    /// A connection of its own for one `open` of a database.
+    pub fn lease_sqlite(&self, label: &str) -> Option<Arc<Pool>> {
+        self.sqlite
+            .get(label)
+            .and_then(|p| self.pools.get(p))
+            .cloned()
     }
 
     pub fn has_key_value(&self, label: &str) -> bool {
@@ -74,14 +104,6 @@ impl Stores {
     pub fn has_sqlite(&self, label: &str) -> bool {
         self.sqlite.contains_key(label)
     }
-
-    pub fn key_value_path(&self, label: &str) -> Option<&Path> {
-        self.key_value.get(label).map(PathBuf::as_path)
-    }
-
-    pub fn sqlite_path(&self, label: &str) -> Option<&Path> {
-        self.sqlite.get(label).map(PathBuf::as_path)
-    }
 }
 
 /// A fresh connection with the settings every store uses.
@@ -89,7 +111,78 @@ pub fn open_connection(path: &Path) -> Result<Connection> {
     let conn = Connection::open(path)
         .with_context(|| format!("cannot open SQLite file {}", path.display()))?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     Ok(conn)
+}
+
+/// Idle connections to one file, so an `open` need not reopen the file.
+/// A connection is leased to one `open` at a time, and comes back only
+/// outside any transaction: what one request began can never leak into
+/// another's statements.
+#[derive(Debug)]
+pub struct Pool {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+/// How many idle connections a pool keeps.
+const POOL_IDLE_MAX: usize = 32;
+
+impl Pool {
+    fn new(path: PathBuf) -> Self {
+        Self {
+            path,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// An idle connection, or a new one. Blocking: call off the async
+    /// threads.
+    pub fn lease(self: &Arc<Self>) -> Result<Leased> {
+        let idle = self.idle.lock().ok().and_then(|mut v| v.pop());
+        let conn = match idle {
+            Some(c) => c,
+            None => open_connection(&self.path)?,
+        };
+        Ok(Leased {
+            conn: Some(conn),
+            pool: self.clone(),
+        })
+    }
+}
+
+/// A connection leased from a pool; it goes back when dropped.
+#[derive(Debug)]
+pub struct Leased {
+    conn: Option<Connection>,
+    pool: Arc<Pool>,
+}
+
+impl std::ops::Deref for Leased {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        // Present from lease until drop.
+        self.conn
+            .as_ref()
+            .expect("a leased connection is present until dropped")
+    }
+}
+
+impl Drop for Leased {
+    fn drop(&mut self) {
+        let Some(conn) = self.conn.take() else { return };
+        if !conn.is_autocommit() {
+            // The guest left a transaction open: undo it rather than let it
+            // reach the next request.
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        if conn.is_autocommit() {
+            if let Ok(mut idle) = self.pool.idle.lock() {
+                if idle.len() < POOL_IDLE_MAX {
+                    idle.push(conn);
+                }
+            }
+        }
+    }
 }
