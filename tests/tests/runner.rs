@@ -284,3 +284,29 @@ fn the_test_clock_is_refused_with_a_public_listen_address() {
     let err = launch.expect_refusal(state.path());
     assert!(err.contains("--test-clock"), "{err}");
 }
+
+#[test]
+fn wasi_keyvalue_increments_are_atomic_across_concurrent_requests() {
+    let (app, _state) = probe(&[]);
+    let app = std::sync::Arc::new(app);
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let app = app.clone();
+            std::thread::spawn(move || {
+                for _ in 0..25 {
+                    assert_eq!(app.get("/incr").status, 200);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().expect("client thread");
+    }
+    assert_eq!(app.get("/incr").body, "201");
+    // The same grants as fermyon:spin/key-value: "isolated" lists no store.
+    let refused = app.get("/isolated/incr-isolated");
+    assert_eq!(
+        (refused.status, refused.body.as_str()),
+        (403, "Error::AccessDenied")
+    );
+}

@@ -32,6 +32,21 @@ mod wasi_config {
     });
 }
 
+mod wasi_keyvalue {
+    wasmtime::component::bindgen!({
+        path: "wit/wasi-keyvalue",
+        world: "wasi:keyvalue/imports",
+        imports: { default: async | trappable },
+        with: {
+            "wasi:keyvalue/store.bucket": crate::host::key_value::KvStore,
+            "wasi:keyvalue/atomics.cas": crate::host::wasi_keyvalue::Cas,
+        },
+    });
+}
+
+/// `wasi:keyvalue@0.2.0-draft2`.
+pub use wasi_keyvalue::wasi::keyvalue;
+
 /// `fermyon:spin@2.0.0`.
 pub mod v2 {
     pub use super::fermyon::fermyon::spin::{key_value, sqlite, variables};

@@ -19,21 +19,63 @@ pub struct KvStore {
 }
 
 impl KvStore {
-    /// Runs `f` on the store's connection on the blocking pool.
-    async fn with_conn<T: Send + 'static>(
+    /// Runs `f` on the store's connection on the blocking pool; failures
+    /// come back as text for each interface's own error type.
+    pub(super) async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Connection, &str) -> rusqlite::Result<T> + Send + 'static,
-    ) -> Result<T, Error> {
+    ) -> Result<T, String> {
         let conn = self.conn.clone();
         let label = self.label.clone();
         tokio::task::spawn_blocking(move || {
             let conn = conn
                 .lock()
-                .map_err(|_| Error::Other("store connection poisoned".into()))?;
-            f(&conn, &label).map_err(|e| Error::Other(e.to_string()))
+                .map_err(|_| "store connection poisoned".to_string())?;
+            f(&conn, &label).map_err(|e| e.to_string())
         })
         .await
-        .map_err(|e| Error::Other(e.to_string()))?
+        .map_err(|e| e.to_string())?
+    }
+
+    async fn with_conn<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection, &str) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, Error> {
+        self.run(f).await.map_err(Error::Other)
+    }
+}
+
+/// Where `open` of either key-value interface looks: the store if this
+/// component lists it, with its own leased connection.
+pub(super) enum OpenFailure {
+    AccessDenied,
+    NoSuchStore,
+    Other(String),
+}
+
+impl State {
+    pub(super) async fn open_key_value(
+        &mut self,
+        label: String,
+    ) -> wasmtime::Result<Result<Resource<KvStore>, OpenFailure>> {
+        if !self.grants.key_value_stores.contains(&label) {
+            return Ok(Err(OpenFailure::AccessDenied));
+        }
+        let Some(pool) = self.stores.lease_key_value(&label) else {
+            return Ok(Err(OpenFailure::NoSuchStore));
+        };
+        let conn = tokio::task::spawn_blocking(move || pool.lease())
+            .await
+            .map_err(wasmtime::Error::msg)?;
+        let conn = match conn {
+            Ok(conn) => conn,
+            Err(e) => return Ok(Err(OpenFailure::Other(format!("{e:#}")))),
+        };
+        let store = KvStore {
+            label,
+            conn: Arc::new(Mutex::new(conn)),
+        };
+        Ok(Ok(self.table.push(store)?))
     }
 }
 
@@ -41,24 +83,11 @@ impl Host for State {}
 
 impl HostStore for State {
     async fn open(&mut self, label: String) -> wasmtime::Result<Result<Resource<KvStore>, Error>> {
-        if !self.grants.key_value_stores.contains(&label) {
-            return Ok(Err(Error::AccessDenied));
-        }
-        let Some(pool) = self.stores.lease_key_value(&label) else {
-            return Ok(Err(Error::NoSuchStore));
-        };
-        let conn = tokio::task::spawn_blocking(move || pool.lease())
-            .await
-            .map_err(wasmtime::Error::msg)?;
-        let conn = match conn {
-            Ok(conn) => conn,
-            Err(e) => return Ok(Err(Error::Other(format!("{e:#}")))),
-        };
-        let store = KvStore {
-            label,
-            conn: Arc::new(Mutex::new(conn)),
-        };
-        Ok(Ok(self.table.push(store)?))
+        Ok(self.open_key_value(label).await?.map_err(|f| match f {
+            OpenFailure::AccessDenied => Error::AccessDenied,
+            OpenFailure::NoSuchStore => Error::NoSuchStore,
+            OpenFailure::Other(e) => Error::Other(e),
+        }))
     }
 
     async fn get(

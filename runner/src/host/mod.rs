@@ -7,6 +7,7 @@ pub mod key_value;
 pub mod sqlite;
 pub mod stores;
 pub mod variables;
+pub mod wasi_keyvalue;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -167,5 +168,8 @@ pub fn add_to_linker(linker: &mut Linker<State>) -> anyhow::Result<()> {
     bindings::v3::sqlite::add_to_linker::<_, HasSelf<State>>(linker, |s| s)?;
     bindings::v2::variables::add_to_linker::<_, HasSelf<State>>(linker, |s| s)?;
     bindings::config_store::add_to_linker::<_, HasSelf<State>>(linker, |s| s)?;
+    bindings::keyvalue::store::add_to_linker::<_, HasSelf<State>>(linker, |s| s)?;
+    bindings::keyvalue::atomics::add_to_linker::<_, HasSelf<State>>(linker, |s| s)?;
+    bindings::keyvalue::batch::add_to_linker::<_, HasSelf<State>>(linker, |s| s)?;
     Ok(())
 }
