@@ -3,4 +3,5 @@
 //! problem details) so every stage speaks the same way.
 
 pub mod db;
+pub mod request;
 pub mod respond;

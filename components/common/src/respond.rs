@@ -88,6 +88,15 @@ impl Problem {
     }
 }
 
+/// 405 with the methods the resource takes.
+pub fn method_not_allowed(allow: &str) -> Response {
+    let mut resp = Problem::new(405, "method_not_allowed", "Method not allowed")
+        .detail(format!("this resource accepts {allow}"))
+        .into_response();
+    resp.set_header("allow", allow);
+    resp
+}
+
 /// Something failed on our side; the details go to the log, not the client.
 pub fn internal_error() -> Response {
     let body = json!({

@@ -23,26 +23,14 @@ const TRACKING_CODE_ATTEMPTS: usize = 3;
 
 #[http_component]
 fn handle(req: Request) -> Response {
-    let route = req
-        .header("spin-matched-route")
-        .and_then(|h| h.as_str())
-        .unwrap_or_default()
-        .to_string();
+    let route = common::request::matched_route(&req);
     match (req.method(), route.as_str()) {
         (Method::Post, SUBMIT_ROUTE) => submit(&req),
         (Method::Get, TRACK_ROUTE) => track(&req),
-        (_, SUBMIT_ROUTE) => method_not_allowed("POST"),
-        (_, TRACK_ROUTE) => method_not_allowed("GET"),
+        (_, SUBMIT_ROUTE) => respond::method_not_allowed("POST"),
+        (_, TRACK_ROUTE) => respond::method_not_allowed("GET"),
         _ => Problem::new(404, "not_found", "No such resource").into_response(),
     }
-}
-
-fn method_not_allowed(allow: &str) -> Response {
-    let mut resp = Problem::new(405, "method_not_allowed", "Method not allowed")
-        .detail(format!("this resource accepts {allow}"))
-        .into_response();
-    resp.set_header("allow", allow);
-    resp
 }
 
 /// What the key-value store keeps per Idempotency-Key: a fast path for
@@ -196,10 +184,7 @@ fn remember_in_key_value(key: &str, fingerprint: &str, receipt: &Receipt) {
 }
 
 fn track(req: &Request) -> Response {
-    let raw = req
-        .header("spin-path-match-code")
-        .and_then(|h| h.as_str())
-        .unwrap_or_default();
+    let raw = common::request::path_match(req, "code");
     let code: TrackingCode = match raw.parse() {
         Ok(code) => code,
         Err(e) => {
