@@ -8,6 +8,7 @@ use crate::clock;
 use crate::db::{Db, DbError, SqlValue};
 use crate::ids::{CaseId, TrackingCode};
 use crate::intake::NewCase;
+use crate::personal::{Keys, PersonalData, SealError};
 
 /// The status a case has when it has just come in.
 pub const STATUS_RECEIVED: &str = "received";
@@ -22,6 +23,18 @@ pub enum CaseStoreError {
     /// A stored row no longer parses (e.g. an edited database).
     #[error("stored case is corrupt: {0}")]
     Corrupt(String),
+    #[error(transparent)]
+    Seal(#[from] SealError),
+    #[error("no case {0}")]
+    NotFound(CaseId),
+}
+
+/// What sealing a submitter's personal data needs: the deployment's keys
+/// and a fresh random nonce.
+#[derive(Debug, Clone)]
+pub struct Sealing<'a> {
+    pub keys: &'a Keys,
+    pub nonce: [u8; 12],
 }
 
 /// A client's retry key and the fingerprint of the body it came with.
@@ -47,15 +60,17 @@ pub enum Stored {
     Replayed(Receipt),
 }
 
-/// Stores a new case and its submitter in one transaction. With an
-/// idempotency key that was seen before, nothing is stored and the first
-/// receipt is returned, so a retried submission never makes a second case.
+/// Stores a new case and its submitter (personal data sealed) in one
+/// transaction. With an idempotency key that was seen before, nothing is
+/// stored and the first receipt is returned, so a retried submission never
+/// makes a second case.
 pub fn insert_case(
     db: &impl Db,
     case: &NewCase,
     tracking_code: &TrackingCode,
     received_at: DateTime<FixedOffset>,
     idempotency: Option<&Idempotency<'_>>,
+    sealing: &Sealing<'_>,
 ) -> Result<Stored, CaseStoreError> {
     db.transaction(|db| {
         if let Some(idem) = idempotency {
@@ -87,13 +102,15 @@ pub fn insert_case(
             .map(|r| r.integer("id"))
             .ok_or_else(|| CaseStoreError::Corrupt("INSERT returned no id".into()))??;
         let case_id = CaseId::new(id).map_err(|e| CaseStoreError::Corrupt(e.to_string()))?;
+        let personal = PersonalData::new(&case.submitter.name, &case.submitter.phone);
+        let sealed = sealing.keys.seal(case_id, &personal, sealing.nonce)?;
         db.execute(
-            "INSERT INTO case_submitters (case_id, submitter_type, name, phone) VALUES (?, ?, ?, ?)",
+            "INSERT INTO case_submitters (case_id, submitter_type, sealed, submitter_key) VALUES (?, ?, ?, ?)",
             &[
                 id.into(),
                 case.submitter.kind.as_str().into(),
-                case.submitter.name.as_str().into(),
-                case.submitter.phone.as_str().into(),
+                sealed.into(),
+                sealing.keys.submitter_key(&case.submitter.phone).into(),
             ],
         )?;
         Ok(Stored::Created(Receipt {
@@ -172,6 +189,67 @@ pub fn find_public_status(
     }))
 }
 
+fn sealed_personal_data(
+    db: &impl Db,
+    keys: &Keys,
+    case: CaseId,
+) -> Result<PersonalData, CaseStoreError> {
+    let rows = db.execute(
+        "SELECT sealed FROM case_submitters WHERE case_id = ?",
+        &[case.get().into()],
+    )?;
+    let row = rows.row(0).ok_or(CaseStoreError::NotFound(case))?;
+    Ok(keys.open(case, row.blob("sealed")?)?)
+}
+
+/// The submitter's personal data as anyone but the bureau and the handling
+/// unit sees it: masked. Not audited: nothing personal leaves.
+pub fn masked_personal_data(
+    db: &impl Db,
+    keys: &Keys,
+    case: CaseId,
+) -> Result<PersonalData, CaseStoreError> {
+    Ok(sealed_personal_data(db, keys, case)?.masked())
+}
+
+/// Who reads personal data in the clear, for the audit row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reader<'a> {
+    pub role: &'a str,
+    pub unit: Option<&'a str>,
+    /// The token's subject: the person, not just the role.
+    pub subject: &'a str,
+}
+
+/// The submitter's personal data in the clear, for the bureau or the
+/// handling unit; the read is written to the audit table first (who, when,
+/// which case, why), in the same transaction.
+pub fn read_personal_data(
+    db: &impl Db,
+    keys: &Keys,
+    case: CaseId,
+    reader: &Reader<'_>,
+    purpose: &str,
+    at: DateTime<FixedOffset>,
+) -> Result<PersonalData, CaseStoreError> {
+    db.transaction(|db| {
+        let data = sealed_personal_data(db, keys, case)?;
+        db.execute(
+            "INSERT INTO personal_data_reads (case_id, at, actor_role, actor_unit, actor_subject, purpose)
+             VALUES (?, ?, ?, ?, ?, ?)",
+            &[
+                case.get().into(),
+                clock::format(at).into(),
+                reader.role.into(),
+                SqlValue::from(reader.unit),
+                reader.subject.into(),
+                purpose.into(),
+            ],
+        )?;
+        Ok(data)
+    })
+}
+
 /// A stable fingerprint of a request body (FNV-1a, 64 bits), to tell a true
 /// retry from a different submission under the same Idempotency-Key. Not a
 /// security measure: the key is the client's own.
@@ -218,10 +296,34 @@ mod tests {
         TrackingCode::from_random([n; 8])
     }
 
+    fn keys() -> Keys {
+        Keys::from_secret("test deployment secret").expect("keys")
+    }
+
+    fn insert(
+        db: &NativeDb,
+        case: &NewCase,
+        code: &TrackingCode,
+        idem: Option<&Idempotency<'_>>,
+    ) -> Result<Stored, CaseStoreError> {
+        let keys = keys();
+        insert_case(
+            db,
+            case,
+            code,
+            at(),
+            idem,
+            &Sealing {
+                keys: &keys,
+                nonce: [5; 12],
+            },
+        )
+    }
+
     #[test]
     fn a_stored_case_can_be_found_by_its_tracking_code() {
         let db = db();
-        let stored = insert_case(&db, &new_case(), &code(1), at(), None).expect("stored");
+        let stored = insert(&db, &new_case(), &code(1), None).expect("stored");
         let Stored::Created(receipt) = stored else {
             panic!("expected a new case")
         };
@@ -237,7 +339,7 @@ mod tests {
     #[test]
     fn the_submitter_is_stored_apart_from_the_case() {
         let db = db();
-        insert_case(&db, &new_case(), &code(1), at(), None).expect("stored");
+        insert(&db, &new_case(), &code(1), None).expect("stored");
         let cases = db.execute("SELECT * FROM cases", &[]).expect("query");
         let flat = format!("{cases:?}");
         assert!(
@@ -245,9 +347,67 @@ mod tests {
             "{flat}"
         );
         let submitters = db
-            .execute("SELECT phone FROM case_submitters", &[])
+            .execute("SELECT * FROM case_submitters", &[])
             .expect("query");
         assert_eq!(submitters.rows.len(), 1);
+        let flat = format!("{submitters:?}");
+        assert!(
+            !flat.contains("13912345678") && !flat.contains("李四"),
+            "personal data is sealed at rest: {flat}"
+        );
+    }
+
+    #[test]
+    fn personal_data_is_masked_by_default_and_a_clear_read_is_audited() {
+        let db = db();
+        let Stored::Created(receipt) = insert(&db, &new_case(), &code(1), None).expect("stored")
+        else {
+            panic!("expected a new case")
+        };
+        let id = receipt.case_id;
+        let masked = masked_personal_data(&db, &keys(), id).expect("masked");
+        assert_eq!(
+            (masked.name.as_str(), masked.phone.as_str()),
+            ("李*", "139****5678")
+        );
+        let audits = |db: &NativeDb| {
+            db.execute("SELECT COUNT(*) AS n FROM personal_data_reads", &[])
+                .expect("query")
+                .row(0)
+                .map(|r| r.integer("n"))
+        };
+        assert_eq!(audits(&db), Some(Ok(0)));
+
+        let reader = Reader {
+            role: "unit",
+            unit: Some("qibin-urban"),
+            subject: "wang.li",
+        };
+        let clear = read_personal_data(&db, &keys(), id, &reader, "回访核实", at()).expect("read");
+        assert_eq!(
+            (clear.name.as_str(), clear.phone.as_str()),
+            ("李四", "13912345678")
+        );
+        let rows = db
+            .execute("SELECT * FROM personal_data_reads", &[])
+            .expect("query");
+        let r = rows.row(0).expect("an audit row");
+        assert_eq!(r.integer("case_id"), Ok(id.get()));
+        assert_eq!(r.text("actor_subject"), Ok("wang.li"));
+        assert_eq!(r.text("purpose"), Ok("回访核实"));
+        assert_eq!(r.text("at"), Ok("2026-02-14T09:30:00+08:00"));
+    }
+
+    #[test]
+    fn the_wrong_key_cannot_read_personal_data() {
+        let db = db();
+        insert(&db, &new_case(), &code(1), None).expect("stored");
+        let other = Keys::from_secret("another secret").expect("keys");
+        let id = CaseId::new(1).expect("id");
+        assert!(matches!(
+            masked_personal_data(&db, &other, id),
+            Err(CaseStoreError::Seal(SealError::CannotOpen))
+        ));
     }
 
     #[test]
@@ -257,8 +417,8 @@ mod tests {
             key: "k-1",
             fingerprint: "f",
         };
-        let first = insert_case(&db, &new_case(), &code(1), at(), Some(&idem)).expect("stored");
-        let again = insert_case(&db, &new_case(), &code(2), at(), Some(&idem)).expect("replayed");
+        let first = insert(&db, &new_case(), &code(1), Some(&idem)).expect("stored");
+        let again = insert(&db, &new_case(), &code(2), Some(&idem)).expect("replayed");
         let (Stored::Created(a), Stored::Replayed(b)) = (first, again) else {
             panic!("expected created then replayed")
         };
@@ -280,9 +440,9 @@ mod tests {
             key: "k-1",
             fingerprint: "f2",
         };
-        insert_case(&db, &new_case(), &code(1), at(), Some(&first)).expect("stored");
+        insert(&db, &new_case(), &code(1), Some(&first)).expect("stored");
         assert_eq!(
-            insert_case(&db, &new_case(), &code(2), at(), Some(&other)),
+            insert(&db, &new_case(), &code(2), Some(&other)),
             Err(CaseStoreError::IdempotencyKeyReused)
         );
     }
@@ -290,8 +450,8 @@ mod tests {
     #[test]
     fn a_duplicate_tracking_code_rolls_back_the_whole_case() {
         let db = db();
-        insert_case(&db, &new_case(), &code(1), at(), None).expect("stored");
-        let err = insert_case(&db, &new_case(), &code(1), at(), None).unwrap_err();
+        insert(&db, &new_case(), &code(1), None).expect("stored");
+        let err = insert(&db, &new_case(), &code(1), None).unwrap_err();
         assert!(
             matches!(err, CaseStoreError::Db(DbError::Constraint(_))),
             "{err:?}"

@@ -7,7 +7,7 @@
 //! category 3 carries a referral text (where to go instead).
 //!
 //! Duplicates: the submitter is recognised by a keyed hash of their phone
-//! number ([`submitter_key`]), never the plain value, and two texts are
+//! number ([`crate::personal::Keys::submitter_key`]), never the plain value, and two texts are
 //! compared by the Jaccard similarity of their character n-gram shingles,
 //! which works for Chinese without a word segmenter.
 
@@ -17,9 +17,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::contact::PhoneNumber;
 use crate::ids::CaseId;
-use crate::keyed_hash::keyed_hash;
 use crate::lifecycle::RejectCategory;
 
 const DEFAULT_RULES: &str = include_str!("../config/filter.json");
@@ -139,7 +137,7 @@ impl FilterRules {
     }
 
     /// Screens one case. `prior` are the same submitter's earlier cases
-    /// (the caller selects them by [`submitter_key`]); those outside the
+    /// (the caller selects them by their submitter key); those outside the
     /// window are ignored here.
     pub fn screen(
         &self,
@@ -286,15 +284,6 @@ pub fn similarity(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
     a.intersection(b).count() as f64 / union as f64
 }
 
-/// Recognises a submitter without storing their phone number: HMAC-SHA256
-/// of the canonical number under the deployment's secret key, as hex.
-pub fn submitter_key(secret: &[u8], phone: &PhoneNumber) -> String {
-    keyed_hash(secret, phone.as_str().as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -438,16 +427,6 @@ mod tests {
         assert_eq!(similarity(&a, &shingles("噪音扰民", 2)), 0.0);
         assert_eq!(similarity(&HashSet::new(), &HashSet::new()), 0.0);
         assert_eq!(shingles("路", 2).len(), 1);
-    }
-
-    #[test]
-    fn the_submitter_key_is_keyed_and_never_the_phone_itself() {
-        let phone: PhoneNumber = "13812345678".parse().expect("phone");
-        let a = submitter_key(b"county-secret", &phone);
-        assert_eq!(a.len(), 64);
-        assert!(!a.contains("13812345678"));
-        assert_eq!(a, submitter_key(b"county-secret", &phone));
-        assert_ne!(a, submitter_key(b"another-secret", &phone));
     }
 
     #[test]

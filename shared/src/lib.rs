@@ -12,6 +12,7 @@
 //! - [`calendar`]: the official working-day calendar (holidays and 调休).
 //! - [`deadlines`]: time limits in working days and the rules that set them.
 //! - [`filter`]: screening (Art. 5), duplicates included.
+//! - [`personal`]: personal data sealed at rest, masked by default.
 //! - [`lifecycle`]: the one state machine every case moves through.
 //! - [`routing`]: locality first, then competence (Art. 6).
 //! - [`sampling`]: reproducible follow-up sampling.
@@ -33,6 +34,7 @@ pub mod ids;
 pub mod intake;
 pub mod keyed_hash;
 pub mod lifecycle;
+pub mod personal;
 pub mod routing;
 pub mod sampling;
 pub mod schema;

@@ -33,13 +33,13 @@ Migration {
             request_fingerprint TEXT
         )",
         "CREATE INDEX cases_county_received ON cases (county, received_at)",
-        // Personal data (Art. 11) lives apart from the case content, so it can
-        // be guarded, masked and audited on its own.
+        // Personal data (Art. 11) lives apart from the case content, sealed
+        // (AES-256-GCM, see `personal`), so it can be guarded, masked and
+        // audited on its own.
         "CREATE TABLE case_submitters (
             case_id INTEGER PRIMARY KEY REFERENCES cases (id),
             submitter_type TEXT NOT NULL,
-            name TEXT NOT NULL,
-            phone TEXT NOT NULL
+            sealed BLOB NOT NULL
         )",
     ],
 },
@@ -119,6 +119,24 @@ Migration {
             acknowledged_at TEXT
         )",
         "CREATE INDEX urge_notices_unit ON urge_notices (unit_id, acknowledged_at)",
+    ],
+},
+Migration {
+    version: 3,
+    name: "audit of personal data reads",
+    statements: &[
+        // Every unmasked read of a submitter's personal data (Art. 11):
+        // who, when, which case, why. Never updated or deleted.
+        "CREATE TABLE personal_data_reads (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases (id),
+            at TEXT NOT NULL,
+            actor_role TEXT NOT NULL,
+            actor_unit TEXT,
+            actor_subject TEXT NOT NULL,
+            purpose TEXT NOT NULL
+        )",
+        "CREATE INDEX personal_data_reads_case ON personal_data_reads (case_id, id)",
     ],
 }];
 

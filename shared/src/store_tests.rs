@@ -3,12 +3,13 @@
 
 use super::*;
 use crate::calendar::Calendar;
-use crate::cases::{insert_case, Stored};
+use crate::cases::{insert_case, Sealing, Stored};
 use crate::db::NativeDb;
 use crate::deadlines::deadline;
 use crate::ids::TrackingCode;
 use crate::intake::NewCase;
 use crate::lifecycle::{transition, Action};
+use crate::personal::Keys;
 use crate::schema::migrate;
 
 fn t(s: &str) -> DateTime<FixedOffset> {
@@ -30,6 +31,10 @@ fn setup() -> (NativeDb, CaseId) {
         &TrackingCode::from_random([3; 8]),
         t("2025-09-30T10:00:00+08:00"),
         None,
+        &Sealing {
+            keys: &Keys::from_secret("test secret").expect("keys"),
+            nonce: [1; 12],
+        },
     )
     .expect("stored") else {
         panic!("expected a new case")

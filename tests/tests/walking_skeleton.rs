@@ -58,6 +58,17 @@ fn a_submitted_case_is_tracked_survives_a_restart_and_bad_input_is_refused() {
         tracked.body
     );
 
+    // Personal data is sealed at rest: not in the database files.
+    for file in ["sqlite_db.db", "sqlite_db.db-wal"] {
+        let bytes = std::fs::read(state.path().join(file)).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("13812345678") && !text.contains("张三"),
+            "{file} holds personal data in the clear"
+        );
+    }
+    assert!(std::fs::metadata(state.path().join("sqlite_db.db")).is_ok());
+
     // A code typed in lower case still finds the case.
     assert_eq!(
         app.get(&format!("/api/cases/track/{}", code.to_lowercase()))

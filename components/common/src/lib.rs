@@ -3,5 +3,6 @@
 //! problem details) so every stage speaks the same way.
 
 pub mod db;
+pub mod keys;
 pub mod request;
 pub mod respond;

@@ -5,7 +5,7 @@
 use common::db::SpinDb;
 use common::respond::{self, Problem};
 use serde::{Deserialize, Serialize};
-use shared::cases::{self, CaseStoreError, Idempotency, Receipt, Stored};
+use shared::cases::{self, CaseStoreError, Idempotency, Receipt, Sealing, Stored};
 use shared::clock;
 use shared::db::DbError;
 use shared::ids::TrackingCode;
@@ -73,6 +73,13 @@ fn submit(req: &Request) -> Response {
             return respond::internal_error();
         }
     };
+    let keys = match common::keys::personal_data_keys() {
+        Ok(keys) => keys,
+        Err(e) => {
+            eprintln!("intake: no personal-data key: {e:#}");
+            return respond::internal_error();
+        }
+    };
     let idem = key.as_deref().map(|key| Idempotency {
         key,
         fingerprint: &fingerprint,
@@ -89,7 +96,15 @@ fn submit(req: &Request) -> Response {
                 return respond::internal_error();
             }
         };
-        outcome = cases::insert_case(&db, &case, &code, received_at, idem.as_ref());
+        let nonce = match common::keys::nonce() {
+            Ok(n) => n,
+            Err(e) => {
+                eprintln!("intake: {e:#}");
+                return respond::internal_error();
+            }
+        };
+        let sealing = Sealing { keys: &keys, nonce };
+        outcome = cases::insert_case(&db, &case, &code, received_at, idem.as_ref(), &sealing);
         if !matches!(outcome, Err(CaseStoreError::Db(DbError::Constraint(_)))) {
             break;
         }
