@@ -2,6 +2,7 @@
 //! here, free of Spin types, so it builds natively (and is tested against
 //! real SQLite) and for `wasm32-wasip1` inside the components.
 //!
+//! - [`access`]: who may read which case, and how they see personal data.
 //! - [`ids`]: identifiers that can only hold valid values.
 //! - [`contact`]: submitters' personal data (Art. 11).
 //! - [`intake`]: a new case as submitted, parsed field by field (Art. 2).
@@ -23,6 +24,7 @@
 #[macro_use]
 mod text_enum;
 
+pub mod access;
 pub mod calendar;
 pub mod cases;
 pub mod clock;

@@ -214,6 +214,16 @@ impl App {
         Reply::from(self.agent.get(format!("{}{path}", self.base)).call())
     }
 
+    /// A GET with a bearer token.
+    pub fn get_as(&self, token: &str, path: &str) -> Reply {
+        Reply::from(
+            self.agent
+                .get(format!("{}{path}", self.base))
+                .header("authorization", &format!("Bearer {token}"))
+                .call(),
+        )
+    }
+
     pub fn delete(&self, path: &str) -> Reply {
         Reply::from(self.agent.delete(format!("{}{path}", self.base)).call())
     }
@@ -233,12 +243,76 @@ impl Drop for App {
     }
 }
 
+/// The token key `spin.toml` falls back to in development.
+pub const DEV_TOKEN_KEY: &str = "insecure-development-key-set-SPIN_VARIABLE_TOKEN_KEY";
+
+#[derive(serde::Serialize)]
+struct TestClaims<'a> {
+    sub: &'a str,
+    role: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit: Option<&'a str>,
+    exp: u64,
+}
+
+/// A staff token as the city's sign-on would issue it (HS256), valid for
+/// an hour, or `exp_offset` seconds from now.
+pub fn token(role: &str, unit: Option<&str>, sub: &str) -> String {
+    token_with(DEV_TOKEN_KEY, role, unit, sub, 3600)
+}
+
+pub fn token_with(key: &str, role: &str, unit: Option<&str>, sub: &str, exp_offset: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let claims = TestClaims {
+        sub,
+        role,
+        unit,
+        exp: (now + exp_offset).max(0) as u64,
+    };
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(key.as_bytes()),
+    )
+    .expect("a token")
+}
+
+/// Rows of a query on the app's database file, as text, for checking what
+/// was recorded.
+pub fn query(state_dir: &Path, sql: &str) -> Vec<Vec<String>> {
+    let conn = rusqlite::Connection::open(state_dir.join("sqlite_db.db")).expect("database");
+    let mut stmt = conn.prepare(sql).expect("query");
+    let n = stmt.column_count();
+    let rows = stmt
+        .query_map([], |row| {
+            (0..n)
+                .map(|i| {
+                    row.get_ref(i).map(|v| match v {
+                        rusqlite::types::ValueRef::Null => String::new(),
+                        rusqlite::types::ValueRef::Integer(i) => i.to_string(),
+                        rusqlite::types::ValueRef::Real(f) => f.to_string(),
+                        rusqlite::types::ValueRef::Text(t) => {
+                            String::from_utf8_lossy(t).into_owned()
+                        }
+                        rusqlite::types::ValueRef::Blob(b) => format!("<{} bytes>", b.len()),
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .expect("rows");
+    rows.map(|r| r.expect("row")).collect()
+}
+
 /// An HTTP answer, read whole.
 #[derive(Debug)]
 pub struct Reply {
     pub status: u16,
     pub content_type: String,
     pub location: Option<String>,
+    pub etag: Option<String>,
     pub body: String,
 }
 
@@ -253,12 +327,14 @@ impl Reply {
         };
         let content_type = header("content-type").unwrap_or_default();
         let location = header("location");
+        let etag = header("etag");
         let status = resp.status().as_u16();
         let body = resp.body_mut().read_to_string().expect("a text body");
         Self {
             status,
             content_type,
             location,
+            etag,
             body,
         }
     }

@@ -2,6 +2,7 @@
 //! library's [`shared::db::Db`], and the HTTP answers (JSON, RFC 9457
 //! problem details) so every stage speaks the same way.
 
+pub mod auth;
 pub mod db;
 pub mod keys;
 pub mod request;

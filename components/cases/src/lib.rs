@@ -1,0 +1,139 @@
+//! Staff views of a case: `GET /api/cases/{id}` for a signed-in principal.
+//! A unit sees only its own cases (403 otherwise); personal data is masked
+//! unless the bureau or the handling unit asks for it in the clear with
+//! `?unmask=true&purpose=...`, which is written to the audit table; a
+//! supervisor never sees it. The answer carries the case's version as its
+//! `ETag`.
+
+use common::db::SpinDb;
+use common::respond::{self, Problem};
+use serde::Serialize;
+use shared::access::{case_access, PersonalView};
+use shared::cases::{self, CaseView, Reader};
+use shared::clock;
+use shared::ids::CaseId;
+use shared::personal::PersonalData;
+use spin_sdk::http::{Method, Request, Response};
+use spin_sdk::http_component;
+
+const CASE_ROUTE: &str = "/api/cases/:id";
+
+#[derive(Serialize)]
+struct Answer {
+    #[serde(flatten)]
+    case: CaseView,
+    /// Absent for supervisors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    submitter: Option<PersonalData>,
+    /// Whether `submitter` is masked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    submitter_masked: Option<bool>,
+}
+
+#[http_component]
+fn handle(req: Request) -> Response {
+    if common::request::matched_route(&req) != CASE_ROUTE {
+        return Problem::new(404, "not_found", "No such resource").into_response();
+    }
+    if *req.method() != Method::Get {
+        return respond::method_not_allowed("GET");
+    }
+    match read(&req) {
+        Ok(resp) => resp,
+        Err(problem) => problem.into_response(),
+    }
+}
+
+fn read(req: &Request) -> Result<Response, Box<Problem>> {
+    let who = common::auth::principal(req)?;
+    let id = common::request::path_match(req, "id")
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| CaseId::new(n).ok())
+        .ok_or_else(|| {
+            Box::new(Problem::new(400, "invalid_field", "Invalid case id").field("id"))
+        })?;
+    let query = common::request::query_pairs(req);
+    let unmask = query.get("unmask").is_some_and(|v| v == "true");
+    let purpose = query
+        .get("purpose")
+        .map(|p| p.trim().to_string())
+        .unwrap_or_default();
+
+    let db = SpinDb::open_default().map_err(|e| {
+        eprintln!("cases: database unavailable: {e:#}");
+        Box::new(Problem::new(500, "internal", "Internal error"))
+    })?;
+    let internal = |e: shared::cases::CaseStoreError| {
+        eprintln!("cases: {e}");
+        Box::new(Problem::new(500, "internal", "Internal error"))
+    };
+    let case = cases::case_view(&db, id)
+        .map_err(internal)?
+        .ok_or_else(|| Box::new(Problem::new(404, "case_not_found", "No such case").field("id")))?;
+    let view = case_access(&who, case.lead_unit.as_ref(), &case.co_units)
+        .map_err(|e| common::auth::forbidden(e.to_string()))?;
+
+    let (submitter, masked) = match view {
+        PersonalView::Hidden => {
+            if unmask {
+                return Err(common::auth::forbidden(
+                    "supervisors never see submitters' personal data (Art. 8, 11)",
+                ));
+            }
+            (None, None)
+        }
+        PersonalView::Masked | PersonalView::MaskedOrClearOnRequest if !unmask => {
+            let keys = keys()?;
+            (
+                Some(cases::masked_personal_data(&db, &keys, id).map_err(internal)?),
+                Some(true),
+            )
+        }
+        PersonalView::Masked => {
+            return Err(common::auth::forbidden(
+                "only the bureau and the handling unit may see personal data in the clear",
+            ))
+        }
+        PersonalView::MaskedOrClearOnRequest => {
+            if purpose.is_empty() {
+                return Err(Box::new(
+                    Problem::new(400, "missing_field", "Say why")
+                        .field("purpose")
+                        .detail(
+                            "reading personal data in the clear needs a purpose; it is recorded",
+                        ),
+                ));
+            }
+            let keys = keys()?;
+            let reader = Reader {
+                role: who.role.as_str(),
+                unit: who.unit.as_ref().map(|u| u.as_str()),
+                subject: &who.subject,
+            };
+            let at = clock::in_china(clock::now());
+            let clear = cases::read_personal_data(&db, &keys, id, &reader, &purpose, at)
+                .map_err(internal)?;
+            (Some(clear), Some(false))
+        }
+    };
+    let version = case.version;
+    let mut resp = respond::json(
+        200,
+        &Answer {
+            case,
+            submitter,
+            submitter_masked: masked,
+        },
+    );
+    resp.set_header("etag", format!("\"{version}\""));
+    resp.set_header("cache-control", "no-store");
+    Ok(resp)
+}
+
+fn keys() -> Result<shared::personal::Keys, Box<Problem>> {
+    common::keys::personal_data_keys().map_err(|e| {
+        eprintln!("cases: {e:#}");
+        Box::new(Problem::new(500, "internal", "Internal error"))
+    })
+}

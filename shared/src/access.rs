@@ -1,0 +1,171 @@
+//! Who may see what (Art. 4, 8, 11): a signed-in principal, and the
+//! decision whether they may read a case and its submitter's personal data.
+//!
+//! - the bureau reads every case; personal data masked unless it asks, with
+//!   a purpose, for the clear form (audited);
+//! - a unit reads only cases it leads or co-handles; the lead unit (the
+//!   handling unit) may ask for the clear form like the bureau, co-units see
+//!   it masked;
+//! - an agent (hotline, hall desk) reads any case, personal data masked;
+//! - a supervisor reads every case but never a submitter's personal data.
+
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::lifecycle::Role;
+use crate::units::UnitId;
+
+/// A signed-in person, from a verified token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The token's subject: the person.
+    pub subject: String,
+    pub role: Role,
+    /// For unit staff: their unit.
+    pub unit: Option<UnitId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum AccessError {
+    #[error("the token's claims are invalid: {0}")]
+    Claims(String),
+    #[error("this case is not one of your unit's cases")]
+    NotYourCase,
+    #[error("the {0} role may not do this")]
+    Role(Role),
+}
+
+/// The claims this app reads from a token (beside `exp`, checked with the
+/// signature): `sub`, `role`, and `unit` for unit staff.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub role: String,
+    #[serde(default)]
+    pub unit: Option<String>,
+}
+
+impl Principal {
+    pub fn from_claims(c: &Claims) -> Result<Self, AccessError> {
+        let role: Role = c.role.parse().map_err(|_| {
+            AccessError::Claims(format!("role must be one of {}", Role::ALL.join(", ")))
+        })?;
+        if c.sub.trim().is_empty() {
+            return Err(AccessError::Claims("sub is empty".into()));
+        }
+        let unit = match (&role, &c.unit) {
+            (Role::Unit, Some(u)) => Some(
+                u.parse()
+                    .map_err(|e| AccessError::Claims(format!("unit: {e}")))?,
+            ),
+            (Role::Unit, None) => {
+                return Err(AccessError::Claims("a unit token names its unit".into()))
+            }
+            (_, _) => None,
+        };
+        Ok(Self {
+            subject: c.sub.clone(),
+            role,
+            unit,
+        })
+    }
+}
+
+/// How a reader may see a submitter's personal data on a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonalView {
+    /// Masked by default; the clear form on request, with a purpose, audited.
+    MaskedOrClearOnRequest,
+    Masked,
+    Hidden,
+}
+
+/// Whether `who` may read a case led by `lead` with `co_units`, and how
+/// they see its personal data.
+pub fn case_access(
+    who: &Principal,
+    lead: Option<&UnitId>,
+    co_units: &[UnitId],
+) -> Result<PersonalView, AccessError> {
+    match who.role {
+        Role::Bureau => Ok(PersonalView::MaskedOrClearOnRequest),
+        Role::Agent => Ok(PersonalView::Masked),
+        Role::Supervisor => Ok(PersonalView::Hidden),
+        Role::Unit => {
+            let mine = who.unit.as_ref();
+            if mine.is_some() && mine == lead {
+                Ok(PersonalView::MaskedOrClearOnRequest)
+            } else if mine.is_some_and(|u| co_units.contains(u)) {
+                Ok(PersonalView::Masked)
+            } else {
+                Err(AccessError::NotYourCase)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(s: &str) -> UnitId {
+        s.parse().expect("unit")
+    }
+
+    fn principal(role: Role, unit_id: Option<&str>) -> Principal {
+        Principal {
+            subject: "someone".into(),
+            role,
+            unit: unit_id.map(unit),
+        }
+    }
+
+    #[test]
+    fn the_lead_unit_may_unmask_a_co_unit_sees_masked_and_another_unit_nothing() {
+        let lead = unit("qibin-urban");
+        let co = vec![unit("qibin-housing")];
+        let of = |u| case_access(&principal(Role::Unit, Some(u)), Some(&lead), &co);
+        assert_eq!(of("qibin-urban"), Ok(PersonalView::MaskedOrClearOnRequest));
+        assert_eq!(of("qibin-housing"), Ok(PersonalView::Masked));
+        assert_eq!(of("junxian-urban"), Err(AccessError::NotYourCase));
+        // An unrouted case belongs to no unit.
+        assert_eq!(
+            case_access(&principal(Role::Unit, Some("qibin-urban")), None, &[]),
+            Err(AccessError::NotYourCase)
+        );
+    }
+
+    #[test]
+    fn the_bureau_agents_and_supervisors_read_every_case_differently() {
+        let lead = unit("qibin-urban");
+        assert_eq!(
+            case_access(&principal(Role::Bureau, None), Some(&lead), &[]),
+            Ok(PersonalView::MaskedOrClearOnRequest)
+        );
+        assert_eq!(
+            case_access(&principal(Role::Agent, None), Some(&lead), &[]),
+            Ok(PersonalView::Masked)
+        );
+        assert_eq!(
+            case_access(&principal(Role::Supervisor, None), Some(&lead), &[]),
+            Ok(PersonalView::Hidden)
+        );
+    }
+
+    #[test]
+    fn claims_must_name_a_known_role_and_units_their_unit() {
+        let c = |role: &str, unit: Option<&str>| Claims {
+            sub: "li".into(),
+            role: role.into(),
+            unit: unit.map(str::to_string),
+        };
+        assert!(Principal::from_claims(&c("bureau", None)).is_ok());
+        assert!(Principal::from_claims(&c("citizen", None)).is_err());
+        assert!(Principal::from_claims(&c("unit", None)).is_err());
+        assert!(Principal::from_claims(&c("unit", Some("Bad Unit"))).is_err());
+        assert_eq!(
+            Principal::from_claims(&c("unit", Some("qibin-urban"))).map(|p| p.unit),
+            Ok(Some(unit("qibin-urban")))
+        );
+    }
+}
