@@ -153,10 +153,52 @@ fn find_by_idempotency_key(
 }
 
 fn status_name(stored: &str) -> Result<&'static str, CaseStoreError> {
-    match stored {
-        STATUS_RECEIVED => Ok(STATUS_RECEIVED),
-        other => Err(CaseStoreError::Corrupt(format!("unknown status {other:?}"))),
-    }
+    stored
+        .parse::<crate::lifecycle::Status>()
+        .map(crate::lifecycle::Status::as_str)
+        .map_err(|_| CaseStoreError::Corrupt(format!("unknown status {stored:?}")))
+}
+
+/// Why a case was not accepted, as the submitter is told it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublicRejection {
+    pub category: u8,
+    pub reason: &'static str,
+    /// Where to go instead (category 3).
+    pub referral: Option<String>,
+}
+
+fn public_rejection(
+    db: &impl Db,
+    case: i64,
+    category: i64,
+) -> Result<Option<PublicRejection>, CaseStoreError> {
+    let Some(category) = u8::try_from(category)
+        .ok()
+        .and_then(crate::lifecycle::RejectCategory::from_number)
+    else {
+        return Ok(None);
+    };
+    let rows = db.execute(
+        "SELECT data FROM case_events WHERE case_id = ? AND type IN ('rejected', 'overridden')
+         ORDER BY id DESC LIMIT 1",
+        &[case.into()],
+    )?;
+    let referral = rows
+        .row(0)
+        .map(|r| r.text("data").map(str::to_string))
+        .transpose()?
+        .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
+        .and_then(|v| {
+            v.get("referral")
+                .and_then(|r| r.as_str())
+                .map(str::to_string)
+        });
+    Ok(Some(PublicRejection {
+        category: category.number(),
+        reason: category.description(),
+        referral,
+    }))
 }
 
 /// What anyone holding the tracking code sees: no personal data, no content,
@@ -168,6 +210,9 @@ pub struct PublicStatus {
     pub kind: String,
     pub status: &'static str,
     pub received_at: String,
+    /// Set when the case was not accepted: why, and where to go instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejection: Option<PublicRejection>,
 }
 
 pub fn find_public_status(
@@ -175,7 +220,7 @@ pub fn find_public_status(
     code: &TrackingCode,
 ) -> Result<Option<PublicStatus>, CaseStoreError> {
     let rows = db.execute(
-        "SELECT channel, kind, status, received_at FROM cases WHERE tracking_code = ?",
+        "SELECT id, channel, kind, status, received_at, rejection_category FROM cases WHERE tracking_code = ?",
         &[code.as_str().into()],
     )?;
     let Some(row) = rows.row(0) else {
@@ -187,6 +232,10 @@ pub fn find_public_status(
         kind: row.text("kind")?.to_string(),
         status: status_name(row.text("status")?)?,
         received_at: row.text("received_at")?.to_string(),
+        rejection: match row.get_opt_integer("rejection_category")? {
+            Some(category) => public_rejection(db, row.integer("id")?, category)?,
+            None => None,
+        },
     }))
 }
 

@@ -7,6 +7,8 @@
 //! statements in between. `IMMEDIATE` takes the write lock at the start, so
 //! two requests never both read and then fail to upgrade.
 
+use std::cell::Cell;
+
 use thiserror::Error;
 
 /// A value bound to, or read from, a statement.
@@ -145,22 +147,47 @@ pub enum DbError {
 pub trait Db {
     fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<Rows, DbError>;
 
+    /// How many transactions are open on this connection (kept by the
+    /// implementation, so that transactions nest as savepoints).
+    fn nesting(&self) -> &Cell<u32>;
+
     /// Runs `f` inside `BEGIN IMMEDIATE … COMMIT`, rolling back on error.
+    /// Inside another transaction it is a savepoint, so steps that each
+    /// keep themselves atomic compose into one atomic whole.
     fn transaction<T, E>(&self, f: impl FnOnce(&Self) -> Result<T, E>) -> Result<T, E>
     where
         E: From<DbError>,
         Self: Sized,
     {
-        self.execute("BEGIN IMMEDIATE", &[])?;
-        match f(self) {
+        let depth = self.nesting().get();
+        let (begin, commit, rollback) = if depth == 0 {
+            (
+                "BEGIN IMMEDIATE".to_string(),
+                "COMMIT".to_string(),
+                "ROLLBACK".to_string(),
+            )
+        } else {
+            (
+                format!("SAVEPOINT nested_{depth}"),
+                format!("RELEASE nested_{depth}"),
+                format!("ROLLBACK TO nested_{depth}; RELEASE nested_{depth}"),
+            )
+        };
+        self.execute(&begin, &[])?;
+        self.nesting().set(depth + 1);
+        let result = f(self);
+        self.nesting().set(depth);
+        match result {
             Ok(v) => {
-                self.execute("COMMIT", &[])?;
+                self.execute(&commit, &[])?;
                 Ok(v)
             }
             Err(e) => {
                 // The error that made us roll back matters more than a
                 // failure of the rollback itself.
-                let _ = self.execute("ROLLBACK", &[]);
+                for statement in rollback.split("; ") {
+                    let _ = self.execute(statement, &[]);
+                }
                 Err(e)
             }
         }
@@ -185,11 +212,15 @@ mod native {
     /// The native implementation, over a rusqlite connection.
     pub struct NativeDb {
         conn: rusqlite::Connection,
+        nesting: std::cell::Cell<u32>,
     }
 
     impl NativeDb {
         pub fn new(conn: rusqlite::Connection) -> Self {
-            Self { conn }
+            Self {
+                conn,
+                nesting: std::cell::Cell::new(0),
+            }
         }
 
         /// A fresh in-memory database, for tests.
@@ -201,6 +232,10 @@ mod native {
     }
 
     impl Db for NativeDb {
+        fn nesting(&self) -> &std::cell::Cell<u32> {
+            &self.nesting
+        }
+
         fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<Rows, DbError> {
             let run = || -> rusqlite::Result<Rows> {
                 let mut stmt = self.conn.prepare_cached(sql)?;

@@ -13,6 +13,7 @@
 //! - [`calendar`]: the official working-day calendar (holidays and 调休).
 //! - [`deadlines`]: time limits in working days and the rules that set them.
 //! - [`filter`]: screening (Art. 5), duplicates included.
+//! - [`pipeline`]: screening then dispatch, each step recorded and idempotent.
 //! - [`personal`]: personal data sealed at rest, masked by default.
 //! - [`lifecycle`]: the one state machine every case moves through.
 //! - [`routing`]: locality first, then competence (Art. 6).
@@ -37,6 +38,7 @@ pub mod intake;
 pub mod keyed_hash;
 pub mod lifecycle;
 pub mod personal;
+pub mod pipeline;
 pub mod routing;
 pub mod sampling;
 pub mod schema;

@@ -125,6 +125,22 @@ impl RejectCategory {
         self as u8
     }
 
+    /// What the submitter is told (Art. 5's words).
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Endangering => {
+                "危害国家安全、民族团结，煽动非法集会、扰乱社会秩序或宣扬封建迷信的（第五条第一项）"
+            }
+            Self::Unfounded => {
+                "无具体内容、诉求不明确，无理纠缠、辱骂，或重复投诉的（第五条第二项）"
+            }
+            Self::OtherChannel => {
+                "属于信访、纪检监察、行政复议、涉法涉诉事项，不属于政务服务范围的（第五条第三项）"
+            }
+            Self::Unlawful => "其他违反法律法规的（第五条第四项）",
+        }
+    }
+
     pub fn from_number(n: u8) -> Option<Self> {
         match n {
             1 => Some(Self::Endangering),

@@ -330,6 +330,16 @@ pub fn upsert_unit(db: &impl Db, unit: &Unit) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// How many units the directory holds.
+pub fn unit_count(db: &impl Db) -> Result<i64, StoreError> {
+    let rows = db.execute("SELECT COUNT(*) AS n FROM units", &[])?;
+    Ok(rows
+        .row(0)
+        .map(|r| r.integer("n"))
+        .transpose()?
+        .unwrap_or(0))
+}
+
 /// The units of one county (routing is local first).
 pub fn units_in(db: &impl Db, county: &CountyCode) -> Result<Vec<Unit>, StoreError> {
     let rows = db.execute(

@@ -33,7 +33,8 @@ fn a_submitted_case_is_tracked_survives_a_restart_and_bad_input_is_refused() {
         receipt["case_id"].as_i64().is_some_and(|id| id > 0),
         "{receipt}"
     );
-    assert_eq!(receipt["status"], "received");
+    // Screened and sent to its unit within the same request.
+    assert_eq!(receipt["status"], "handling", "{receipt}");
     assert!(
         receipt["received_at"]
             .as_str()
@@ -50,7 +51,7 @@ fn a_submitted_case_is_tracked_survives_a_restart_and_bad_input_is_refused() {
     assert_eq!(tracked.status, 200, "{}", tracked.body);
     let view = tracked.json();
     assert_eq!(view["tracking_code"], code.as_str());
-    assert_eq!(view["status"], "received");
+    assert_eq!(view["status"], "handling");
     assert_eq!(view["kind"], "complaint");
     assert!(
         !tracked.body.contains("13812345678") && !tracked.body.contains("张三"),

@@ -7,6 +7,7 @@ use spin_sdk::sqlite::{Connection, Error, Value};
 /// The app's SQLite database, as labelled in `spin.toml`.
 pub struct SpinDb {
     conn: Connection,
+    nesting: std::cell::Cell<u32>,
 }
 
 impl SpinDb {
@@ -14,13 +15,20 @@ impl SpinDb {
     pub fn open_default() -> anyhow::Result<Self> {
         let conn = Connection::open("default")
             .map_err(|e| anyhow::anyhow!("cannot open database: {e:?}"))?;
-        let db = Self { conn };
+        let db = Self {
+            conn,
+            nesting: std::cell::Cell::new(0),
+        };
         shared::schema::migrate(&db)?;
         Ok(db)
     }
 }
 
 impl Db for SpinDb {
+    fn nesting(&self) -> &std::cell::Cell<u32> {
+        &self.nesting
+    }
+
     fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<Rows, DbError> {
         let params: Vec<Value> = params
             .iter()

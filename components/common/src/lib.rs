@@ -3,6 +3,7 @@
 //! problem details) so every stage speaks the same way.
 
 pub mod auth;
+pub mod chain;
 pub mod db;
 pub mod keys;
 pub mod request;

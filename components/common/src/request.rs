@@ -14,6 +14,19 @@ pub fn path_match(req: &Request, name: &str) -> String {
     header(req, &format!("spin-path-match-{name}"))
 }
 
+/// For a stage reached by service chaining (`/<verb>/<case id>`): the case
+/// id, if the path is that verb's.
+pub fn chained_case_id(req: &Request, verb: &str) -> Option<shared::ids::CaseId> {
+    let info = header(req, "spin-path-info");
+    let rest = info
+        .strip_prefix('/')?
+        .strip_prefix(verb)?
+        .strip_prefix('/')?;
+    rest.parse::<i64>()
+        .ok()
+        .and_then(|n| shared::ids::CaseId::new(n).ok())
+}
+
 fn header(req: &Request, name: &str) -> String {
     req.header(name)
         .and_then(|h| h.as_str())

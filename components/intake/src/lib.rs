@@ -22,10 +22,10 @@ const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 const TRACKING_CODE_ATTEMPTS: usize = 3;
 
 #[http_component]
-fn handle(req: Request) -> Response {
+async fn handle(req: Request) -> Response {
     let route = common::request::matched_route(&req);
     match (req.method(), route.as_str()) {
-        (Method::Post, SUBMIT_ROUTE) => submit(&req),
+        (Method::Post, SUBMIT_ROUTE) => submit(&req).await,
         (Method::Get, TRACK_ROUTE) => track(&req),
         (_, SUBMIT_ROUTE) => respond::method_not_allowed("POST"),
         (_, TRACK_ROUTE) => respond::method_not_allowed("GET"),
@@ -41,7 +41,7 @@ struct IdempotencyRecord {
     receipt: serde_json::Value,
 }
 
-fn submit(req: &Request) -> Response {
+async fn submit(req: &Request) -> Response {
     let body: serde_json::Value = match serde_json::from_slice(req.body()) {
         Ok(v) => v,
         Err(e) => {
@@ -111,12 +111,14 @@ fn submit(req: &Request) -> Response {
     }
     match outcome {
         Ok(Stored::Created(receipt)) => {
+            advance(&receipt).await;
+            let answer = answer(&db, &receipt);
             if let Some(key) = &key {
-                remember_in_key_value(key, &fingerprint, &receipt);
+                remember_in_key_value(key, &fingerprint, &answer);
             }
-            created(&receipt)
+            created(&receipt, &answer)
         }
-        Ok(Stored::Replayed(receipt)) => created(&receipt),
+        Ok(Stored::Replayed(receipt)) => created(&receipt, &answer(&db, &receipt)),
         Err(CaseStoreError::IdempotencyKeyReused) => Problem::new(
             422,
             "idempotency_key_reused",
@@ -133,8 +135,55 @@ fn submit(req: &Request) -> Response {
     }
 }
 
-fn created(receipt: &Receipt) -> Response {
-    let mut resp = respond::json(201, receipt);
+/// Screening, then dispatch, each by service chaining. A hop that fails
+/// leaves the case where it got to (it is stored already); the scheduled
+/// scan or a retry takes it on from there.
+async fn advance(receipt: &Receipt) {
+    let id = receipt.case_id;
+    for (stage, url) in [
+        ("filter", format!("http://filter.spin.internal/screen/{id}")),
+        ("route", format!("http://route.spin.internal/dispatch/{id}")),
+    ] {
+        match common::chain::post(&url).await {
+            Ok((200, _)) => {}
+            Ok((status, _)) => {
+                eprintln!(
+                    "intake: case {id}: {stage} answered {status}; the case waits at this stage"
+                );
+                return;
+            }
+            Err(e) => {
+                eprintln!(
+                    "intake: case {id}: {stage} unreachable ({e}); the case waits at this stage"
+                );
+                return;
+            }
+        }
+    }
+}
+
+/// The receipt with where the case stands now: its status and, if it was
+/// not accepted, why and where to go instead.
+fn answer(db: &SpinDb, receipt: &Receipt) -> serde_json::Value {
+    let mut value = serde_json::to_value(receipt).unwrap_or_default();
+    match cases::find_public_status(db, &receipt.tracking_code) {
+        Ok(Some(public)) => {
+            value["status"] = public.status.into();
+            if let Some(rejection) = public.rejection {
+                value["rejection"] = serde_json::to_value(rejection).unwrap_or_default();
+            }
+        }
+        Ok(None) => {}
+        Err(e) => eprintln!(
+            "intake: case {}: cannot read its status: {e}",
+            receipt.case_id
+        ),
+    }
+    value
+}
+
+fn created(receipt: &Receipt, answer: &serde_json::Value) -> Response {
+    let mut resp = respond::json(201, answer);
     resp.set_header(
         "location",
         format!("/api/cases/track/{}", receipt.tracking_code),
@@ -178,13 +227,10 @@ fn replay_from_key_value(key: &str, fingerprint: &str) -> Option<Response> {
     })
 }
 
-fn remember_in_key_value(key: &str, fingerprint: &str, receipt: &Receipt) {
-    let Ok(receipt) = serde_json::to_value(receipt) else {
-        return;
-    };
+fn remember_in_key_value(key: &str, fingerprint: &str, answer: &serde_json::Value) {
     let record = IdempotencyRecord {
         fingerprint: fingerprint.to_string(),
-        receipt,
+        receipt: answer.clone(),
     };
     let stored = Store::open_default()
         .map_err(|e| format!("{e:?}"))

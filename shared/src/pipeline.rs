@@ -1,0 +1,227 @@
+//! The front half of a case's way (Art. 5, 6): screening, then dispatch.
+//! Each step reads what it needs from the database, decides with the
+//! library's rules, and records the lifecycle move (with its events and,
+//! when routed, its deadlines). Each step is idempotent: run twice (a
+//! retry after a failed hop), the second run changes nothing and reports
+//! where the case stands.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::calendar::Calendar;
+use crate::db::Db;
+use crate::deadlines::{schedule, CaseFacts, DeadlineError, DeadlineRules};
+use crate::filter::{Decision, FilterRules, PriorCase};
+use crate::ids::CaseId;
+use crate::intake::{Channel, Kind};
+use crate::lifecycle::{transition, Action, Actor, Status, TransitionError};
+use crate::routing::{RouteDecision, RoutingTable, TriageReason};
+use crate::store::{self, StoreError};
+use crate::units::{Unit, UnitId};
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    #[error(transparent)]
+    Deadline(#[from] DeadlineError),
+    #[error("stored case is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// What screening did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Screened {
+    Decided {
+        decision: Decision,
+    },
+    /// Screened before: the case is already past this step.
+    AlreadyScreened {
+        status: Status,
+    },
+}
+
+/// What dispatch did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Dispatched {
+    Routed {
+        lead: UnitId,
+        rule: String,
+        due: Vec<String>,
+    },
+    Triage {
+        reason: TriageReason,
+    },
+    /// Not waiting for dispatch (not accepted, or routed before).
+    NotWaiting {
+        status: Status,
+    },
+}
+
+struct CaseFacts2 {
+    title: String,
+    content: String,
+    county: String,
+    channel: Channel,
+    kind: Kind,
+    received_at: DateTime<Utc>,
+    submitter_key: Option<String>,
+}
+
+fn load(db: &impl Db, case: CaseId) -> Result<CaseFacts2, PipelineError> {
+    let rows = db.execute(
+        "SELECT c.title, c.content, c.county, c.channel, c.kind, c.received_at, s.submitter_key
+         FROM cases c LEFT JOIN case_submitters s ON s.case_id = c.id WHERE c.id = ?",
+        &[case.get().into()],
+    )?;
+    let row = rows.row(0).ok_or(StoreError::NotFound(case))?;
+    let corrupt = |what: &str| PipelineError::Corrupt(format!("{what} of case {case}"));
+    Ok(CaseFacts2 {
+        title: row.text("title")?.to_string(),
+        content: row.text("content")?.to_string(),
+        county: row.text("county")?.to_string(),
+        channel: row
+            .text("channel")?
+            .parse()
+            .map_err(|_| corrupt("channel"))?,
+        kind: row.text("kind")?.parse().map_err(|_| corrupt("kind"))?,
+        received_at: DateTime::parse_from_rfc3339(row.text("received_at")?)
+            .map_err(|_| corrupt("received_at"))?
+            .with_timezone(&Utc),
+        submitter_key: row.opt_text("submitter_key")?.map(str::to_string),
+    })
+}
+
+fn prior_cases(db: &impl Db, case: CaseId, key: &str) -> Result<Vec<PriorCase>, PipelineError> {
+    let rows = db.execute(
+        "SELECT c.id, c.received_at, c.title, c.content FROM cases c
+         JOIN case_submitters s ON s.case_id = c.id
+         WHERE s.submitter_key = ? AND c.id < ? ORDER BY c.id DESC LIMIT 50",
+        &[key.into(), case.get().into()],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(PriorCase {
+                case_id: CaseId::new(r.integer("id")?)
+                    .map_err(|e| PipelineError::Corrupt(e.to_string()))?,
+                received_at: DateTime::parse_from_rfc3339(r.text("received_at")?)
+                    .map_err(|e| PipelineError::Corrupt(e.to_string()))?
+                    .with_timezone(&Utc),
+                text: format!("{}{}", r.text("title")?, r.text("content")?),
+            })
+        })
+        .collect()
+}
+
+/// Screens a received case (Art. 5) and records the decision.
+pub fn screen_case(
+    db: &impl Db,
+    case: CaseId,
+    rules: &FilterRules,
+    at: DateTime<FixedOffset>,
+) -> Result<Screened, PipelineError> {
+    let current = store::load_lifecycle(db, case)?;
+    if current.lifecycle.status != Status::Received {
+        return Ok(Screened::AlreadyScreened {
+            status: current.lifecycle.status,
+        });
+    }
+    let facts = load(db, case)?;
+    let prior = match &facts.submitter_key {
+        Some(key) => prior_cases(db, case, key)?,
+        None => Vec::new(),
+    };
+    let decision = rules.screen(&facts.title, &facts.content, facts.received_at, &prior);
+    let action = match &decision {
+        Decision::Accept => Action::Accept {
+            rule: "accepted".into(),
+        },
+        Decision::Reject {
+            category,
+            rule,
+            matched,
+            referral,
+            duplicate_of,
+        } => Action::Reject {
+            category: *category,
+            rule: match (matched, duplicate_of) {
+                (Some(m), _) => format!("{rule}: {m}"),
+                (None, Some(d)) => format!("{rule}: case {d}"),
+                (None, None) => rule.clone(),
+            },
+            referral: referral.clone(),
+        },
+    };
+    let t = transition(&current.lifecycle, action, &Actor::bureau())?;
+    store::apply(db, case, current.version, &t, &Actor::bureau(), at)?;
+    Ok(Screened::Decided { decision })
+}
+
+/// Sends an accepted case to its unit (Art. 6) and sets its deadlines, or
+/// leaves it in the bureau's triage queue with the reason.
+pub fn dispatch_case(
+    db: &impl Db,
+    case: CaseId,
+    table: &RoutingTable,
+    units: &[Unit],
+    calendar: &Calendar,
+    deadline_rules: &DeadlineRules,
+    at: DateTime<FixedOffset>,
+) -> Result<Dispatched, PipelineError> {
+    let current = store::load_lifecycle(db, case)?;
+    if current.lifecycle.status != Status::Accepted || current.lifecycle.routed_before {
+        return Ok(Dispatched::NotWaiting {
+            status: current.lifecycle.status,
+        });
+    }
+    let facts = load(db, case)?;
+    let county = facts
+        .county
+        .parse()
+        .map_err(|_| PipelineError::Corrupt(format!("county of case {case}")))?;
+    let lead = match table.route(units, &county, &facts.title, &facts.content) {
+        RouteDecision::Unit { unit, .. } => unit,
+        RouteDecision::Triage(reason) => return Ok(Dispatched::Triage { reason }),
+    };
+    let t = transition(
+        &current.lifecycle,
+        Action::Route {
+            lead: lead.clone(),
+            co_units: Vec::new(),
+        },
+        &Actor::bureau(),
+    )?;
+    let case_facts = CaseFacts {
+        channel: facts.channel,
+        kind: facts.kind,
+        mode: None,
+        form: None,
+        complex: false,
+        urgent: false,
+    };
+    let (rule, deadlines) = schedule(calendar, deadline_rules, &case_facts, facts.received_at)?;
+    db.transaction(|db| -> Result<(), PipelineError> {
+        store::apply(db, case, current.version, &t, &Actor::bureau(), at)?;
+        store::set_deadlines(db, case, &deadlines, "routed", at)?;
+        Ok(())
+    })?;
+    Ok(Dispatched::Routed {
+        lead,
+        rule,
+        due: deadlines
+            .iter()
+            .map(|d| format!("{}: {}", d.milestone, crate::clock::format(d.due_at)))
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+#[path = "pipeline_tests.rs"]
+mod tests;

@@ -1,0 +1,258 @@
+//! Screening and dispatch against real SQLite.
+
+use super::*;
+use crate::cases::{insert_case, Sealing, Stored};
+use crate::db::NativeDb;
+use crate::ids::TrackingCode;
+use crate::intake::NewCase;
+use crate::personal::Keys;
+use crate::schema::migrate;
+
+fn t(s: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(s).expect("instant")
+}
+
+fn db() -> NativeDb {
+    let db = NativeDb::in_memory().expect("db");
+    migrate(&db).expect("migrates");
+    db
+}
+
+fn submit(
+    db: &NativeDb,
+    n: u8,
+    county: &str,
+    phone: &str,
+    title: &str,
+    content: &str,
+    at: &str,
+) -> CaseId {
+    let case = NewCase::parse(&serde_json::json!({
+        "channel": "online_platform", "kind": "complaint", "title": title, "content": content,
+        "county": county, "submitter": {"type": "individual", "name": "张三", "phone": phone}
+    }))
+    .expect("valid");
+    let keys = Keys::from_secret("pipeline test").expect("keys");
+    let sealing = Sealing {
+        keys: &keys,
+        nonce: [n; 12],
+    };
+    match insert_case(
+        db,
+        &case,
+        &TrackingCode::from_random([n; 8]),
+        t(at),
+        None,
+        &sealing,
+    )
+    .expect("stored")
+    {
+        Stored::Created(r) | Stored::Replayed(r) => r.case_id,
+    }
+}
+
+fn units() -> Vec<Unit> {
+    [
+        ("qibin-urban", "410611000", "urban_management"),
+        ("junxian-urban", "410621000", "urban_management"),
+    ]
+    .iter()
+    .map(|(id, county, ty)| Unit {
+        id: id.parse().expect("id"),
+        name: id.to_string(),
+        county: county.parse().expect("county"),
+        unit_type: ty.to_string(),
+    })
+    .collect()
+}
+
+fn dispatch(db: &NativeDb, case: CaseId) -> Dispatched {
+    dispatch_case(
+        db,
+        case,
+        &RoutingTable::defaults(),
+        &units(),
+        &Calendar::official(),
+        &DeadlineRules::defaults(),
+        t("2025-09-30T10:01:00+08:00"),
+    )
+    .expect("dispatches")
+}
+
+const AT: &str = "2025-09-30T10:00:00+08:00";
+
+#[test]
+fn an_accepted_case_goes_to_its_countys_unit_with_deadlines() {
+    let db = db();
+    let id = submit(
+        &db,
+        1,
+        "410621000",
+        "13812345678",
+        "路灯不亮",
+        "县城某路口路灯不亮，请尽快维修。",
+        AT,
+    );
+    let screened = screen_case(&db, id, &FilterRules::defaults(), t(AT)).expect("screens");
+    assert_eq!(
+        screened,
+        Screened::Decided {
+            decision: Decision::Accept
+        }
+    );
+    let Dispatched::Routed { lead, due, .. } = dispatch(&db, id) else {
+        panic!("expected routing")
+    };
+    assert_eq!(lead.as_str(), "junxian-urban");
+    assert_eq!(
+        due,
+        vec![
+            "contact: 2025-10-09T23:59:59+08:00",
+            "finish: 2025-10-14T23:59:59+08:00"
+        ]
+    );
+    let lc = store::load_lifecycle(&db, id).expect("loads");
+    assert_eq!(
+        (
+            lc.lifecycle.status,
+            lc.lifecycle.lead.map(|u| u.to_string())
+        ),
+        (Status::Handling, Some("junxian-urban".into()))
+    );
+    assert_eq!(store::deadline_history(&db, id).expect("history").len(), 2);
+}
+
+#[test]
+fn a_case_for_another_channel_is_rejected_with_its_referral_and_not_dispatched() {
+    let db = db();
+    let id = submit(
+        &db,
+        1,
+        "410611000",
+        "13812345678",
+        "我要起诉",
+        "我要起诉开发商，请帮助我。",
+        AT,
+    );
+    let Screened::Decided {
+        decision: Decision::Reject {
+            category, referral, ..
+        },
+    } = screen_case(&db, id, &FilterRules::defaults(), t(AT)).expect("screens")
+    else {
+        panic!("expected a rejection")
+    };
+    assert_eq!(category.number(), 3);
+    assert!(referral.is_some());
+    assert_eq!(
+        dispatch(&db, id),
+        Dispatched::NotWaiting {
+            status: Status::Rejected
+        }
+    );
+    let events = store::events(&db, id).expect("events");
+    assert_eq!(events[0].kind, "rejected");
+    assert_eq!(events[0].data["rule"], "category3.litigation: 起诉");
+}
+
+#[test]
+fn the_same_submitter_repeating_a_case_is_a_duplicate_but_another_submitter_is_not() {
+    let db = db();
+    let text = ("路灯不亮", "淇滨区某小区路灯已坏两周，请尽快维修。");
+    let first = submit(&db, 1, "410611000", "13812345678", text.0, text.1, AT);
+    screen_case(&db, first, &FilterRules::defaults(), t(AT)).expect("screens");
+    let again = submit(
+        &db,
+        2,
+        "410611000",
+        "13812345678",
+        text.0,
+        text.1,
+        "2025-10-02T10:00:00+08:00",
+    );
+    let Screened::Decided {
+        decision: Decision::Reject {
+            rule, duplicate_of, ..
+        },
+    } = screen_case(&db, again, &FilterRules::defaults(), t(AT)).expect("screens")
+    else {
+        panic!("expected a duplicate")
+    };
+    assert_eq!(
+        (rule.as_str(), duplicate_of),
+        ("category2.duplicate", Some(first))
+    );
+    let other = submit(
+        &db,
+        3,
+        "410611000",
+        "13912345678",
+        text.0,
+        text.1,
+        "2025-10-02T11:00:00+08:00",
+    );
+    assert_eq!(
+        screen_case(&db, other, &FilterRules::defaults(), t(AT)).expect("screens"),
+        Screened::Decided {
+            decision: Decision::Accept
+        }
+    );
+}
+
+#[test]
+fn a_case_no_unit_can_take_waits_in_triage() {
+    let db = db();
+    let id = submit(
+        &db,
+        1,
+        "410611000",
+        "13812345678",
+        "咨询",
+        "请问市长信箱的地址是什么？",
+        AT,
+    );
+    screen_case(&db, id, &FilterRules::defaults(), t(AT)).expect("screens");
+    assert_eq!(
+        dispatch(&db, id),
+        Dispatched::Triage {
+            reason: TriageReason::NoCompetentType
+        }
+    );
+    assert_eq!(
+        store::load_lifecycle(&db, id)
+            .expect("loads")
+            .lifecycle
+            .status,
+        Status::Accepted
+    );
+}
+
+#[test]
+fn running_a_step_twice_changes_nothing_the_second_time() {
+    let db = db();
+    let id = submit(
+        &db,
+        1,
+        "410611000",
+        "13812345678",
+        "路灯不亮",
+        "某路口路灯不亮，请维修。",
+        AT,
+    );
+    screen_case(&db, id, &FilterRules::defaults(), t(AT)).expect("screens");
+    assert_eq!(
+        screen_case(&db, id, &FilterRules::defaults(), t(AT)).expect("screens"),
+        Screened::AlreadyScreened {
+            status: Status::Accepted
+        }
+    );
+    assert!(matches!(dispatch(&db, id), Dispatched::Routed { .. }));
+    assert_eq!(
+        dispatch(&db, id),
+        Dispatched::NotWaiting {
+            status: Status::Handling
+        }
+    );
+    assert_eq!(store::events(&db, id).expect("events").len(), 2);
+    assert_eq!(store::deadline_history(&db, id).expect("history").len(), 2);
+}
