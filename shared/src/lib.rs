@@ -2,6 +2,7 @@
 //! here, free of Spin types, so it builds natively (and is tested against
 //! real SQLite) and for `wasm32-wasip1` inside the components.
 //!
+//! - [`actions`]: staff actions as the API takes them, with their deadline consequences.
 //! - [`access`]: who may read which case, and how they see personal data.
 //! - [`ids`]: identifiers that can only hold valid values.
 //! - [`contact`]: submitters' personal data (Art. 11).
@@ -26,6 +27,7 @@
 mod text_enum;
 
 pub mod access;
+pub mod actions;
 pub mod calendar;
 pub mod cases;
 pub mod clock;

@@ -214,6 +214,19 @@ impl App {
         Reply::from(self.agent.get(format!("{}{path}", self.base)).call())
     }
 
+    /// A POST of JSON with a bearer token and, if given, `If-Match`.
+    pub fn post_as(&self, token: &str, path: &str, body: &str, if_match: Option<&str>) -> Reply {
+        let mut req = self
+            .agent
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/json")
+            .header("authorization", &format!("Bearer {token}"));
+        if let Some(tag) = if_match {
+            req = req.header("if-match", tag);
+        }
+        Reply::from(req.send(body))
+    }
+
     /// A GET with a bearer token.
     pub fn get_as(&self, token: &str, path: &str) -> Reply {
         Reply::from(

@@ -17,6 +17,7 @@ use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
 const CASE_ROUTE: &str = "/api/cases/:id";
+const ACTIONS_ROUTE: &str = "/api/cases/:id/actions";
 
 #[derive(Serialize)]
 struct Answer {
@@ -32,15 +33,111 @@ struct Answer {
 
 #[http_component]
 fn handle(req: Request) -> Response {
-    if common::request::matched_route(&req) != CASE_ROUTE {
-        return Problem::new(404, "not_found", "No such resource").into_response();
-    }
-    if *req.method() != Method::Get {
-        return respond::method_not_allowed("GET");
-    }
-    match read(&req) {
+    let result = match (common::request::matched_route(&req).as_str(), req.method()) {
+        (CASE_ROUTE, Method::Get) => read(&req),
+        (CASE_ROUTE, _) => return respond::method_not_allowed("GET"),
+        (ACTIONS_ROUTE, Method::Post) => act(&req),
+        (ACTIONS_ROUTE, _) => return respond::method_not_allowed("POST"),
+        _ => return Problem::new(404, "not_found", "No such resource").into_response(),
+    };
+    match result {
         Ok(resp) => resp,
         Err(problem) => problem.into_response(),
+    }
+}
+
+fn case_id(req: &Request) -> Result<CaseId, Box<Problem>> {
+    common::request::path_match(req, "id")
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| CaseId::new(n).ok())
+        .ok_or_else(|| Box::new(Problem::new(400, "invalid_field", "Invalid case id").field("id")))
+}
+
+fn internal(what: impl std::fmt::Display) -> Box<Problem> {
+    eprintln!("cases: {what}");
+    Box::new(Problem::new(500, "internal", "Internal error"))
+}
+
+/// `POST /api/cases/{id}/actions` with `If-Match`: one lifecycle move.
+fn act(req: &Request) -> Result<Response, Box<Problem>> {
+    use shared::actions::{self, ActionError, Rules};
+    use shared::lifecycle::{Actor, TransitionError};
+    use shared::store::StoreError;
+
+    let who = common::auth::principal(req)?;
+    let id = case_id(req)?;
+    let body = common::request::json_body(req)?;
+    let action =
+        actions::parse(&body).map_err(|errors| Box::new(Problem::invalid_fields(errors)))?;
+    let expected = common::request::if_match_version(req)?;
+    let db =
+        SpinDb::open_default().map_err(|e| internal(format!("database unavailable: {e:#}")))?;
+    let case = cases::case_view(&db, id)
+        .map_err(internal)?
+        .ok_or_else(|| Box::new(Problem::new(404, "case_not_found", "No such case").field("id")))?;
+    if who.role == shared::lifecycle::Role::Unit {
+        case_access(&who, case.lead_unit.as_ref(), &case.co_units)
+            .map_err(|e| common::auth::forbidden(e.to_string()))?;
+    }
+    let actor = Actor {
+        role: who.role,
+        unit: who.unit.clone(),
+    };
+    let calendar = shared::calendar::Calendar::official();
+    let deadline_rules = shared::deadlines::DeadlineRules::defaults();
+    let rules = Rules {
+        calendar: &calendar,
+        deadlines: &deadline_rules,
+    };
+    let at = clock::in_china(clock::now());
+    match actions::apply(&db, id, expected, action, &actor, &rules, at) {
+        Ok((t, version)) => {
+            let mut resp = respond::json(
+                200,
+                &serde_json::json!({
+                    "case_id": id,
+                    "status": t.lifecycle.status,
+                    "version": version,
+                    "article": t.article,
+                    "events": t.events,
+                }),
+            );
+            resp.set_header("etag", format!("\"{version}\""));
+            Ok(resp)
+        }
+        Err(ActionError::Store(StoreError::Stale { actual, .. })) => {
+            let mut resp = Problem::new(412, "stale_version", "The case has changed")
+                .field("If-Match")
+                .detail(format!(
+                    "it is now at version {actual}; read it again before acting"
+                ))
+                .into_response();
+            resp.set_header("etag", format!("\"{actual}\""));
+            Ok(resp)
+        }
+        Err(ActionError::UnknownUnit(unit)) => Err(Box::new(
+            Problem::new(422, "unknown_unit", "No such unit")
+                .field("lead")
+                .detail(format!("{unit:?} is not in the unit directory")),
+        )),
+        Err(ActionError::Transition(e)) => Err(Box::new(match e {
+            TransitionError::Forbidden { .. }
+            | TransitionError::NotLeadUnit { .. }
+            | TransitionError::NotCoUnit => {
+                Problem::new(403, "forbidden", "Not allowed").detail(e.to_string())
+            }
+            TransitionError::BadCoUnits => Problem::new(422, "invalid_field", "Invalid co-units")
+                .field("co_units")
+                .detail(e.to_string()),
+            _ => Problem::new(409, "invalid_transition", "Not possible now")
+                .field("action")
+                .detail(e.to_string()),
+        })),
+        Err(ActionError::Store(StoreError::NotFound(_))) => Err(Box::new(
+            Problem::new(404, "case_not_found", "No such case").field("id"),
+        )),
+        Err(e) => Err(internal(e)),
     }
 }
 

@@ -4,6 +4,50 @@ use std::collections::BTreeMap;
 
 use spin_sdk::http::Request;
 
+/// The largest request body any endpoint takes (a case's text is at most
+/// 5000 characters; this leaves room for everything else).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The body as JSON: 413 when too large, 400 when not JSON.
+pub fn json_body(req: &Request) -> Result<serde_json::Value, Box<crate::respond::Problem>> {
+    use crate::respond::Problem;
+    if req.body().len() > MAX_BODY_BYTES {
+        return Err(Box::new(
+            Problem::new(413, "body_too_large", "The body is too large")
+                .detail(format!("at most {MAX_BODY_BYTES} bytes")),
+        ));
+    }
+    serde_json::from_slice(req.body()).map_err(|e| {
+        Box::new(
+            Problem::new(400, "malformed_json", "The body is not valid JSON").detail(e.to_string()),
+        )
+    })
+}
+
+/// The version an `If-Match` header names (`"3"` or `W/"3"`): 428 when
+/// missing, 400 when unreadable.
+pub fn if_match_version(req: &Request) -> Result<i64, Box<crate::respond::Problem>> {
+    use crate::respond::Problem;
+    let value = req
+        .header("if-match")
+        .and_then(|h| h.as_str())
+        .ok_or_else(|| {
+            Box::new(
+                Problem::new(428, "precondition_required", "If-Match required")
+                    .field("If-Match")
+                    .detail("send the ETag you read the case with, so that no one's change is overwritten"),
+            )
+        })?;
+    value
+        .trim()
+        .trim_start_matches("W/")
+        .trim_matches('"')
+        .parse()
+        .map_err(|_| {
+            Box::new(Problem::new(400, "invalid_header", "Invalid If-Match").field("If-Match"))
+        })
+}
+
 /// The route the request matched, as written in `spin.toml`.
 pub fn matched_route(req: &Request) -> String {
     header(req, "spin-matched-route")

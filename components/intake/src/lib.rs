@@ -42,13 +42,9 @@ struct IdempotencyRecord {
 }
 
 async fn submit(req: &Request) -> Response {
-    let body: serde_json::Value = match serde_json::from_slice(req.body()) {
+    let body = match common::request::json_body(req) {
         Ok(v) => v,
-        Err(e) => {
-            return Problem::new(400, "malformed_json", "The body is not valid JSON")
-                .detail(e.to_string())
-                .into_response()
-        }
+        Err(problem) => return problem.into_response(),
     };
     let case = match NewCase::parse(&body) {
         Ok(case) => case,

@@ -1,0 +1,229 @@
+//! Staff move cases over HTTP: overrides, joint handling, return and
+//! reassignment, with optimistic concurrency.
+
+use e2e::{json, query, token, App, Value};
+
+fn submit(app: &App, content: &str, phone: &str) -> i64 {
+    let body = json!({
+        "channel": "hotline_web", "kind": "complaint", "title": "反映问题", "content": content,
+        "county": "410611000", "submitter": {"type": "individual", "name": "钱七", "phone": phone}
+    });
+    let reply = app.post_json("/api/cases", &body.to_string(), &[]);
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.json()["case_id"].as_i64().expect("id")
+}
+
+fn etag(app: &App, who: &str, id: i64) -> String {
+    app.get_as(who, &format!("/api/cases/{id}"))
+        .etag
+        .expect("an ETag")
+}
+
+fn act(app: &App, who: &str, id: i64, body: Value) -> e2e::Reply {
+    let tag = etag(app, who, id);
+    app.post_as(
+        who,
+        &format!("/api/cases/{id}/actions"),
+        &body.to_string(),
+        Some(&tag),
+    )
+}
+
+#[test]
+fn the_bureau_overrides_a_rejection_then_sends_the_case_for_joint_handling() {
+    let state = tempfile::tempdir().expect("temp dir");
+    let app = App::start_quiet(state.path());
+    let bureau = token("bureau", None, "zhang.wei");
+    // Rejected by keyword (起诉), though it is really about noise.
+    let id = submit(
+        &app,
+        "工地噪音扰民，邻居说要起诉，请先协调处理。",
+        "13312345678",
+    );
+    assert_eq!(
+        app.get_as(&bureau, &format!("/api/cases/{id}")).json()["status"],
+        "rejected"
+    );
+
+    let accepted = act(
+        &app,
+        &bureau,
+        id,
+        json!({"action": "override_to_accept", "reason": "实为噪音投诉"}),
+    );
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    assert_eq!(accepted.json()["status"], "accepted");
+    assert_eq!(accepted.json()["article"], "Art. 4, Art. 5");
+
+    let joint = act(
+        &app,
+        &bureau,
+        id,
+        json!({"action": "route", "lead": "qibin-environment", "co_units": ["qibin-urban", "qibin-housing"]}),
+    );
+    assert_eq!(joint.status, 200, "{}", joint.body);
+    let view = app.get_as(&bureau, &format!("/api/cases/{id}")).json();
+    assert_eq!(view["lead_unit"], "qibin-environment");
+    assert_eq!(view["co_units"], json!(["qibin-housing", "qibin-urban"]));
+    // Joint handling: 15 working days.
+    let finish = query(
+        state.path(),
+        &format!("SELECT working_days FROM case_deadlines WHERE case_id = {id} AND active = 1"),
+    );
+    assert_eq!(finish, vec![vec!["15".to_string()]]);
+
+    // A co-unit adds its input; a unit of another case may not.
+    let co = token("unit", Some("qibin-urban"), "li.na");
+    assert_eq!(
+        act(
+            &app,
+            &co,
+            id,
+            json!({"action": "co_unit_input", "text": "已派人核查"})
+        )
+        .status,
+        200
+    );
+    let stranger = token("unit", Some("qibin-water"), "sun.li");
+    assert_eq!(
+        app.post_as(
+            &stranger,
+            &format!("/api/cases/{id}/actions"),
+            &json!({"action": "co_unit_input", "text": "x"}).to_string(),
+            Some("\"1\"")
+        )
+        .status,
+        403
+    );
+}
+
+#[test]
+fn a_unit_returns_a_misrouted_case_and_the_bureau_reassigns_it() {
+    let state = tempfile::tempdir().expect("temp dir");
+    let app = App::start_quiet(state.path());
+    let bureau = token("bureau", None, "zhang.wei");
+    let id = submit(&app, "某路口路灯不亮已一周，请尽快维修。", "13312345679");
+    assert_eq!(
+        app.get_as(&bureau, &format!("/api/cases/{id}")).json()["lead_unit"],
+        "qibin-urban"
+    );
+
+    let urban = token("unit", Some("qibin-urban"), "li.na");
+    let back = act(
+        &app,
+        &urban,
+        id,
+        json!({"action": "return_misrouted", "reason": "路灯属供电公司维护"}),
+    );
+    assert_eq!(back.status, 200, "{}", back.body);
+    assert_eq!(back.json()["status"], "accepted");
+
+    let again = act(
+        &app,
+        &bureau,
+        id,
+        json!({"action": "route", "lead": "qibin-housing"}),
+    );
+    assert_eq!(again.status, 200, "{}", again.body);
+    let events = query(
+        state.path(),
+        &format!("SELECT type FROM case_events WHERE case_id = {id} ORDER BY id"),
+    );
+    let kinds: Vec<&str> = events.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        kinds,
+        vec!["accepted", "routed", "returned_misrouted", "reassigned"]
+    );
+    // The unit it left no longer reads it.
+    assert_eq!(app.get_as(&urban, &format!("/api/cases/{id}")).status, 403);
+}
+
+#[test]
+fn a_stale_or_missing_if_match_is_refused_and_bad_actions_are_named() {
+    let state = tempfile::tempdir().expect("temp dir");
+    let app = App::start_quiet(state.path());
+    let bureau = token("bureau", None, "zhang.wei");
+    let id = submit(&app, "某路口路灯不亮已一周，请尽快维修。", "13312345670");
+    let path = format!("/api/cases/{id}/actions");
+    let urge = json!({"action": "urge", "note": "请加快办理"}).to_string();
+
+    let missing = app.post_as(&bureau, &path, &urge, None);
+    assert_eq!(missing.status, 428);
+    assert_eq!(missing.json()["field"], "If-Match");
+    let stale = app.post_as(&bureau, &path, &urge, Some("\"1\""));
+    assert_eq!(stale.status, 412, "{}", stale.body);
+    assert_eq!(stale.json()["code"], "stale_version");
+    let tag = etag(&app, &bureau, id);
+    assert_eq!(app.post_as(&bureau, &path, &urge, Some(&tag)).status, 200);
+    // The same ETag a second time is stale: the urge changed the case.
+    assert_eq!(app.post_as(&bureau, &path, &urge, Some(&tag)).status, 412);
+
+    let tag = etag(&app, &bureau, id);
+    let unknown = app.post_as(
+        &bureau,
+        &path,
+        &json!({"action": "fly"}).to_string(),
+        Some(&tag),
+    );
+    assert_eq!(
+        (unknown.status, unknown.json()["field"].as_str()),
+        (400, Some("action"))
+    );
+    let wrong_type = app.post_as(
+        &bureau,
+        &path,
+        &json!({"action": "request_extension", "working_days": "five", "reason": "r"}).to_string(),
+        Some(&tag),
+    );
+    assert_eq!(
+        (wrong_type.status, wrong_type.json()["field"].as_str()),
+        (400, Some("working_days"))
+    );
+    let not_now = app.post_as(
+        &bureau,
+        &path,
+        &json!({"action": "qc_pass"}).to_string(),
+        Some(&tag),
+    );
+    assert_eq!(
+        (not_now.status, not_now.json()["code"].as_str()),
+        (409, Some("invalid_transition"))
+    );
+    let no_unit = app.post_as(
+        &bureau,
+        &path,
+        &json!({"action": "reassign", "lead": "nowhere", "reason": "r"}).to_string(),
+        Some(&tag),
+    );
+    assert_eq!(
+        (no_unit.status, no_unit.json()["code"].as_str()),
+        (422, Some("unknown_unit"))
+    );
+    let malformed = app.post_as(&bureau, &path, "{\"action\": ", Some(&tag));
+    assert_eq!(
+        (malformed.status, malformed.json()["code"].as_str()),
+        (400, Some("malformed_json"))
+    );
+}
+
+#[test]
+fn an_oversize_body_is_refused_and_nothing_is_stored() {
+    let state = tempfile::tempdir().expect("temp dir");
+    let app = App::start_quiet(state.path());
+    submit(&app, "某路口路灯不亮已一周，请尽快维修。", "13312345672");
+    let huge = json!({"channel": "online_platform", "kind": "complaint", "title": "x",
+        "content": "字".repeat(30_000), "county": "410611000",
+        "submitter": {"type": "individual", "name": "钱七", "phone": "13312345671"}});
+    let reply = app.post_json("/api/cases", &huge.to_string(), &[]);
+    assert_eq!(reply.status, 413, "{}", reply.body);
+    assert_eq!(reply.json()["code"], "body_too_large");
+    let wrong = app.post_json("/api/cases", &json!({"channel": 5}).to_string(), &[]);
+    assert_eq!(
+        (wrong.status, wrong.json()["field"].as_str()),
+        (400, Some("channel"))
+    );
+    assert_eq!(
+        query(state.path(), "SELECT COUNT(*) FROM cases"),
+        vec![vec!["1".to_string()]]
+    );
+}
