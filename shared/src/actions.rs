@@ -8,9 +8,7 @@ use thiserror::Error;
 
 use crate::calendar::Calendar;
 use crate::db::Db;
-use crate::deadlines::{
-    deadline, extend, schedule, CaseFacts, DeadlineError, DeadlineRules, Milestone,
-};
+use crate::deadlines::{deadline, extend, schedule, DeadlineError, DeadlineRules, Milestone};
 use crate::ids::CaseId;
 use crate::intake::FieldError;
 use crate::lifecycle::{
@@ -305,14 +303,6 @@ pub struct Rules<'a> {
     pub deadlines: &'a DeadlineRules,
 }
 
-fn unit_exists(db: &impl Db, unit: &UnitId) -> Result<bool, ActionError> {
-    let rows = db.execute(
-        "SELECT 1 AS x FROM units WHERE id = ?",
-        &[unit.as_str().into()],
-    )?;
-    Ok(!rows.rows.is_empty())
-}
-
 fn named_units(action: &Action) -> Vec<&UnitId> {
     match action {
         Action::Route { lead, co_units } | Action::Reassign { lead, co_units, .. } => {
@@ -323,33 +313,6 @@ fn named_units(action: &Action) -> Vec<&UnitId> {
         }
         _ => Vec::new(),
     }
-}
-
-fn facts(db: &impl Db, case: CaseId) -> Result<(CaseFacts, DateTime<Utc>), ActionError> {
-    let rows = db.execute(
-        "SELECT channel, kind, mode, hall_form, complex, urgent, received_at FROM cases WHERE id = ?",
-        &[case.get().into()],
-    )?;
-    let row = rows.row(0).ok_or(StoreError::NotFound(case))?;
-    let bad = |w: &str| ActionError::Corrupt(format!("{w} of case {case}"));
-    let facts = CaseFacts {
-        channel: row.text("channel")?.parse().map_err(|_| bad("channel"))?,
-        kind: row.text("kind")?.parse().map_err(|_| bad("kind"))?,
-        mode: row
-            .opt_text("mode")?
-            .map(|m| m.parse().map_err(|_| bad("mode")))
-            .transpose()?,
-        form: row
-            .opt_text("hall_form")?
-            .map(|m| m.parse().map_err(|_| bad("hall_form")))
-            .transpose()?,
-        complex: row.integer("complex")? != 0,
-        urgent: row.integer("urgent")? != 0,
-    };
-    let received = DateTime::parse_from_rfc3339(row.text("received_at")?)
-        .map_err(|_| bad("received_at"))?
-        .with_timezone(&Utc);
-    Ok((facts, received))
 }
 
 fn running_finish(
@@ -388,7 +351,7 @@ pub fn apply(
     at: DateTime<FixedOffset>,
 ) -> Result<(Transition, i64), ActionError> {
     for unit in named_units(&action) {
-        if !unit_exists(db, unit)? {
+        if !store::unit_exists(db, unit)? {
             return Err(ActionError::UnknownUnit(unit.to_string()));
         }
     }
@@ -408,7 +371,7 @@ pub fn apply(
         for event in &t.events {
             match event {
                 Event::Routed { co_units, .. } | Event::Reassigned { co_units, .. } => {
-                    let (mut facts, received) = facts(db, case)?;
+                    let (mut facts, received) = store::case_facts(db, case)?;
                     // Co-units make a hotline case joint handling (协办).
                     if !co_units.is_empty() && facts.mode.is_none() {
                         facts.mode = Some(crate::intake::HotlineMode::Joint);

@@ -82,8 +82,8 @@ pub fn insert_case(
         let received_at = clock::format(received_at);
         let rows = db.execute(
             "INSERT INTO cases (tracking_code, channel, kind, title, content, county, status,
-                                received_at, idempotency_key, request_fingerprint)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                received_at, idempotency_key, request_fingerprint, mode, hall_form, urgent)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              RETURNING id",
             &[
                 tracking_code.as_str().into(),
@@ -96,6 +96,9 @@ pub fn insert_case(
                 received_at.as_str().into(),
                 SqlValue::from(idempotency.map(|i| i.key)),
                 SqlValue::from(idempotency.map(|i| i.fingerprint)),
+                SqlValue::from(case.mode.map(|m| m.as_str())),
+                SqlValue::from(case.form.map(|f| f.as_str())),
+                i64::from(case.urgent).into(),
             ],
         )?;
         let id = rows

@@ -108,6 +108,29 @@ pub struct NewCase {
     pub content: String,
     pub county: CountyCode,
     pub submitter: Submitter,
+    /// How a hotline agent handles it (Art. 6(二).1); `immediate` also
+    /// serves the hall's on-the-spot answer (Art. 6(三)).
+    pub mode: Option<HotlineMode>,
+    /// Oral or written, for the service hall (Art. 6(三)).
+    pub form: Option<HallForm>,
+    pub urgent: bool,
+    /// The answer given at once (即办) or by the unit on the call (直办).
+    pub answer: Option<String>,
+    /// The unit on the three-way call (直办).
+    pub direct_unit: Option<crate::units::UnitId>,
+}
+
+impl Channel {
+    /// The hotline's phone line and the hall's desk take cases through an
+    /// agent; the online platform and the hotline's web form take them
+    /// from the public.
+    pub fn needs_agent(self) -> bool {
+        matches!(self, Channel::HotlinePhone | Channel::ServiceHall)
+    }
+
+    fn is_hotline(self) -> bool {
+        matches!(self, Channel::HotlinePhone | Channel::HotlineWeb)
+    }
 }
 
 /// One problem with one field of the submission.
@@ -178,6 +201,13 @@ impl<'a> Fields<'a> {
         }
     }
 
+    fn optional_one_of<T: FromStr>(&mut self, name: &str, allowed: &[&str]) -> Option<T> {
+        match self.object.get(name) {
+            None | Some(Value::Null) => None,
+            Some(_) => self.one_of(name, allowed),
+        }
+    }
+
     fn parsed<T: FromStr>(&mut self, name: &str) -> Option<T>
     where
         T::Err: std::fmt::Display,
@@ -231,6 +261,69 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// Which fields go with which channel and mode.
+fn check_channel_fields(
+    errors: &mut Vec<FieldError>,
+    channel: Channel,
+    mode: Option<HotlineMode>,
+    form: Option<HallForm>,
+    has_answer: bool,
+    has_unit: bool,
+) {
+    let hall = channel == Channel::ServiceHall;
+    if let Some(m) = mode {
+        let allowed = channel.is_hotline() || (hall && m == HotlineMode::Immediate);
+        if !allowed {
+            errors.push(FieldError::new(
+                "mode",
+                "not_for_channel",
+                "a mode is for hotline cases (and `immediate` for an answer at the hall)",
+            ));
+        }
+    }
+    match (hall, form) {
+        (true, None) => errors.push(FieldError::new(
+            "form",
+            "missing",
+            "a hall case is oral or written",
+        )),
+        (false, Some(_)) => errors.push(FieldError::new(
+            "form",
+            "not_for_channel",
+            "only hall cases have a form",
+        )),
+        _ => {}
+    }
+    let answered_at_once = matches!(mode, Some(HotlineMode::Immediate | HotlineMode::Direct));
+    if answered_at_once && !has_answer {
+        errors.push(FieldError::new(
+            "answer",
+            "missing",
+            "record the answer given",
+        ));
+    }
+    if !answered_at_once && has_answer {
+        errors.push(FieldError::new(
+            "answer",
+            "not_for_mode",
+            "only an immediate or direct answer is recorded at intake",
+        ));
+    }
+    match (mode == Some(HotlineMode::Direct), has_unit) {
+        (true, false) => errors.push(FieldError::new(
+            "unit",
+            "missing",
+            "the unit on the three-way call",
+        )),
+        (false, true) => errors.push(FieldError::new(
+            "unit",
+            "not_for_mode",
+            "a unit is named only for a direct transfer",
+        )),
+        _ => {}
+    }
+}
+
 impl NewCase {
     /// Parses a submission; on failure, every problem found, each naming
     /// its field.
@@ -247,12 +340,53 @@ impl NewCase {
             prefix: "",
             errors: Vec::new(),
         };
-        f.unknown_fields(&["channel", "kind", "title", "content", "county", "submitter"]);
+        f.unknown_fields(&[
+            "channel",
+            "kind",
+            "title",
+            "content",
+            "county",
+            "submitter",
+            "mode",
+            "form",
+            "urgent",
+            "answer",
+            "unit",
+        ]);
         let channel = f.one_of::<Channel>("channel", Channel::ALL);
         let kind = f.one_of::<Kind>("kind", Kind::ALL);
         let title = f.bounded_text("title", TITLE_MAX_CHARS);
         let content = f.bounded_text("content", CONTENT_MAX_CHARS);
         let county = f.parsed::<CountyCode>("county");
+        let mode = f.optional_one_of::<HotlineMode>("mode", HotlineMode::ALL);
+        let form = f.optional_one_of::<HallForm>("form", HallForm::ALL);
+        let urgent = match object.get("urgent") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                f.errors
+                    .push(FieldError::new("urgent", "wrong_type", "true or false"));
+                false
+            }
+        };
+        let answer = match object.get("answer") {
+            None | Some(Value::Null) => None,
+            Some(_) => f.bounded_text("answer", CONTENT_MAX_CHARS),
+        };
+        let direct_unit = match object.get("unit") {
+            None | Some(Value::Null) => None,
+            Some(_) => f.parsed::<crate::units::UnitId>("unit"),
+        };
+        if let Some(channel) = channel {
+            check_channel_fields(
+                &mut f.errors,
+                channel,
+                mode,
+                form,
+                answer.is_some(),
+                direct_unit.is_some(),
+            );
+        }
         let mut errors = f.errors;
 
         let submitter = match object.get("submitter") {
@@ -305,6 +439,11 @@ impl NewCase {
                 content,
                 county,
                 submitter,
+                mode,
+                form,
+                urgent,
+                answer,
+                direct_unit,
             }),
             _ => Err(errors),
         }
@@ -375,6 +514,59 @@ mod tests {
         assert_eq!(
             fields(&NewCase::parse(&body).unwrap_err()),
             vec![("content", "too_long")]
+        );
+    }
+
+    #[test]
+    fn hall_cases_need_a_form_and_modes_belong_to_the_hotline() {
+        let mut hall = valid();
+        hall["channel"] = json!("service_hall");
+        assert_eq!(
+            fields(&NewCase::parse(&hall).unwrap_err()),
+            vec![("form", "missing")]
+        );
+        hall["form"] = json!("oral");
+        assert!(NewCase::parse(&hall).is_ok());
+        hall["mode"] = json!("transfer");
+        assert_eq!(
+            fields(&NewCase::parse(&hall).unwrap_err()),
+            vec![("mode", "not_for_channel")]
+        );
+
+        let mut online = valid();
+        online["form"] = json!("written");
+        assert_eq!(
+            fields(&NewCase::parse(&online).unwrap_err()),
+            vec![("form", "not_for_channel")]
+        );
+    }
+
+    #[test]
+    fn an_answer_at_once_needs_the_answer_and_a_direct_transfer_its_unit() {
+        let mut phone = valid();
+        phone["channel"] = json!("hotline_phone");
+        phone["mode"] = json!("immediate");
+        assert_eq!(
+            fields(&NewCase::parse(&phone).unwrap_err()),
+            vec![("answer", "missing")]
+        );
+        phone["answer"] = json!("已告知办理地点");
+        assert!(NewCase::parse(&phone).is_ok());
+        phone["mode"] = json!("direct");
+        assert_eq!(
+            fields(&NewCase::parse(&phone).unwrap_err()),
+            vec![("unit", "missing")]
+        );
+        phone["unit"] = json!("qibin-hr");
+        let case = NewCase::parse(&phone).expect("valid");
+        assert_eq!(
+            case.direct_unit.map(|u| u.to_string()),
+            Some("qibin-hr".into())
+        );
+        phone["mode"] = json!("transfer");
+        assert_eq!(
+            fields(&NewCase::parse(&phone).unwrap_err()),
+            vec![("answer", "not_for_mode"), ("unit", "not_for_mode")]
         );
     }
 

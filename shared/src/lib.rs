@@ -13,6 +13,7 @@
 //! - [`clock`]: China time (UTC+8), in which every deadline is counted.
 //! - [`calendar`]: the official working-day calendar (holidays and 调休).
 //! - [`deadlines`]: time limits in working days and the rules that set them.
+//! - [`hall`]: intake rules: public submission rate, hall opening hours.
 //! - [`filter`]: screening (Art. 5), duplicates included.
 //! - [`pipeline`]: screening then dispatch, each step recorded and idempotent.
 //! - [`personal`]: personal data sealed at rest, masked by default.
@@ -35,6 +36,7 @@ pub mod contact;
 pub mod db;
 pub mod deadlines;
 pub mod filter;
+pub mod hall;
 pub mod ids;
 pub mod intake;
 pub mod keyed_hash;

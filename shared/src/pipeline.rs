@@ -11,10 +11,9 @@ use thiserror::Error;
 
 use crate::calendar::Calendar;
 use crate::db::Db;
-use crate::deadlines::{schedule, CaseFacts, DeadlineError, DeadlineRules};
+use crate::deadlines::{schedule, DeadlineError, DeadlineRules};
 use crate::filter::{Decision, FilterRules, PriorCase};
 use crate::ids::CaseId;
-use crate::intake::{Channel, Kind};
 use crate::lifecycle::{transition, Action, Actor, Status, TransitionError};
 use crate::routing::{RouteDecision, RoutingTable, TriageReason};
 use crate::store::{self, StoreError};
@@ -32,6 +31,8 @@ pub enum PipelineError {
     Deadline(#[from] DeadlineError),
     #[error("stored case is corrupt: {0}")]
     Corrupt(String),
+    #[error("no unit {0:?} in the directory")]
+    UnknownUnit(String),
 }
 
 /// What screening did.
@@ -65,33 +66,27 @@ pub enum Dispatched {
     },
 }
 
-struct CaseFacts2 {
+/// What screening and dispatch read of a case.
+struct Texts {
     title: String,
     content: String,
     county: String,
-    channel: Channel,
-    kind: Kind,
     received_at: DateTime<Utc>,
     submitter_key: Option<String>,
 }
 
-fn load(db: &impl Db, case: CaseId) -> Result<CaseFacts2, PipelineError> {
+fn load(db: &impl Db, case: CaseId) -> Result<Texts, PipelineError> {
     let rows = db.execute(
-        "SELECT c.title, c.content, c.county, c.channel, c.kind, c.received_at, s.submitter_key
+        "SELECT c.title, c.content, c.county, c.received_at, s.submitter_key
          FROM cases c LEFT JOIN case_submitters s ON s.case_id = c.id WHERE c.id = ?",
         &[case.get().into()],
     )?;
     let row = rows.row(0).ok_or(StoreError::NotFound(case))?;
     let corrupt = |what: &str| PipelineError::Corrupt(format!("{what} of case {case}"));
-    Ok(CaseFacts2 {
+    Ok(Texts {
         title: row.text("title")?.to_string(),
         content: row.text("content")?.to_string(),
         county: row.text("county")?.to_string(),
-        channel: row
-            .text("channel")?
-            .parse()
-            .map_err(|_| corrupt("channel"))?,
-        kind: row.text("kind")?.parse().map_err(|_| corrupt("kind"))?,
         received_at: DateTime::parse_from_rfc3339(row.text("received_at")?)
             .map_err(|_| corrupt("received_at"))?
             .with_timezone(&Utc),
@@ -164,6 +159,38 @@ pub fn screen_case(
     Ok(Screened::Decided { decision })
 }
 
+/// Closes a case answered at intake (Art. 3's exception): an immediate
+/// answer by the agent (即办, or the hall's on-the-spot answer) or a direct
+/// transfer answered by the unit on the call (直办).
+pub fn answer_at_intake(
+    db: &impl Db,
+    case: CaseId,
+    new: &crate::intake::NewCase,
+    agent: &Actor,
+    at: DateTime<FixedOffset>,
+) -> Result<Option<Status>, PipelineError> {
+    use crate::intake::HotlineMode;
+    let answer = new.answer.clone().unwrap_or_default();
+    let action = match (new.mode, &new.direct_unit) {
+        (Some(HotlineMode::Immediate), _) => Action::AnswerImmediately { answer },
+        (Some(HotlineMode::Direct), Some(unit)) => {
+            store::ensure_units(db)?;
+            if !store::unit_exists(db, unit)? {
+                return Err(PipelineError::UnknownUnit(unit.to_string()));
+            }
+            Action::TransferDirect {
+                unit: unit.clone(),
+                answer,
+            }
+        }
+        _ => return Ok(None),
+    };
+    let current = store::load_lifecycle(db, case)?;
+    let t = transition(&current.lifecycle, action, agent)?;
+    store::apply(db, case, current.version, &t, agent, at)?;
+    Ok(Some(t.lifecycle.status))
+}
+
 /// Sends an accepted case to its unit (Art. 6) and sets its deadlines, or
 /// leaves it in the bureau's triage queue with the reason.
 pub fn dispatch_case(
@@ -198,15 +225,8 @@ pub fn dispatch_case(
         },
         &Actor::bureau(),
     )?;
-    let case_facts = CaseFacts {
-        channel: facts.channel,
-        kind: facts.kind,
-        mode: None,
-        form: None,
-        complex: false,
-        urgent: false,
-    };
-    let (rule, deadlines) = schedule(calendar, deadline_rules, &case_facts, facts.received_at)?;
+    let (case_facts, received_at) = store::case_facts(db, case)?;
+    let (rule, deadlines) = schedule(calendar, deadline_rules, &case_facts, received_at)?;
     db.transaction(|db| -> Result<(), PipelineError> {
         store::apply(db, case, current.version, &t, &Actor::bureau(), at)?;
         store::set_deadlines(db, case, &deadlines, "routed", at)?;

@@ -330,6 +330,57 @@ pub fn upsert_unit(db: &impl Db, unit: &Unit) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// What decides a case's time limits, and when it was received.
+pub fn case_facts(
+    db: &impl Db,
+    case: CaseId,
+) -> Result<(crate::deadlines::CaseFacts, DateTime<Utc>), StoreError> {
+    let rows = db.execute(
+        "SELECT channel, kind, mode, hall_form, complex, urgent, received_at FROM cases WHERE id = ?",
+        &[case.get().into()],
+    )?;
+    let row = rows.row(0).ok_or(StoreError::NotFound(case))?;
+    let bad = |w: &str| StoreError::Corrupt(format!("{w} of case {case}"));
+    let facts = crate::deadlines::CaseFacts {
+        channel: row.text("channel")?.parse().map_err(|_| bad("channel"))?,
+        kind: row.text("kind")?.parse().map_err(|_| bad("kind"))?,
+        mode: row
+            .opt_text("mode")?
+            .map(|m| m.parse().map_err(|_| bad("mode")))
+            .transpose()?,
+        form: row
+            .opt_text("hall_form")?
+            .map(|m| m.parse().map_err(|_| bad("hall_form")))
+            .transpose()?,
+        complex: row.integer("complex")? != 0,
+        urgent: row.integer("urgent")? != 0,
+    };
+    let received = DateTime::parse_from_rfc3339(row.text("received_at")?)
+        .map_err(|_| bad("received_at"))?
+        .with_timezone(&Utc);
+    Ok((facts, received))
+}
+
+/// A fresh deployment starts with the demo county's unit directory
+/// (`shared/config/units.json`); a directory once filled is left alone.
+pub fn ensure_units(db: &impl Db) -> Result<(), StoreError> {
+    if unit_count(db)? == 0 {
+        for unit in crate::units::demo_directory() {
+            upsert_unit(db, &unit)?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether a unit is in the directory.
+pub fn unit_exists(db: &impl Db, unit: &UnitId) -> Result<bool, StoreError> {
+    let rows = db.execute(
+        "SELECT 1 AS x FROM units WHERE id = ?",
+        &[unit.as_str().into()],
+    )?;
+    Ok(!rows.rows.is_empty())
+}
+
 /// How many units the directory holds.
 pub fn unit_count(db: &impl Db) -> Result<i64, StoreError> {
     let rows = db.execute("SELECT COUNT(*) AS n FROM units", &[])?;

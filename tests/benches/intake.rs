@@ -7,14 +7,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use e2e::{json, App};
+use e2e::{json, token, App};
 
 const CLIENTS: usize = 4;
 const DURATION: Duration = Duration::from_secs(5);
 
 fn submission(n: u64) -> String {
     json!({
-        "channel": "hotline_web", "kind": "consultation",
+        "channel": "hotline_phone", "kind": "consultation",
         "title": format!("咨询 {n}"), "content": "请问营业执照变更需要哪些材料？",
         "county": "410621000",
         "submitter": {"type": "enterprise", "name": "某某公司", "phone": "0392-1234567"}
@@ -67,6 +67,9 @@ fn main() {
     let state = tempfile::tempdir().expect("temp dir");
     let app = Arc::new(App::start_quiet(state.path()));
     let first = app.post_json("/api/cases", &submission(0), &[]);
+    assert_eq!(first.status, 401, "the phone line needs an agent");
+    let agent = format!("Bearer {}", token("agent", None, "bench"));
+    let first = app.post_json("/api/cases", &submission(0), &[("authorization", &agent)]);
     let code = first.json()["tracking_code"]
         .as_str()
         .expect("code")

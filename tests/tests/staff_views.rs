@@ -28,7 +28,9 @@ fn the_bureau_sees_personal_data_masked_and_in_the_clear_only_with_a_purpose_whi
     assert_eq!(v["submitter"]["phone"], "137****5678");
     assert_eq!(v["submitter_masked"], true);
     assert_eq!(v["title"], "噪音扰民");
-    assert_eq!(masked.etag.as_deref(), Some("\"1\""));
+    // Screened and routed: version 3, and the ETag says so.
+    assert_eq!(v["version"], 3);
+    assert_eq!(masked.etag.as_deref(), Some("\"3\""));
     assert!(query(state.path(), "SELECT * FROM personal_data_reads").is_empty());
 
     let no_purpose = app.get_as(&bureau, &format!("/api/cases/{id}?unmask=true"));

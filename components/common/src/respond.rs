@@ -32,6 +32,9 @@ pub struct Problem {
     pub detail: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<shared::intake::FieldError>,
+    /// Sent as the `Retry-After` header (seconds).
+    #[serde(skip)]
+    pub retry_after: Option<u32>,
 }
 
 impl Problem {
@@ -47,6 +50,7 @@ impl Problem {
             field: None,
             detail: None,
             errors: Vec::new(),
+            retry_after: None,
         }
     }
 
@@ -80,11 +84,18 @@ impl Problem {
 
     pub fn into_response(self) -> Response {
         let body = serde_json::to_vec(&self).unwrap_or_else(|_| b"{}".to_vec());
-        Response::builder()
+        let mut resp = Response::builder()
             .status(self.status)
             .header("content-type", "application/problem+json")
             .body(body)
-            .build()
+            .build();
+        if let Some(secs) = self.retry_after {
+            resp.set_header("retry-after", secs.to_string());
+        }
+        if self.status == 401 {
+            resp.set_header("www-authenticate", "Bearer");
+        }
+        resp
     }
 }
 

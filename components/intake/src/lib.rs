@@ -8,8 +8,10 @@ use serde::{Deserialize, Serialize};
 use shared::cases::{self, CaseStoreError, Idempotency, Receipt, Sealing, Stored};
 use shared::clock;
 use shared::db::DbError;
+use shared::hall::IntakeRules;
 use shared::ids::TrackingCode;
-use shared::intake::{FieldError, NewCase};
+use shared::intake::{Channel, FieldError, HotlineMode, NewCase};
+use shared::lifecycle::{Actor, Role};
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 use spin_sdk::key_value::Store;
@@ -49,6 +51,11 @@ async fn submit(req: &Request) -> Response {
     let case = match NewCase::parse(&body) {
         Ok(case) => case,
         Err(errors) => return Problem::invalid_fields(errors).into_response(),
+    };
+    let rules = IntakeRules::defaults();
+    let agent = match channel_admission(req, &case, &rules) {
+        Ok(agent) => agent,
+        Err(problem) => return problem.into_response(),
     };
     let key = match idempotency_key(req) {
         Ok(key) => key,
@@ -107,7 +114,22 @@ async fn submit(req: &Request) -> Response {
     }
     match outcome {
         Ok(Stored::Created(receipt)) => {
-            advance(&receipt).await;
+            match (&agent, case.mode) {
+                (Some(agent), Some(HotlineMode::Immediate | HotlineMode::Direct)) => {
+                    let at = clock::in_china(clock::now());
+                    if let Err(e) =
+                        shared::pipeline::answer_at_intake(&db, receipt.case_id, &case, agent, at)
+                    {
+                        // Stored and answered 201 all the same: staff can
+                        // still close it; the error says why they must.
+                        eprintln!(
+                            "intake: case {}: cannot record the answer: {e}",
+                            receipt.case_id
+                        );
+                    }
+                }
+                _ => advance(&receipt).await,
+            }
             let answer = answer(&db, &receipt);
             if let Some(key) = &key {
                 remember_in_key_value(key, &fingerprint, &answer);
@@ -127,6 +149,74 @@ async fn submit(req: &Request) -> Response {
             // The error names no personal data: statements are parameterised.
             eprintln!("intake: cannot store case: {e}");
             respond::internal_error()
+        }
+    }
+}
+
+/// Who may submit on which channel (Art. 2): the phone line and the hall's
+/// desk through an agent (a token); the public channels by anyone, at most
+/// so many per client and minute; the hall only in its opening hours.
+/// Returns the agent, if one signed in.
+fn channel_admission(
+    req: &Request,
+    case: &NewCase,
+    rules: &IntakeRules,
+) -> Result<Option<Actor>, Box<Problem>> {
+    let needs_agent = case.channel.needs_agent() || case.mode.is_some();
+    let agent = if needs_agent || req.header("authorization").is_some() {
+        let who = common::auth::principal(req)?;
+        if !matches!(who.role, Role::Agent | Role::Bureau) {
+            return Err(common::auth::forbidden(
+                "cases are taken in by agents (hotline, hall desk) or the bureau",
+            ));
+        }
+        Some(Actor {
+            role: who.role,
+            unit: None,
+        })
+    } else {
+        None
+    };
+    if case.channel == Channel::ServiceHall
+        && !rules.hall_is_open(&shared::calendar::Calendar::official(), clock::now())
+    {
+        return Err(Box::new(
+            Problem::new(422, "hall_closed", "The service hall is closed")
+                .field("channel")
+                .detail(rules.describe_hours()),
+        ));
+    }
+    if agent.is_none() {
+        rate_limit(req, rules.public_submissions_per_minute)?;
+    }
+    Ok(agent)
+}
+
+/// At most `per_minute` public submissions per client address and minute,
+/// counted with the key-value store's atomic increment.
+fn rate_limit(req: &Request, per_minute: u32) -> Result<(), Box<Problem>> {
+    use spin_sdk::wit::wasi::keyvalue::{atomics, store};
+    let client = req
+        .header("spin-client-addr")
+        .and_then(|h| h.as_str())
+        .and_then(|a| a.rsplit_once(':').map(|(ip, _)| ip.to_string()))
+        .unwrap_or_default();
+    let minute = clock::now().timestamp() / 60;
+    let count = store::open("default")
+        .and_then(|b| atomics::increment(&b, &format!("intake/rate/{client}/{minute}"), 1));
+    match count {
+        Ok(n) if n > i64::from(per_minute) => {
+            let mut p = Problem::new(429, "too_many_requests", "Too many submissions").detail(
+                format!("at most {per_minute} a minute from one address; try again in a minute"),
+            );
+            p.retry_after = Some(60);
+            Err(Box::new(p))
+        }
+        Ok(_) => Ok(()),
+        Err(e) => {
+            // A failing counter must not stop citizens from reaching us.
+            eprintln!("intake: rate counter unavailable: {e:?}");
+            Ok(())
         }
     }
 }

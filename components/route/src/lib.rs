@@ -44,14 +44,8 @@ fn dispatch(db: &SpinDb, case: shared::ids::CaseId) -> anyhow::Result<Response> 
         .ok_or_else(|| anyhow::anyhow!("no case {case}"))?
         .parse()
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut units = store::units_in(db, &county)?;
-    if units.is_empty() && store::unit_count(db)? == 0 {
-        // A fresh deployment starts with the demo county's directory.
-        for unit in shared::units::demo_directory() {
-            store::upsert_unit(db, &unit)?;
-        }
-        units = store::units_in(db, &county)?;
-    }
+    store::ensure_units(db)?;
+    let units = store::units_in(db, &county)?;
     let outcome = dispatch_case(
         db,
         case,

@@ -1,0 +1,134 @@
+//! Intake rules (Art. 2): the public channels' submission rate and the
+//! service hall's opening hours. The hall is open on working days of the
+//! official calendar (make-up working days included), in the configured
+//! intervals of China time; outside them hall intake is refused. Data in
+//! `shared/config/intake.json`, replaceable per county.
+
+use chrono::{DateTime, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::Calendar;
+use crate::clock;
+
+const DEFAULTS: &str = include_str!("../config/intake.json");
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Interval {
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeRules {
+    #[serde(default)]
+    pub about: String,
+    pub public_submissions_per_minute: u32,
+    pub hall_opening_hours: Vec<Interval>,
+}
+
+fn time(s: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(s, "%H:%M").ok()
+}
+
+impl IntakeRules {
+    pub fn defaults() -> Self {
+        match Self::from_json(DEFAULTS) {
+            Ok(r) => r,
+            // Checked by this module's tests; never a user's input.
+            Err(e) => panic!("built-in intake rules are invalid: {e}"),
+        }
+    }
+
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let rules: Self = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        for i in &rules.hall_opening_hours {
+            match (time(&i.from), time(&i.to)) {
+                (Some(a), Some(b)) if a < b => {}
+                _ => {
+                    return Err(format!(
+                        "opening hours {}–{} are not HH:MM with from before to",
+                        i.from, i.to
+                    ))
+                }
+            }
+        }
+        if rules.public_submissions_per_minute == 0 {
+            return Err("public_submissions_per_minute must be at least 1".into());
+        }
+        Ok(rules)
+    }
+
+    /// Whether the hall takes cases at `at`.
+    pub fn hall_is_open(&self, calendar: &Calendar, at: DateTime<Utc>) -> bool {
+        let local = clock::in_china(at);
+        if !calendar.is_working_day(local.date_naive()) {
+            return false;
+        }
+        let now = local.time();
+        self.hall_opening_hours
+            .iter()
+            .filter_map(|i| Some((time(&i.from)?, time(&i.to)?)))
+            .any(|(from, to)| now >= from && now < to)
+    }
+
+    /// The opening hours in words, for the refusal.
+    pub fn describe_hours(&self) -> String {
+        let spans: Vec<String> = self
+            .hall_opening_hours
+            .iter()
+            .map(|i| format!("{}–{}", i.from, i.to))
+            .collect();
+        format!(
+            "the service hall takes cases on working days, {} (China time)",
+            spans.join(", ")
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .expect("instant")
+            .with_timezone(&Utc)
+    }
+
+    fn open(s: &str) -> bool {
+        IntakeRules::defaults().hall_is_open(&Calendar::official(), at(s))
+    }
+
+    #[test]
+    fn the_hall_is_open_in_working_hours_of_working_days() {
+        assert!(open("2025-11-28T09:00:00+08:00"));
+        assert!(!open("2025-11-28T08:59:59+08:00"));
+        assert!(!open("2025-11-28T12:30:00+08:00"));
+        assert!(open("2025-11-28T16:59:00+08:00"));
+        assert!(!open("2025-11-28T17:00:00+08:00"));
+    }
+
+    #[test]
+    fn the_hall_is_closed_on_weekends_and_holidays_and_open_on_make_up_days() {
+        assert!(!open("2025-11-29T10:00:00+08:00"));
+        assert!(!open("2025-10-08T10:00:00+08:00"));
+        assert!(open("2026-02-14T10:00:00+08:00"));
+    }
+
+    #[test]
+    fn opening_hours_are_china_time_whatever_the_servers_zone() {
+        // 01:30 UTC is 09:30 in China.
+        assert!(open("2025-11-28T01:30:00Z"));
+    }
+
+    #[test]
+    fn malformed_hours_are_refused() {
+        assert!(IntakeRules::from_json(r#"{"public_submissions_per_minute": 5, "hall_opening_hours": [{"from": "17:00", "to": "09:00"}]}"#).is_err());
+        assert!(IntakeRules::from_json(
+            r#"{"public_submissions_per_minute": 0, "hall_opening_hours": []}"#
+        )
+        .is_err());
+    }
+}
