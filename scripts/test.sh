@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Native packages (the wasm-only ones are built by their spin.toml).
-native=(--workspace --exclude intake --exclude calendar --exclude cases --exclude filter --exclude route --exclude probe)
+native=(--workspace --exclude intake --exclude calendar --exclude cases --exclude filter --exclude route --exclude openapi --exclude probe)
 
 cargo fmt --all -- --check
 # One build of everything native, tests included, so the runner binary and
