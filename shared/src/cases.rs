@@ -218,6 +218,29 @@ pub struct PublicStatus {
     pub rejection: Option<PublicRejection>,
 }
 
+/// The citizen's view, only if `phone_last4` are the last four digits of
+/// the submitter's phone (the second factor beside the tracking code);
+/// otherwise `None`, as for an unknown code, so neither reveals the other.
+pub fn find_public_status_for_submitter(
+    db: &impl Db,
+    keys: &Keys,
+    code: &TrackingCode,
+    phone_last4: &str,
+) -> Result<Option<PublicStatus>, CaseStoreError> {
+    let rows = db.execute(
+        "SELECT id FROM cases WHERE tracking_code = ?",
+        &[code.as_str().into()],
+    )?;
+    let Some(row) = rows.row(0) else {
+        return Ok(None);
+    };
+    let id = CaseId::new(row.integer("id")?).map_err(|e| CaseStoreError::Corrupt(e.to_string()))?;
+    if !sealed_personal_data(db, keys, id)?.phone_ends_with(phone_last4) {
+        return Ok(None);
+    }
+    find_public_status(db, code)
+}
+
 pub fn find_public_status(
     db: &impl Db,
     code: &TrackingCode,
@@ -529,6 +552,21 @@ mod tests {
         );
         assert_eq!(view.lead_unit, None);
         assert_eq!(case_view(&db, CaseId::new(9).expect("id")), Ok(None));
+    }
+
+    #[test]
+    fn the_citizens_view_needs_the_phones_last_four_digits() {
+        let db = db();
+        insert(&db, &new_case(), &code(1), None).expect("stored");
+        let found = |last4: &str| {
+            find_public_status_for_submitter(&db, &keys(), &code(1), last4).expect("query")
+        };
+        assert_eq!(found("5678").map(|s| s.status), Some("received"));
+        assert_eq!(found("1234"), None);
+        assert_eq!(
+            find_public_status_for_submitter(&db, &keys(), &code(2), "5678"),
+            Ok(None)
+        );
     }
 
     #[test]

@@ -157,6 +157,11 @@ impl PersonalData {
         }
     }
 
+    /// The citizen's second factor: the last four digits of their phone.
+    pub fn phone_ends_with(&self, last4: &str) -> bool {
+        last4.len() == 4 && last4.bytes().all(|b| b.is_ascii_digit()) && self.phone.ends_with(last4)
+    }
+
     /// What everyone but the bureau and the handling unit sees: `张*`,
     /// `138****5678`, an ID number's first 6 and last 4 characters, an
     /// address's first 6 characters.
@@ -265,6 +270,14 @@ mod tests {
         assert_eq!(m.phone, "138****5678");
         assert_eq!(m.id_number.as_deref(), Some("410611********1234"));
         assert_eq!(m.address.as_deref(), Some("鹤壁市淇滨区****"));
+    }
+
+    #[test]
+    fn the_second_factor_is_the_phones_last_four_digits() {
+        assert!(data().phone_ends_with("5678"));
+        assert!(!data().phone_ends_with("1234"));
+        assert!(!data().phone_ends_with("678"));
+        assert!(!data().phone_ends_with(""));
     }
 
     #[test]

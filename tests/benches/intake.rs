@@ -78,6 +78,6 @@ fn main() {
     load("submit", &app, |app, n| {
         app.post_json("/api/cases", &submission(n), &[]).status
     });
-    let path = format!("/api/cases/track/{code}");
+    let path = format!("/api/cases/track/{code}?phone_last4=4567");
     load("track", &app, move |app, _| app.get(&path).status);
 }

@@ -47,7 +47,7 @@ fn a_submitted_case_is_tracked_survives_a_restart_and_bad_input_is_refused() {
     );
 
     // Track: the public view, without personal data.
-    let tracked = app.get(&format!("/api/cases/track/{code}"));
+    let tracked = app.get(&format!("/api/cases/track/{code}?phone_last4=5678"));
     assert_eq!(tracked.status, 200, "{}", tracked.body);
     let view = tracked.json();
     assert_eq!(view["tracking_code"], code.as_str());
@@ -72,8 +72,11 @@ fn a_submitted_case_is_tracked_survives_a_restart_and_bad_input_is_refused() {
 
     // A code typed in lower case still finds the case.
     assert_eq!(
-        app.get(&format!("/api/cases/track/{}", code.to_lowercase()))
-            .status,
+        app.get(&format!(
+            "/api/cases/track/{}?phone_last4=5678",
+            code.to_lowercase()
+        ))
+        .status,
         200
     );
 
@@ -96,10 +99,23 @@ fn a_submitted_case_is_tracked_survives_a_restart_and_bad_input_is_refused() {
     assert_eq!(refused.json()["field"], "submitter.phone");
 
     // Unknown and malformed codes.
-    let unknown = app.get("/api/cases/track/CW-0000-0000-0000");
+    let unknown = app.get("/api/cases/track/CW-0000-0000-0000?phone_last4=5678");
     assert_eq!(unknown.status, 404);
     assert_eq!(unknown.json()["code"], "case_not_found");
-    assert_eq!(app.get("/api/cases/track/nonsense").status, 400);
+    assert_eq!(
+        app.get("/api/cases/track/nonsense?phone_last4=5678").status,
+        400
+    );
+    // The second factor is required, and a wrong one finds nothing.
+    assert_eq!(
+        app.get(&format!("/api/cases/track/{code}")).json()["field"],
+        "phone_last4"
+    );
+    assert_eq!(
+        app.get(&format!("/api/cases/track/{code}?phone_last4=0000"))
+            .status,
+        404
+    );
 
     // Wrong method, unknown route.
     assert_eq!(app.delete("/api/cases").status, 405);
@@ -108,7 +124,7 @@ fn a_submitted_case_is_tracked_survives_a_restart_and_bad_input_is_refused() {
     // Restart on the same state: the case is still there.
     app.stop();
     let app = App::start(state.path());
-    let tracked = app.get(&format!("/api/cases/track/{code}"));
+    let tracked = app.get(&format!("/api/cases/track/{code}?phone_last4=5678"));
     assert_eq!(tracked.status, 200, "{}", tracked.body);
     assert_eq!(tracked.json()["tracking_code"], code.as_str());
 }

@@ -343,6 +343,16 @@ fn track(req: &Request) -> Response {
             .into_response()
         }
     };
+    let query = common::request::query_pairs(req);
+    let Some(last4) = query
+        .get("phone_last4")
+        .filter(|p| p.len() == 4 && p.bytes().all(|b| b.is_ascii_digit()))
+    else {
+        return Problem::new(400, "invalid_field", "Second factor needed")
+            .field("phone_last4")
+            .detail("give the last 4 digits of the phone number the case was submitted with: ?phone_last4=5678")
+            .into_response();
+    };
     let db = match SpinDb::open_default() {
         Ok(db) => db,
         Err(e) => {
@@ -350,11 +360,22 @@ fn track(req: &Request) -> Response {
             return respond::internal_error();
         }
     };
-    match cases::find_public_status(&db, &code) {
+    let keys = match common::keys::personal_data_keys() {
+        Ok(keys) => keys,
+        Err(e) => {
+            eprintln!("intake: no personal-data key: {e:#}");
+            return respond::internal_error();
+        }
+    };
+    match cases::find_public_status_for_submitter(&db, &keys, &code, last4) {
         Ok(Some(status)) => respond::json(200, &status),
-        Ok(None) => Problem::new(404, "case_not_found", "No case has this tracking code")
-            .field("code")
-            .into_response(),
+        Ok(None) => Problem::new(
+            404,
+            "case_not_found",
+            "No case has this tracking code and phone",
+        )
+        .field("code")
+        .into_response(),
         Err(e) => {
             eprintln!("intake: cannot read case: {e}");
             respond::internal_error()
