@@ -106,7 +106,11 @@ pub fn insert_case(
             .map(|r| r.integer("id"))
             .ok_or_else(|| CaseStoreError::Corrupt("INSERT returned no id".into()))??;
         let case_id = CaseId::new(id).map_err(|e| CaseStoreError::Corrupt(e.to_string()))?;
-        let personal = PersonalData::new(&case.submitter.name, &case.submitter.phone);
+        let personal = PersonalData {
+            id_number: case.submitter.id_number.clone(),
+            address: case.submitter.address.clone(),
+            ..PersonalData::new(&case.submitter.name, &case.submitter.phone)
+        };
         let sealed = sealing.keys.seal(case_id, &personal, sealing.nonce)?;
         db.execute(
             "INSERT INTO case_submitters (case_id, submitter_type, sealed, submitter_key) VALUES (?, ?, ?, ?)",

@@ -97,6 +97,18 @@ pub struct Submitter {
     pub kind: SubmitterType,
     pub name: PersonName,
     pub phone: PhoneNumber,
+    /// Optional: a resident ID number (or an enterprise's credit code).
+    pub id_number: Option<String>,
+    /// Optional: where the submitter can be reached.
+    pub address: Option<String>,
+}
+
+/// An 18-character resident ID number or unified social credit code:
+/// digits and capital letters (the ID's check character may be X).
+fn valid_id_number(s: &str) -> bool {
+    s.len() == 18
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
 }
 
 /// A case as accepted for intake: every field already valid.
@@ -396,13 +408,37 @@ impl NewCase {
                     prefix: "submitter.",
                     errors: Vec::new(),
                 };
-                sf.unknown_fields(&["type", "name", "phone"]);
+                sf.unknown_fields(&["type", "name", "phone", "id_number", "address"]);
                 let kind = sf.one_of::<SubmitterType>("type", SubmitterType::ALL);
                 let name = sf.parsed::<PersonName>("name");
                 let phone = sf.parsed::<PhoneNumber>("phone");
+                let id_number = match s.get("id_number") {
+                    None | Some(Value::Null) => None,
+                    Some(Value::String(v)) if valid_id_number(v.trim()) => {
+                        Some(v.trim().to_string())
+                    }
+                    Some(_) => {
+                        sf.errors.push(FieldError::new(
+                            "submitter.id_number",
+                            "invalid",
+                            "18 digits or capital letters (resident ID number or unified social credit code)",
+                        ));
+                        None
+                    }
+                };
+                let address = match s.get("address") {
+                    None | Some(Value::Null) => None,
+                    Some(_) => sf.bounded_text("address", 200),
+                };
                 errors.extend(sf.errors);
                 match (kind, name, phone) {
-                    (Some(kind), Some(name), Some(phone)) => Some(Submitter { kind, name, phone }),
+                    (Some(kind), Some(name), Some(phone)) => Some(Submitter {
+                        kind,
+                        name,
+                        phone,
+                        id_number,
+                        address,
+                    }),
                     _ => None,
                 }
             }
@@ -567,6 +603,23 @@ mod tests {
         assert_eq!(
             fields(&NewCase::parse(&phone).unwrap_err()),
             vec![("answer", "not_for_mode"), ("unit", "not_for_mode")]
+        );
+    }
+
+    #[test]
+    fn an_id_number_and_address_are_optional_but_checked() {
+        let mut body = valid();
+        body["submitter"]["id_number"] = json!("41061119900101123X");
+        body["submitter"]["address"] = json!("鹤壁市淇滨区九州路1号");
+        let case = NewCase::parse(&body).expect("valid");
+        assert_eq!(
+            case.submitter.id_number.as_deref(),
+            Some("41061119900101123X")
+        );
+        body["submitter"]["id_number"] = json!("123");
+        assert_eq!(
+            fields(&NewCase::parse(&body).unwrap_err()),
+            vec![("submitter.id_number", "invalid")]
         );
     }
 

@@ -136,7 +136,19 @@ async fn submit(req: &Request) -> Response {
             }
             created(&receipt, &answer)
         }
-        Ok(Stored::Replayed(receipt)) => created(&receipt, &answer(&db, &receipt)),
+        Ok(Stored::Replayed(receipt)) => {
+            // A retry also takes a case on from a stage where an earlier
+            // hop failed (each stage is idempotent).
+            if agent.is_none()
+                || !matches!(
+                    case.mode,
+                    Some(HotlineMode::Immediate | HotlineMode::Direct)
+                )
+            {
+                advance(&receipt).await;
+            }
+            created(&receipt, &answer(&db, &receipt))
+        }
         Err(CaseStoreError::IdempotencyKeyReused) => Problem::new(
             422,
             "idempotency_key_reused",
