@@ -77,7 +77,7 @@ pub fn add_spin_headers(headers: &mut HeaderMap, full_url: &str, info: &RouteInf
     for (name, value) in pairs {
         headers.insert(
             HeaderName::from_bytes(name.as_bytes())?,
-            HeaderValue::from_str(&value)?,
+            HeaderValue::from_bytes(value.as_bytes())?,
         );
     }
     Ok(())

@@ -26,6 +26,10 @@ use crate::test_clock::{TestClock, CONTROL_PATH};
 const CONTROL_BODY_LIMIT: usize = 256;
 /// How long shutdown waits for requests in flight.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+/// Connections served at once; more wait to be accepted.
+const MAX_CONNECTIONS: usize = 1024;
+/// How long a client may take to send a request's headers.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub struct Server {
     app: Arc<LoadedApp>,
@@ -48,12 +52,23 @@ impl Server {
         // connections are done.
         let (stop_tx, stop_rx) = watch::channel(false);
         tokio::pin!(shutdown);
+        let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
         loop {
+            // At most MAX_CONNECTIONS at once: the next waits for a slot.
+            let slot = tokio::select! {
+                slot = slots.clone().acquire_owned() => match slot {
+                    Ok(slot) => slot,
+                    Err(_) => break,
+                },
+                _ = &mut shutdown => break,
+            };
             let (stream, client) = tokio::select! {
                 accepted = listener.accept() => match accepted {
                     Ok(pair) => pair,
                     Err(e) => {
+                        // E.g. out of file descriptors: back off, don't spin.
                         eprintln!("accept failed: {e}");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
                         continue;
                     }
                 },
@@ -62,11 +77,14 @@ impl Server {
             let server = server.clone();
             let mut stop = stop_rx.clone();
             tokio::spawn(async move {
+                let _slot = slot;
                 let service = hyper::service::service_fn(move |req| {
                     let server = server.clone();
                     async move { Ok::<_, std::convert::Infallible>(server.handle(req, client).await) }
                 });
                 let conn = http1::Builder::new()
+                    .timer(hyper_util::rt::TokioTimer::new())
+                    .header_read_timeout(HEADER_READ_TIMEOUT)
                     .keep_alive(true)
                     .serve_connection(TokioIo::new(stream), service);
                 tokio::pin!(conn);

@@ -373,9 +373,14 @@ pub fn apply(
                 Event::Routed { co_units, .. } | Event::Reassigned { co_units, .. } => {
                     let (mut facts, received) = store::case_facts(db, case)?;
                     // Co-units make a hotline case joint handling (协办).
-                    if !co_units.is_empty() && facts.mode.is_none() {
+                    let transfer = matches!(
+                        facts.mode,
+                        None | Some(crate::intake::HotlineMode::Transfer)
+                    );
+                    if !co_units.is_empty() && transfer {
                         facts.mode = Some(crate::intake::HotlineMode::Joint);
                     }
+                    store::end_running_deadlines(db, case, false, at)?;
                     let (_, deadlines) =
                         schedule(rules.calendar, rules.deadlines, &facts, received)?;
                     store::set_deadlines(db, case, &deadlines, "routed", at)?;
@@ -407,7 +412,7 @@ pub fn apply(
                 Event::ReplyDrafted { .. } => {
                     store::mark_met(db, case, Milestone::Investigate, at)?
                 }
-                Event::Closed => store::mark_met(db, case, Milestone::Finish, at)?,
+                Event::Closed => store::end_running_deadlines(db, case, true, at)?,
                 _ => {}
             }
         }

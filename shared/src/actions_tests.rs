@@ -336,3 +336,72 @@ fn an_approved_extension_moves_and_a_failed_qc_resets_the_finish_deadline() {
         3
     );
 }
+
+#[test]
+fn closing_ends_every_running_deadline_so_the_scan_never_reports_a_closed_case() {
+    let (db, case) = setup();
+    accept(&db, case);
+    act(
+        &db,
+        case,
+        json!({"action": "route", "lead": "qibin-urban"}),
+        &Actor::bureau(),
+        AT,
+    )
+    .expect("routes");
+    let lead = Actor::unit(unit("qibin-urban"));
+    act(
+        &db,
+        case,
+        json!({"action": "draft_reply", "text": "已处理"}),
+        &lead,
+        AT,
+    )
+    .expect("drafts");
+    act(
+        &db,
+        case,
+        json!({"action": "leader_review", "leader": "王局长", "approved": true}),
+        &lead,
+        AT,
+    )
+    .expect("reviews");
+    act(
+        &db,
+        case,
+        json!({"action": "qc_pass"}),
+        &Actor::bureau(),
+        AT,
+    )
+    .expect("passes");
+    let far = t("2030-01-01T00:00:00+08:00").with_timezone(&Utc);
+    assert!(store::due_by(&db, far, 100).expect("scans").is_empty());
+}
+
+#[test]
+fn a_reassignment_supersedes_the_earlier_units_deadlines() {
+    let (db, case) = setup();
+    accept(&db, case);
+    act(
+        &db,
+        case,
+        json!({"action": "route", "lead": "qibin-urban"}),
+        &Actor::bureau(),
+        AT,
+    )
+    .expect("routes");
+    act(
+        &db,
+        case,
+        json!({"action": "reassign", "lead": "qibin-housing", "reason": "调整"}),
+        &Actor::bureau(),
+        AT,
+    )
+    .expect("reassigns");
+    let running: Vec<_> = store::deadline_history(&db, case)
+        .expect("history")
+        .into_iter()
+        .filter(|d| d.active)
+        .collect();
+    assert_eq!(running.len(), 1);
+}

@@ -177,17 +177,23 @@ pub trait Db {
         self.nesting().set(depth + 1);
         let result = f(self);
         self.nesting().set(depth);
-        match result {
-            Ok(v) => {
-                self.execute(&commit, &[])?;
-                Ok(v)
+        let rollback_all = || {
+            // The error that made us roll back matters more than a
+            // failure of the rollback itself.
+            for statement in rollback.split("; ") {
+                let _ = self.execute(statement, &[]);
             }
-            Err(e) => {
-                // The error that made us roll back matters more than a
-                // failure of the rollback itself.
-                for statement in rollback.split("; ") {
-                    let _ = self.execute(statement, &[]);
+        };
+        match result {
+            Ok(v) => match self.execute(&commit, &[]) {
+                Ok(_) => Ok(v),
+                Err(e) => {
+                    rollback_all();
+                    Err(e.into())
                 }
+            },
+            Err(e) => {
+                rollback_all();
                 Err(e)
             }
         }

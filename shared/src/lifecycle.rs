@@ -585,6 +585,10 @@ pub fn transition(
             let unit = require_lead(&action, lc, actor)?;
             next.status = Accepted;
             next.extension_pending = false;
+            // The returning unit is no longer this case's unit: it may not
+            // read it any more (the event keeps who returned it).
+            next.lead = None;
+            next.co_units = Vec::new();
             (
                 vec![Event::ReturnedMisrouted {
                     unit,

@@ -60,6 +60,9 @@ pub enum Dispatched {
     Triage {
         reason: TriageReason,
     },
+    /// A hotline case in escalation mode (呈办): reported to the city
+    /// government, waiting for its instruction.
+    Escalated,
     /// Not waiting for dispatch (not accepted, or routed before).
     NotWaiting {
         status: Status,
@@ -155,8 +158,14 @@ pub fn screen_case(
         },
     };
     let t = transition(&current.lifecycle, action, &Actor::bureau())?;
-    store::apply(db, case, current.version, &t, &Actor::bureau(), at)?;
-    Ok(Screened::Decided { decision })
+    match store::apply(db, case, current.version, &t, &Actor::bureau(), at) {
+        Ok(_) => Ok(Screened::Decided { decision }),
+        // Screened at the same moment by another run: that one stands.
+        Err(StoreError::Stale { .. }) => Ok(Screened::AlreadyScreened {
+            status: store::load_lifecycle(db, case)?.lifecycle.status,
+        }),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Closes a case answered at intake (Art. 3's exception): an immediate
@@ -208,6 +217,24 @@ pub fn dispatch_case(
             status: current.lifecycle.status,
         });
     }
+    let (case_facts, received_at) = store::case_facts(db, case)?;
+    if case_facts.mode == Some(crate::intake::HotlineMode::Escalate) {
+        // 呈办: reported to the city government, not sent to a unit.
+        let t = transition(
+            &current.lifecycle,
+            Action::Escalate {
+                reason: "hotline mode escalate".into(),
+            },
+            &Actor::bureau(),
+        )?;
+        return match store::apply(db, case, current.version, &t, &Actor::bureau(), at) {
+            Ok(_) => Ok(Dispatched::Escalated),
+            Err(StoreError::Stale { .. }) => Ok(Dispatched::NotWaiting {
+                status: store::load_lifecycle(db, case)?.lifecycle.status,
+            }),
+            Err(e) => Err(e.into()),
+        };
+    }
     let facts = load(db, case)?;
     let county = facts
         .county
@@ -225,13 +252,22 @@ pub fn dispatch_case(
         },
         &Actor::bureau(),
     )?;
-    let (case_facts, received_at) = store::case_facts(db, case)?;
     let (rule, deadlines) = schedule(calendar, deadline_rules, &case_facts, received_at)?;
-    db.transaction(|db| -> Result<(), PipelineError> {
+    let stored = db.transaction(|db| -> Result<(), PipelineError> {
         store::apply(db, case, current.version, &t, &Actor::bureau(), at)?;
         store::set_deadlines(db, case, &deadlines, "routed", at)?;
         Ok(())
-    })?;
+    });
+    match stored {
+        Ok(()) => {}
+        // Dispatched at the same moment by another run: that one stands.
+        Err(PipelineError::Store(StoreError::Stale { .. })) => {
+            return Ok(Dispatched::NotWaiting {
+                status: store::load_lifecycle(db, case)?.lifecycle.status,
+            })
+        }
+        Err(e) => return Err(e),
+    }
     Ok(Dispatched::Routed {
         lead,
         rule,

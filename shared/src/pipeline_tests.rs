@@ -256,3 +256,39 @@ fn running_a_step_twice_changes_nothing_the_second_time() {
     assert_eq!(store::events(&db, id).expect("events").len(), 2);
     assert_eq!(store::deadline_history(&db, id).expect("history").len(), 2);
 }
+
+#[test]
+fn a_hotline_case_in_escalation_mode_is_escalated_not_sent_to_a_unit() {
+    let db = db();
+    let case = NewCase::parse(&serde_json::json!({
+        "channel": "hotline_phone", "kind": "complaint", "title": "路灯不亮", "mode": "escalate",
+        "content": "某路口路灯不亮，请尽快维修。", "county": "410611000",
+        "submitter": {"type": "individual", "name": "张三", "phone": "13812345678"}
+    }))
+    .expect("valid");
+    let keys = Keys::from_secret("pipeline test").expect("keys");
+    let id = match insert_case(
+        &db,
+        &case,
+        &TrackingCode::from_random([9; 8]),
+        t(AT),
+        None,
+        &Sealing {
+            keys: &keys,
+            nonce: [9; 12],
+        },
+    )
+    .expect("stored")
+    {
+        Stored::Created(r) | Stored::Replayed(r) => r.case_id,
+    };
+    screen_case(&db, id, &FilterRules::defaults(), t(AT)).expect("screens");
+    assert_eq!(dispatch(&db, id), Dispatched::Escalated);
+    assert_eq!(
+        store::load_lifecycle(&db, id)
+            .expect("loads")
+            .lifecycle
+            .status,
+        Status::Escalated
+    );
+}

@@ -252,6 +252,28 @@ pub fn mark_met(
     Ok(())
 }
 
+/// Ends every running deadline of a case: met when the case closes,
+/// superseded when it is sent elsewhere (the new unit's deadlines follow).
+pub fn end_running_deadlines(
+    db: &impl Db,
+    case: CaseId,
+    met: bool,
+    at: DateTime<FixedOffset>,
+) -> Result<(), StoreError> {
+    let sql = if met {
+        "UPDATE case_deadlines SET met_at = ? WHERE case_id = ? AND active = 1 AND met_at IS NULL"
+    } else {
+        "UPDATE case_deadlines SET active = 0 WHERE case_id = ? AND active = 1 AND met_at IS NULL AND ? IS NOT NULL"
+    };
+    let params: [SqlValue; 2] = if met {
+        [clock::format(at).into(), case.get().into()]
+    } else {
+        [case.get().into(), clock::format(at).into()]
+    };
+    db.execute(sql, &params)?;
+    Ok(())
+}
+
 /// One deadline as stored, running or not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredDeadline {

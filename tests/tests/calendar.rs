@@ -31,6 +31,8 @@ fn a_day_says_its_kind_name_and_whether_a_notice_covers_it() {
         (Some("workday"), Some(false))
     );
 
+    // Raw UTF-8 in the path reaches the component and is refused as a bad date.
+    assert_eq!(app.get("/api/calendar/days/%E8%B7%AF").status, 400);
     let bad = app.get("/api/calendar/days/2025-13-01");
     assert_eq!(bad.status, 400);
     assert_eq!(bad.content_type, "application/problem+json");

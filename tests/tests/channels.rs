@@ -155,6 +155,27 @@ fn an_agent_answers_at_once_or_transfers_directly_and_the_case_closes() {
     );
     assert_eq!(lead, vec![vec!["qibin-hr".to_string(), "1".into()]]);
 
+    // Only the agent who gave the answer records it; the unit must exist.
+    let bureau = format!("Bearer {}", token("bureau", None, "zhang.wei"));
+    let by_bureau = app.post_json(
+        "/api/cases",
+        &body("hotline_phone", json!({"mode": "immediate", "answer": "x"})),
+        &[("authorization", &bureau)],
+    );
+    assert_eq!(by_bureau.status, 403);
+    let nowhere = app.post_json(
+        "/api/cases",
+        &body(
+            "hotline_phone",
+            json!({"mode": "direct", "unit": "nowhere", "answer": "x"}),
+        ),
+        &[("authorization", &auth)],
+    );
+    assert_eq!(
+        (nowhere.status, nowhere.json()["field"].as_str()),
+        (422, Some("unit"))
+    );
+
     // A mode without the agent's token is refused.
     let anonymous = app.post_json(
         "/api/cases",

@@ -76,6 +76,23 @@ async fn submit(req: &Request) -> Response {
             return respond::internal_error();
         }
     };
+    if let Some(unit) = &case.direct_unit {
+        let known =
+            shared::store::ensure_units(&db).and_then(|_| shared::store::unit_exists(&db, unit));
+        match known {
+            Ok(true) => {}
+            Ok(false) => {
+                return Problem::new(422, "unknown_unit", "No such unit")
+                    .field("unit")
+                    .detail(format!("{unit} is not in the unit directory"))
+                    .into_response()
+            }
+            Err(e) => {
+                eprintln!("intake: unit directory: {e}");
+                return respond::internal_error();
+            }
+        }
+    }
     let keys = match common::keys::personal_data_keys() {
         Ok(keys) => keys,
         Err(e) => {
@@ -114,24 +131,29 @@ async fn submit(req: &Request) -> Response {
     }
     match outcome {
         Ok(Stored::Created(receipt)) => {
-            match (&agent, case.mode) {
+            let complete = match (&agent, case.mode) {
                 (Some(agent), Some(HotlineMode::Immediate | HotlineMode::Direct)) => {
                     let at = clock::in_china(clock::now());
-                    if let Err(e) =
-                        shared::pipeline::answer_at_intake(&db, receipt.case_id, &case, agent, at)
+                    match shared::pipeline::answer_at_intake(&db, receipt.case_id, &case, agent, at)
                     {
-                        // Stored and answered 201 all the same: staff can
-                        // still close it; the error says why they must.
-                        eprintln!(
-                            "intake: case {}: cannot record the answer: {e}",
-                            receipt.case_id
-                        );
+                        Ok(_) => true,
+                        Err(e) => {
+                            // Stored and answered 201 all the same: staff
+                            // can still close it; the error says why.
+                            eprintln!(
+                                "intake: case {}: cannot record the answer: {e}",
+                                receipt.case_id
+                            );
+                            false
+                        }
                     }
                 }
                 _ => advance(&receipt).await,
-            }
+            };
             let answer = answer(&db, &receipt);
-            if let Some(key) = &key {
+            // Only a case that went all the way is answered from the fast
+            // path; a stranded one is taken on by the retry (below).
+            if let (Some(key), true) = (&key, complete) {
                 remember_in_key_value(key, &fingerprint, &answer);
             }
             created(&receipt, &answer)
@@ -182,6 +204,15 @@ fn channel_admission(
                 "cases are taken in by agents (hotline, hall desk) or the bureau",
             ));
         }
+        let answers_at_once = matches!(
+            case.mode,
+            Some(HotlineMode::Immediate | HotlineMode::Direct)
+        );
+        if answers_at_once && who.role != Role::Agent {
+            return Err(common::auth::forbidden(
+                "an immediate answer or direct transfer is recorded by the agent who gave it",
+            ));
+        }
         Some(Actor {
             role: who.role,
             unit: None,
@@ -214,8 +245,14 @@ fn rate_limit(req: &Request, per_minute: u32) -> Result<(), Box<Problem>> {
         .and_then(|a| a.rsplit_once(':').map(|(ip, _)| ip.to_string()))
         .unwrap_or_default();
     let minute = clock::now().timestamp() / 60;
-    let count = store::open("default")
-        .and_then(|b| atomics::increment(&b, &format!("intake/rate/{client}/{minute}"), 1));
+    let count = store::open("default").and_then(|b| {
+        let n = atomics::increment(&b, &format!("intake/rate/{client}/{minute}"), 1)?;
+        if n == 1 {
+            // A new minute for this client: its last count is done with.
+            let _ = b.delete(&format!("intake/rate/{client}/{}", minute - 1));
+        }
+        Ok(n)
+    });
     match count {
         Ok(n) if n > i64::from(per_minute) => {
             let mut p = Problem::new(429, "too_many_requests", "Too many submissions").detail(
@@ -236,7 +273,7 @@ fn rate_limit(req: &Request, per_minute: u32) -> Result<(), Box<Problem>> {
 /// Screening, then dispatch, each by service chaining. A hop that fails
 /// leaves the case where it got to (it is stored already); the scheduled
 /// scan or a retry takes it on from there.
-async fn advance(receipt: &Receipt) {
+async fn advance(receipt: &Receipt) -> bool {
     let id = receipt.case_id;
     for (stage, url) in [
         ("filter", format!("http://filter.spin.internal/screen/{id}")),
@@ -248,16 +285,17 @@ async fn advance(receipt: &Receipt) {
                 eprintln!(
                     "intake: case {id}: {stage} answered {status}; the case waits at this stage"
                 );
-                return;
+                return false;
             }
             Err(e) => {
                 eprintln!(
                     "intake: case {id}: {stage} unreachable ({e}); the case waits at this stage"
                 );
-                return;
+                return false;
             }
         }
     }
+    true
 }
 
 /// The receipt with where the case stands now: its status and, if it was
