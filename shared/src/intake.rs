@@ -132,6 +132,48 @@ pub struct NewCase {
     pub direct_unit: Option<crate::units::UnitId>,
 }
 
+/// Why a submitter may not submit a case as given (Art. 2, 4).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AdmissionError {
+    #[error("the hotline's phone line and the hall's desk, and any handling mode, take cases through an agent: sign in")]
+    AgentRequired,
+    #[error(
+        "cases are taken in by agents (hotline, hall desk) or the bureau, not by the {0} role"
+    )]
+    RoleNotAllowed(crate::lifecycle::Role),
+    #[error("an immediate answer or direct transfer is recorded by the agent who gave it")]
+    AnswerByAgentOnly,
+}
+
+impl NewCase {
+    /// Whether someone signed in with `role` (or no one) may submit this
+    /// case: anyone on the public channels; an agent (or the bureau) on the
+    /// phone line and at the hall's desk, and for any handling mode; only an
+    /// agent for an answer given at once.
+    pub fn admit(&self, role: Option<crate::lifecycle::Role>) -> Result<(), AdmissionError> {
+        use crate::lifecycle::Role;
+        let needs_agent = self.channel.needs_agent() || self.mode.is_some();
+        match role {
+            None if needs_agent => Err(AdmissionError::AgentRequired),
+            None => Ok(()),
+            Some(r) if !matches!(r, Role::Agent | Role::Bureau) => {
+                Err(AdmissionError::RoleNotAllowed(r))
+            }
+            Some(r) => {
+                let at_once = matches!(
+                    self.mode,
+                    Some(HotlineMode::Immediate | HotlineMode::Direct)
+                );
+                if at_once && r != Role::Agent {
+                    Err(AdmissionError::AnswerByAgentOnly)
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    }
+}
+
 impl Channel {
     /// The hotline's phone line and the hall's desk take cases through an
     /// agent; the online platform and the hotline's web form take them
@@ -621,6 +663,32 @@ mod tests {
             fields(&NewCase::parse(&body).unwrap_err()),
             vec![("submitter.id_number", "invalid")]
         );
+    }
+
+    #[test]
+    fn who_may_submit_on_which_channel() {
+        use crate::lifecycle::Role;
+        let parse = |v: Value| NewCase::parse(&v).expect("valid");
+        let online = parse(valid());
+        assert_eq!(online.admit(None), Ok(()));
+        let mut phone = valid();
+        phone["channel"] = json!("hotline_phone");
+        let phone_case = parse(phone.clone());
+        assert_eq!(phone_case.admit(None), Err(AdmissionError::AgentRequired));
+        assert_eq!(phone_case.admit(Some(Role::Agent)), Ok(()));
+        assert_eq!(phone_case.admit(Some(Role::Bureau)), Ok(()));
+        assert_eq!(
+            phone_case.admit(Some(Role::Unit)),
+            Err(AdmissionError::RoleNotAllowed(Role::Unit))
+        );
+        phone["mode"] = json!("immediate");
+        phone["answer"] = json!("已答复");
+        let answered = parse(phone);
+        assert_eq!(
+            answered.admit(Some(Role::Bureau)),
+            Err(AdmissionError::AnswerByAgentOnly)
+        );
+        assert_eq!(answered.admit(Some(Role::Agent)), Ok(()));
     }
 
     #[test]

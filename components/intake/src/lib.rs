@@ -10,8 +10,8 @@ use shared::clock;
 use shared::db::DbError;
 use shared::hall::IntakeRules;
 use shared::ids::TrackingCode;
-use shared::intake::{Channel, FieldError, HotlineMode, NewCase};
-use shared::lifecycle::{Actor, Role};
+use shared::intake::{AdmissionError, Channel, FieldError, HotlineMode, NewCase};
+use shared::lifecycle::Actor;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 use spin_sdk::key_value::Store;
@@ -196,30 +196,22 @@ fn channel_admission(
     case: &NewCase,
     rules: &IntakeRules,
 ) -> Result<Option<Actor>, Box<Problem>> {
-    let needs_agent = case.channel.needs_agent() || case.mode.is_some();
-    let agent = if needs_agent || req.header("authorization").is_some() {
-        let who = common::auth::principal(req)?;
-        if !matches!(who.role, Role::Agent | Role::Bureau) {
-            return Err(common::auth::forbidden(
-                "cases are taken in by agents (hotline, hall desk) or the bureau",
-            ));
-        }
-        let answers_at_once = matches!(
-            case.mode,
-            Some(HotlineMode::Immediate | HotlineMode::Direct)
-        );
-        if answers_at_once && who.role != Role::Agent {
-            return Err(common::auth::forbidden(
-                "an immediate answer or direct transfer is recorded by the agent who gave it",
-            ));
-        }
-        Some(Actor {
-            role: who.role,
-            unit: None,
-        })
-    } else {
-        None
+    // Signed in if a token is sent; the library decides what that admits.
+    let who = match req.header("authorization") {
+        Some(_) => Some(common::auth::principal(req)?),
+        None => None,
     };
+    case.admit(who.as_ref().map(|w| w.role))
+        .map_err(|e| match e {
+            AdmissionError::AgentRequired => Box::new(
+                Problem::new(401, "unauthorized", "Sign-in required").detail(e.to_string()),
+            ),
+            _ => common::auth::forbidden(e.to_string()),
+        })?;
+    let agent = who.map(|w| Actor {
+        role: w.role,
+        unit: None,
+    });
     if case.channel == Channel::ServiceHall
         && !rules.hall_is_open(&shared::calendar::Calendar::official(), clock::now())
     {
