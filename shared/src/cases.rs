@@ -358,19 +358,7 @@ pub fn case_view(db: &impl Db, case: CaseId) -> Result<Option<CaseView>, CaseSto
         return Ok(None);
     };
     let corrupt = |e: String| CaseStoreError::Corrupt(e);
-    let co = db.execute(
-        "SELECT unit_id FROM case_co_units WHERE case_id = ? ORDER BY unit_id",
-        &[case.get().into()],
-    )?;
-    let co_units = co
-        .iter()
-        .map(|r| {
-            r.text("unit_id")
-                .map_err(CaseStoreError::from)?
-                .parse()
-                .map_err(|e: crate::units::UnitIdError| corrupt(e.to_string()))
-        })
-        .collect::<Result<Vec<UnitId>, _>>()?;
+    let co_units = crate::store::co_units(db, case).map_err(|e| corrupt(e.to_string()))?;
     Ok(Some(CaseView {
         case_id: case,
         tracking_code: row

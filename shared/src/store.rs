@@ -65,19 +65,7 @@ pub fn load_lifecycle(db: &impl Db, case: CaseId) -> Result<Versioned, StoreErro
         .opt_text("lead_unit")?
         .map(|u| u.parse::<UnitId>().map_err(corrupt))
         .transpose()?;
-    let co = db.execute(
-        "SELECT unit_id FROM case_co_units WHERE case_id = ? ORDER BY unit_id",
-        &[case.get().into()],
-    )?;
-    let co_units = co
-        .iter()
-        .map(|r| {
-            r.text("unit_id")
-                .map_err(StoreError::from)?
-                .parse()
-                .map_err(corrupt)
-        })
-        .collect::<Result<Vec<UnitId>, _>>()?;
+    let co_units = co_units(db, case)?;
     Ok(Versioned {
         lifecycle: Lifecycle {
             status,
@@ -90,6 +78,22 @@ pub fn load_lifecycle(db: &impl Db, case: CaseId) -> Result<Versioned, StoreErro
         },
         version: row.integer("version")?,
     })
+}
+
+/// A case's co-units, in id order.
+pub fn co_units(db: &impl Db, case: CaseId) -> Result<Vec<UnitId>, StoreError> {
+    let rows = db.execute(
+        "SELECT unit_id FROM case_co_units WHERE case_id = ? ORDER BY unit_id",
+        &[case.get().into()],
+    )?;
+    rows.iter()
+        .map(|r| {
+            r.text("unit_id")
+                .map_err(StoreError::from)?
+                .parse()
+                .map_err(corrupt)
+        })
+        .collect()
 }
 
 /// Writes a transition's new lifecycle and its events, if the case is still

@@ -71,8 +71,7 @@ fn act(req: &Request) -> Result<Response, Box<Problem>> {
     let action =
         actions::parse(&body).map_err(|errors| Box::new(Problem::invalid_fields(errors)))?;
     let expected = common::request::if_match_version(req)?;
-    let db =
-        SpinDb::open_default().map_err(|e| internal(format!("database unavailable: {e:#}")))?;
+    let db = SpinDb::open_or_problem("cases")?;
     let case = cases::case_view(&db, id)
         .map_err(internal)?
         .ok_or_else(|| Box::new(Problem::new(404, "case_not_found", "No such case").field("id")))?;
@@ -157,10 +156,7 @@ fn read(req: &Request) -> Result<Response, Box<Problem>> {
         .map(|p| p.trim().to_string())
         .unwrap_or_default();
 
-    let db = SpinDb::open_default().map_err(|e| {
-        eprintln!("cases: database unavailable: {e:#}");
-        Box::new(Problem::new(500, "internal", "Internal error"))
-    })?;
+    let db = SpinDb::open_or_problem("cases")?;
     let internal = |e: shared::cases::CaseStoreError| {
         eprintln!("cases: {e}");
         Box::new(Problem::new(500, "internal", "Internal error"))

@@ -69,12 +69,9 @@ async fn submit(req: &Request) -> Response {
         }
     }
 
-    let db = match SpinDb::open_default() {
+    let db = match SpinDb::open_or_problem("intake") {
         Ok(db) => db,
-        Err(e) => {
-            eprintln!("intake: database unavailable: {e:#}");
-            return respond::internal_error();
-        }
+        Err(problem) => return problem.into_response(),
     };
     if let Some(unit) = &case.direct_unit {
         let known =
@@ -395,12 +392,9 @@ fn track(req: &Request) -> Response {
             .detail("give the last 4 digits of the phone number the case was submitted with: ?phone_last4=5678")
             .into_response();
     };
-    let db = match SpinDb::open_default() {
+    let db = match SpinDb::open_or_problem("intake") {
         Ok(db) => db,
-        Err(e) => {
-            eprintln!("intake: database unavailable: {e:#}");
-            return respond::internal_error();
-        }
+        Err(problem) => return problem.into_response(),
     };
     let keys = match common::keys::personal_data_keys() {
         Ok(keys) => keys,

@@ -22,12 +22,9 @@ fn handle(req: Request) -> Response {
     if *req.method() != Method::Post {
         return respond::method_not_allowed("POST");
     }
-    let db = match SpinDb::open_default() {
+    let db = match SpinDb::open_or_problem("route") {
         Ok(db) => db,
-        Err(e) => {
-            eprintln!("route: database unavailable: {e:#}");
-            return respond::internal_error();
-        }
+        Err(problem) => return problem.into_response(),
     };
     match dispatch(&db, case) {
         Ok(resp) => resp,
