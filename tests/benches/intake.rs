@@ -75,8 +75,11 @@ fn main() {
         .expect("code")
         .to_string();
 
-    load("submit", &app, |app, n| {
-        app.post_json("/api/cases", &submission(n), &[]).status
+    // An agent's submissions (the public channels are rate-limited per client).
+    let auth = agent.clone();
+    load("submit", &app, move |app, n| {
+        app.post_json("/api/cases", &submission(n), &[("authorization", &auth)])
+            .status
     });
     let path = format!("/api/cases/track/{code}?phone_last4=4567");
     load("track", &app, move |app, _| app.get(&path).status);
