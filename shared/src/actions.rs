@@ -4,34 +4,21 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 use serde_json::{Map, Value};
-use thiserror::Error;
 
 use crate::calendar::Calendar;
 use crate::db::Db;
-use crate::deadlines::{deadline, extend, schedule, DeadlineError, DeadlineRules, Milestone};
+use crate::deadlines::{deadline, extend, schedule, DeadlineRules, Milestone};
 use crate::ids::CaseId;
 use crate::intake::FieldError;
 use crate::lifecycle::{
-    transition, Action, Actor, Event, RejectCategory, Satisfaction, Transition, TransitionError,
+    transition, Action, Actor, Event, RejectCategory, Satisfaction, Transition,
 };
 use crate::store::{self, StoreError};
 use crate::units::UnitId;
 
-#[derive(Debug, Error, PartialEq, Eq)]
-pub enum ActionError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Db(#[from] crate::db::DbError),
-    #[error(transparent)]
-    Transition(#[from] TransitionError),
-    #[error(transparent)]
-    Deadline(#[from] DeadlineError),
-    #[error("no unit {0:?} in the directory")]
-    UnknownUnit(String),
-    #[error("stored case is corrupt: {0}")]
-    Corrupt(String),
-}
+/// The same failures as screening and dispatch: one error type for every
+/// move of a case.
+pub use crate::pipeline::PipelineError as ActionError;
 
 struct Fields<'a> {
     object: &'a Map<String, Value>,

@@ -2,50 +2,26 @@
 //! the deadlines that follow.
 
 use super::*;
-use crate::cases::{insert_case, Sealing, Stored};
 use crate::db::NativeDb;
-use crate::ids::TrackingCode;
-use crate::intake::NewCase;
 use crate::lifecycle::Status;
-use crate::personal::Keys;
-use crate::schema::migrate;
+use crate::test_support::{migrated_db, store_case, t};
 use crate::units::demo_directory;
 use serde_json::json;
-
-fn t(s: &str) -> DateTime<FixedOffset> {
-    DateTime::parse_from_rfc3339(s).expect("instant")
-}
 
 const AT: &str = "2025-09-30T10:00:00+08:00";
 
 fn setup() -> (NativeDb, CaseId) {
-    let db = NativeDb::in_memory().expect("db");
-    migrate(&db).expect("migrates");
+    let db = migrated_db();
     for unit in demo_directory() {
         store::upsert_unit(&db, &unit).expect("unit");
     }
-    let case = NewCase::parse(&json!({
+    let body = json!({
         "channel": "hotline_web", "kind": "complaint", "title": "小区噪音",
         "content": "小区旁工地夜间施工，请处理。", "county": "410611000",
         "submitter": {"type": "individual", "name": "张三", "phone": "13812345678"}
-    }))
-    .expect("valid");
-    let keys = Keys::from_secret("actions test").expect("keys");
-    let Stored::Created(r) = insert_case(
-        &db,
-        &case,
-        &TrackingCode::from_random([1; 8]),
-        t(AT),
-        None,
-        &Sealing {
-            keys: &keys,
-            nonce: [1; 12],
-        },
-    )
-    .expect("stored") else {
-        panic!("new case")
-    };
-    (db, r.case_id)
+    });
+    let id = store_case(&db, 1, body, AT);
+    (db, id)
 }
 
 fn rules() -> (Calendar, DeadlineRules) {

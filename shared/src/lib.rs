@@ -26,6 +26,8 @@
 
 #[macro_use]
 mod text_enum;
+#[cfg(test)]
+mod test_support;
 
 pub mod access;
 pub mod actions;

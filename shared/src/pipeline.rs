@@ -19,6 +19,7 @@ use crate::routing::{RouteDecision, RoutingTable, TriageReason};
 use crate::store::{self, StoreError};
 use crate::units::{Unit, UnitId};
 
+/// Why a move of a case (a pipeline step or a staff action) failed.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum PipelineError {
     #[error(transparent)]

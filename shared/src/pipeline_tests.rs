@@ -1,22 +1,8 @@
 //! Screening and dispatch against real SQLite.
 
 use super::*;
-use crate::cases::{insert_case, Sealing, Stored};
 use crate::db::NativeDb;
-use crate::ids::TrackingCode;
-use crate::intake::NewCase;
-use crate::personal::Keys;
-use crate::schema::migrate;
-
-fn t(s: &str) -> DateTime<FixedOffset> {
-    DateTime::parse_from_rfc3339(s).expect("instant")
-}
-
-fn db() -> NativeDb {
-    let db = NativeDb::in_memory().expect("db");
-    migrate(&db).expect("migrates");
-    db
-}
+use crate::test_support::{migrated_db as db, store_case, t};
 
 fn submit(
     db: &NativeDb,
@@ -27,28 +13,11 @@ fn submit(
     content: &str,
     at: &str,
 ) -> CaseId {
-    let case = NewCase::parse(&serde_json::json!({
+    let body = serde_json::json!({
         "channel": "online_platform", "kind": "complaint", "title": title, "content": content,
         "county": county, "submitter": {"type": "individual", "name": "张三", "phone": phone}
-    }))
-    .expect("valid");
-    let keys = Keys::from_secret("pipeline test").expect("keys");
-    let sealing = Sealing {
-        keys: &keys,
-        nonce: [n; 12],
-    };
-    match insert_case(
-        db,
-        &case,
-        &TrackingCode::from_random([n; 8]),
-        t(at),
-        None,
-        &sealing,
-    )
-    .expect("stored")
-    {
-        Stored::Created(r) | Stored::Replayed(r) => r.case_id,
-    }
+    });
+    store_case(db, n, body, at)
 }
 
 fn units() -> Vec<Unit> {
@@ -260,28 +229,12 @@ fn running_a_step_twice_changes_nothing_the_second_time() {
 #[test]
 fn a_hotline_case_in_escalation_mode_is_escalated_not_sent_to_a_unit() {
     let db = db();
-    let case = NewCase::parse(&serde_json::json!({
+    let body = serde_json::json!({
         "channel": "hotline_phone", "kind": "complaint", "title": "路灯不亮", "mode": "escalate",
         "content": "某路口路灯不亮，请尽快维修。", "county": "410611000",
         "submitter": {"type": "individual", "name": "张三", "phone": "13812345678"}
-    }))
-    .expect("valid");
-    let keys = Keys::from_secret("pipeline test").expect("keys");
-    let id = match insert_case(
-        &db,
-        &case,
-        &TrackingCode::from_random([9; 8]),
-        t(AT),
-        None,
-        &Sealing {
-            keys: &keys,
-            nonce: [9; 12],
-        },
-    )
-    .expect("stored")
-    {
-        Stored::Created(r) | Stored::Replayed(r) => r.case_id,
-    };
+    });
+    let id = store_case(&db, 9, body, AT);
     screen_case(&db, id, &FilterRules::defaults(), t(AT)).expect("screens");
     assert_eq!(dispatch(&db, id), Dispatched::Escalated);
     assert_eq!(

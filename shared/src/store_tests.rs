@@ -3,43 +3,20 @@
 
 use super::*;
 use crate::calendar::Calendar;
-use crate::cases::{insert_case, Sealing, Stored};
 use crate::db::NativeDb;
 use crate::deadlines::deadline;
-use crate::ids::TrackingCode;
-use crate::intake::NewCase;
 use crate::lifecycle::{transition, Action};
-use crate::personal::Keys;
-use crate::schema::migrate;
-
-fn t(s: &str) -> DateTime<FixedOffset> {
-    DateTime::parse_from_rfc3339(s).expect("instant")
-}
+use crate::test_support::{migrated_db, store_case, t};
 
 fn setup() -> (NativeDb, CaseId) {
-    let db = NativeDb::in_memory().expect("db");
-    migrate(&db).expect("migrates");
-    let case = NewCase::parse(&serde_json::json!({
+    let db = migrated_db();
+    let body = serde_json::json!({
         "channel": "online_platform", "kind": "complaint", "title": "路灯不亮",
         "content": "淇滨区某小区路灯已坏两周，请尽快维修。", "county": "410611000",
         "submitter": {"type": "individual", "name": "张三", "phone": "13812345678"}
-    }))
-    .expect("valid");
-    let Stored::Created(receipt) = insert_case(
-        &db,
-        &case,
-        &TrackingCode::from_random([3; 8]),
-        t("2025-09-30T10:00:00+08:00"),
-        None,
-        &Sealing {
-            keys: &Keys::from_secret("test secret").expect("keys"),
-            nonce: [1; 12],
-        },
-    )
-    .expect("stored") else {
-        panic!("expected a new case")
-    };
-    (db, receipt.case_id)
+    });
+    let id = store_case(&db, 3, body, "2025-09-30T10:00:00+08:00");
+    (db, id)
 }
 
 fn unit(id: &str) -> UnitId {
