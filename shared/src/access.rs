@@ -33,6 +33,12 @@ pub enum AccessError {
     NotYourCase,
     #[error("the {0} role may not do this")]
     Role(Role),
+    #[error("supervisors never see submitters' personal data (Art. 8, 11)")]
+    NeverPersonalData,
+    #[error("only the bureau and the handling unit may see personal data in the clear")]
+    ClearNotAllowed,
+    #[error("reading personal data in the clear needs a purpose; it is recorded")]
+    PurposeRequired,
 }
 
 /// The claims this app reads from a token (beside `exp`, checked with the
@@ -104,6 +110,39 @@ pub fn case_access(
     }
 }
 
+/// What a reader gets of a submitter's personal data on one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PersonalRead {
+    Nothing,
+    Masked,
+    /// In the clear, for this purpose (written to the audit table).
+    Clear {
+        purpose: String,
+    },
+}
+
+/// Decides one read: masked by default; in the clear only when asked for,
+/// by those who may, with a purpose.
+pub fn personal_read(
+    view: PersonalView,
+    unmask: bool,
+    purpose: &str,
+) -> Result<PersonalRead, AccessError> {
+    let purpose = purpose.trim();
+    match (view, unmask) {
+        (PersonalView::Hidden, true) => Err(AccessError::NeverPersonalData),
+        (PersonalView::Hidden, false) => Ok(PersonalRead::Nothing),
+        (_, false) => Ok(PersonalRead::Masked),
+        (PersonalView::Masked, true) => Err(AccessError::ClearNotAllowed),
+        (PersonalView::MaskedOrClearOnRequest, true) if purpose.is_empty() => {
+            Err(AccessError::PurposeRequired)
+        }
+        (PersonalView::MaskedOrClearOnRequest, true) => Ok(PersonalRead::Clear {
+            purpose: purpose.to_string(),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,6 +188,34 @@ mod tests {
         assert_eq!(
             case_access(&principal(Role::Supervisor, None), Some(&lead), &[]),
             Ok(PersonalView::Hidden)
+        );
+    }
+
+    #[test]
+    fn personal_data_is_masked_unless_asked_for_by_those_who_may_with_a_purpose() {
+        use PersonalView::*;
+        assert_eq!(
+            personal_read(MaskedOrClearOnRequest, false, ""),
+            Ok(PersonalRead::Masked)
+        );
+        assert_eq!(
+            personal_read(MaskedOrClearOnRequest, true, "  "),
+            Err(AccessError::PurposeRequired)
+        );
+        assert_eq!(
+            personal_read(MaskedOrClearOnRequest, true, " 回访 "),
+            Ok(PersonalRead::Clear {
+                purpose: "回访".into()
+            })
+        );
+        assert_eq!(
+            personal_read(Masked, true, "回访"),
+            Err(AccessError::ClearNotAllowed)
+        );
+        assert_eq!(personal_read(Hidden, false, ""), Ok(PersonalRead::Nothing));
+        assert_eq!(
+            personal_read(Hidden, true, "回访"),
+            Err(AccessError::NeverPersonalData)
         );
     }
 

@@ -8,7 +8,7 @@
 use common::db::SpinDb;
 use common::respond::{self, Problem};
 use serde::Serialize;
-use shared::access::{case_access, PersonalView};
+use shared::access::{case_access, personal_read, AccessError, PersonalRead};
 use shared::cases::{self, CaseView, Reader};
 use shared::clock;
 use shared::ids::CaseId;
@@ -167,37 +167,24 @@ fn read(req: &Request) -> Result<Response, Box<Problem>> {
     let view = case_access(&who, case.lead_unit.as_ref(), &case.co_units)
         .map_err(|e| common::auth::forbidden(e.to_string()))?;
 
-    let (submitter, masked) = match view {
-        PersonalView::Hidden => {
-            if unmask {
-                return Err(common::auth::forbidden(
-                    "supervisors never see submitters' personal data (Art. 8, 11)",
-                ));
-            }
-            (None, None)
-        }
-        PersonalView::Masked | PersonalView::MaskedOrClearOnRequest if !unmask => {
+    let read = personal_read(view, unmask, &purpose).map_err(|e| match e {
+        AccessError::PurposeRequired => Box::new(
+            Problem::new(400, "missing_field", "Say why")
+                .field("purpose")
+                .detail(e.to_string()),
+        ),
+        _ => common::auth::forbidden(e.to_string()),
+    })?;
+    let (submitter, masked) = match read {
+        PersonalRead::Nothing => (None, None),
+        PersonalRead::Masked => {
             let keys = keys()?;
             (
                 Some(cases::masked_personal_data(&db, &keys, id).map_err(internal)?),
                 Some(true),
             )
         }
-        PersonalView::Masked => {
-            return Err(common::auth::forbidden(
-                "only the bureau and the handling unit may see personal data in the clear",
-            ))
-        }
-        PersonalView::MaskedOrClearOnRequest => {
-            if purpose.is_empty() {
-                return Err(Box::new(
-                    Problem::new(400, "missing_field", "Say why")
-                        .field("purpose")
-                        .detail(
-                            "reading personal data in the clear needs a purpose; it is recorded",
-                        ),
-                ));
-            }
+        PersonalRead::Clear { purpose } => {
             let keys = keys()?;
             let reader = Reader {
                 role: who.role.as_str(),
