@@ -155,15 +155,23 @@ fn current_version(db: &impl Db) -> Result<i64, DbError> {
 
 /// Brings the database up to date; returns the versions it applied.
 pub fn migrate(db: &impl Db) -> Result<Vec<i64>, DbError> {
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (
-            version INTEGER PRIMARY KEY,
-            name TEXT NOT NULL,
-            applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
-        )",
-        &[],
-    )?;
-    if current_version(db)? >= latest_version() {
+    // Every request's open runs this: an up-to-date database costs one
+    // read; the table is created only when that read finds none.
+    let up_to_date = match current_version(db) {
+        Ok(v) => v >= latest_version(),
+        Err(_) => {
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+                )",
+                &[],
+            )?;
+            false
+        }
+    };
+    if up_to_date {
         return Ok(Vec::new());
     }
     db.transaction(|db| {
