@@ -5,7 +5,7 @@ use super::*;
 use crate::db::NativeDb;
 use crate::lifecycle::Status;
 use crate::test_support::{migrated_db, store_case, t};
-use crate::units::demo_directory;
+use crate::units::{demo_directory, UnitId};
 use serde_json::json;
 
 const AT: &str = "2025-09-30T10:00:00+08:00";

@@ -187,25 +187,7 @@ impl Channel {
     }
 }
 
-/// One problem with one field of the submission.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldError {
-    /// The field's path, e.g. `submitter.phone`.
-    pub field: String,
-    /// A stable code a client can switch on.
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl FieldError {
-    fn new(field: &str, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            field: field.to_string(),
-            code,
-            message: message.into(),
-        }
-    }
-}
+pub use crate::fields::FieldError;
 
 /// Reads fields off one JSON object, collecting every problem.
 struct Fields<'a> {

@@ -138,6 +138,29 @@ Migration {
         )",
         "CREATE INDEX personal_data_reads_case ON personal_data_reads (case_id, id)",
     ],
+},
+Migration {
+    version: 4,
+    name: "county rules",
+    statements: &[
+        // A county's own rules (Art. 12), one family (and for the calendar,
+        // one year) per row; the newest row of each is in force, earlier
+        // ones stay on record.
+        "CREATE TABLE county_rules (
+            id INTEGER PRIMARY KEY,
+            family TEXT NOT NULL,
+            key TEXT NOT NULL DEFAULT '',
+            body TEXT NOT NULL,
+            set_by TEXT NOT NULL,
+            set_at TEXT NOT NULL,
+            version INTEGER NOT NULL
+        )",
+        "CREATE INDEX county_rules_family ON county_rules (family, key, id)",
+        // Bumped by every change of the rules: what a request reads to know
+        // whether its cached rule set is current.
+        "CREATE TABLE rules_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)",
+        "INSERT INTO rules_version (id, version) VALUES (1, 0)",
+    ],
 }];
 
 /// The newest schema version this library knows.

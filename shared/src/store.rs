@@ -170,7 +170,7 @@ pub fn apply(
                     actor.role.as_str().into(),
                     SqlValue::from(actor.unit.as_ref().map(|u| u.as_str())),
                     kind.into(),
-                    transition.article.into(),
+                    transition.article.to_string().into(),
                     data.to_string().into(),
                 ],
             )?;

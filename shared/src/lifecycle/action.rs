@@ -1,0 +1,327 @@
+//! What someone does to a case: every action's name and fields, declared
+//! once in [`actions!`] (the enum [`Action`], its field-less twin
+//! [`ActionKind`] with the stable names, and the parse that names every bad
+//! field). Which status an action may start from, who may do it and the
+//! article that allows it are in the table of moves ([`super::moves`]).
+
+use serde_json::Value;
+
+use super::{RejectCategory, Satisfaction};
+use crate::fields::{one_of, whole_number, FieldError, FieldValue, Fields, Issue};
+use crate::units::UnitId;
+
+/// Declares the actions: for each, its variant, its stable name and its
+/// fields (`name: Type`, or `name: Type = default` when optional). The
+/// field names are the API's JSON names.
+macro_rules! actions {
+    ($(
+        $(#[$doc:meta])*
+        $variant:ident = $name:literal {
+            $( $(#[$fdoc:meta])* $field:ident : $ty:ty $(= $default:expr)? ),* $(,)?
+        }
+    ),+ $(,)?) => {
+        /// What someone does to a case, with what they give for it.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum Action {
+            $( $(#[$doc])* $variant { $( $(#[$fdoc])* $field: $ty ),* }, )+
+        }
+
+        /// An action's name, without its fields.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum ActionKind {
+            $( $(#[$doc])* $variant, )+
+        }
+
+        text_enum!(ActionKind { $( $variant = $name, )+ });
+
+        impl ActionKind {
+            /// Every action, in the order they are declared.
+            pub const EVERY: &'static [ActionKind] = &[$( ActionKind::$variant ),+];
+        }
+
+        impl Action {
+            /// Which action this is.
+            pub fn kind(&self) -> ActionKind {
+                match self {
+                    $( Self::$variant { .. } => ActionKind::$variant, )+
+                }
+            }
+
+            /// Reads the fields of action `kind`; every problem is recorded.
+            fn read(kind: ActionKind, f: &mut Fields<'_>) -> Option<Self> {
+                match kind {
+                    $( ActionKind::$variant => {
+                        $( let $field = actions!(@field f, $field, $ty $(, $default)?); )*
+                        Some(Self::$variant { $( $field: $field? ),* })
+                    } )+
+                }
+            }
+        }
+    };
+    (@field $f:ident, $field:ident, $ty:ty) => {
+        $f.get::<$ty>(stringify!($field))
+    };
+    (@field $f:ident, $field:ident, $ty:ty, $default:expr) => {
+        $f.get_or::<$ty>(stringify!($field), || $default)
+    };
+}
+
+actions! {
+    /// Screening accepts a received case (Art. 5).
+    Accept = "accept" {
+        /// The screening rule that decided.
+        rule: String,
+    },
+    /// Screening does not accept a case, in one of Art. 5's categories.
+    Reject = "reject" {
+        /// Art. 5's category.
+        category: RejectCategory,
+        /// The screening rule that fired.
+        rule: String,
+        /// Where to go instead (category 3).
+        referral: Option<String>,
+    },
+    /// The bureau accepts a case screening turned away.
+    OverrideToAccept = "override_to_accept" {
+        /// Why, on record.
+        reason: String,
+    },
+    /// The bureau turns away a case screening accepted.
+    OverrideToReject = "override_to_reject" {
+        /// Art. 5's category.
+        category: RejectCategory,
+        /// Why, on record.
+        reason: String,
+    },
+    /// The bureau sends an accepted case to its lead unit (and co-units).
+    Route = "route" {
+        /// The handling unit.
+        lead: UnitId,
+        /// Units handling it jointly (协办).
+        co_units: Vec<UnitId>,
+    },
+    /// The lead unit returns a case that is not theirs.
+    ReturnMisrouted = "return_misrouted" {
+        /// Why it is not theirs.
+        reason: String,
+    },
+    /// The bureau gives a case in handling to another unit.
+    Reassign = "reassign" {
+        /// The new handling unit.
+        lead: UnitId,
+        /// The new co-units.
+        co_units: Vec<UnitId>,
+        /// Why, on record.
+        reason: String,
+    },
+    /// The agent answers at once (即办; the hall's on-the-spot answer).
+    AnswerImmediately = "answer_immediately" {
+        /// The answer given.
+        answer: String,
+    },
+    /// A three-way call: the unit answers at once (直办).
+    TransferDirect = "transfer_direct" {
+        /// The unit on the call.
+        unit: UnitId,
+        /// The unit's answer.
+        answer: String,
+    },
+    /// A special report to the city government (呈办).
+    Escalate = "escalate" {
+        /// Why it is escalated.
+        reason: String,
+    },
+    /// The city government's instruction names who handles the case.
+    ReceiveInstruction = "receive_instruction" {
+        /// The instruction, as received.
+        instruction: String,
+        /// The handling unit it names.
+        lead: UnitId,
+        /// The co-units it names.
+        co_units: Vec<UnitId>,
+    },
+    /// The city government's instruction settles the case.
+    CloseOnInstruction = "close_on_instruction" {
+        /// The instruction, as received.
+        instruction: String,
+    },
+    /// The lead unit asks for more time.
+    RequestExtension = "request_extension" {
+        /// How many more working days.
+        working_days: ExtensionDays,
+        /// Why.
+        reason: String,
+    },
+    /// The approver grants more time.
+    ApproveExtension = "approve_extension" {
+        /// Who approved (for joint handling, a city leader).
+        approver: String,
+        /// How many more working days.
+        working_days: ExtensionDays,
+    },
+    /// The approver refuses more time.
+    RefuseExtension = "refuse_extension" {
+        /// Who refused.
+        approver: String,
+        /// Why.
+        reason: String,
+    },
+    /// A co-unit records its part of joint handling.
+    CoUnitInput = "co_unit_input" {
+        /// The co-unit's input.
+        text: String,
+    },
+    /// A clue of misconduct goes to the discipline commission.
+    ReferMisconductClue = "refer_misconduct_clue" {
+        /// What was referred.
+        note: String,
+    },
+    /// The bureau urges the lead unit (催办).
+    Urge = "urge" {
+        /// The urge notice's text.
+        note: String,
+    },
+    /// The lead unit drafts its reply.
+    DraftReply = "draft_reply" {
+        /// The reply.
+        text: String,
+    },
+    /// The unit's leader approves the draft or sends it back.
+    LeaderReview = "leader_review" {
+        /// The reviewing leader.
+        leader: String,
+        /// Whether the draft goes on to QC.
+        approved: bool,
+        /// The leader's note (optional).
+        note: String = String::new(),
+    },
+    /// The bureau's quality check passes the reply: it is released.
+    QcPass = "qc_pass" {},
+    /// The quality check fails the reply: the unit redoes it.
+    QcFail = "qc_fail" {
+        /// What must be redone.
+        reasons: String,
+    },
+    /// A follow-up call's result.
+    FollowUp = "follow_up" {
+        /// How satisfied the submitter is.
+        result: Satisfaction,
+        /// Notes of the call (optional).
+        note: String = String::new(),
+    },
+    /// The submitter asks for a review (复查、复核).
+    RequestReview = "request_review" {
+        /// Why.
+        reason: String,
+    },
+    /// The bureau upholds the handling: closed again.
+    UpholdReview = "uphold_review" {
+        /// The decision's note.
+        note: String,
+    },
+    /// The bureau returns the case to its unit for a new round.
+    ReturnOnReview = "return_on_review" {
+        /// What was handled wrongly.
+        reason: String,
+    },
+}
+
+impl Action {
+    /// The action's stable name.
+    pub fn name(&self) -> &'static str {
+        self.kind().as_str()
+    }
+
+    /// The units an action names (they must exist in the directory).
+    pub fn named_units(&self) -> Vec<&UnitId> {
+        match self {
+            Self::Route { lead, co_units }
+            | Self::Reassign { lead, co_units, .. }
+            | Self::ReceiveInstruction { lead, co_units, .. } => {
+                std::iter::once(lead).chain(co_units).collect()
+            }
+            Self::TransferDirect { unit, .. } => vec![unit],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The most working days one extension may add.
+pub const MAX_EXTENSION_DAYS: u32 = 60;
+
+/// How many working days an extension adds: 1 to [`MAX_EXTENSION_DAYS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ExtensionDays(u32);
+
+impl ExtensionDays {
+    /// `None` outside 1 to [`MAX_EXTENSION_DAYS`].
+    pub fn new(days: u32) -> Option<Self> {
+        (1..=MAX_EXTENSION_DAYS)
+            .contains(&days)
+            .then_some(Self(days))
+    }
+
+    /// The number of working days.
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl FieldValue for ExtensionDays {
+    fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
+        let n = whole_number(value, 1..=u64::from(MAX_EXTENSION_DAYS))?;
+        u32::try_from(n)
+            .ok()
+            .and_then(Self::new)
+            .ok_or_else(|| vec![Issue::new("invalid", "out of range")])
+    }
+}
+
+impl FieldValue for RejectCategory {
+    fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
+        value
+            .as_u64()
+            .and_then(|n| u8::try_from(n).ok())
+            .and_then(RejectCategory::from_number)
+            .ok_or_else(|| vec![Issue::new("invalid", "1, 2, 3 or 4 (Art. 5)")])
+    }
+}
+
+impl FieldValue for Satisfaction {
+    fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
+        one_of(value, Satisfaction::ALL)
+    }
+}
+
+/// Parses a staff action as the API takes it, `{"action": "...",
+/// ...fields}`; every problem names its field. Only the actions staff take
+/// over the API ([`super::moves::Via::Staff`]) are accepted.
+pub fn parse(body: &Value) -> Result<Action, Vec<FieldError>> {
+    let mut f = Fields::of(body)?;
+    let staff: Vec<&str> = super::moves::staff_actions()
+        .map(ActionKind::as_str)
+        .collect();
+    let kind = match f.raw("action") {
+        None => {
+            f.error("action", "missing", "this field is required");
+            None
+        }
+        Some(Value::String(name)) => match name.parse::<ActionKind>() {
+            Ok(kind) if staff.contains(&kind.as_str()) => Some(kind),
+            _ => {
+                f.error(
+                    "action",
+                    "unknown_value",
+                    format!("must be one of: {}", staff.join(", ")),
+                );
+                None
+            }
+        },
+        Some(_) => {
+            f.error("action", "wrong_type", "this field must be a string");
+            None
+        }
+    };
+    let action = kind.and_then(|kind| Action::read(kind, &mut f));
+    f.finish(action)
+}

@@ -1,0 +1,654 @@
+//! The case lifecycle: one state machine. [`transition`] takes a case's
+//! lifecycle, an action and who performs it, and returns the new lifecycle
+//! and the events to record, or a typed error for an illegal move. Every
+//! allowed move cites the article of the measures that allows it.
+//!
+//! Paths (MISSION.md):
+//! - screening (Art. 5): received → accepted | rejected (category 1–4);
+//!   the bureau overrides either way, with a reason;
+//! - dispatch (Art. 3, 6): accepted → handling by a lead unit (and co-units);
+//!   the unit returns a misrouted case, the bureau reassigns;
+//! - hotline modes (Art. 6(二).1): immediate answer and direct transfer
+//!   close at once; escalation waits for the city government's instruction;
+//! - handling: extension request → approved / refused; co-unit inputs;
+//!   misconduct clues referred out; urge notices;
+//! - reply (Art. 6(一).2): draft → leader review → QC pass (released,
+//!   closed) or QC fail (back to the same lead, a new round; earlier rounds
+//!   stay on record as events);
+//! - after closing (Art. 6(二).3): follow-up results; review request →
+//!   upheld (closed again) or returned (reopened, a new round).
+
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::units::UnitId;
+
+mod action;
+mod article;
+pub mod moves;
+
+pub use action::{parse, Action, ActionKind, ExtensionDays, MAX_EXTENSION_DAYS};
+pub use article::{Article, Citation};
+use moves::{move_of, Guard, Next};
+
+/// Where a case stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// In, not yet screened.
+    Received,
+    /// Not accepted (Art. 5); kept, never deleted.
+    Rejected,
+    /// Accepted, waiting to be sent to a unit (the bureau's triage queue).
+    Accepted,
+    /// Reported to the city government (呈办), waiting for its instruction.
+    Escalated,
+    /// With its lead unit.
+    Handling,
+    /// A reply is drafted and waits for the unit leader's review.
+    ReplyDrafted,
+    /// The leader approved the reply; it waits for the bureau's QC.
+    AwaitingQc,
+    /// Closed (办结): the reply was released, or answered at once.
+    Closed,
+    /// The submitter asked for a review (复查、复核) of a closed case.
+    UnderReview,
+}
+
+text_enum!(Status {
+    Received = "received",
+    Rejected = "rejected",
+    Accepted = "accepted",
+    Escalated = "escalated",
+    Handling = "handling",
+    ReplyDrafted = "reply_drafted",
+    AwaitingQc = "awaiting_qc",
+    Closed = "closed",
+    UnderReview = "under_review",
+});
+
+/// Roles (Art. 4, 8). Citizens act through the bureau's desk or an agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Bureau,
+    Unit,
+    Agent,
+    Supervisor,
+}
+
+text_enum!(Role {
+    Bureau = "bureau",
+    Unit = "unit",
+    Agent = "agent",
+    Supervisor = "supervisor",
+});
+
+/// Who performs an action: a role, and for unit staff their unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub role: Role,
+    pub unit: Option<UnitId>,
+}
+
+impl Actor {
+    pub fn bureau() -> Self {
+        Self {
+            role: Role::Bureau,
+            unit: None,
+        }
+    }
+
+    pub fn agent() -> Self {
+        Self {
+            role: Role::Agent,
+            unit: None,
+        }
+    }
+
+    pub fn unit(id: UnitId) -> Self {
+        Self {
+            role: Role::Unit,
+            unit: Some(id),
+        }
+    }
+}
+
+/// Why a case is not accepted (Art. 5), by the article's four categories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectCategory {
+    /// (一) endangering national security, ethnic unity, public order ...
+    Endangering = 1,
+    /// (二) no concrete content, unclear demand, pestering, insults, duplicates.
+    Unfounded = 2,
+    /// (三) petitions, discipline inspection, reconsideration, litigation.
+    OtherChannel = 3,
+    /// (四) other violations of law.
+    Unlawful = 4,
+}
+
+impl RejectCategory {
+    pub fn number(self) -> u8 {
+        self as u8
+    }
+
+    /// What the submitter is told (Art. 5's words).
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Endangering => {
+                "危害国家安全、民族团结，煽动非法集会、扰乱社会秩序或宣扬封建迷信的（第五条第一项）"
+            }
+            Self::Unfounded => {
+                "无具体内容、诉求不明确，无理纠缠、辱骂，或重复投诉的（第五条第二项）"
+            }
+            Self::OtherChannel => {
+                "属于信访、纪检监察、行政复议、涉法涉诉事项，不属于政务服务范围的（第五条第三项）"
+            }
+            Self::Unlawful => "其他违反法律法规的（第五条第四项）",
+        }
+    }
+
+    pub fn from_number(n: u8) -> Option<Self> {
+        match n {
+            1 => Some(Self::Endangering),
+            2 => Some(Self::Unfounded),
+            3 => Some(Self::OtherChannel),
+            4 => Some(Self::Unlawful),
+            _ => None,
+        }
+    }
+}
+
+/// A follow-up call's result (Art. 6(一).3, 6(二).3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Satisfaction {
+    Satisfied,
+    BasicallySatisfied,
+    Dissatisfied,
+    Unreachable,
+}
+
+text_enum!(Satisfaction {
+    Satisfied = "satisfied",
+    BasicallySatisfied = "basically_satisfied",
+    Dissatisfied = "dissatisfied",
+    Unreachable = "unreachable",
+});
+
+/// The lifecycle part of a case: its status and what the moves depend on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Lifecycle {
+    pub status: Status,
+    pub rejection: Option<RejectCategory>,
+    pub lead: Option<UnitId>,
+    pub co_units: Vec<UnitId>,
+    /// The reply round: 1 when first routed, +1 after each QC failure or
+    /// review return.
+    pub round: u32,
+    pub extension_pending: bool,
+    /// Whether the case has been routed before (a second routing is a
+    /// reassignment).
+    pub routed_before: bool,
+}
+
+impl Lifecycle {
+    /// A case just taken in.
+    pub fn received() -> Self {
+        Self {
+            status: Status::Received,
+            rejection: None,
+            lead: None,
+            co_units: Vec::new(),
+            round: 0,
+            extension_pending: false,
+            routed_before: false,
+        }
+    }
+}
+
+/// What to record about a move. Deadline changes follow from the events:
+/// `Routed`/`Reassigned` set the case's deadlines, `ExtensionApproved` moves
+/// the finish deadline, `QcFailed` and `ReviewReturned` set a new one; the
+/// earlier deadlines stay on record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    Accepted {
+        rule: String,
+    },
+    Rejected {
+        category: u8,
+        rule: String,
+        referral: Option<String>,
+    },
+    Overridden {
+        accepted: bool,
+        category: Option<u8>,
+        reason: String,
+    },
+    Routed {
+        lead: UnitId,
+        co_units: Vec<UnitId>,
+    },
+    ReturnedMisrouted {
+        unit: UnitId,
+        reason: String,
+    },
+    Reassigned {
+        from: Option<UnitId>,
+        lead: UnitId,
+        co_units: Vec<UnitId>,
+        reason: String,
+    },
+    AnsweredImmediately {
+        answer: String,
+    },
+    TransferredDirect {
+        unit: UnitId,
+        answer: String,
+    },
+    Escalated {
+        reason: String,
+    },
+    InstructionReceived {
+        instruction: String,
+    },
+    ExtensionRequested {
+        unit: UnitId,
+        working_days: u32,
+        reason: String,
+    },
+    ExtensionApproved {
+        approver: String,
+        working_days: u32,
+    },
+    ExtensionRefused {
+        approver: String,
+        reason: String,
+    },
+    CoUnitInput {
+        unit: UnitId,
+        text: String,
+    },
+    MisconductClueReferred {
+        note: String,
+    },
+    Urged {
+        unit: UnitId,
+        note: String,
+    },
+    ReplyDrafted {
+        round: u32,
+        text: String,
+    },
+    LeaderReviewed {
+        round: u32,
+        leader: String,
+        approved: bool,
+        note: String,
+    },
+    QcPassed {
+        round: u32,
+    },
+    QcFailed {
+        round: u32,
+        reasons: String,
+    },
+    FollowedUp {
+        result: Satisfaction,
+        note: String,
+    },
+    ReviewRequested {
+        reason: String,
+    },
+    ReviewUpheld {
+        note: String,
+    },
+    ReviewReturned {
+        round: u32,
+        reason: String,
+    },
+    Closed,
+}
+
+/// The outcome of a legal move.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    /// The case's lifecycle after the move.
+    pub lifecycle: Lifecycle,
+    /// What to record, in order.
+    pub events: Vec<Event>,
+    /// The articles of the measures that allow the move.
+    pub article: Citation,
+}
+
+/// Why a move is not possible.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TransitionError {
+    /// The action cannot start from the case's status.
+    #[error("{action} is not possible while the case is {status}")]
+    WrongStatus {
+        /// The action's name.
+        action: &'static str,
+        /// Where the case stands.
+        status: Status,
+    },
+    /// The actor's role may not perform the action.
+    #[error("{action} may not be done by the {role} role")]
+    Forbidden {
+        /// The action's name.
+        action: &'static str,
+        /// The actor's role.
+        role: Role,
+    },
+    /// Only the lead unit may do this.
+    #[error("{action} may only be done by the case's lead unit")]
+    NotLeadUnit {
+        /// The action's name.
+        action: &'static str,
+    },
+    /// Only a co-unit may do this.
+    #[error("only a co-unit of this case can add co-unit input")]
+    NotCoUnit,
+    /// An extension request already waits.
+    #[error("an extension request is already waiting for a decision")]
+    ExtensionPending,
+    /// No extension request waits.
+    #[error("there is no extension request to decide")]
+    NoExtensionPending,
+    /// The units named do not make a valid assignment.
+    #[error("the lead unit cannot also be a co-unit, and co-units must differ")]
+    BadCoUnits,
+    /// The case has no unit.
+    #[error("the case has no unit to return it to")]
+    NoUnit,
+}
+
+/// Whether `actor` is one of the row's performers; otherwise why not.
+fn check_performer(m: &moves::Move, lc: &Lifecycle, actor: &Actor) -> Result<(), TransitionError> {
+    let action = m.action.as_str();
+    if !m.by.iter().any(|p| p.role() == actor.role) {
+        return Err(TransitionError::Forbidden {
+            action,
+            role: actor.role,
+        });
+    }
+    if m.by.iter().any(|p| p.admits(lc, actor)) {
+        Ok(())
+    } else if m.by.contains(&moves::Performer::LeadUnit) {
+        Err(TransitionError::NotLeadUnit { action })
+    } else {
+        Err(TransitionError::NotCoUnit)
+    }
+}
+
+fn check_guard(guard: Guard, lc: &Lifecycle) -> Result<(), TransitionError> {
+    match guard {
+        Guard::None => Ok(()),
+        Guard::NoExtensionWaiting if lc.extension_pending => Err(TransitionError::ExtensionPending),
+        Guard::ExtensionWaiting if !lc.extension_pending => {
+            Err(TransitionError::NoExtensionPending)
+        }
+        Guard::HasUnit if lc.lead.is_none() => Err(TransitionError::NoUnit),
+        Guard::NoExtensionWaiting | Guard::ExtensionWaiting | Guard::HasUnit => Ok(()),
+    }
+}
+
+/// Checks the table's conditions for `action` on `lc` by `actor`: status,
+/// then performer, then guard.
+fn check(
+    lc: &Lifecycle,
+    action: ActionKind,
+    actor: &Actor,
+) -> Result<&'static moves::Move, TransitionError> {
+    let m = move_of(action);
+    if !m.from.contains(&lc.status) {
+        return Err(TransitionError::WrongStatus {
+            action: action.as_str(),
+            status: lc.status,
+        });
+    }
+    check_performer(m, lc, actor)?;
+    check_guard(m.guard, lc)?;
+    Ok(m)
+}
+
+/// The actions `actor` may take on a case at `lc` now, in table order.
+pub fn allowed_actions(lc: &Lifecycle, actor: &Actor) -> Vec<ActionKind> {
+    ActionKind::EVERY
+        .iter()
+        .copied()
+        .filter(|a| check(lc, *a, actor).is_ok())
+        .collect()
+}
+
+fn check_units(lead: &UnitId, co_units: &[UnitId]) -> Result<(), TransitionError> {
+    let mut seen = vec![lead];
+    for u in co_units {
+        if seen.contains(&u) {
+            return Err(TransitionError::BadCoUnits);
+        }
+        seen.push(u);
+    }
+    Ok(())
+}
+
+/// Puts a case with a lead (and co-units) for a first or further round.
+fn assign(next: &mut Lifecycle, lead: &UnitId, co_units: &[UnitId]) -> Result<(), TransitionError> {
+    check_units(lead, co_units)?;
+    next.lead = Some(lead.clone());
+    next.co_units = co_units.to_vec();
+    next.round = next.round.max(1);
+    next.routed_before = true;
+    Ok(())
+}
+
+/// The one transition function: the table decides whether the move is
+/// allowed and where it leads; [`effects`] records what the action's
+/// fields change.
+pub fn transition(
+    lc: &Lifecycle,
+    action: Action,
+    actor: &Actor,
+) -> Result<Transition, TransitionError> {
+    let m = check(lc, action.kind(), actor)?;
+    let mut next = lc.clone();
+    if let Next::To(status) = m.to {
+        next.status = status;
+    }
+    let mut events = effects(lc, &mut next, action, actor)?;
+    if next.status == Status::Closed && lc.status != Status::Closed {
+        events.push(Event::Closed);
+    }
+    debug_assert!(match m.to {
+        Next::Stay => next.status == lc.status,
+        Next::To(s) => next.status == s,
+        Next::OneOf(list) => list.contains(&next.status),
+    });
+    Ok(Transition {
+        lifecycle: next,
+        events,
+        article: m.article,
+    })
+}
+
+/// What an allowed move changes beyond its status, and the events that
+/// record it.
+fn effects(
+    lc: &Lifecycle,
+    next: &mut Lifecycle,
+    action: Action,
+    actor: &Actor,
+) -> Result<Vec<Event>, TransitionError> {
+    // Only the lead unit reaches the moves that name "its" unit.
+    let own_unit = || actor.unit.clone().ok_or(TransitionError::NoUnit);
+    Ok(vec![match action {
+        Action::Accept { rule } => Event::Accepted { rule },
+        Action::Reject {
+            category,
+            rule,
+            referral,
+        } => {
+            next.rejection = Some(category);
+            Event::Rejected {
+                category: category.number(),
+                rule,
+                referral,
+            }
+        }
+        Action::OverrideToAccept { reason } => {
+            next.rejection = None;
+            Event::Overridden {
+                accepted: true,
+                category: None,
+                reason,
+            }
+        }
+        Action::OverrideToReject { category, reason } => {
+            next.rejection = Some(category);
+            Event::Overridden {
+                accepted: false,
+                category: Some(category.number()),
+                reason,
+            }
+        }
+        Action::Route { lead, co_units } => {
+            assign(next, &lead, &co_units)?;
+            if lc.routed_before {
+                Event::Reassigned {
+                    from: lc.lead.clone(),
+                    lead,
+                    co_units,
+                    reason: "returned as misrouted".into(),
+                }
+            } else {
+                Event::Routed { lead, co_units }
+            }
+        }
+        Action::ReturnMisrouted { reason } => {
+            // The returning unit is no longer this case's unit: it may not
+            // read it any more (the event keeps who returned it).
+            next.extension_pending = false;
+            next.lead = None;
+            next.co_units = Vec::new();
+            Event::ReturnedMisrouted {
+                unit: own_unit()?,
+                reason,
+            }
+        }
+        Action::Reassign {
+            lead,
+            co_units,
+            reason,
+        } => {
+            assign(next, &lead, &co_units)?;
+            next.extension_pending = false;
+            Event::Reassigned {
+                from: lc.lead.clone(),
+                lead,
+                co_units,
+                reason,
+            }
+        }
+        Action::AnswerImmediately { answer } => Event::AnsweredImmediately { answer },
+        Action::TransferDirect { unit, answer } => {
+            next.lead = Some(unit.clone());
+            next.routed_before = true;
+            Event::TransferredDirect { unit, answer }
+        }
+        Action::Escalate { reason } => Event::Escalated { reason },
+        Action::ReceiveInstruction {
+            instruction,
+            lead,
+            co_units,
+        } => {
+            assign(next, &lead, &co_units)?;
+            return Ok(vec![
+                Event::InstructionReceived { instruction },
+                Event::Routed { lead, co_units },
+            ]);
+        }
+        Action::CloseOnInstruction { instruction } => Event::InstructionReceived { instruction },
+        Action::RequestExtension {
+            working_days,
+            reason,
+        } => {
+            next.extension_pending = true;
+            Event::ExtensionRequested {
+                unit: own_unit()?,
+                working_days: working_days.get(),
+                reason,
+            }
+        }
+        Action::ApproveExtension {
+            approver,
+            working_days,
+        } => {
+            next.extension_pending = false;
+            Event::ExtensionApproved {
+                approver,
+                working_days: working_days.get(),
+            }
+        }
+        Action::RefuseExtension { approver, reason } => {
+            next.extension_pending = false;
+            Event::ExtensionRefused { approver, reason }
+        }
+        Action::CoUnitInput { text } => Event::CoUnitInput {
+            unit: own_unit()?,
+            text,
+        },
+        Action::ReferMisconductClue { note } => Event::MisconductClueReferred { note },
+        Action::Urge { note } => Event::Urged {
+            unit: lc.lead.clone().ok_or(TransitionError::NoUnit)?,
+            note,
+        },
+        Action::DraftReply { text } => Event::ReplyDrafted {
+            round: lc.round,
+            text,
+        },
+        Action::LeaderReview {
+            leader,
+            approved,
+            note,
+        } => {
+            next.status = if approved {
+                Status::AwaitingQc
+            } else {
+                Status::Handling
+            };
+            Event::LeaderReviewed {
+                round: lc.round,
+                leader,
+                approved,
+                note,
+            }
+        }
+        Action::QcPass {} => {
+            next.extension_pending = false;
+            Event::QcPassed { round: lc.round }
+        }
+        Action::QcFail { reasons } => {
+            next.round = lc.round + 1;
+            Event::QcFailed {
+                round: lc.round,
+                reasons,
+            }
+        }
+        Action::FollowUp { result, note } => Event::FollowedUp { result, note },
+        Action::RequestReview { reason } => Event::ReviewRequested { reason },
+        Action::UpholdReview { note } => Event::ReviewUpheld { note },
+        Action::ReturnOnReview { reason } => {
+            next.round = lc.round.max(1) + 1;
+            Event::ReviewReturned {
+                round: next.round,
+                reason,
+            }
+        }
+    }])
+}
+
+#[cfg(test)]
+mod tests;

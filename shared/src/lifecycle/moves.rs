@@ -1,0 +1,318 @@
+//! The table of moves: for every action, the statuses it may start from,
+//! who may perform it, where it leads, what must hold first, the articles
+//! that allow it, and who issues it. [`super::transition`] reads this table;
+//! the tests enumerate it; [`super::allowed_actions`] answers from it.
+
+use super::article::{Article::*, Citation};
+use super::ActionKind::{self, *};
+use super::Status::{self, *};
+use super::{Actor, Lifecycle, Role};
+
+/// Who may perform a move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Performer {
+    /// The bureau's staff (and the pipeline acting for it).
+    Bureau,
+    /// A hotline or hall agent.
+    Agent,
+    /// Staff of the case's lead unit.
+    LeadUnit,
+    /// Staff of one of the case's co-units.
+    CoUnit,
+}
+
+impl Performer {
+    /// The role this performer has.
+    pub fn role(self) -> Role {
+        match self {
+            Self::Bureau => Role::Bureau,
+            Self::Agent => Role::Agent,
+            Self::LeadUnit | Self::CoUnit => Role::Unit,
+        }
+    }
+
+    /// Whether `actor` is this performer on a case at `lc`.
+    pub fn admits(self, lc: &Lifecycle, actor: &Actor) -> bool {
+        let unit = actor.unit.as_ref();
+        actor.role == self.role()
+            && match self {
+                Self::Bureau | Self::Agent => true,
+                Self::LeadUnit => unit.is_some() && unit == lc.lead.as_ref(),
+                Self::CoUnit => unit.is_some_and(|u| lc.co_units.contains(u)),
+            }
+    }
+}
+
+/// Where a move leads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// The status stays.
+    Stay,
+    /// Always this status.
+    To(Status),
+    /// One of these, as the action decides (a leader approves or not).
+    OneOf(&'static [Status]),
+}
+
+/// What must hold of the case, beside its status, for a move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    /// Nothing more.
+    None,
+    /// No extension request waits for a decision.
+    NoExtensionWaiting,
+    /// An extension request waits for a decision.
+    ExtensionWaiting,
+    /// The case has a lead unit.
+    HasUnit,
+}
+
+/// Who issues a move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// Staff, over `POST /api/cases/{id}/actions`.
+    Staff,
+    /// The screening stage.
+    Screening,
+    /// Intake, for an answer given at once.
+    Intake,
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Move {
+    /// The action.
+    pub action: ActionKind,
+    /// The statuses it may start from.
+    pub from: &'static [Status],
+    /// Who may perform it (any of them).
+    pub by: &'static [Performer],
+    /// Where it leads.
+    pub to: Next,
+    /// What must hold first.
+    pub guard: Guard,
+    /// The articles that allow it.
+    pub article: Citation,
+    /// Who issues it.
+    pub via: Via,
+}
+
+const fn row(
+    action: ActionKind,
+    from: &'static [Status],
+    by: &'static [Performer],
+    to: Next,
+    article: &'static [super::Article],
+) -> Move {
+    Move {
+        action,
+        from,
+        by,
+        to,
+        guard: Guard::None,
+        article: Citation(article),
+        via: Via::Staff,
+    }
+}
+
+const fn guarded(m: Move, guard: Guard) -> Move {
+    Move { guard, ..m }
+}
+
+const fn via(m: Move, via: Via) -> Move {
+    Move { via, ..m }
+}
+
+use Performer::{Agent as A, Bureau as B, CoUnit as Co, LeadUnit as Lead};
+
+/// Every move of the lifecycle, one row per action (MISSION.md's paths).
+pub const MOVES: &[Move] = &[
+    // Screening (Art. 5), and the bureau overriding it either way (Art. 4).
+    via(
+        row(Accept, &[Received], &[B], Next::To(Accepted), &[Screening]),
+        Via::Screening,
+    ),
+    via(
+        row(Reject, &[Received], &[B], Next::To(Rejected), &[Screening]),
+        Via::Screening,
+    ),
+    row(
+        OverrideToAccept,
+        &[Rejected],
+        &[B],
+        Next::To(Accepted),
+        &[Coordination, Screening],
+    ),
+    row(
+        OverrideToReject,
+        &[Accepted],
+        &[B],
+        Next::To(Rejected),
+        &[Coordination, Screening],
+    ),
+    // Dispatch (Art. 3, 6): a misrouted case comes back, the bureau reassigns.
+    row(
+        Route,
+        &[Accepted],
+        &[B],
+        Next::To(Handling),
+        &[Forwarding, Dispatch],
+    ),
+    row(
+        ReturnMisrouted,
+        &[Handling],
+        &[Lead],
+        Next::To(Accepted),
+        &[Dispatch],
+    ),
+    row(
+        Reassign,
+        &[Handling],
+        &[B],
+        Next::Stay,
+        &[Coordination, Dispatch],
+    ),
+    // Answered at intake (Art. 3's exception, Art. 6(二).1(1)(2), 6(三)).
+    via(
+        row(
+            AnswerImmediately,
+            &[Received, Accepted],
+            &[A],
+            Next::To(Closed),
+            &[Forwarding, Immediate, Hall],
+        ),
+        Via::Intake,
+    ),
+    via(
+        row(
+            TransferDirect,
+            &[Received, Accepted],
+            &[A],
+            Next::To(Closed),
+            &[Direct],
+        ),
+        Via::Intake,
+    ),
+    // Escalation (呈办) waits for the city government's instruction.
+    row(
+        Escalate,
+        &[Accepted],
+        &[B, A],
+        Next::To(Escalated),
+        &[Escalation],
+    ),
+    row(
+        ReceiveInstruction,
+        &[Escalated],
+        &[B],
+        Next::To(Handling),
+        &[Escalation],
+    ),
+    row(
+        CloseOnInstruction,
+        &[Escalated],
+        &[B],
+        Next::To(Closed),
+        &[Escalation],
+    ),
+    // Handling: extensions, co-units' input, misconduct clues, urging.
+    guarded(
+        row(RequestExtension, &[Handling], &[Lead], Next::Stay, &[Joint]),
+        Guard::NoExtensionWaiting,
+    ),
+    guarded(
+        row(ApproveExtension, &[Handling], &[B], Next::Stay, &[Joint]),
+        Guard::ExtensionWaiting,
+    ),
+    guarded(
+        row(RefuseExtension, &[Handling], &[B], Next::Stay, &[Joint]),
+        Guard::ExtensionWaiting,
+    ),
+    row(
+        CoUnitInput,
+        &[Handling, ReplyDrafted],
+        &[Co],
+        Next::Stay,
+        &[Joint],
+    ),
+    row(
+        ReferMisconductClue,
+        &[Handling, ReplyDrafted, AwaitingQc],
+        &[B, Lead],
+        Next::Stay,
+        &[Transfer],
+    ),
+    guarded(
+        row(Urge, &[Handling, ReplyDrafted], &[B], Next::Stay, &[Urging]),
+        Guard::HasUnit,
+    ),
+    // Reply (Art. 6(一).2): draft, the leader's review, the bureau's QC.
+    row(
+        DraftReply,
+        &[Handling],
+        &[Lead],
+        Next::To(ReplyDrafted),
+        &[ReplyAndQc],
+    ),
+    row(
+        LeaderReview,
+        &[ReplyDrafted],
+        &[Lead],
+        Next::OneOf(&[AwaitingQc, Handling]),
+        &[ReplyAndQc],
+    ),
+    row(QcPass, &[AwaitingQc], &[B], Next::To(Closed), &[ReplyAndQc]),
+    row(
+        QcFail,
+        &[AwaitingQc],
+        &[B],
+        Next::To(Handling),
+        &[ReplyAndQc],
+    ),
+    // After closing (Art. 6(一).3, 6(二).3): follow-up and review.
+    row(
+        FollowUp,
+        &[Closed],
+        &[B],
+        Next::Stay,
+        &[OnlineFollowUp, Review],
+    ),
+    row(
+        RequestReview,
+        &[Closed],
+        &[B, A],
+        Next::To(UnderReview),
+        &[Review],
+    ),
+    row(
+        UpholdReview,
+        &[UnderReview],
+        &[B],
+        Next::To(Closed),
+        &[Review],
+    ),
+    guarded(
+        row(
+            ReturnOnReview,
+            &[UnderReview],
+            &[B],
+            Next::To(Handling),
+            &[Review],
+        ),
+        Guard::HasUnit,
+    ),
+];
+
+/// The row of `action`: the table lists the actions in the order they are
+/// declared, one row each (a test checks), so this is an index.
+pub fn move_of(action: ActionKind) -> &'static Move {
+    &MOVES[action as usize]
+}
+
+/// The actions staff take over the API.
+pub fn staff_actions() -> impl Iterator<Item = ActionKind> {
+    MOVES
+        .iter()
+        .filter(|m| m.via == Via::Staff)
+        .map(|m| m.action)
+}
