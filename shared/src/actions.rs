@@ -57,9 +57,12 @@ pub fn apply(
     rules: &Rules<'_>,
     at: DateTime<FixedOffset>,
 ) -> Result<(Transition, i64), ActionError> {
-    for unit in action.named_units() {
+    for (field, unit) in action.named_units() {
         if !store::unit_exists(db, unit)? {
-            return Err(ActionError::UnknownUnit(unit.to_string()));
+            return Err(ActionError::UnknownUnit {
+                unit: unit.clone(),
+                field,
+            });
         }
     }
     let current = store::load_lifecycle(db, case)?;

@@ -224,7 +224,10 @@ fn a_stale_version_or_an_unknown_unit_changes_nothing() {
     );
     assert_eq!(
         unknown.map(|_| ()),
-        Err(ActionError::UnknownUnit("nowhere".into()))
+        Err(ActionError::UnknownUnit {
+            unit: unit("nowhere"),
+            field: "lead"
+        })
     );
     assert_eq!(store::load_lifecycle(&db, case).expect("loads").version, 2);
 }

@@ -130,6 +130,63 @@ pub fn insert_case(
     })
 }
 
+/// Random bytes for one attempt at storing a case: its tracking code's and
+/// its sealing nonce's.
+pub type Draw = ([u8; 8], [u8; 12]);
+
+/// As [`insert_case`], with a fresh tracking code from each draw in turn
+/// while a code collides with another case's (60 random bits make even one
+/// collision unlikely; a few draws make failing for it impossible in
+/// practice).
+pub fn insert_with_fresh_code(
+    db: &impl Db,
+    case: &NewCase,
+    received_at: DateTime<FixedOffset>,
+    idempotency: Option<&Idempotency<'_>>,
+    keys: &Keys,
+    draws: &[Draw],
+) -> Result<Stored, CaseStoreError> {
+    let mut outcome = Err(CaseStoreError::Corrupt("no random draw".into()));
+    for (code, nonce) in draws {
+        let sealing = Sealing {
+            keys,
+            nonce: *nonce,
+        };
+        let code = TrackingCode::from_random(*code);
+        outcome = insert_case(db, case, &code, received_at, idempotency, &sealing);
+        if !matches!(outcome, Err(CaseStoreError::Db(DbError::Constraint(_)))) {
+            break;
+        }
+    }
+    outcome
+}
+
+/// What a submitter is told after submitting: the receipt, with where the
+/// case stands now (it may have been screened and dispatched meanwhile)
+/// and, if it was not accepted, why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Acknowledgement {
+    /// The receipt, with its status brought up to date.
+    #[serde(flatten)]
+    pub receipt: Receipt,
+    /// Why the case was not accepted, and where to go instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejection: Option<PublicRejection>,
+}
+
+/// The acknowledgement of a stored case.
+pub fn acknowledgement(db: &impl Db, receipt: &Receipt) -> Result<Acknowledgement, CaseStoreError> {
+    let mut ack = Acknowledgement {
+        receipt: receipt.clone(),
+        rejection: None,
+    };
+    if let Some(public) = find_public_status(db, &receipt.tracking_code)? {
+        ack.receipt.status = public.status;
+        ack.rejection = public.rejection;
+    }
+    Ok(ack)
+}
+
 fn find_by_idempotency_key(
     db: &impl Db,
     idem: &Idempotency<'_>,
@@ -299,6 +356,16 @@ pub struct Reader<'a> {
     pub unit: Option<&'a str>,
     /// The token's subject: the person, not just the role.
     pub subject: &'a str,
+}
+
+impl<'a> From<&'a crate::access::Principal> for Reader<'a> {
+    fn from(p: &'a crate::access::Principal) -> Self {
+        Self {
+            role: p.role.as_str(),
+            unit: p.unit.as_ref().map(|u| u.as_str()),
+            subject: &p.subject,
+        }
+    }
 }
 
 /// The submitter's personal data in the clear, for the bureau or the

@@ -28,6 +28,28 @@ pub struct IntakeRules {
     pub hall_opening_hours: Vec<Interval>,
 }
 
+/// The service hall is closed; says when it is open.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct HallClosed(pub String);
+
+/// Too many public submissions from one client this minute.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("at most {per_minute} a minute from one address; try again in a minute")]
+pub struct RateExceeded {
+    /// The limit.
+    pub per_minute: u32,
+}
+
+/// Where one client's submissions of one minute are counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateWindow {
+    /// This minute's counter.
+    pub key: String,
+    /// The previous minute's counter.
+    pub previous: String,
+}
+
 fn time(s: &str) -> Option<NaiveTime> {
     NaiveTime::parse_from_str(s, "%H:%M").ok()
 }
@@ -71,6 +93,43 @@ impl IntakeRules {
             .iter()
             .filter_map(|i| Some((time(&i.from)?, time(&i.to)?)))
             .any(|(from, to)| now >= from && now < to)
+    }
+
+    /// Refuses a hall case outside the opening hours (Art. 2).
+    pub fn admit_channel(
+        &self,
+        channel: crate::intake::Channel,
+        calendar: &Calendar,
+        at: DateTime<Utc>,
+    ) -> Result<(), HallClosed> {
+        if channel == crate::intake::Channel::ServiceHall && !self.hall_is_open(calendar, at) {
+            Err(HallClosed(self.describe_hours()))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The counter one public client's submissions at `at` are counted
+    /// under (one per client and minute), and the previous minute's, which
+    /// is done with once a new minute starts.
+    pub fn rate_window(&self, client: &str, at: DateTime<Utc>) -> RateWindow {
+        let minute = at.timestamp() / 60;
+        RateWindow {
+            key: format!("intake/rate/{client}/{minute}"),
+            previous: format!("intake/rate/{client}/{}", minute - 1),
+        }
+    }
+
+    /// Refuses a public submission that is the `count`-th of its client in
+    /// the window.
+    pub fn admit_rate(&self, count: i64) -> Result<(), RateExceeded> {
+        if count > i64::from(self.public_submissions_per_minute) {
+            Err(RateExceeded {
+                per_minute: self.public_submissions_per_minute,
+            })
+        } else {
+            Ok(())
+        }
     }
 
     /// The opening hours in words, for the refusal.
@@ -121,6 +180,31 @@ mod tests {
     fn opening_hours_are_china_time_whatever_the_servers_zone() {
         // 01:30 UTC is 09:30 in China.
         assert!(open("2025-11-28T01:30:00Z"));
+    }
+
+    #[test]
+    fn a_client_is_counted_per_minute_and_refused_past_the_limit() {
+        let rules = IntakeRules::defaults();
+        let w = rules.rate_window("10.0.0.1", at("2025-11-28T09:00:30+08:00"));
+        let next = rules.rate_window("10.0.0.1", at("2025-11-28T09:01:00+08:00"));
+        assert_ne!(w.key, next.key);
+        assert_eq!(next.previous, w.key);
+        assert_eq!(rules.admit_rate(20), Ok(()));
+        assert_eq!(rules.admit_rate(21), Err(RateExceeded { per_minute: 20 }));
+    }
+
+    #[test]
+    fn only_hall_cases_are_refused_when_the_hall_is_closed() {
+        use crate::intake::Channel;
+        let rules = IntakeRules::defaults();
+        let night = at("2025-11-28T22:00:00+08:00");
+        let cal = Calendar::official();
+        assert!(rules
+            .admit_channel(Channel::ServiceHall, &cal, night)
+            .is_err());
+        assert!(rules
+            .admit_channel(Channel::OnlinePlatform, &cal, night)
+            .is_ok());
     }
 
     #[test]

@@ -174,6 +174,18 @@ impl NewCase {
     }
 }
 
+impl NewCase {
+    /// Whether the case is answered at intake (即办, 直办, the hall's
+    /// on-the-spot answer) and so closes there instead of going on to
+    /// screening and dispatch. Admission lets only an agent submit these.
+    pub fn answered_at_intake(&self) -> bool {
+        matches!(
+            self.mode,
+            Some(HotlineMode::Immediate | HotlineMode::Direct)
+        )
+    }
+}
+
 impl Channel {
     /// The hotline's phone line and the hall's desk take cases through an
     /// agent; the online platform and the hotline's web form take them

@@ -32,8 +32,13 @@ pub enum PipelineError {
     Deadline(#[from] DeadlineError),
     #[error("stored case is corrupt: {0}")]
     Corrupt(String),
-    #[error("no unit {0:?} in the directory")]
-    UnknownUnit(String),
+    #[error("no unit {unit} in the directory ({field})")]
+    UnknownUnit {
+        /// The unit named.
+        unit: UnitId,
+        /// The field that named it.
+        field: &'static str,
+    },
 }
 
 /// What screening did.
@@ -186,7 +191,10 @@ pub fn answer_at_intake(
         (Some(HotlineMode::Direct), Some(unit)) => {
             store::ensure_units(db)?;
             if !store::unit_exists(db, unit)? {
-                return Err(PipelineError::UnknownUnit(unit.to_string()));
+                return Err(PipelineError::UnknownUnit {
+                    unit: unit.clone(),
+                    field: "unit",
+                });
             }
             Action::TransferDirect {
                 unit: unit.clone(),
@@ -199,6 +207,48 @@ pub fn answer_at_intake(
     let t = transition(&current.lifecycle, action, agent)?;
     store::apply(db, case, current.version, &t, agent, at)?;
     Ok(Some(t.lifecycle.status))
+}
+
+/// The route stage's step: dispatches `case` with the county's rules among
+/// the units of its own county (the demo directory seeds an empty one).
+pub fn dispatch(
+    db: &impl Db,
+    case: CaseId,
+    rules: &crate::rules::Rules,
+    at: DateTime<FixedOffset>,
+) -> Result<Dispatched, PipelineError> {
+    let county = load(db, case)?
+        .county
+        .parse()
+        .map_err(|_| PipelineError::Corrupt(format!("county of case {case}")))?;
+    store::ensure_units(db)?;
+    let units = store::units_in(db, &county)?;
+    dispatch_case(
+        db,
+        case,
+        &rules.routing,
+        &units,
+        &rules.calendar,
+        &rules.deadlines,
+        at,
+    )
+}
+
+/// Refuses a direct transfer (直办) to a unit not in the directory, before
+/// anything is stored.
+pub fn check_direct_unit(db: &impl Db, new: &crate::intake::NewCase) -> Result<(), PipelineError> {
+    let Some(unit) = &new.direct_unit else {
+        return Ok(());
+    };
+    store::ensure_units(db)?;
+    if store::unit_exists(db, unit)? {
+        Ok(())
+    } else {
+        Err(PipelineError::UnknownUnit {
+            unit: unit.clone(),
+            field: "unit",
+        })
+    }
 }
 
 /// Sends an accepted case to its unit (Art. 6) and sets its deadlines, or

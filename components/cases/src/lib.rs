@@ -1,28 +1,38 @@
-//! Staff views of a case: `GET /api/cases/{id}` for a signed-in principal.
-//! A unit sees only its own cases (403 otherwise); personal data is masked
-//! unless the bureau or the handling unit asks for it in the clear with
-//! `?unmask=true&purpose=...`, which is written to the audit table; a
-//! supervisor never sees it. The answer carries the case's version as its
-//! `ETag`.
+//! Staff views of a case and staff actions on it: `GET /api/cases/{id}`
+//! for a signed-in principal (a unit sees only its own cases; personal data
+//! masked unless the bureau or the lead unit asks for the clear form with
+//! a purpose, which is audited; supervisors never see it), and `POST
+//! /api/cases/{id}/actions` for one lifecycle move under `If-Match`.
 
-use common::db::SpinDb;
-use common::respond::{self, Problem};
+use common::routes::{self, ACTIONS, CASE};
+use common::{json, respond, Answer, Ctx, Problem};
 use serde::Serialize;
-use shared::access::{case_access, personal_read, AccessError, PersonalRead};
+use shared::access::{case_access, personal_read, PersonalRead};
+use shared::actions::{self, Rules};
 use shared::cases::{self, CaseView, Reader};
-use shared::clock;
-use shared::ids::CaseId;
+use shared::lifecycle::{ActionKind, Actor, Citation, Event, Status};
 use shared::personal::PersonalData;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
-const CASE_ROUTE: &str = "/api/cases/:id";
-const ACTIONS_ROUTE: &str = "/api/cases/:id/actions";
+const ENDPOINTS: &[(&str, Method)] = &[(CASE, Method::Get), (ACTIONS, Method::Post)];
+
+#[http_component]
+fn handle(req: Request) -> Response {
+    let ctx = Ctx::new(req);
+    respond(match routes::endpoint(&ctx.req, ENDPOINTS) {
+        Ok(CASE) => read(&ctx),
+        Ok(_) => act(&ctx),
+        Err(problem) => Err(problem),
+    })
+}
 
 #[derive(Serialize)]
-struct Answer {
+struct View {
     #[serde(flatten)]
     case: CaseView,
+    /// What the reader may do to the case now.
+    allowed_actions: Vec<ActionKind>,
     /// Absent for supervisors.
     #[serde(skip_serializing_if = "Option::is_none")]
     submitter: Option<PersonalData>,
@@ -31,189 +41,93 @@ struct Answer {
     submitter_masked: Option<bool>,
 }
 
-#[http_component]
-fn handle(req: Request) -> Response {
-    let result = match (common::request::matched_route(&req).as_str(), req.method()) {
-        (CASE_ROUTE, Method::Get) => read(&req),
-        (CASE_ROUTE, _) => return respond::method_not_allowed("GET"),
-        (ACTIONS_ROUTE, Method::Post) => act(&req),
-        (ACTIONS_ROUTE, _) => return respond::method_not_allowed("POST"),
-        _ => return Problem::new(404, "not_found", "No such resource").into_response(),
-    };
-    match result {
-        Ok(resp) => resp,
-        Err(problem) => problem.into_response(),
-    }
+#[derive(Serialize)]
+struct Moved {
+    case_id: shared::ids::CaseId,
+    status: Status,
+    version: i64,
+    article: Citation,
+    events: Vec<Event>,
 }
 
-fn case_id(req: &Request) -> Result<CaseId, Box<Problem>> {
-    common::request::path_match(req, "id")
-        .parse::<i64>()
-        .ok()
-        .and_then(|n| CaseId::new(n).ok())
-        .ok_or_else(|| Box::new(Problem::new(400, "invalid_field", "Invalid case id").field("id")))
-}
-
-fn internal(what: impl std::fmt::Display) -> Box<Problem> {
-    eprintln!("cases: {what}");
-    Box::new(Problem::new(500, "internal", "Internal error"))
-}
-
-/// `POST /api/cases/{id}/actions` with `If-Match`: one lifecycle move.
-fn act(req: &Request) -> Result<Response, Box<Problem>> {
-    use shared::actions::{self, ActionError, Rules};
-    use shared::lifecycle::{Actor, TransitionError};
-    use shared::store::StoreError;
-
-    let who = common::auth::principal(req)?;
-    let id = case_id(req)?;
-    let body = common::request::json_body(req)?;
-    let action =
-        actions::parse(&body).map_err(|errors| Box::new(Problem::invalid_fields(errors)))?;
-    let expected = common::request::if_match_version(req)?;
-    let db = SpinDb::open_or_problem("cases")?;
-    let case = cases::case_view(&db, id)
-        .map_err(internal)?
-        .ok_or_else(|| Box::new(Problem::new(404, "case_not_found", "No such case").field("id")))?;
-    if who.role == shared::lifecycle::Role::Unit {
-        case_access(&who, case.lead_unit.as_ref(), &case.co_units)
-            .map_err(|e| common::auth::forbidden(e.to_string()))?;
-    }
-    let actor = Actor {
-        role: who.role,
-        unit: who.unit.clone(),
-    };
-    let calendar = shared::calendar::Calendar::official();
-    let deadline_rules = shared::deadlines::DeadlineRules::defaults();
-    let rules = Rules {
-        calendar: &calendar,
-        deadlines: &deadline_rules,
-    };
-    let at = clock::in_china(clock::now());
-    match actions::apply(&db, id, expected, action, &actor, &rules, at) {
-        Ok((t, version)) => {
-            let mut resp = respond::json(
-                200,
-                &serde_json::json!({
-                    "case_id": id,
-                    "status": t.lifecycle.status,
-                    "version": version,
-                    "article": t.article,
-                    "events": t.events,
-                }),
-            );
-            resp.set_header("etag", format!("\"{version}\""));
-            Ok(resp)
-        }
-        Err(ActionError::Store(StoreError::Stale { actual, .. })) => {
-            let mut resp = Problem::new(412, "stale_version", "The case has changed")
-                .field("If-Match")
-                .detail(format!(
-                    "it is now at version {actual}; read it again before acting"
-                ))
-                .into_response();
-            resp.set_header("etag", format!("\"{actual}\""));
-            Ok(resp)
-        }
-        Err(ActionError::UnknownUnit(unit)) => Err(Box::new(
-            Problem::new(422, "unknown_unit", "No such unit")
-                .field("lead")
-                .detail(format!("{unit:?} is not in the unit directory")),
-        )),
-        Err(ActionError::Transition(e)) => Err(Box::new(match e {
-            TransitionError::Forbidden { .. }
-            | TransitionError::NotLeadUnit { .. }
-            | TransitionError::NotCoUnit => {
-                Problem::new(403, "forbidden", "Not allowed").detail(e.to_string())
-            }
-            TransitionError::BadCoUnits => Problem::new(422, "invalid_field", "Invalid co-units")
-                .field("co_units")
-                .detail(e.to_string()),
-            _ => Problem::new(409, "invalid_transition", "Not possible now")
-                .field("action")
-                .detail(e.to_string()),
-        })),
-        Err(ActionError::Store(StoreError::NotFound(_))) => Err(Box::new(
-            Problem::new(404, "case_not_found", "No such case").field("id"),
-        )),
-        Err(e) => Err(internal(e)),
-    }
-}
-
-fn read(req: &Request) -> Result<Response, Box<Problem>> {
-    let who = common::auth::principal(req)?;
-    let id = common::request::path_match(req, "id")
-        .parse::<i64>()
-        .ok()
-        .and_then(|n| CaseId::new(n).ok())
-        .ok_or_else(|| {
-            Box::new(Problem::new(400, "invalid_field", "Invalid case id").field("id"))
-        })?;
-    let query = common::request::query_pairs(req);
-    let unmask = query.get("unmask").is_some_and(|v| v == "true");
-    let purpose = query
-        .get("purpose")
-        .map(|p| p.trim().to_string())
-        .unwrap_or_default();
-
-    let db = SpinDb::open_or_problem("cases")?;
-    let internal = |e: shared::cases::CaseStoreError| {
-        eprintln!("cases: {e}");
-        Box::new(Problem::new(500, "internal", "Internal error"))
-    };
-    let case = cases::case_view(&db, id)
-        .map_err(internal)?
-        .ok_or_else(|| Box::new(Problem::new(404, "case_not_found", "No such case").field("id")))?;
-    let view = case_access(&who, case.lead_unit.as_ref(), &case.co_units)
-        .map_err(|e| common::auth::forbidden(e.to_string()))?;
-
-    let read = personal_read(view, unmask, &purpose).map_err(|e| match e {
-        AccessError::PurposeRequired => Box::new(
-            Problem::new(400, "missing_field", "Say why")
-                .field("purpose")
-                .detail(e.to_string()),
-        ),
-        _ => common::auth::forbidden(e.to_string()),
-    })?;
-    let (submitter, masked) = match read {
-        PersonalRead::Nothing => (None, None),
-        PersonalRead::Masked => {
-            let keys = keys()?;
-            (
-                Some(cases::masked_personal_data(&db, &keys, id).map_err(internal)?),
-                Some(true),
-            )
-        }
-        PersonalRead::Clear { purpose } => {
-            let keys = keys()?;
-            let reader = Reader {
-                role: who.role.as_str(),
-                unit: who.unit.as_ref().map(|u| u.as_str()),
-                subject: &who.subject,
-            };
-            let at = clock::in_china(clock::now());
-            let clear = cases::read_personal_data(&db, &keys, id, &reader, &purpose, at)
-                .map_err(internal)?;
-            (Some(clear), Some(false))
-        }
-    };
-    let version = case.version;
-    let mut resp = respond::json(
-        200,
-        &Answer {
-            case,
-            submitter,
-            submitter_masked: masked,
-        },
-    );
+/// A case with its version as the `ETag`.
+fn tagged(answer: Answer, version: i64) -> Answer {
+    let mut resp = answer?;
     resp.set_header("etag", format!("\"{version}\""));
-    resp.set_header("cache-control", "no-store");
     Ok(resp)
 }
 
-fn keys() -> Result<shared::personal::Keys, Box<Problem>> {
-    common::keys::personal_data_keys().map_err(|e| {
-        eprintln!("cases: {e:#}");
-        Box::new(Problem::new(500, "internal", "Internal error"))
-    })
+/// `POST /api/cases/{id}/actions` with `If-Match`: one lifecycle move.
+fn act(ctx: &Ctx) -> Answer {
+    let who = ctx.principal()?;
+    let id = ctx.case_id()?;
+    let action = actions::parse(&ctx.json_body()?)?;
+    let expected = ctx.if_match()?;
+    let db = ctx.db()?;
+    let case = cases::case_view(db, id)?.ok_or_else(|| Problem::case_not_found().boxed())?;
+    case_access(&who, case.lead_unit.as_ref(), &case.co_units)?;
+    let rules = ctx.rules()?;
+    let rules = Rules {
+        calendar: &rules.calendar,
+        deadlines: &rules.deadlines,
+    };
+    let actor = Actor::from(&who);
+    let (t, version) =
+        actions::apply(db, id, expected, action, &actor, &rules, ctx.now_in_china())?;
+    let moved = Moved {
+        case_id: id,
+        status: t.lifecycle.status,
+        version,
+        article: t.article,
+        events: t.events,
+    };
+    tagged(json(200, &moved), version)
+}
+
+/// `GET /api/cases/{id}`: the case as this reader may see it.
+fn read(ctx: &Ctx) -> Answer {
+    let who = ctx.principal()?;
+    let id = ctx.case_id()?;
+    let query = ctx.query();
+    let unmask = query.get("unmask").is_some_and(|v| v == "true");
+    let purpose = query.get("purpose").map(String::as_str).unwrap_or_default();
+    let db = ctx.db()?;
+    let case = cases::case_view(db, id)?.ok_or_else(|| Problem::case_not_found().boxed())?;
+    let view = case_access(&who, case.lead_unit.as_ref(), &case.co_units)?;
+    let (submitter, masked) = match personal_read(view, unmask, purpose)? {
+        PersonalRead::Nothing => (None, None),
+        PersonalRead::Masked => (
+            Some(cases::masked_personal_data(db, &ctx.keys()?, id)?),
+            Some(true),
+        ),
+        PersonalRead::Clear { purpose } => {
+            let reader = Reader::from(&who);
+            let clear = cases::read_personal_data(
+                db,
+                &ctx.keys()?,
+                id,
+                &reader,
+                &purpose,
+                ctx.now_in_china(),
+            )?;
+            (Some(clear), Some(false))
+        }
+    };
+    let lifecycle = shared::store::load_lifecycle(db, id)?.lifecycle;
+    let allowed_actions = shared::lifecycle::allowed_actions(&lifecycle, &Actor::from(&who));
+    let version = case.version;
+    let mut resp = tagged(
+        json(
+            200,
+            &View {
+                case,
+                allowed_actions,
+                submitter,
+                submitter_masked: masked,
+            },
+        ),
+        version,
+    )?;
+    resp.set_header("cache-control", "no-store");
+    Ok(resp)
 }

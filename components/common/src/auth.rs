@@ -6,13 +6,13 @@ use jsonwebtoken::{decode, Algorithm, DecodingKey, Validation};
 use shared::access::{Claims, Principal};
 use spin_sdk::http::Request;
 
-use crate::respond::Problem;
+use crate::problem::Problem;
 
 /// The development default of `token_key` (see `spin.toml`).
 pub const DEVELOPMENT_TOKEN_KEY: &str = "insecure-development-key-set-SPIN_VARIABLE_TOKEN_KEY";
 
 fn unauthorized(detail: &str) -> Box<Problem> {
-    Box::new(Problem::new(401, "unauthorized", "Sign-in required").detail(detail))
+    Problem::unauthorized(detail).boxed()
 }
 
 /// The signed-in principal, or a 401 problem.
@@ -24,10 +24,8 @@ pub fn principal(req: &Request) -> Result<Principal, Box<Problem>> {
     let token = header
         .strip_prefix("Bearer ")
         .ok_or_else(|| unauthorized("the Authorization header must be Bearer <token>"))?;
-    let key = spin_sdk::variables::get("token_key").map_err(|e| {
-        eprintln!("auth: variable token_key: {e:?}");
-        Box::new(Problem::new(500, "internal", "Internal error"))
-    })?;
+    let key = spin_sdk::variables::get("token_key")
+        .map_err(|e| Problem::internal(format!("variable token_key: {e:?}")).boxed())?;
     if key == DEVELOPMENT_TOKEN_KEY {
         eprintln!("warning: token_key is the development default; set SPIN_VARIABLE_TOKEN_KEY");
     }
@@ -40,9 +38,4 @@ pub fn principal(req: &Request) -> Result<Principal, Box<Problem>> {
     )
     .map_err(|e| unauthorized(&format!("the token is not valid: {e}")))?;
     Principal::from_claims(&data.claims).map_err(|e| unauthorized(&e.to_string()))
-}
-
-/// A 403 problem.
-pub fn forbidden(detail: impl Into<String>) -> Box<Problem> {
-    Box::new(Problem::new(403, "forbidden", "Not allowed").detail(detail))
 }

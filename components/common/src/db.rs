@@ -11,19 +11,6 @@ pub struct SpinDb {
 }
 
 impl SpinDb {
-    /// As [`SpinDb::open_default`], for a handler: on failure the cause
-    /// goes to the stage's log and the client gets a 500 problem.
-    pub fn open_or_problem(stage: &str) -> Result<Self, Box<crate::respond::Problem>> {
-        Self::open_default().map_err(|e| {
-            eprintln!("{stage}: database unavailable: {e:#}");
-            Box::new(crate::respond::Problem::new(
-                500,
-                "internal",
-                "Internal error",
-            ))
-        })
-    }
-
     /// Opens the `default` database and brings its schema up to date.
     pub fn open_default() -> anyhow::Result<Self> {
         let conn = Connection::open("default")

@@ -1,10 +1,16 @@
-//! What every casework component shares: the Spin implementation of the
-//! library's [`shared::db::Db`], and the HTTP answers (JSON, RFC 9457
-//! problem details) so every stage speaks the same way.
+//! The handler kit every casework component is built from: the
+//! per-request context ([`ctx::Ctx`]: principal, database, keys, county
+//! rules, "now"), the one error answer ([`problem::Problem`], with the
+//! library's errors converted once), the app's routes and chained stages
+//! ([`routes`]), and the Spin adapters (database, tokens, secrets).
 
 pub mod auth;
-pub mod chain;
+pub mod ctx;
 pub mod db;
 pub mod keys;
+pub mod problem;
 pub mod request;
-pub mod respond;
+pub mod routes;
+
+pub use ctx::Ctx;
+pub use problem::{json, respond, Answer, Problem};

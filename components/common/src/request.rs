@@ -9,8 +9,8 @@ use spin_sdk::http::Request;
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The body as JSON: 413 when too large, 400 when not JSON.
-pub fn json_body(req: &Request) -> Result<serde_json::Value, Box<crate::respond::Problem>> {
-    use crate::respond::Problem;
+pub fn json_body(req: &Request) -> Result<serde_json::Value, Box<crate::problem::Problem>> {
+    use crate::problem::Problem;
     if req.body().len() > MAX_BODY_BYTES {
         return Err(Box::new(
             Problem::new(413, "body_too_large", "The body is too large")
@@ -26,8 +26,8 @@ pub fn json_body(req: &Request) -> Result<serde_json::Value, Box<crate::respond:
 
 /// The version an `If-Match` header names (`"3"` or `W/"3"`): 428 when
 /// missing, 400 when unreadable.
-pub fn if_match_version(req: &Request) -> Result<i64, Box<crate::respond::Problem>> {
-    use crate::respond::Problem;
+pub fn if_match_version(req: &Request) -> Result<i64, Box<crate::problem::Problem>> {
+    use crate::problem::Problem;
     let value = req
         .header("if-match")
         .and_then(|h| h.as_str())
@@ -48,30 +48,8 @@ pub fn if_match_version(req: &Request) -> Result<i64, Box<crate::respond::Proble
         })
 }
 
-/// The route the request matched, as written in `spin.toml`.
-pub fn matched_route(req: &Request) -> String {
-    header(req, "spin-matched-route")
-}
-
-/// The value a `:name` segment of the route captured.
-pub fn path_match(req: &Request, name: &str) -> String {
-    header(req, &format!("spin-path-match-{name}"))
-}
-
-/// For a stage reached by service chaining (`/<verb>/<case id>`): the case
-/// id, if the path is that verb's.
-pub fn chained_case_id(req: &Request, verb: &str) -> Option<shared::ids::CaseId> {
-    let info = header(req, "spin-path-info");
-    let rest = info
-        .strip_prefix('/')?
-        .strip_prefix(verb)?
-        .strip_prefix('/')?;
-    rest.parse::<i64>()
-        .ok()
-        .and_then(|n| shared::ids::CaseId::new(n).ok())
-}
-
-fn header(req: &Request, name: &str) -> String {
+/// A header as text (empty when absent or not text).
+pub fn header(req: &Request, name: &str) -> String {
     req.header(name)
         .and_then(|h| h.as_str())
         .unwrap_or_default()

@@ -232,17 +232,24 @@ impl Action {
         self.kind().as_str()
     }
 
-    /// The units an action names (they must exist in the directory).
-    pub fn named_units(&self) -> Vec<&UnitId> {
+    /// The units an action names, with the field naming each (they must
+    /// exist in the directory).
+    pub fn named_units(&self) -> Vec<(&'static str, &UnitId)> {
         match self {
             Self::Route { lead, co_units }
             | Self::Reassign { lead, co_units, .. }
-            | Self::ReceiveInstruction { lead, co_units, .. } => {
-                std::iter::once(lead).chain(co_units).collect()
-            }
-            Self::TransferDirect { unit, .. } => vec![unit],
+            | Self::ReceiveInstruction { lead, co_units, .. } => std::iter::once(("lead", lead))
+                .chain(co_units.iter().map(|u| ("co_units", u)))
+                .collect(),
+            Self::TransferDirect { unit, .. } => vec![("unit", unit)],
             _ => Vec::new(),
         }
+    }
+}
+
+impl serde::Serialize for ActionKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 

@@ -91,6 +91,15 @@ pub struct Actor {
     pub unit: Option<UnitId>,
 }
 
+impl From<&crate::access::Principal> for Actor {
+    fn from(p: &crate::access::Principal) -> Self {
+        Self {
+            role: p.role,
+            unit: p.unit.clone(),
+        }
+    }
+}
+
 impl Actor {
     pub fn bureau() -> Self {
         Self {

@@ -1,0 +1,143 @@
+//! The per-request context every handler gets: the request, who signed in,
+//! the database, the secrets, the county's rules and the request's "now",
+//! each obtained once and on first use, each failure already a [`Problem`].
+
+use std::cell::OnceCell;
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use shared::access::Principal;
+use shared::ids::CaseId;
+use shared::personal::Keys;
+use shared::rules::{Rules, RulesCache};
+use spin_sdk::http::Request;
+
+use crate::db::SpinDb;
+use crate::problem::Problem;
+
+/// One request's context.
+pub struct Ctx {
+    /// The request.
+    pub req: Request,
+    now: DateTime<Utc>,
+    db: OnceCell<SpinDb>,
+    rules: OnceCell<Rules>,
+}
+
+/// The parsed rules, cached in the key-value store `default` by version.
+struct KeyValueCache;
+
+impl RulesCache for KeyValueCache {
+    fn get(&self, key: &str) -> Option<Vec<u8>> {
+        let store = spin_sdk::key_value::Store::open_default().ok()?;
+        store.get(key).ok().flatten()
+    }
+
+    fn put(&self, key: &str, value: &[u8]) {
+        if let Ok(store) = spin_sdk::key_value::Store::open_default() {
+            if let Err(e) = store.set(key, value) {
+                eprintln!("rules cache: {e:?}");
+            }
+        }
+    }
+}
+
+impl Ctx {
+    /// The context of `req`; "now" is read once, here.
+    pub fn new(req: Request) -> Self {
+        Self {
+            req,
+            now: shared::clock::now(),
+            db: OnceCell::new(),
+            rules: OnceCell::new(),
+        }
+    }
+
+    /// The request's instant.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// The request's instant in China time.
+    pub fn now_in_china(&self) -> DateTime<FixedOffset> {
+        shared::clock::in_china(self.now)
+    }
+
+    /// The database, opened (and its schema brought up to date) on first use.
+    pub fn db(&self) -> Result<&SpinDb, Box<Problem>> {
+        if let Some(db) = self.db.get() {
+            return Ok(db);
+        }
+        let db = SpinDb::open_default()
+            .map_err(|e| Problem::internal(format!("database: {e:#}")).boxed())?;
+        Ok(self.db.get_or_init(|| db))
+    }
+
+    /// The county's rules in force (one read for their version).
+    pub fn rules(&self) -> Result<&Rules, Box<Problem>> {
+        if let Some(rules) = self.rules.get() {
+            return Ok(rules);
+        }
+        let rules = Rules::current(self.db()?, &KeyValueCache)?;
+        Ok(self.rules.get_or_init(|| rules))
+    }
+
+    /// The signed-in principal, or 401.
+    pub fn principal(&self) -> Result<Principal, Box<Problem>> {
+        crate::auth::principal(&self.req)
+    }
+
+    /// The principal if a token was sent (and valid), `None` if none was.
+    pub fn signed_in(&self) -> Result<Option<Principal>, Box<Problem>> {
+        match self.req.header("authorization") {
+            Some(_) => self.principal().map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The personal-data keys.
+    pub fn keys(&self) -> Result<Keys, Box<Problem>> {
+        crate::keys::personal_data_keys().map_err(|e| Problem::internal(format!("{e:#}")).boxed())
+    }
+
+    /// The body as JSON (413 when too large, 400 when not JSON).
+    pub fn json_body(&self) -> Result<serde_json::Value, Box<Problem>> {
+        crate::request::json_body(&self.req)
+    }
+
+    /// The value a `:name` segment of the route captured.
+    pub fn path(&self, name: &str) -> String {
+        crate::request::header(&self.req, &format!("spin-path-match-{name}"))
+    }
+
+    /// The case the route's `:id` names (400 when it is not a case id).
+    pub fn case_id(&self) -> Result<CaseId, Box<Problem>> {
+        self.path("id")
+            .parse::<i64>()
+            .ok()
+            .and_then(|n| CaseId::new(n).ok())
+            .ok_or_else(|| {
+                Problem::new(400, "invalid_field", "Invalid case id")
+                    .field("id")
+                    .boxed()
+            })
+    }
+
+    /// The query string's pairs, percent-decoded.
+    pub fn query(&self) -> BTreeMap<String, String> {
+        crate::request::query_pairs(&self.req)
+    }
+
+    /// The version `If-Match` names (428 when missing, 400 when unreadable).
+    pub fn if_match(&self) -> Result<i64, Box<Problem>> {
+        crate::request::if_match_version(&self.req)
+    }
+
+    /// The client's address (for per-client limits), without the port.
+    pub fn client_address(&self) -> String {
+        let addr = crate::request::header(&self.req, "spin-client-addr");
+        addr.rsplit_once(':')
+            .map(|(ip, _)| ip.to_string())
+            .unwrap_or(addr)
+    }
+}

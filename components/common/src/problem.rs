@@ -1,0 +1,289 @@
+//! The one error answer: RFC 9457 problem details with a stable `code` a
+//! client can switch on and, where one field is at fault, that `field`.
+//! The library's errors become problems here, by their type, once for
+//! every stage; internal failures are logged (to the component's own log)
+//! and answered 500 without details.
+
+use serde::Serialize;
+use shared::access::AccessError;
+use shared::cases::CaseStoreError;
+use shared::fields::FieldError;
+use shared::intake::AdmissionError;
+use shared::lifecycle::TransitionError;
+use shared::pipeline::PipelineError;
+use shared::rules::RulesError;
+use shared::store::StoreError;
+use spin_sdk::http::Response;
+
+/// A handler's result: an answer, or a problem.
+pub type Answer = Result<Response, Box<Problem>>;
+
+/// A problem document (`application/problem+json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    /// A URI naming the problem's type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short summary.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// A stable code.
+    pub code: &'static str,
+    /// The field at fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// What happened, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Every invalid field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// Sent as the `Retry-After` header (seconds).
+    #[serde(skip)]
+    pub retry_after: Option<u32>,
+    /// Sent as the `ETag` header (the case's current version).
+    #[serde(skip)]
+    pub etag: Option<i64>,
+    /// Sent as the `Allow` header.
+    #[serde(skip)]
+    pub allow: Option<String>,
+}
+
+impl Problem {
+    /// A problem with a status, a stable code and a title.
+    pub fn new(status: u16, code: &'static str, title: impl Into<String>) -> Self {
+        Self {
+            kind: format!(
+                "https://casework.example/problems/{}",
+                code.replace('_', "-")
+            ),
+            title: title.into(),
+            status,
+            code,
+            field: None,
+            detail: None,
+            errors: Vec::new(),
+            retry_after: None,
+            etag: None,
+            allow: None,
+        }
+    }
+
+    /// Names the field at fault.
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    /// Says what happened.
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// Boxed, as handlers return it.
+    pub fn boxed(self) -> Box<Self> {
+        Box::new(self)
+    }
+
+    /// A 400 listing every field at fault; `field` names the first.
+    pub fn invalid_fields(errors: Vec<FieldError>) -> Self {
+        let first = errors.first().map(|e| e.field.clone());
+        let detail = errors.first().map(|e| {
+            format!(
+                "{}: {}",
+                if e.field.is_empty() { "body" } else { &e.field },
+                e.message
+            )
+        });
+        Self {
+            field: first,
+            detail,
+            errors,
+            ..Self::new(400, "invalid_field", "The request has invalid fields")
+        }
+    }
+
+    /// One invalid field.
+    pub fn invalid_field(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+        Self::invalid_fields(vec![FieldError::new(field, code, message)])
+    }
+
+    /// 404 for a path no endpoint serves.
+    pub fn not_found() -> Self {
+        Self::new(404, "not_found", "No such resource")
+    }
+
+    /// 404 for a case that does not exist.
+    pub fn case_not_found() -> Self {
+        Self::new(404, "case_not_found", "No such case").field("id")
+    }
+
+    /// 401: sign in.
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(401, "unauthorized", "Sign-in required").detail(detail)
+    }
+
+    /// 403: signed in, not allowed.
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(403, "forbidden", "Not allowed").detail(detail)
+    }
+
+    /// 405 with the methods the resource takes.
+    pub fn method_not_allowed(allow: &str) -> Self {
+        let mut p = Self::new(405, "method_not_allowed", "Method not allowed")
+            .detail(format!("this resource accepts {allow}"));
+        p.allow = Some(allow.to_string());
+        p
+    }
+
+    /// 500: the cause goes to the component's log, never to the client.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        eprintln!("internal error: {cause}");
+        Self::new(500, "internal", "Internal error")
+    }
+
+    /// The HTTP answer.
+    pub fn into_response(self) -> Response {
+        let body = serde_json::to_vec(&self).unwrap_or_else(|_| b"{}".to_vec());
+        let mut resp = Response::builder()
+            .status(self.status)
+            .header("content-type", "application/problem+json")
+            .body(body)
+            .build();
+        if let Some(secs) = self.retry_after {
+            resp.set_header("retry-after", secs.to_string());
+        }
+        if let Some(version) = self.etag {
+            resp.set_header("etag", format!("\"{version}\""));
+        }
+        if let Some(allow) = &self.allow {
+            resp.set_header("allow", allow);
+        }
+        if self.status == 401 {
+            resp.set_header("www-authenticate", "Bearer");
+        }
+        resp
+    }
+}
+
+/// A JSON answer.
+pub fn json(status: u16, body: &impl Serialize) -> Answer {
+    let bytes = serde_json::to_vec(body).map_err(|e| Problem::internal(e).boxed())?;
+    Ok(Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(bytes)
+        .build())
+}
+
+/// The HTTP answer of a handler's result.
+pub fn respond(answer: Answer) -> Response {
+    answer.unwrap_or_else(|problem| problem.into_response())
+}
+
+impl From<Vec<FieldError>> for Box<Problem> {
+    fn from(errors: Vec<FieldError>) -> Self {
+        Problem::invalid_fields(errors).boxed()
+    }
+}
+
+impl From<StoreError> for Box<Problem> {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Stale { actual, .. } => {
+                let mut p = Problem::new(412, "stale_version", "The case has changed")
+                    .field("If-Match")
+                    .detail(format!(
+                        "it is now at version {actual}; read it again before acting"
+                    ));
+                p.etag = Some(actual);
+                p
+            }
+            StoreError::NotFound(_) => Problem::case_not_found(),
+            other => Problem::internal(other),
+        }
+        .boxed()
+    }
+}
+
+impl From<TransitionError> for Box<Problem> {
+    fn from(e: TransitionError) -> Self {
+        match e {
+            TransitionError::Forbidden { .. }
+            | TransitionError::NotLeadUnit { .. }
+            | TransitionError::NotCoUnit => Problem::forbidden(e.to_string()),
+            TransitionError::BadCoUnits => Problem::new(422, "invalid_field", "Invalid co-units")
+                .field("co_units")
+                .detail(e.to_string()),
+            _ => Problem::new(409, "invalid_transition", "Not possible now")
+                .field("action")
+                .detail(e.to_string()),
+        }
+        .boxed()
+    }
+}
+
+impl From<PipelineError> for Box<Problem> {
+    fn from(e: PipelineError) -> Self {
+        match e {
+            PipelineError::Store(e) => e.into(),
+            PipelineError::Transition(e) => e.into(),
+            PipelineError::UnknownUnit { unit, field } => {
+                Problem::new(422, "unknown_unit", "No such unit")
+                    .field(field)
+                    .detail(format!("{unit} is not in the unit directory"))
+                    .boxed()
+            }
+            other => Problem::internal(other).boxed(),
+        }
+    }
+}
+
+impl From<CaseStoreError> for Box<Problem> {
+    fn from(e: CaseStoreError) -> Self {
+        match e {
+            CaseStoreError::IdempotencyKeyReused => Problem::new(
+                422,
+                "idempotency_key_reused",
+                "Idempotency-Key already used",
+            )
+            .field("Idempotency-Key")
+            .detail("this key was used for a different submission; use a new key for a new case"),
+            CaseStoreError::NotFound(_) => Problem::case_not_found(),
+            // The error names no personal data: statements are parameterised.
+            other => Problem::internal(other),
+        }
+        .boxed()
+    }
+}
+
+impl From<AccessError> for Box<Problem> {
+    fn from(e: AccessError) -> Self {
+        match e {
+            AccessError::PurposeRequired => Problem::new(400, "missing_field", "Say why")
+                .field("purpose")
+                .detail(e.to_string()),
+            AccessError::Claims(_) => Problem::unauthorized(e.to_string()),
+            _ => Problem::forbidden(e.to_string()),
+        }
+        .boxed()
+    }
+}
+
+impl From<AdmissionError> for Box<Problem> {
+    fn from(e: AdmissionError) -> Self {
+        match e {
+            AdmissionError::AgentRequired => Problem::unauthorized(e.to_string()),
+            _ => Problem::forbidden(e.to_string()),
+        }
+        .boxed()
+    }
+}
+
+impl From<RulesError> for Box<Problem> {
+    fn from(e: RulesError) -> Self {
+        Problem::internal(e).boxed()
+    }
+}

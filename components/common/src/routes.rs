@@ -1,0 +1,105 @@
+//! Every route of the app, named once: the public ones as written in
+//! `spin.toml` (a test checks), and the private stages reached by service
+//! chaining, shared between each stage and its callers.
+
+use shared::ids::CaseId;
+use spin_sdk::http::{Method, Request};
+
+use crate::problem::Problem;
+
+/// `POST /api/cases`: submit a case.
+pub const SUBMIT: &str = "/api/cases";
+/// `GET /api/cases/track/:code`: the citizen's view.
+pub const TRACK: &str = "/api/cases/track/:code";
+/// `GET /api/cases/:id`: a case for staff.
+pub const CASE: &str = "/api/cases/:id";
+/// `POST /api/cases/:id/actions`: one lifecycle move.
+pub const ACTIONS: &str = "/api/cases/:id/actions";
+/// `GET /api/calendar/days/:date`: what kind of day a date is.
+pub const CALENDAR_DAY: &str = "/api/calendar/days/:date";
+/// `GET /api/calendar/add`: N working days after a date.
+pub const CALENDAR_ADD: &str = "/api/calendar/add";
+
+/// The endpoint a request is for, among a component's `(route, method)`
+/// pairs: 404 when no route matched, 405 (with `Allow`) when the route
+/// takes other methods.
+pub fn endpoint(
+    req: &Request,
+    endpoints: &[(&'static str, Method)],
+) -> Result<&'static str, Box<Problem>> {
+    let matched = crate::request::header(req, "spin-matched-route");
+    let methods: Vec<&Method> = endpoints
+        .iter()
+        .filter(|(route, _)| *route == matched)
+        .map(|(_, m)| m)
+        .collect();
+    match endpoints
+        .iter()
+        .find(|(route, m)| *route == matched && m == req.method())
+    {
+        Some((route, _)) => Ok(route),
+        None if methods.is_empty() => Err(Problem::not_found().boxed()),
+        None => {
+            let allow: Vec<String> = methods.iter().map(|m| m.to_string()).collect();
+            Err(Problem::method_not_allowed(&allow.join(", ")).boxed())
+        }
+    }
+}
+
+/// A private stage reached by service chaining:
+/// `POST http://<component>.spin.internal/<verb>/<case id>`.
+#[derive(Debug, Clone, Copy)]
+pub struct Chained {
+    /// The component's name in `spin.toml`.
+    pub component: &'static str,
+    /// The path's first segment.
+    pub verb: &'static str,
+}
+
+/// Screening (the `filter` component).
+pub const SCREEN: Chained = Chained {
+    component: "filter",
+    verb: "screen",
+};
+/// Dispatch (the `route` component).
+pub const DISPATCH: Chained = Chained {
+    component: "route",
+    verb: "dispatch",
+};
+
+impl Chained {
+    /// The URL that reaches the stage for `case`.
+    pub fn url(&self, case: CaseId) -> String {
+        format!(
+            "http://{}.spin.internal/{}/{case}",
+            self.component, self.verb
+        )
+    }
+
+    /// For the stage itself: the case a request is for (404 otherwise,
+    /// 405 for another method than POST).
+    pub fn case_id(&self, req: &Request) -> Result<CaseId, Box<Problem>> {
+        let info = crate::request::header(req, "spin-path-info");
+        let case = info
+            .strip_prefix('/')
+            .and_then(|r| r.strip_prefix(self.verb))
+            .and_then(|r| r.strip_prefix('/'))
+            .and_then(|r| r.parse::<i64>().ok())
+            .and_then(|n| CaseId::new(n).ok())
+            .ok_or_else(|| Problem::not_found().boxed())?;
+        if *req.method() != Method::Post {
+            return Err(Problem::method_not_allowed("POST").boxed());
+        }
+        Ok(case)
+    }
+
+    /// Calls the stage for `case`; `Err` says why it did not answer 200.
+    pub async fn call(&self, case: CaseId) -> Result<(), String> {
+        let request = spin_sdk::http::Request::post(self.url(case), Vec::<u8>::new()).build();
+        match spin_sdk::http::send::<_, spin_sdk::http::Response>(request).await {
+            Ok(resp) if *resp.status() == 200 => Ok(()),
+            Ok(resp) => Err(format!("{} answered {}", self.component, resp.status())),
+            Err(e) => Err(format!("{} unreachable ({e})", self.component)),
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! What intake keeps in the key-value store: the per-client counters of
+//! public submissions, and the Idempotency-Key fast path for retries (the
+//! database stays the record; losing an entry costs a query).
+
+use common::{Ctx, Problem};
+use serde::{Deserialize, Serialize};
+use shared::cases::Acknowledgement;
+use shared::hall::IntakeRules;
+use spin_sdk::http::Response;
+use spin_sdk::key_value::Store;
+
+const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+
+/// Counts one public submission of this client in the current minute
+/// (the key-value store's atomic increment): 429 past the county's limit.
+/// A failing counter must not stop citizens from reaching us.
+pub fn count_public_submission(ctx: &Ctx, rules: &IntakeRules) -> Result<(), Box<Problem>> {
+    use spin_sdk::wit::wasi::keyvalue::{atomics, store};
+    let window = rules.rate_window(&ctx.client_address(), ctx.now());
+    let count = store::open("default").and_then(|b| {
+        let n = atomics::increment(&b, &window.key, 1)?;
+        if n == 1 {
+            let _ = b.delete(&window.previous);
+        }
+        Ok(n)
+    });
+    match count {
+        Ok(n) => rules.admit_rate(n).map_err(|e| {
+            let mut p = Problem::new(429, "too_many_requests", "Too many submissions")
+                .detail(e.to_string());
+            p.retry_after = Some(60);
+            p.boxed()
+        }),
+        Err(e) => {
+            eprintln!("rate counter unavailable: {e:?}");
+            Ok(())
+        }
+    }
+}
+
+/// The request's Idempotency-Key: 1 to 200 visible ASCII characters.
+pub fn idempotency_key(ctx: &Ctx) -> Result<Option<String>, Box<Problem>> {
+    let Some(value) = ctx.req.header(IDEMPOTENCY_HEADER) else {
+        return Ok(None);
+    };
+    match value.as_str() {
+        Some(key)
+            if (1..=200).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            Ok(Some(key.to_string()))
+        }
+        _ => Err(
+            Problem::new(400, "invalid_header", "Invalid Idempotency-Key")
+                .field("Idempotency-Key")
+                .detail("1 to 200 visible ASCII characters")
+                .boxed(),
+        ),
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Record {
+    fingerprint: String,
+    location: String,
+    answer: serde_json::Value,
+}
+
+fn kv_key(key: &str) -> String {
+    format!("intake/idempotency/{key}")
+}
+
+/// The first answer, if this key was answered before for the same body (a
+/// different body under the same key is decided by the database).
+pub fn replay(key: &str, fingerprint: &str) -> Option<Response> {
+    let bytes = Store::open_default().ok()?.get(&kv_key(key)).ok()??;
+    let record: Record = serde_json::from_slice(&bytes).ok()?;
+    (record.fingerprint == fingerprint).then(|| {
+        let mut resp = common::json(201, &record.answer).ok()?;
+        resp.set_header("location", record.location);
+        Some(resp)
+    })?
+}
+
+/// Keeps the answer for retries under `key`.
+pub fn remember(key: &str, fingerprint: &str, ack: &Acknowledgement) {
+    let record = serde_json::to_value(ack).map(|answer| Record {
+        fingerprint: fingerprint.to_string(),
+        location: format!("/api/cases/track/{}", ack.receipt.tracking_code),
+        answer,
+    });
+    let stored = record
+        .map_err(|e| e.to_string())
+        .and_then(|r| serde_json::to_vec(&r).map_err(|e| e.to_string()))
+        .and_then(|bytes| {
+            Store::open_default()
+                .and_then(|s| s.set(&kv_key(key), &bytes))
+                .map_err(|e| format!("{e:?}"))
+        });
+    if let Err(e) = stored {
+        // Only the fast path is lost; the database still answers retries.
+        eprintln!("cannot cache idempotency record: {e}");
+    }
+}
