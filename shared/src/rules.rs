@@ -152,14 +152,18 @@ fn check(family: Family, key: &str, body: &str) -> Result<(), RulesError> {
     }
 }
 
-/// The current version: one read.
-pub fn version(db: &impl Db) -> Result<i64, RulesError> {
-    let rows = db.execute("SELECT version FROM rules_version WHERE id = 1", &[])?;
-    Ok(rows
+/// The current version and its cache token: one read.
+fn stamp(db: &impl Db) -> Result<(i64, String), RulesError> {
+    let rows = db.execute("SELECT version, token FROM rules_version WHERE id = 1", &[])?;
+    let row = rows
         .row(0)
-        .map(|r| r.integer("version"))
-        .transpose()?
-        .unwrap_or(0))
+        .ok_or_else(|| RulesError::Corrupt("no rules version row".into()))?;
+    Ok((row.integer("version")?, row.text("token")?.to_string()))
+}
+
+/// The current version: 0 until the county sets a rule, then +1 for each.
+pub fn version(db: &impl Db) -> Result<i64, RulesError> {
+    stamp(db).map(|(version, _)| version)
 }
 
 /// Sets one family's rules (for the calendar, one year: `key` is the year;
@@ -176,7 +180,8 @@ pub fn set(
     check(family, key, body)?;
     db.transaction(|db| {
         let rows = db.execute(
-            "UPDATE rules_version SET version = version + 1 WHERE id = 1 RETURNING version",
+            "UPDATE rules_version SET version = version + 1, token = lower(hex(randomblob(16)))
+             WHERE id = 1 RETURNING version",
             &[],
         )?;
         let version = rows
@@ -216,11 +221,11 @@ impl Rules {
     /// The rules in force: one read for the version; the parsed set from
     /// `cache` for that version, or rebuilt from the rows and cached.
     pub fn current(db: &impl Db, cache: &impl RulesCache) -> Result<Self, RulesError> {
-        let version = version(db)?;
+        let (version, token) = stamp(db)?;
         if version == 0 {
             return Ok(Self::defaults());
         }
-        let key = format!("rules/v{version}");
+        let key = format!("rules/{token}");
         let cached = cache
             .get(&key)
             .and_then(|bytes| serde_json::from_slice::<Snapshot>(&bytes).ok())

@@ -157,9 +157,15 @@ Migration {
         )",
         "CREATE INDEX county_rules_family ON county_rules (family, key, id)",
         // Bumped by every change of the rules: what a request reads to know
-        // whether its cached rule set is current.
-        "CREATE TABLE rules_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)",
-        "INSERT INTO rules_version (id, version) VALUES (1, 0)",
+        // whether its cached rule set is current. The token is new at every
+        // change, so a cache entry never outlives the state it was built
+        // from (not even across a restored backup).
+        "CREATE TABLE rules_version (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            version INTEGER NOT NULL,
+            token TEXT NOT NULL
+        )",
+        "INSERT INTO rules_version (id, version, token) VALUES (1, 0, '')",
     ],
 }];
 

@@ -16,9 +16,14 @@ pub fn personal_data_keys() -> anyhow::Result<Keys> {
     Ok(keys)
 }
 
-/// A fresh random nonce for sealing.
-pub fn nonce() -> anyhow::Result<[u8; 12]> {
-    let mut n = [0u8; 12];
-    getrandom::fill(&mut n).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    Ok(n)
+/// Random bytes for storing a new case: a few draws of a tracking code and
+/// a sealing nonce (a draw is used again only if its code collides).
+pub fn draws() -> Result<[shared::cases::Draw; 3], Box<crate::Problem>> {
+    let mut draws = [([0u8; 8], [0u8; 12]); 3];
+    for (code, nonce) in &mut draws {
+        getrandom::fill(code)
+            .and_then(|_| getrandom::fill(nonce))
+            .map_err(|e| crate::Problem::internal(format!("no randomness: {e}")).boxed())?;
+    }
+    Ok(draws)
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use shared::access::AccessError;
 use shared::cases::CaseStoreError;
 use shared::fields::FieldError;
+use shared::hall::{HallClosed, RateExceeded};
 use shared::intake::AdmissionError;
 use shared::lifecycle::TransitionError;
 use shared::pipeline::PipelineError;
@@ -279,6 +280,24 @@ impl From<AdmissionError> for Box<Problem> {
             _ => Problem::forbidden(e.to_string()),
         }
         .boxed()
+    }
+}
+
+impl From<HallClosed> for Box<Problem> {
+    fn from(closed: HallClosed) -> Self {
+        Problem::new(422, "hall_closed", "The service hall is closed")
+            .field("channel")
+            .detail(closed.to_string())
+            .boxed()
+    }
+}
+
+impl From<RateExceeded> for Box<Problem> {
+    fn from(e: RateExceeded) -> Self {
+        let mut p =
+            Problem::new(429, "too_many_requests", "Too many submissions").detail(e.to_string());
+        p.retry_after = Some(60);
+        p.boxed()
     }
 }
 

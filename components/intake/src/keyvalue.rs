@@ -25,12 +25,7 @@ pub fn count_public_submission(ctx: &Ctx, rules: &IntakeRules) -> Result<(), Box
         Ok(n)
     });
     match count {
-        Ok(n) => rules.admit_rate(n).map_err(|e| {
-            let mut p = Problem::new(429, "too_many_requests", "Too many submissions")
-                .detail(e.to_string());
-            p.retry_after = Some(60);
-            p.boxed()
-        }),
+        Ok(n) => Ok(rules.admit_rate(n)?),
         Err(e) => {
             eprintln!("rate counter unavailable: {e:?}");
             Ok(())

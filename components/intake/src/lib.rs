@@ -33,12 +33,7 @@ async fn submit(ctx: &Ctx) -> Answer {
     let rules = ctx.rules()?;
     rules
         .intake
-        .admit_channel(case.channel, &rules.calendar, ctx.now())
-        .map_err(|closed| {
-            Problem::new(422, "hall_closed", "The service hall is closed")
-                .field("channel")
-                .detail(closed.to_string())
-        })?;
+        .admit_channel(case.channel, &rules.calendar, ctx.now())?;
     if who.is_none() {
         keyvalue::count_public_submission(ctx, &rules.intake)?;
     }
@@ -56,7 +51,7 @@ async fn submit(ctx: &Ctx) -> Answer {
         key,
         fingerprint: &fingerprint,
     });
-    let draws = random_draws()?;
+    let draws = common::keys::draws()?;
     let stored = cases::insert_with_fresh_code(
         db,
         &case,
@@ -121,16 +116,6 @@ fn created(receipt: &Receipt, ack: &cases::Acknowledgement) -> Answer {
 
 fn track_path(code: &TrackingCode) -> String {
     format!("/api/cases/track/{code}")
-}
-
-fn random_draws() -> Result<[cases::Draw; 3], Box<Problem>> {
-    let mut draws = [([0u8; 8], [0u8; 12]); 3];
-    for (code, nonce) in &mut draws {
-        getrandom::fill(code)
-            .and_then(|_| getrandom::fill(nonce))
-            .map_err(|e| Problem::internal(format!("no randomness: {e}")).boxed())?;
-    }
-    Ok(draws)
 }
 
 fn track(ctx: &Ctx) -> Answer {

@@ -1,0 +1,164 @@
+//! The repository keeps the shape ARCHITECTURE.md describes: every stage is
+//! a workspace member built by `spin.toml`, watches what it is built from,
+//! opens the stores its context needs, and stays small; the documents link
+//! each other and cite every provision the code cites.
+
+use std::path::Path;
+
+use e2e::repo_root;
+
+fn read(path: impl AsRef<Path>) -> String {
+    let path = repo_root().join(path);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn toml_of(path: &str) -> toml::Table {
+    toml::from_str(&read(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Every stage: its folder and package name.
+fn stages() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(repo_root().join("components")).expect("components") {
+        let dir = entry
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        if dir == "common" {
+            continue;
+        }
+        let package = toml_of(&format!("components/{dir}/Cargo.toml"))["package"]["name"]
+            .as_str()
+            .expect("package name")
+            .to_string();
+        out.push((dir, package));
+    }
+    out.sort();
+    assert!(out.len() >= 6, "{out:?}");
+    out
+}
+
+fn strings(value: Option<&toml::Value>) -> Vec<String> {
+    value
+        .and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn every_stage_is_a_wasm_only_member_built_and_watched_by_spin_toml() {
+    let workspace = toml_of("Cargo.toml");
+    let members = strings(workspace["workspace"].get("members"));
+    let defaults = strings(workspace["workspace"].get("default-members"));
+    let manifest = toml_of("spin.toml");
+    let components = manifest["component"].as_table().expect("components");
+    for (dir, package) in stages() {
+        let path = format!("components/{dir}");
+        assert!(members.contains(&path), "{path} is not a workspace member");
+        assert!(!defaults.contains(&path), "{path} builds only for wasm");
+        let (name, component) = components
+            .iter()
+            .find(|(_, c)| {
+                c.get("build")
+                    .and_then(|b| b.get("command"))
+                    .and_then(|c| c.as_str())
+                    == Some(&format!(
+                        "cargo build --target wasm32-wasip1 --release -p {package}"
+                    ))
+            })
+            .unwrap_or_else(|| panic!("spin.toml builds no component with -p {package}"));
+        assert_eq!(
+            component["source"].as_str(),
+            Some(format!("target/wasm32-wasip1/release/{package}.wasm").as_str()),
+            "{name}"
+        );
+        let watch = strings(component["build"].get("watch"));
+        assert!(
+            watch.contains(&format!("{path}/src/**/*.rs")),
+            "{name} watches its source"
+        );
+        if read(format!("{path}/Cargo.toml")).contains("component-common") {
+            assert!(
+                watch.contains(&"components/common/src/**/*.rs".to_string())
+                    && watch.contains(&"shared/src/**/*.rs".to_string()),
+                "{name} watches the kit and the library"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_stage_that_reads_the_county_rules_opens_both_stores() {
+    let manifest = toml_of("spin.toml");
+    let components = manifest["component"].as_table().expect("components");
+    for (dir, package) in stages() {
+        let sources: String = std::fs::read_dir(repo_root().join(format!("components/{dir}/src")))
+            .expect("src")
+            .map(|e| read(e.expect("file").path()))
+            .collect();
+        if !sources.contains("rules()") {
+            continue;
+        }
+        let (name, component) = components
+            .iter()
+            .find(|(_, c)| {
+                c["source"].as_str()
+                    == Some(format!("target/wasm32-wasip1/release/{package}.wasm").as_str())
+            })
+            .expect("component");
+        assert_eq!(
+            strings(component.get("sqlite_databases")),
+            vec!["default"],
+            "{name}"
+        );
+        assert_eq!(
+            strings(component.get("key_value_stores")),
+            vec!["default"],
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn stage_files_stay_small() {
+    for (dir, _) in stages() {
+        for entry in
+            std::fs::read_dir(repo_root().join(format!("components/{dir}/src"))).expect("src")
+        {
+            let path = entry.expect("file").path();
+            let lines = read(&path).lines().count();
+            assert!(
+                lines <= 150,
+                "{} has {lines} lines: move rules into shared/",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn the_readme_links_the_maintainers_documents_and_the_rules_cite_every_provision() {
+    let readme = read("README.md");
+    for doc in ["ARCHITECTURE.md", "docs/rules.md"] {
+        assert!(readme.contains(&format!("]({doc})")), "README links {doc}");
+        assert!(repo_root().join(doc).exists(), "{doc} exists");
+    }
+    assert!(
+        !readme.contains("MISSION.md"),
+        "the README sends no one outside the repo"
+    );
+    let rules = read("docs/rules.md");
+    for article in shared::lifecycle::Article::ALL {
+        assert!(
+            rules.contains(&format!("`{}`", article.cite()))
+                || rules.contains(&format!("as `{}`", article.cite())),
+            "docs/rules.md cites {}",
+            article.cite()
+        );
+    }
+}
