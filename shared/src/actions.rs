@@ -22,29 +22,6 @@ pub struct Rules<'a> {
     pub deadlines: &'a DeadlineRules,
 }
 
-fn running_finish(
-    db: &impl Db,
-    case: CaseId,
-) -> Result<Option<crate::deadlines::Deadline>, ActionError> {
-    let rows = db.execute(
-        "SELECT working_days, due_date, due_at, verified FROM case_deadlines
-         WHERE case_id = ? AND milestone = 'finish' AND active = 1 ORDER BY id DESC LIMIT 1",
-        &[case.get().into()],
-    )?;
-    let Some(row) = rows.row(0) else {
-        return Ok(None);
-    };
-    let bad = |w: &str| ActionError::Corrupt(format!("{w} of a deadline of case {case}"));
-    Ok(Some(crate::deadlines::Deadline {
-        milestone: Milestone::Finish,
-        working_days: u32::try_from(row.integer("working_days")?)
-            .map_err(|_| bad("working_days"))?,
-        due_date: row.text("due_date")?.parse().map_err(|_| bad("due_date"))?,
-        due_at: DateTime::parse_from_rfc3339(row.text("due_at")?).map_err(|_| bad("due_at"))?,
-        verified: row.integer("verified")? != 0,
-    }))
-}
-
 /// Applies `action` by `actor` to a case read at `expected_version`, with
 /// its deadline consequences, in one transaction; returns the transition
 /// and the new version.
@@ -93,12 +70,18 @@ pub fn apply(
                     store::end_running_deadlines(db, case, false, at)?;
                     let (_, deadlines) =
                         schedule(rules.calendar, rules.deadlines, &facts, received)?;
-                    store::set_deadlines(db, case, &deadlines, "routed", at)?;
+                    store::set_deadlines(db, case, &deadlines, store::DeadlineReason::Routed, at)?;
                 }
                 Event::ExtensionApproved { working_days, .. } => {
-                    if let Some(current) = running_finish(db, case)? {
+                    if let Some(current) = store::running_finish(db, case)? {
                         let moved = extend(rules.calendar, &current, *working_days)?;
-                        store::set_deadlines(db, case, &[moved], "extension", at)?;
+                        store::set_deadlines(
+                            db,
+                            case,
+                            &[moved],
+                            store::DeadlineReason::Extension,
+                            at,
+                        )?;
                     }
                 }
                 Event::QcFailed { .. } => {
@@ -108,7 +91,7 @@ pub fn apply(
                         now,
                         rules.deadlines.qc_redo_days,
                     )?;
-                    store::set_deadlines(db, case, &[redo], "qc_failed", at)?;
+                    store::set_deadlines(db, case, &[redo], store::DeadlineReason::QcFailed, at)?;
                 }
                 Event::ReviewReturned { .. } => {
                     let redo = deadline(
@@ -117,7 +100,13 @@ pub fn apply(
                         now,
                         rules.deadlines.review_redo_days,
                     )?;
-                    store::set_deadlines(db, case, &[redo], "review_returned", at)?;
+                    store::set_deadlines(
+                        db,
+                        case,
+                        &[redo],
+                        store::DeadlineReason::ReviewReturned,
+                        at,
+                    )?;
                 }
                 Event::ReplyDrafted { .. } => {
                     store::mark_met(db, case, Milestone::Investigate, at)?

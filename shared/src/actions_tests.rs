@@ -127,7 +127,7 @@ fn joint_handling_sets_lead_co_units_and_the_hotline_joint_deadline() {
     assert_eq!(
         history
             .iter()
-            .map(|d| d.due_at.as_str())
+            .map(|d| crate::clock::format(d.due_at))
             .collect::<Vec<_>>(),
         vec!["2025-10-28T23:59:59+08:00"]
     );
@@ -266,7 +266,12 @@ fn an_approved_extension_moves_and_a_failed_qc_resets_the_finish_deadline() {
             .expect("history")
             .into_iter()
             .filter(|d| d.active)
-            .map(|d| (d.due_at, d.reason))
+            .map(|d| {
+                (
+                    crate::clock::format(d.due_at),
+                    d.reason.as_str().to_string(),
+                )
+            })
             .collect::<Vec<_>>()
     };
     // 10 working days from 2025-09-30 end 10-21; 5 more: 10-28.

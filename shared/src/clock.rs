@@ -30,6 +30,16 @@ pub fn format(t: DateTime<FixedOffset>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
+/// Serializes an instant as [`format`] writes it (for `serialize_with`).
+pub fn serialize<S: serde::Serializer>(t: &DateTime<FixedOffset>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format(*t))
+}
+
+/// Reads an instant as stored (RFC 3339 text).
+pub fn parse(text: &str) -> Option<DateTime<FixedOffset>> {
+    DateTime::parse_from_rfc3339(text).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -200,19 +200,9 @@ pub trait Db {
     }
 }
 
-/// Classifies an SQLite error message: constraint failures become
-/// [`DbError::Constraint`] so callers can tell a duplicate from a fault.
-pub fn classify_error(message: String) -> DbError {
-    if message.contains("constraint failed") || message.contains("UNIQUE constraint") {
-        DbError::Constraint(message)
-    } else {
-        DbError::Statement(message)
-    }
-}
-
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
-    use super::{classify_error, Db, DbError, Rows, SqlValue};
+    use super::{Db, DbError, Rows, SqlValue};
     use rusqlite::types::{Value, ValueRef};
 
     /// The native implementation, over a rusqlite connection.
@@ -273,7 +263,16 @@ mod native {
                 }
                 Ok(Rows { columns, rows: out })
             };
-            run().map_err(|e| classify_error(e.to_string()))
+            // Classified by SQLite's result code: a constraint failure is
+            // a duplicate the caller may expect, anything else a fault.
+            run().map_err(|e| match &e {
+                rusqlite::Error::SqliteFailure(f, _)
+                    if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+                {
+                    DbError::Constraint(e.to_string())
+                }
+                _ => DbError::Statement(e.to_string()),
+            })
         }
     }
 }

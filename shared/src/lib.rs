@@ -9,7 +9,6 @@
 //! - [`intake`]: a new case as submitted, parsed field by field (Art. 2).
 //! - [`db`]: the small database interface the components implement over Spin.
 //! - [`schema`]: versioned migrations.
-//! - [`cases`]: storing and reading cases.
 //! - [`clock`]: China time (UTC+8), in which every deadline is counted.
 //! - [`calendar`]: the official working-day calendar (holidays and 调休).
 //! - [`deadlines`]: time limits in working days and the rules that set them.
@@ -32,7 +31,6 @@ mod test_support;
 pub mod access;
 pub mod actions;
 pub mod calendar;
-pub mod cases;
 pub mod clock;
 pub mod contact;
 pub mod db;

@@ -5,14 +5,14 @@
 //! retry after a failed hop), the second run changes nothing and reports
 //! where the case stands.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use thiserror::Error;
 
 use crate::calendar::Calendar;
 use crate::db::Db;
 use crate::deadlines::{schedule, DeadlineError, DeadlineRules};
-use crate::filter::{Decision, FilterRules, PriorCase};
+use crate::filter::{Decision, FilterRules};
 use crate::ids::CaseId;
 use crate::lifecycle::{transition, Action, Actor, Status, TransitionError};
 use crate::routing::{RouteDecision, RoutingTable, TriageReason};
@@ -22,16 +22,16 @@ use crate::units::{Unit, UnitId};
 /// Why a move of a case (a pipeline step or a staff action) failed.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum PipelineError {
+    /// Reading or writing the case failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error(transparent)]
-    Db(#[from] crate::db::DbError),
+    /// The lifecycle does not allow the move.
     #[error(transparent)]
     Transition(#[from] TransitionError),
+    /// A deadline could not be computed.
     #[error(transparent)]
     Deadline(#[from] DeadlineError),
-    #[error("stored case is corrupt: {0}")]
-    Corrupt(String),
+    /// A unit named is not in the directory.
     #[error("no unit {unit} in the directory ({field})")]
     UnknownUnit {
         /// The unit named.
@@ -39,6 +39,12 @@ pub enum PipelineError {
         /// The field that named it.
         field: &'static str,
     },
+}
+
+impl From<crate::db::DbError> for PipelineError {
+    fn from(e: crate::db::DbError) -> Self {
+        Self::Store(e.into())
+    }
 }
 
 /// What screening did.
@@ -75,55 +81,6 @@ pub enum Dispatched {
     },
 }
 
-/// What screening and dispatch read of a case.
-struct Texts {
-    title: String,
-    content: String,
-    county: String,
-    received_at: DateTime<Utc>,
-    submitter_key: Option<String>,
-}
-
-fn load(db: &impl Db, case: CaseId) -> Result<Texts, PipelineError> {
-    let rows = db.execute(
-        "SELECT c.title, c.content, c.county, c.received_at, s.submitter_key
-         FROM cases c LEFT JOIN case_submitters s ON s.case_id = c.id WHERE c.id = ?",
-        &[case.get().into()],
-    )?;
-    let row = rows.row(0).ok_or(StoreError::NotFound(case))?;
-    let corrupt = |what: &str| PipelineError::Corrupt(format!("{what} of case {case}"));
-    Ok(Texts {
-        title: row.text("title")?.to_string(),
-        content: row.text("content")?.to_string(),
-        county: row.text("county")?.to_string(),
-        received_at: DateTime::parse_from_rfc3339(row.text("received_at")?)
-            .map_err(|_| corrupt("received_at"))?
-            .with_timezone(&Utc),
-        submitter_key: row.opt_text("submitter_key")?.map(str::to_string),
-    })
-}
-
-fn prior_cases(db: &impl Db, case: CaseId, key: &str) -> Result<Vec<PriorCase>, PipelineError> {
-    let rows = db.execute(
-        "SELECT c.id, c.received_at, c.title, c.content FROM cases c
-         JOIN case_submitters s ON s.case_id = c.id
-         WHERE s.submitter_key = ? AND c.id < ? ORDER BY c.id DESC LIMIT 50",
-        &[key.into(), case.get().into()],
-    )?;
-    rows.iter()
-        .map(|r| {
-            Ok(PriorCase {
-                case_id: CaseId::new(r.integer("id")?)
-                    .map_err(|e| PipelineError::Corrupt(e.to_string()))?,
-                received_at: DateTime::parse_from_rfc3339(r.text("received_at")?)
-                    .map_err(|e| PipelineError::Corrupt(e.to_string()))?
-                    .with_timezone(&Utc),
-                text: format!("{}{}", r.text("title")?, r.text("content")?),
-            })
-        })
-        .collect()
-}
-
 /// Screens a received case (Art. 5) and records the decision.
 pub fn screen_case(
     db: &impl Db,
@@ -137,9 +94,9 @@ pub fn screen_case(
             status: current.lifecycle.status,
         });
     }
-    let facts = load(db, case)?;
+    let facts = store::texts(db, case)?;
     let prior = match &facts.submitter_key {
-        Some(key) => prior_cases(db, case, key)?,
+        Some(key) => store::prior_cases(db, case, key)?,
         None => Vec::new(),
     };
     let decision = rules.screen(&facts.title, &facts.content, facts.received_at, &prior);
@@ -217,10 +174,7 @@ pub fn dispatch(
     rules: &crate::rules::Rules,
     at: DateTime<FixedOffset>,
 ) -> Result<Dispatched, PipelineError> {
-    let county = load(db, case)?
-        .county
-        .parse()
-        .map_err(|_| PipelineError::Corrupt(format!("county of case {case}")))?;
+    let county = store::texts(db, case)?.county;
     store::ensure_units(db)?;
     let units = store::units_in(db, &county)?;
     dispatch_case(
@@ -286,12 +240,9 @@ pub fn dispatch_case(
             Err(e) => Err(e.into()),
         };
     }
-    let facts = load(db, case)?;
-    let county = facts
-        .county
-        .parse()
-        .map_err(|_| PipelineError::Corrupt(format!("county of case {case}")))?;
-    let lead = match table.route(units, &county, &facts.title, &facts.content) {
+    let facts = store::texts(db, case)?;
+    let county = &facts.county;
+    let lead = match table.route(units, county, &facts.title, &facts.content) {
         RouteDecision::Unit { unit, .. } => unit,
         RouteDecision::Triage(reason) => return Ok(Dispatched::Triage { reason }),
     };
@@ -306,7 +257,7 @@ pub fn dispatch_case(
     let (rule, deadlines) = schedule(calendar, deadline_rules, &case_facts, received_at)?;
     let stored = db.transaction(|db| -> Result<(), PipelineError> {
         store::apply(db, case, current.version, &t, &Actor::bureau(), at)?;
-        store::set_deadlines(db, case, &deadlines, "routed", at)?;
+        store::set_deadlines(db, case, &deadlines, store::DeadlineReason::Routed, at)?;
         Ok(())
     });
     match stored {

@@ -3,12 +3,12 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::cases::{insert_case, Sealing, Stored};
 use crate::db::NativeDb;
 use crate::ids::{CaseId, TrackingCode};
 use crate::intake::NewCase;
 use crate::personal::Keys;
 use crate::schema::migrate;
+use crate::store::{insert_case, Sealing, Stored};
 
 pub fn t(s: &str) -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339(s).expect("test instant")

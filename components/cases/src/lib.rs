@@ -9,9 +9,9 @@ use common::{json, respond, Answer, Ctx, Problem};
 use serde::Serialize;
 use shared::access::{case_access, personal_read, PersonalRead};
 use shared::actions::{self, Rules};
-use shared::cases::{self, CaseView, Reader};
 use shared::lifecycle::{ActionKind, Actor, Citation, Event, Status};
 use shared::personal::PersonalData;
+use shared::store::{self, CaseView, Reader};
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
@@ -64,7 +64,7 @@ fn act(ctx: &Ctx) -> Answer {
     let action = actions::parse(&ctx.json_body()?)?;
     let expected = ctx.if_match()?;
     let db = ctx.db()?;
-    let case = cases::case_view(db, id)?.ok_or_else(|| Problem::case_not_found().boxed())?;
+    let case = store::case_view(db, id)?.ok_or_else(|| Problem::case_not_found().boxed())?;
     case_access(&who, case.lead_unit.as_ref(), &case.co_units)?;
     let rules = ctx.rules()?;
     let rules = Rules {
@@ -92,17 +92,17 @@ fn read(ctx: &Ctx) -> Answer {
     let unmask = query.get("unmask").is_some_and(|v| v == "true");
     let purpose = query.get("purpose").map(String::as_str).unwrap_or_default();
     let db = ctx.db()?;
-    let case = cases::case_view(db, id)?.ok_or_else(|| Problem::case_not_found().boxed())?;
+    let case = store::case_view(db, id)?.ok_or_else(|| Problem::case_not_found().boxed())?;
     let view = case_access(&who, case.lead_unit.as_ref(), &case.co_units)?;
     let (submitter, masked) = match personal_read(view, unmask, purpose)? {
         PersonalRead::Nothing => (None, None),
         PersonalRead::Masked => (
-            Some(cases::masked_personal_data(db, &ctx.keys()?, id)?),
+            Some(store::masked_personal_data(db, &ctx.keys()?, id)?),
             Some(true),
         ),
         PersonalRead::Clear { purpose } => {
             let reader = Reader::from(&who);
-            let clear = cases::read_personal_data(
+            let clear = store::read_personal_data(
                 db,
                 &ctx.keys()?,
                 id,

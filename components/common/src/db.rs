@@ -1,7 +1,7 @@
 //! [`shared::db::Db`] over Spin's SQLite (`fermyon:spin/sqlite@2.0.0`, which
 //! every Spin 2 and 3 host provides).
 
-use shared::db::{classify_error, Db, DbError, Rows, SqlValue};
+use shared::db::{Db, DbError, Rows, SqlValue};
 use spin_sdk::sqlite::{Connection, Error, Value};
 
 /// The app's SQLite database, as labelled in `spin.toml`.
@@ -24,6 +24,18 @@ impl SpinDb {
     }
 }
 
+/// Classifies an error of Spin's SQLite. Spin's API gives an error kind
+/// and, for an I/O error, only SQLite's message (its result code is not
+/// passed on), so this adapter is the one place that reads the message:
+/// SQLite words every constraint failure "... constraint failed".
+fn classify(e: Error) -> DbError {
+    match e {
+        Error::Io(message) if message.contains("constraint failed") => DbError::Constraint(message),
+        Error::Io(message) => DbError::Statement(message),
+        other => DbError::Statement(format!("{other:?}")),
+    }
+}
+
 impl Db for SpinDb {
     fn nesting(&self) -> &std::cell::Cell<u32> {
         &self.nesting
@@ -40,10 +52,7 @@ impl Db for SpinDb {
                 SqlValue::Null => Value::Null,
             })
             .collect();
-        let result = self.conn.execute(sql, &params).map_err(|e| match e {
-            Error::Io(message) => classify_error(message),
-            other => DbError::Statement(format!("{other:?}")),
-        })?;
+        let result = self.conn.execute(sql, &params).map_err(classify)?;
         Ok(Rows {
             columns: result.columns,
             rows: result

@@ -18,7 +18,7 @@ pub fn personal_data_keys() -> anyhow::Result<Keys> {
 
 /// Random bytes for storing a new case: a few draws of a tracking code and
 /// a sealing nonce (a draw is used again only if its code collides).
-pub fn draws() -> Result<[shared::cases::Draw; 3], Box<crate::Problem>> {
+pub fn draws() -> Result<[shared::store::Draw; 3], Box<crate::Problem>> {
     let mut draws = [([0u8; 8], [0u8; 12]); 3];
     for (code, nonce) in &mut draws {
         getrandom::fill(code)

@@ -6,7 +6,6 @@
 
 use serde::Serialize;
 use shared::access::AccessError;
-use shared::cases::CaseStoreError;
 use shared::fields::FieldError;
 use shared::hall::{HallClosed, RateExceeded};
 use shared::intake::AdmissionError;
@@ -203,6 +202,14 @@ impl From<StoreError> for Box<Problem> {
                 p
             }
             StoreError::NotFound(_) => Problem::case_not_found(),
+            StoreError::IdempotencyKeyReused => Problem::new(
+                422,
+                "idempotency_key_reused",
+                "Idempotency-Key already used",
+            )
+            .field("Idempotency-Key")
+            .detail("this key was used for a different submission; use a new key for a new case"),
+            // The error names no personal data: statements are parameterised.
             other => Problem::internal(other),
         }
         .boxed()
@@ -239,24 +246,6 @@ impl From<PipelineError> for Box<Problem> {
             }
             other => Problem::internal(other).boxed(),
         }
-    }
-}
-
-impl From<CaseStoreError> for Box<Problem> {
-    fn from(e: CaseStoreError) -> Self {
-        match e {
-            CaseStoreError::IdempotencyKeyReused => Problem::new(
-                422,
-                "idempotency_key_reused",
-                "Idempotency-Key already used",
-            )
-            .field("Idempotency-Key")
-            .detail("this key was used for a different submission; use a new key for a new case"),
-            CaseStoreError::NotFound(_) => Problem::case_not_found(),
-            // The error names no personal data: statements are parameterised.
-            other => Problem::internal(other),
-        }
-        .boxed()
     }
 }
 

@@ -4,8 +4,8 @@
 
 use common::{Ctx, Problem};
 use serde::{Deserialize, Serialize};
-use shared::cases::Acknowledgement;
 use shared::hall::IntakeRules;
+use shared::store::Acknowledgement;
 use spin_sdk::http::Response;
 use spin_sdk::key_value::Store;
 

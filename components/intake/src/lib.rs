@@ -6,11 +6,11 @@ mod keyvalue;
 
 use common::routes::{self, DISPATCH, SCREEN, SUBMIT, TRACK};
 use common::{json, respond, Answer, Ctx, Problem};
-use shared::cases::{self, Idempotency, Receipt, Stored};
 use shared::ids::TrackingCode;
 use shared::intake::NewCase;
 use shared::lifecycle::Actor;
 use shared::pipeline;
+use shared::store::{self, Idempotency, Receipt, Stored};
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
@@ -38,7 +38,7 @@ async fn submit(ctx: &Ctx) -> Answer {
         keyvalue::count_public_submission(ctx, &rules.intake)?;
     }
     let key = keyvalue::idempotency_key(ctx)?;
-    let fingerprint = cases::fingerprint(ctx.req.body());
+    let fingerprint = store::fingerprint(ctx.req.body());
     if let Some(replay) = key
         .as_deref()
         .and_then(|k| keyvalue::replay(k, &fingerprint))
@@ -52,7 +52,7 @@ async fn submit(ctx: &Ctx) -> Answer {
         fingerprint: &fingerprint,
     });
     let draws = common::keys::draws()?;
-    let stored = cases::insert_with_fresh_code(
+    let stored = store::insert_with_fresh_code(
         db,
         &case,
         ctx.now_in_china(),
@@ -83,7 +83,7 @@ async fn submit(ctx: &Ctx) -> Answer {
         }
         (Stored::Created(receipt) | Stored::Replayed(receipt), _) => (receipt, false),
     };
-    let ack = cases::acknowledgement(db, &receipt)?;
+    let ack = store::acknowledgement(db, &receipt)?;
     // Only a case that went all the way is answered from the fast path; a
     // stranded one is taken on by the retry.
     if let (Some(key), true) = (&key, complete) {
@@ -108,7 +108,7 @@ async fn advance(receipt: &Receipt) -> bool {
     true
 }
 
-fn created(receipt: &Receipt, ack: &cases::Acknowledgement) -> Answer {
+fn created(receipt: &Receipt, ack: &store::Acknowledgement) -> Answer {
     let mut resp = json(201, ack)?;
     resp.set_header("location", track_path(&receipt.tracking_code));
     Ok(resp)
@@ -132,7 +132,7 @@ fn track(ctx: &Ctx) -> Answer {
                 .field("phone_last4")
                 .detail("give the last 4 digits of the phone number the case was submitted with: ?phone_last4=5678")
         })?;
-    match cases::find_public_status_for_submitter(ctx.db()?, &ctx.keys()?, &code, last4)? {
+    match store::find_public_status_for_submitter(ctx.db()?, &ctx.keys()?, &code, last4)? {
         Some(status) => json(200, &status),
         None => Err(Problem::new(
             404,

@@ -3,10 +3,13 @@
 
 use super::*;
 use crate::calendar::Calendar;
-use crate::db::NativeDb;
+use crate::db::{Db, NativeDb};
 use crate::deadlines::deadline;
-use crate::lifecycle::{transition, Action};
+use crate::deadlines::Milestone;
+use crate::lifecycle::{transition, Action, Actor, Lifecycle};
 use crate::test_support::{migrated_db, store_case, t};
+use crate::units::{Unit, UnitId};
+use chrono::Utc;
 
 fn setup() -> (NativeDb, CaseId) {
     let db = migrated_db();
@@ -192,7 +195,7 @@ fn a_new_deadline_replaces_the_running_one_and_the_original_stays_on_record() {
         &db,
         id,
         std::slice::from_ref(&first),
-        "routed",
+        DeadlineReason::Routed,
         t("2025-09-30T10:00:00+08:00"),
     )
     .expect("sets");
@@ -202,23 +205,23 @@ fn a_new_deadline_replaces_the_running_one_and_the_original_stays_on_record() {
         &db,
         id,
         &[redo],
-        "qc_failed",
+        DeadlineReason::QcFailed,
         t("2025-10-14T16:00:00+08:00"),
     )
     .expect("sets");
     let history = deadline_history(&db, id).expect("history");
     assert_eq!(history.len(), 2);
     assert_eq!(
-        (history[0].due_at.as_str(), history[0].active),
-        ("2025-10-14T23:59:59+08:00", false)
+        (crate::clock::format(history[0].due_at), history[0].active),
+        ("2025-10-14T23:59:59+08:00".to_string(), false)
     );
     assert_eq!(
         (
-            history[1].due_at.as_str(),
+            crate::clock::format(history[1].due_at),
             history[1].reason.as_str(),
             history[1].active
         ),
-        ("2025-10-21T23:59:59+08:00", "qc_failed", true)
+        ("2025-10-21T23:59:59+08:00".to_string(), "qc_failed", true)
     );
 }
 
@@ -233,7 +236,7 @@ fn the_due_scan_finds_only_running_deadlines_due_by_the_time_given() {
         &db,
         id,
         &[contact, finish],
-        "routed",
+        DeadlineReason::Routed,
         t("2025-09-30T10:00:00+08:00"),
     )
     .expect("sets");

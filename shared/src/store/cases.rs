@@ -2,33 +2,17 @@
 
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
-use thiserror::Error;
 
 use crate::clock;
 use crate::db::{Db, DbError, SqlValue};
-use crate::ids::{CaseId, TrackingCode};
+use crate::ids::{CaseId, CountyCode, TrackingCode};
 use crate::intake::NewCase;
-use crate::personal::{Keys, PersonalData, SealError};
+use crate::intake::{Channel, Kind};
+use crate::lifecycle::Status;
+use crate::personal::{Keys, PersonalData};
+
+use super::StoreError;
 use crate::units::UnitId;
-
-/// The status a case has when it has just come in.
-pub const STATUS_RECEIVED: &str = "received";
-
-#[derive(Debug, Error, PartialEq, Eq)]
-pub enum CaseStoreError {
-    #[error(transparent)]
-    Db(#[from] DbError),
-    /// The Idempotency-Key was used before for a different submission.
-    #[error("this Idempotency-Key was already used for a different submission")]
-    IdempotencyKeyReused,
-    /// A stored row no longer parses (e.g. an edited database).
-    #[error("stored case is corrupt: {0}")]
-    Corrupt(String),
-    #[error(transparent)]
-    Seal(#[from] SealError),
-    #[error("no case {0}")]
-    NotFound(CaseId),
-}
 
 /// What sealing a submitter's personal data needs: the deployment's keys
 /// and a fresh random nonce.
@@ -50,8 +34,9 @@ pub struct Idempotency<'a> {
 pub struct Receipt {
     pub case_id: CaseId,
     pub tracking_code: TrackingCode,
-    pub status: &'static str,
-    pub received_at: String,
+    pub status: Status,
+    #[serde(serialize_with = "clock::serialize")]
+    pub received_at: DateTime<FixedOffset>,
 }
 
 /// Whether the receipt is for a new case or repeats an earlier answer.
@@ -72,14 +57,14 @@ pub fn insert_case(
     received_at: DateTime<FixedOffset>,
     idempotency: Option<&Idempotency<'_>>,
     sealing: &Sealing<'_>,
-) -> Result<Stored, CaseStoreError> {
+) -> Result<Stored, StoreError> {
     db.transaction(|db| {
         if let Some(idem) = idempotency {
             if let Some(receipt) = find_by_idempotency_key(db, idem)? {
                 return Ok(Stored::Replayed(receipt));
             }
         }
-        let received_at = clock::format(received_at);
+        let received_text = clock::format(received_at);
         let rows = db.execute(
             "INSERT INTO cases (tracking_code, channel, kind, title, content, county, status,
                                 received_at, idempotency_key, request_fingerprint, mode, hall_form, urgent)
@@ -92,8 +77,8 @@ pub fn insert_case(
                 case.title.as_str().into(),
                 case.content.as_str().into(),
                 case.county.as_str().into(),
-                STATUS_RECEIVED.into(),
-                received_at.as_str().into(),
+                Status::Received.as_str().into(),
+                received_text.as_str().into(),
                 SqlValue::from(idempotency.map(|i| i.key)),
                 SqlValue::from(idempotency.map(|i| i.fingerprint)),
                 SqlValue::from(case.mode.map(|m| m.as_str())),
@@ -104,8 +89,8 @@ pub fn insert_case(
         let id = rows
             .row(0)
             .map(|r| r.integer("id"))
-            .ok_or_else(|| CaseStoreError::Corrupt("INSERT returned no id".into()))??;
-        let case_id = CaseId::new(id).map_err(|e| CaseStoreError::Corrupt(e.to_string()))?;
+            .ok_or_else(|| StoreError::Corrupt("INSERT returned no id".into()))??;
+        let case_id = CaseId::new(id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let personal = PersonalData {
             id_number: case.submitter.id_number.clone(),
             address: case.submitter.address.clone(),
@@ -124,7 +109,7 @@ pub fn insert_case(
         Ok(Stored::Created(Receipt {
             case_id,
             tracking_code: tracking_code.clone(),
-            status: STATUS_RECEIVED,
+            status: Status::Received,
             received_at,
         }))
     })
@@ -145,8 +130,8 @@ pub fn insert_with_fresh_code(
     idempotency: Option<&Idempotency<'_>>,
     keys: &Keys,
     draws: &[Draw],
-) -> Result<Stored, CaseStoreError> {
-    let mut outcome = Err(CaseStoreError::Corrupt("no random draw".into()));
+) -> Result<Stored, StoreError> {
+    let mut outcome = Err(StoreError::Corrupt("no random draw".into()));
     for (code, nonce) in draws {
         let sealing = Sealing {
             keys,
@@ -154,7 +139,7 @@ pub fn insert_with_fresh_code(
         };
         let code = TrackingCode::from_random(*code);
         outcome = insert_case(db, case, &code, received_at, idempotency, &sealing);
-        if !matches!(outcome, Err(CaseStoreError::Db(DbError::Constraint(_)))) {
+        if !matches!(outcome, Err(StoreError::Db(DbError::Constraint(_)))) {
             break;
         }
     }
@@ -175,7 +160,7 @@ pub struct Acknowledgement {
 }
 
 /// The acknowledgement of a stored case.
-pub fn acknowledgement(db: &impl Db, receipt: &Receipt) -> Result<Acknowledgement, CaseStoreError> {
+pub fn acknowledgement(db: &impl Db, receipt: &Receipt) -> Result<Acknowledgement, StoreError> {
     let mut ack = Acknowledgement {
         receipt: receipt.clone(),
         rejection: None,
@@ -190,7 +175,7 @@ pub fn acknowledgement(db: &impl Db, receipt: &Receipt) -> Result<Acknowledgemen
 fn find_by_idempotency_key(
     db: &impl Db,
     idem: &Idempotency<'_>,
-) -> Result<Option<Receipt>, CaseStoreError> {
+) -> Result<Option<Receipt>, StoreError> {
     let rows = db.execute(
         "SELECT id, tracking_code, status, received_at, request_fingerprint
          FROM cases WHERE idempotency_key = ?",
@@ -200,27 +185,30 @@ fn find_by_idempotency_key(
         return Ok(None);
     };
     if row.opt_text("request_fingerprint")? != Some(idem.fingerprint) {
-        return Err(CaseStoreError::IdempotencyKeyReused);
+        return Err(StoreError::IdempotencyKeyReused);
     }
     let case_id =
-        CaseId::new(row.integer("id")?).map_err(|e| CaseStoreError::Corrupt(e.to_string()))?;
+        CaseId::new(row.integer("id")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let tracking_code = row
         .text("tracking_code")?
         .parse()
-        .map_err(|e: crate::ids::IdError| CaseStoreError::Corrupt(e.to_string()))?;
+        .map_err(|e: crate::ids::IdError| StoreError::Corrupt(e.to_string()))?;
     Ok(Some(Receipt {
         case_id,
         tracking_code,
-        status: status_name(row.text("status")?)?,
-        received_at: row.text("received_at")?.to_string(),
+        status: parsed(row.text("status")?, "status")?,
+        received_at: instant(row.text("received_at")?)?,
     }))
 }
 
-fn status_name(stored: &str) -> Result<&'static str, CaseStoreError> {
-    stored
-        .parse::<crate::lifecycle::Status>()
-        .map(crate::lifecycle::Status::as_str)
-        .map_err(|_| CaseStoreError::Corrupt(format!("unknown status {stored:?}")))
+/// A stored text parsed as its type, or the row is corrupt.
+fn parsed<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, StoreError> {
+    text.parse()
+        .map_err(|_| StoreError::Corrupt(format!("{what} {text:?}")))
+}
+
+fn instant(text: &str) -> Result<DateTime<FixedOffset>, StoreError> {
+    clock::parse(text).ok_or_else(|| StoreError::Corrupt(format!("instant {text:?}")))
 }
 
 /// Why a case was not accepted, as the submitter is told it.
@@ -236,7 +224,7 @@ fn public_rejection(
     db: &impl Db,
     case: i64,
     category: i64,
-) -> Result<Option<PublicRejection>, CaseStoreError> {
+) -> Result<Option<PublicRejection>, StoreError> {
     let Some(category) = u8::try_from(category)
         .ok()
         .and_then(crate::lifecycle::RejectCategory::from_number)
@@ -270,10 +258,11 @@ fn public_rejection(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PublicStatus {
     pub tracking_code: TrackingCode,
-    pub channel: String,
-    pub kind: String,
-    pub status: &'static str,
-    pub received_at: String,
+    pub channel: Channel,
+    pub kind: Kind,
+    pub status: Status,
+    #[serde(serialize_with = "clock::serialize")]
+    pub received_at: DateTime<FixedOffset>,
     /// Set when the case was not accepted: why, and where to go instead.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rejection: Option<PublicRejection>,
@@ -287,7 +276,7 @@ pub fn find_public_status_for_submitter(
     keys: &Keys,
     code: &TrackingCode,
     phone_last4: &str,
-) -> Result<Option<PublicStatus>, CaseStoreError> {
+) -> Result<Option<PublicStatus>, StoreError> {
     let rows = db.execute(
         "SELECT id FROM cases WHERE tracking_code = ?",
         &[code.as_str().into()],
@@ -295,7 +284,7 @@ pub fn find_public_status_for_submitter(
     let Some(row) = rows.row(0) else {
         return Ok(None);
     };
-    let id = CaseId::new(row.integer("id")?).map_err(|e| CaseStoreError::Corrupt(e.to_string()))?;
+    let id = CaseId::new(row.integer("id")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     if !sealed_personal_data(db, keys, id)?.phone_ends_with(phone_last4) {
         return Ok(None);
     }
@@ -305,7 +294,7 @@ pub fn find_public_status_for_submitter(
 pub fn find_public_status(
     db: &impl Db,
     code: &TrackingCode,
-) -> Result<Option<PublicStatus>, CaseStoreError> {
+) -> Result<Option<PublicStatus>, StoreError> {
     let rows = db.execute(
         "SELECT id, channel, kind, status, received_at, rejection_category FROM cases WHERE tracking_code = ?",
         &[code.as_str().into()],
@@ -315,10 +304,10 @@ pub fn find_public_status(
     };
     Ok(Some(PublicStatus {
         tracking_code: code.clone(),
-        channel: row.text("channel")?.to_string(),
-        kind: row.text("kind")?.to_string(),
-        status: status_name(row.text("status")?)?,
-        received_at: row.text("received_at")?.to_string(),
+        channel: parsed(row.text("channel")?, "channel")?,
+        kind: parsed(row.text("kind")?, "kind")?,
+        status: parsed(row.text("status")?, "status")?,
+        received_at: instant(row.text("received_at")?)?,
         rejection: match row.get_opt_integer("rejection_category")? {
             Some(category) => public_rejection(db, row.integer("id")?, category)?,
             None => None,
@@ -330,12 +319,12 @@ fn sealed_personal_data(
     db: &impl Db,
     keys: &Keys,
     case: CaseId,
-) -> Result<PersonalData, CaseStoreError> {
+) -> Result<PersonalData, StoreError> {
     let rows = db.execute(
         "SELECT sealed FROM case_submitters WHERE case_id = ?",
         &[case.get().into()],
     )?;
-    let row = rows.row(0).ok_or(CaseStoreError::NotFound(case))?;
+    let row = rows.row(0).ok_or(StoreError::NotFound(case))?;
     Ok(keys.open(case, row.blob("sealed")?)?)
 }
 
@@ -345,15 +334,17 @@ pub fn masked_personal_data(
     db: &impl Db,
     keys: &Keys,
     case: CaseId,
-) -> Result<PersonalData, CaseStoreError> {
+) -> Result<PersonalData, StoreError> {
     Ok(sealed_personal_data(db, keys, case)?.masked())
 }
 
 /// Who reads personal data in the clear, for the audit row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reader<'a> {
-    pub role: &'a str,
-    pub unit: Option<&'a str>,
+    /// Their role.
+    pub role: crate::lifecycle::Role,
+    /// Their unit, for unit staff.
+    pub unit: Option<&'a UnitId>,
     /// The token's subject: the person, not just the role.
     pub subject: &'a str,
 }
@@ -361,8 +352,8 @@ pub struct Reader<'a> {
 impl<'a> From<&'a crate::access::Principal> for Reader<'a> {
     fn from(p: &'a crate::access::Principal) -> Self {
         Self {
-            role: p.role.as_str(),
-            unit: p.unit.as_ref().map(|u| u.as_str()),
+            role: p.role,
+            unit: p.unit.as_ref(),
             subject: &p.subject,
         }
     }
@@ -378,7 +369,7 @@ pub fn read_personal_data(
     reader: &Reader<'_>,
     purpose: &str,
     at: DateTime<FixedOffset>,
-) -> Result<PersonalData, CaseStoreError> {
+) -> Result<PersonalData, StoreError> {
     db.transaction(|db| {
         let data = sealed_personal_data(db, keys, case)?;
         db.execute(
@@ -387,8 +378,8 @@ pub fn read_personal_data(
             &[
                 case.get().into(),
                 clock::format(at).into(),
-                reader.role.into(),
-                SqlValue::from(reader.unit),
+                reader.role.as_str().into(),
+                SqlValue::from(reader.unit.map(UnitId::as_str)),
                 reader.subject.into(),
                 purpose.into(),
             ],
@@ -402,20 +393,21 @@ pub fn read_personal_data(
 pub struct CaseView {
     pub case_id: CaseId,
     pub tracking_code: TrackingCode,
-    pub channel: String,
-    pub kind: String,
+    pub channel: Channel,
+    pub kind: Kind,
     pub title: String,
     pub content: String,
-    pub county: String,
-    pub status: String,
-    pub received_at: String,
+    pub county: CountyCode,
+    pub status: Status,
+    #[serde(serialize_with = "clock::serialize")]
+    pub received_at: DateTime<FixedOffset>,
     pub lead_unit: Option<UnitId>,
     pub co_units: Vec<UnitId>,
     /// For `ETag` / `If-Match`: every change bumps it.
     pub version: i64,
 }
 
-pub fn case_view(db: &impl Db, case: CaseId) -> Result<Option<CaseView>, CaseStoreError> {
+pub fn case_view(db: &impl Db, case: CaseId) -> Result<Option<CaseView>, StoreError> {
     let rows = db.execute(
         "SELECT tracking_code, channel, kind, title, content, county, status, received_at, lead_unit, version
          FROM cases WHERE id = ?",
@@ -424,21 +416,21 @@ pub fn case_view(db: &impl Db, case: CaseId) -> Result<Option<CaseView>, CaseSto
     let Some(row) = rows.row(0) else {
         return Ok(None);
     };
-    let corrupt = |e: String| CaseStoreError::Corrupt(e);
-    let co_units = crate::store::co_units(db, case).map_err(|e| corrupt(e.to_string()))?;
+    let corrupt = |e: String| StoreError::Corrupt(e);
+    let co_units = super::co_units(db, case)?;
     Ok(Some(CaseView {
         case_id: case,
         tracking_code: row
             .text("tracking_code")?
             .parse()
             .map_err(|e: crate::ids::IdError| corrupt(e.to_string()))?,
-        channel: row.text("channel")?.to_string(),
-        kind: row.text("kind")?.to_string(),
+        channel: parsed(row.text("channel")?, "channel")?,
+        kind: parsed(row.text("kind")?, "kind")?,
         title: row.text("title")?.to_string(),
         content: row.text("content")?.to_string(),
-        county: row.text("county")?.to_string(),
-        status: row.text("status")?.to_string(),
-        received_at: row.text("received_at")?.to_string(),
+        county: parsed(row.text("county")?, "county")?,
+        status: parsed(row.text("status")?, "status")?,
+        received_at: instant(row.text("received_at")?)?,
         lead_unit: row
             .opt_text("lead_unit")?
             .map(|u| {
@@ -467,6 +459,7 @@ pub fn fingerprint(body: &[u8]) -> String {
 mod tests {
     use super::*;
     use crate::db::NativeDb;
+    use crate::personal::SealError;
     use crate::schema::migrate;
     use chrono::TimeZone;
     use serde_json::json;
@@ -506,7 +499,7 @@ mod tests {
         case: &NewCase,
         code: &TrackingCode,
         idem: Option<&Idempotency<'_>>,
-    ) -> Result<Stored, CaseStoreError> {
+    ) -> Result<Stored, StoreError> {
         let keys = keys();
         insert_case(
             db,
@@ -528,12 +521,19 @@ mod tests {
         let Stored::Created(receipt) = stored else {
             panic!("expected a new case")
         };
-        assert_eq!(receipt.received_at, "2026-02-14T09:30:00+08:00");
+        assert_eq!(
+            clock::format(receipt.received_at),
+            "2026-02-14T09:30:00+08:00"
+        );
+        assert_eq!(
+            serde_json::to_value(&receipt).expect("json")["received_at"],
+            "2026-02-14T09:30:00+08:00"
+        );
         let public = find_public_status(&db, &code(1))
             .expect("query")
             .expect("found");
-        assert_eq!(public.status, "received");
-        assert_eq!(public.kind, "consultation");
+        assert_eq!(public.status, Status::Received);
+        assert_eq!(public.kind, Kind::Consultation);
         assert_eq!(find_public_status(&db, &code(2)), Ok(None));
     }
 
@@ -579,9 +579,10 @@ mod tests {
         };
         assert_eq!(audits(&db), Some(Ok(0)));
 
+        let urban: UnitId = "qibin-urban".parse().expect("unit");
         let reader = Reader {
-            role: "unit",
-            unit: Some("qibin-urban"),
+            role: crate::lifecycle::Role::Unit,
+            unit: Some(&urban),
             subject: "wang.li",
         };
         let clear = read_personal_data(&db, &keys(), id, &reader, "回访核实", at()).expect("read");
@@ -620,7 +621,7 @@ mod tests {
         let found = |last4: &str| {
             find_public_status_for_submitter(&db, &keys(), &code(1), last4).expect("query")
         };
-        assert_eq!(found("5678").map(|s| s.status), Some("received"));
+        assert_eq!(found("5678").map(|s| s.status), Some(Status::Received));
         assert_eq!(found("1234"), None);
         assert_eq!(
             find_public_status_for_submitter(&db, &keys(), &code(2), "5678"),
@@ -636,7 +637,7 @@ mod tests {
         let id = CaseId::new(1).expect("id");
         assert!(matches!(
             masked_personal_data(&db, &other, id),
-            Err(CaseStoreError::Seal(SealError::CannotOpen))
+            Err(StoreError::Seal(SealError::CannotOpen))
         ));
     }
 
@@ -673,7 +674,7 @@ mod tests {
         insert(&db, &new_case(), &code(1), Some(&first)).expect("stored");
         assert_eq!(
             insert(&db, &new_case(), &code(2), Some(&other)),
-            Err(CaseStoreError::IdempotencyKeyReused)
+            Err(StoreError::IdempotencyKeyReused)
         );
     }
 
@@ -683,7 +684,7 @@ mod tests {
         insert(&db, &new_case(), &code(1), None).expect("stored");
         let err = insert(&db, &new_case(), &code(1), None).unwrap_err();
         assert!(
-            matches!(err, CaseStoreError::Db(DbError::Constraint(_))),
+            matches!(err, StoreError::Db(DbError::Constraint(_))),
             "{err:?}"
         );
         let n = db

@@ -1,0 +1,220 @@
+//! Deadlines on record: set (earlier ones stay, deactivated), met, ended,
+//! the history of a case, the scheduled scan, and the facts of a case that
+//! decide its limits.
+
+use chrono::{DateTime, FixedOffset, Utc};
+
+use super::{corrupt, StoreError};
+use crate::clock;
+use crate::db::{Db, SqlValue};
+use crate::deadlines::{Deadline, Milestone};
+use crate::ids::CaseId;
+
+/// Sets deadlines; each replaces (deactivates, keeps) the running deadline
+/// of its milestone. `reason` says why: `routed`, `extension`, `qc_failed`,
+/// `review_returned`.
+/// Why a deadline was set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineReason {
+    /// The case was sent to its unit (or sent elsewhere).
+    Routed,
+    /// An extension was approved.
+    Extension,
+    /// A quality check failed: the reply is redone.
+    QcFailed,
+    /// A review returned the case to its unit.
+    ReviewReturned,
+}
+
+text_enum!(DeadlineReason {
+    Routed = "routed",
+    Extension = "extension",
+    QcFailed = "qc_failed",
+    ReviewReturned = "review_returned",
+});
+
+pub fn set_deadlines(
+    db: &impl Db,
+    case: CaseId,
+    deadlines: &[Deadline],
+    reason: DeadlineReason,
+    at: DateTime<FixedOffset>,
+) -> Result<(), StoreError> {
+    db.transaction(|db| {
+        for d in deadlines {
+            db.execute(
+                "UPDATE case_deadlines SET active = 0 WHERE case_id = ? AND milestone = ? AND active = 1",
+                &[case.get().into(), d.milestone.as_str().into()],
+            )?;
+            db.execute(
+                "INSERT INTO case_deadlines (case_id, milestone, working_days, due_date, due_at, verified, reason, set_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                &[
+                    case.get().into(),
+                    d.milestone.as_str().into(),
+                    i64::from(d.working_days).into(),
+                    d.due_date.to_string().into(),
+                    clock::format(d.due_at).into(),
+                    i64::from(d.verified).into(),
+                    reason.as_str().into(),
+                    clock::format(at).into(),
+                ],
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// Marks the running deadline of a milestone as met.
+pub fn mark_met(
+    db: &impl Db,
+    case: CaseId,
+    milestone: Milestone,
+    at: DateTime<FixedOffset>,
+) -> Result<(), StoreError> {
+    db.execute(
+        "UPDATE case_deadlines SET met_at = ? WHERE case_id = ? AND milestone = ? AND active = 1 AND met_at IS NULL",
+        &[clock::format(at).into(), case.get().into(), milestone.as_str().into()],
+    )?;
+    Ok(())
+}
+
+/// Ends every running deadline of a case: met when the case closes,
+/// superseded when it is sent elsewhere (the new unit's deadlines follow).
+pub fn end_running_deadlines(
+    db: &impl Db,
+    case: CaseId,
+    met: bool,
+    at: DateTime<FixedOffset>,
+) -> Result<(), StoreError> {
+    let sql = if met {
+        "UPDATE case_deadlines SET met_at = ? WHERE case_id = ? AND active = 1 AND met_at IS NULL"
+    } else {
+        "UPDATE case_deadlines SET active = 0 WHERE case_id = ? AND active = 1 AND met_at IS NULL AND ? IS NOT NULL"
+    };
+    let params: [SqlValue; 2] = if met {
+        [clock::format(at).into(), case.get().into()]
+    } else {
+        [case.get().into(), clock::format(at).into()]
+    };
+    db.execute(sql, &params)?;
+    Ok(())
+}
+
+/// One deadline as stored, running or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDeadline {
+    pub id: i64,
+    pub case_id: CaseId,
+    pub milestone: Milestone,
+    #[doc = "When it falls due."]
+    pub due_at: DateTime<FixedOffset>,
+    #[doc = "Why it was set."]
+    pub reason: DeadlineReason,
+    pub active: bool,
+    pub met: bool,
+}
+
+fn stored_deadlines(rows: &crate::db::Rows) -> Result<Vec<StoredDeadline>, StoreError> {
+    rows.iter()
+        .map(|r| {
+            Ok(StoredDeadline {
+                id: r.integer("id")?,
+                case_id: CaseId::new(r.integer("case_id")?).map_err(corrupt)?,
+                milestone: r
+                    .text("milestone")?
+                    .parse()
+                    .map_err(|_| corrupt("milestone"))?,
+                due_at: clock::parse(r.text("due_at")?).ok_or_else(|| corrupt("due_at"))?,
+                reason: r.text("reason")?.parse().map_err(|_| corrupt("reason"))?,
+                active: r.integer("active")? != 0,
+                met: r.opt_text("met_at")?.is_some(),
+            })
+        })
+        .collect()
+}
+
+/// Every deadline a case ever had, oldest first.
+pub fn deadline_history(db: &impl Db, case: CaseId) -> Result<Vec<StoredDeadline>, StoreError> {
+    let rows = db.execute(
+        "SELECT id, case_id, milestone, due_at, reason, active, met_at FROM case_deadlines
+         WHERE case_id = ? ORDER BY id",
+        &[case.get().into()],
+    )?;
+    stored_deadlines(&rows)
+}
+
+/// The scheduled scan: running deadlines due by `until` (near or past),
+/// soonest first, at most `limit`. Reads only running deadlines, through
+/// the partial index.
+pub const DUE_SCAN_SQL: &str =
+    "SELECT id, case_id, milestone, due_at, reason, active, met_at FROM case_deadlines
+     WHERE active = 1 AND met_at IS NULL AND due_at <= ? ORDER BY due_at LIMIT ?";
+
+pub fn due_by(
+    db: &impl Db,
+    until: DateTime<Utc>,
+    limit: u32,
+) -> Result<Vec<StoredDeadline>, StoreError> {
+    let rows = db.execute(
+        DUE_SCAN_SQL,
+        &[
+            clock::format(clock::in_china(until)).into(),
+            i64::from(limit).into(),
+        ],
+    )?;
+    stored_deadlines(&rows)
+}
+
+/// What decides a case's time limits, and when it was received.
+pub fn case_facts(
+    db: &impl Db,
+    case: CaseId,
+) -> Result<(crate::deadlines::CaseFacts, DateTime<Utc>), StoreError> {
+    let rows = db.execute(
+        "SELECT channel, kind, mode, hall_form, complex, urgent, received_at FROM cases WHERE id = ?",
+        &[case.get().into()],
+    )?;
+    let row = rows.row(0).ok_or(StoreError::NotFound(case))?;
+    let bad = |w: &str| StoreError::Corrupt(format!("{w} of case {case}"));
+    let facts = crate::deadlines::CaseFacts {
+        channel: row.text("channel")?.parse().map_err(|_| bad("channel"))?,
+        kind: row.text("kind")?.parse().map_err(|_| bad("kind"))?,
+        mode: row
+            .opt_text("mode")?
+            .map(|m| m.parse().map_err(|_| bad("mode")))
+            .transpose()?,
+        form: row
+            .opt_text("hall_form")?
+            .map(|m| m.parse().map_err(|_| bad("hall_form")))
+            .transpose()?,
+        complex: row.integer("complex")? != 0,
+        urgent: row.integer("urgent")? != 0,
+    };
+    let received = DateTime::parse_from_rfc3339(row.text("received_at")?)
+        .map_err(|_| bad("received_at"))?
+        .with_timezone(&Utc);
+    Ok((facts, received))
+}
+
+/// The finish deadline running now, if any.
+pub fn running_finish(db: &impl Db, case: CaseId) -> Result<Option<Deadline>, StoreError> {
+    let rows = db.execute(
+        "SELECT working_days, due_date, due_at, verified FROM case_deadlines
+         WHERE case_id = ? AND milestone = 'finish' AND active = 1 ORDER BY id DESC LIMIT 1",
+        &[case.get().into()],
+    )?;
+    let Some(row) = rows.row(0) else {
+        return Ok(None);
+    };
+    let bad = |w: &str| StoreError::Corrupt(format!("{w} of a deadline of case {case}"));
+    Ok(Some(Deadline {
+        milestone: Milestone::Finish,
+        working_days: u32::try_from(row.integer("working_days")?)
+            .map_err(|_| bad("working_days"))?,
+        due_date: row.text("due_date")?.parse().map_err(|_| bad("due_date"))?,
+        due_at: DateTime::parse_from_rfc3339(row.text("due_at")?).map_err(|_| bad("due_at"))?,
+        verified: row.integer("verified")? != 0,
+    }))
+}

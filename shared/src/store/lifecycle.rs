@@ -1,0 +1,184 @@
+//! A case's lifecycle in the database: loading it, applying a transition
+//! under optimistic concurrency (with its events), and the events on record.
+
+use chrono::{DateTime, FixedOffset};
+
+use super::{corrupt, StoreError};
+use crate::clock;
+use crate::db::{Db, SqlValue};
+use crate::ids::CaseId;
+use crate::lifecycle::{Actor, Lifecycle, RejectCategory, Status, Transition};
+use crate::units::UnitId;
+
+/// A case's lifecycle and the version it was read at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Versioned {
+    pub lifecycle: Lifecycle,
+    pub version: i64,
+}
+
+pub fn load_lifecycle(db: &impl Db, case: CaseId) -> Result<Versioned, StoreError> {
+    let rows = db.execute(
+        "SELECT status, rejection_category, lead_unit, round, extension_pending, routed_before, version
+         FROM cases WHERE id = ?",
+        &[case.get().into()],
+    )?;
+    let row = rows.row(0).ok_or(StoreError::NotFound(case))?;
+    let status: Status = row
+        .text("status")?
+        .parse()
+        .map_err(|_| corrupt("unknown status"))?;
+    let rejection = match row.get_opt_integer("rejection_category")? {
+        Some(n) => Some(
+            u8::try_from(n)
+                .ok()
+                .and_then(RejectCategory::from_number)
+                .ok_or_else(|| corrupt("rejection category"))?,
+        ),
+        None => None,
+    };
+    let lead = row
+        .opt_text("lead_unit")?
+        .map(|u| u.parse::<UnitId>().map_err(corrupt))
+        .transpose()?;
+    let co_units = co_units(db, case)?;
+    Ok(Versioned {
+        lifecycle: Lifecycle {
+            status,
+            rejection,
+            lead,
+            co_units,
+            round: u32::try_from(row.integer("round")?).map_err(corrupt)?,
+            extension_pending: row.integer("extension_pending")? != 0,
+            routed_before: row.integer("routed_before")? != 0,
+        },
+        version: row.integer("version")?,
+    })
+}
+
+/// A case's co-units, in id order.
+pub fn co_units(db: &impl Db, case: CaseId) -> Result<Vec<UnitId>, StoreError> {
+    let rows = db.execute(
+        "SELECT unit_id FROM case_co_units WHERE case_id = ? ORDER BY unit_id",
+        &[case.get().into()],
+    )?;
+    rows.iter()
+        .map(|r| {
+            r.text("unit_id")
+                .map_err(StoreError::from)?
+                .parse()
+                .map_err(corrupt)
+        })
+        .collect()
+}
+
+/// Writes a transition's new lifecycle and its events, if the case is still
+/// at `expected_version`; returns the new version.
+pub fn apply(
+    db: &impl Db,
+    case: CaseId,
+    expected_version: i64,
+    transition: &Transition,
+    actor: &Actor,
+    at: DateTime<FixedOffset>,
+) -> Result<i64, StoreError> {
+    db.transaction(|db| {
+        let lc = &transition.lifecycle;
+        let closed_at = (lc.status == Status::Closed).then(|| clock::format(at));
+        let rows = db.execute(
+            "UPDATE cases SET status = ?, rejection_category = ?, lead_unit = ?, round = ?,
+                    extension_pending = ?, routed_before = ?,
+                    closed_at = CASE WHEN ? IS NULL THEN NULL ELSE COALESCE(closed_at, ?) END,
+                    version = version + 1
+             WHERE id = ? AND version = ?
+             RETURNING version",
+            &[
+                lc.status.as_str().into(),
+                SqlValue::from(lc.rejection.map(|c| i64::from(c.number()))),
+                SqlValue::from(lc.lead.as_ref().map(|u| u.as_str())),
+                i64::from(lc.round).into(),
+                i64::from(lc.extension_pending).into(),
+                i64::from(lc.routed_before).into(),
+                SqlValue::from(closed_at.clone()),
+                SqlValue::from(closed_at),
+                case.get().into(),
+                expected_version.into(),
+            ],
+        )?;
+        let Some(row) = rows.row(0) else {
+            let current = db.execute(
+                "SELECT version FROM cases WHERE id = ?",
+                &[case.get().into()],
+            )?;
+            return Err(match current.row(0) {
+                Some(r) => StoreError::Stale {
+                    case,
+                    expected: expected_version,
+                    actual: r.integer("version")?,
+                },
+                None => StoreError::NotFound(case),
+            });
+        };
+        let version = row.integer("version")?;
+        db.execute(
+            "DELETE FROM case_co_units WHERE case_id = ?",
+            &[case.get().into()],
+        )?;
+        for unit in &lc.co_units {
+            db.execute(
+                "INSERT INTO case_co_units (case_id, unit_id) VALUES (?, ?)",
+                &[case.get().into(), unit.as_str().into()],
+            )?;
+        }
+        for event in &transition.events {
+            let data = serde_json::to_value(event).map_err(corrupt)?;
+            let kind = data
+                .get("type")
+                .and_then(|t| t.as_str())
+                .unwrap_or("unknown")
+                .to_string();
+            db.execute(
+                "INSERT INTO case_events (case_id, at, actor_role, actor_unit, type, article, data)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+                &[
+                    case.get().into(),
+                    clock::format(at).into(),
+                    actor.role.as_str().into(),
+                    SqlValue::from(actor.unit.as_ref().map(|u| u.as_str())),
+                    kind.into(),
+                    transition.article.to_string().into(),
+                    data.to_string().into(),
+                ],
+            )?;
+        }
+        Ok(version)
+    })
+}
+
+/// A recorded event, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub at: String,
+    pub actor_role: String,
+    pub kind: String,
+    pub article: String,
+    pub data: serde_json::Value,
+}
+
+pub fn events(db: &impl Db, case: CaseId) -> Result<Vec<StoredEvent>, StoreError> {
+    let rows = db.execute(
+        "SELECT at, actor_role, type, article, data FROM case_events WHERE case_id = ? ORDER BY id",
+        &[case.get().into()],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(StoredEvent {
+                at: r.text("at")?.to_string(),
+                actor_role: r.text("actor_role")?.to_string(),
+                kind: r.text("type")?.to_string(),
+                article: r.text("article")?.to_string(),
+                data: serde_json::from_str(r.text("data")?).map_err(corrupt)?,
+            })
+        })
+        .collect()
+}

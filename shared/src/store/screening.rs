@@ -1,0 +1,65 @@
+//! What screening and dispatch read of a case: its texts and county, and
+//! the same submitter's earlier cases (by the keyed hash of the phone).
+
+use chrono::{DateTime, Utc};
+
+use super::StoreError;
+use crate::db::Db;
+use crate::filter::PriorCase;
+use crate::ids::{CaseId, CountyCode};
+
+/// What screening and dispatch read of a case.
+pub struct Texts {
+    /// The title.
+    pub title: String,
+    /// The content.
+    pub content: String,
+    /// Where the matter is.
+    pub county: CountyCode,
+    /// When it was received.
+    pub received_at: DateTime<Utc>,
+    /// The keyed hash of the submitter's phone.
+    pub submitter_key: Option<String>,
+}
+
+/// What screening and dispatch read of `case`.
+pub fn texts(db: &impl Db, case: CaseId) -> Result<Texts, StoreError> {
+    let rows = db.execute(
+        "SELECT c.title, c.content, c.county, c.received_at, s.submitter_key
+         FROM cases c LEFT JOIN case_submitters s ON s.case_id = c.id WHERE c.id = ?",
+        &[case.get().into()],
+    )?;
+    let row = rows.row(0).ok_or(StoreError::NotFound(case))?;
+    let corrupt = |what: &str| StoreError::Corrupt(format!("{what} of case {case}"));
+    Ok(Texts {
+        title: row.text("title")?.to_string(),
+        content: row.text("content")?.to_string(),
+        county: row.text("county")?.parse().map_err(|_| corrupt("county"))?,
+        received_at: DateTime::parse_from_rfc3339(row.text("received_at")?)
+            .map_err(|_| corrupt("received_at"))?
+            .with_timezone(&Utc),
+        submitter_key: row.opt_text("submitter_key")?.map(str::to_string),
+    })
+}
+
+/// The same submitter's earlier cases (at most 50, newest first).
+pub fn prior_cases(db: &impl Db, case: CaseId, key: &str) -> Result<Vec<PriorCase>, StoreError> {
+    let rows = db.execute(
+        "SELECT c.id, c.received_at, c.title, c.content FROM cases c
+         JOIN case_submitters s ON s.case_id = c.id
+         WHERE s.submitter_key = ? AND c.id < ? ORDER BY c.id DESC LIMIT 50",
+        &[key.into(), case.get().into()],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(PriorCase {
+                case_id: CaseId::new(r.integer("id")?)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                received_at: DateTime::parse_from_rfc3339(r.text("received_at")?)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?
+                    .with_timezone(&Utc),
+                text: format!("{}{}", r.text("title")?, r.text("content")?),
+            })
+        })
+        .collect()
+}

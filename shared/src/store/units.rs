@@ -1,0 +1,69 @@
+//! The unit directory: the handling units cases are sent to.
+
+use super::{corrupt, StoreError};
+use crate::db::Db;
+use crate::ids::CountyCode;
+use crate::units::{Unit, UnitId};
+
+/// Adds or updates a unit in the directory.
+pub fn upsert_unit(db: &impl Db, unit: &Unit) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO units (id, name, county, unit_type) VALUES (?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, county = excluded.county, unit_type = excluded.unit_type",
+        &[
+            unit.id.as_str().into(),
+            unit.name.as_str().into(),
+            unit.county.as_str().into(),
+            unit.unit_type.as_str().into(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// A fresh deployment starts with the demo county's unit directory
+/// (`shared/config/units.json`); a directory once filled is left alone.
+pub fn ensure_units(db: &impl Db) -> Result<(), StoreError> {
+    if unit_count(db)? == 0 {
+        for unit in crate::units::demo_directory() {
+            upsert_unit(db, &unit)?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether a unit is in the directory.
+pub fn unit_exists(db: &impl Db, unit: &UnitId) -> Result<bool, StoreError> {
+    let rows = db.execute(
+        "SELECT 1 AS x FROM units WHERE id = ?",
+        &[unit.as_str().into()],
+    )?;
+    Ok(!rows.rows.is_empty())
+}
+
+/// How many units the directory holds.
+pub fn unit_count(db: &impl Db) -> Result<i64, StoreError> {
+    let rows = db.execute("SELECT COUNT(*) AS n FROM units", &[])?;
+    Ok(rows
+        .row(0)
+        .map(|r| r.integer("n"))
+        .transpose()?
+        .unwrap_or(0))
+}
+
+/// The units of one county (routing is local first).
+pub fn units_in(db: &impl Db, county: &CountyCode) -> Result<Vec<Unit>, StoreError> {
+    let rows = db.execute(
+        "SELECT id, name, county, unit_type FROM units WHERE county = ? ORDER BY id",
+        &[county.as_str().into()],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(Unit {
+                id: r.text("id")?.parse().map_err(corrupt)?,
+                name: r.text("name")?.to_string(),
+                county: r.text("county")?.parse().map_err(corrupt)?,
+                unit_type: r.text("unit_type")?.to_string(),
+            })
+        })
+        .collect()
+}
