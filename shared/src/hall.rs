@@ -102,7 +102,7 @@ impl IntakeRules {
         calendar: &Calendar,
         at: DateTime<Utc>,
     ) -> Result<(), HallClosed> {
-        if channel == crate::intake::Channel::ServiceHall && !self.hall_is_open(calendar, at) {
+        if channel.has_opening_hours() && !self.hall_is_open(calendar, at) {
             Err(HallClosed(self.describe_hours()))
         } else {
             Ok(())

@@ -194,6 +194,12 @@ impl Channel {
         matches!(self, Channel::HotlinePhone | Channel::ServiceHall)
     }
 
+    /// Only the service hall keeps opening hours; the other channels take
+    /// cases day and night (Art. 2).
+    pub fn has_opening_hours(self) -> bool {
+        self == Channel::ServiceHall
+    }
+
     fn is_hotline(self) -> bool {
         matches!(self, Channel::HotlinePhone | Channel::HotlineWeb)
     }

@@ -9,15 +9,15 @@ use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::calendar::Calendar;
 use crate::db::Db;
-use crate::deadlines::{schedule, DeadlineError, DeadlineRules};
+use crate::deadlines::{schedule, DeadlineError};
 use crate::filter::{Decision, FilterRules};
 use crate::ids::CaseId;
 use crate::lifecycle::{transition, Action, Actor, Status, TransitionError};
-use crate::routing::{RouteDecision, RoutingTable, TriageReason};
+use crate::routing::{RouteDecision, TriageReason};
+use crate::rules::{Rules, RulesError};
 use crate::store::{self, StoreError};
-use crate::units::{Unit, UnitId};
+use crate::units::UnitId;
 
 /// Why a move of a case (a pipeline step or a staff action) failed.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -31,6 +31,9 @@ pub enum PipelineError {
     /// A deadline could not be computed.
     #[error(transparent)]
     Deadline(#[from] DeadlineError),
+    /// The county's rules could not be read.
+    #[error(transparent)]
+    Rules(#[from] RulesError),
     /// A unit named is not in the directory.
     #[error("no unit {unit} in the directory ({field})")]
     UnknownUnit {
@@ -166,28 +169,6 @@ pub fn answer_at_intake(
     Ok(Some(t.lifecycle.status))
 }
 
-/// The route stage's step: dispatches `case` with the county's rules among
-/// the units of its own county (the demo directory seeds an empty one).
-pub fn dispatch(
-    db: &impl Db,
-    case: CaseId,
-    rules: &crate::rules::Rules,
-    at: DateTime<FixedOffset>,
-) -> Result<Dispatched, PipelineError> {
-    let county = store::texts(db, case)?.county;
-    store::ensure_units(db)?;
-    let units = store::units_in(db, &county)?;
-    dispatch_case(
-        db,
-        case,
-        &rules.routing,
-        &units,
-        &rules.calendar,
-        &rules.deadlines,
-        at,
-    )
-}
-
 /// Refuses a direct transfer (直办) to a unit not in the directory, before
 /// anything is stored.
 pub fn check_direct_unit(db: &impl Db, new: &crate::intake::NewCase) -> Result<(), PipelineError> {
@@ -210,10 +191,7 @@ pub fn check_direct_unit(db: &impl Db, new: &crate::intake::NewCase) -> Result<(
 pub fn dispatch_case(
     db: &impl Db,
     case: CaseId,
-    table: &RoutingTable,
-    units: &[Unit],
-    calendar: &Calendar,
-    deadline_rules: &DeadlineRules,
+    rules: &Rules,
     at: DateTime<FixedOffset>,
 ) -> Result<Dispatched, PipelineError> {
     let current = store::load_lifecycle(db, case)?;
@@ -241,8 +219,14 @@ pub fn dispatch_case(
         };
     }
     let facts = store::texts(db, case)?;
-    let county = &facts.county;
-    let lead = match table.route(units, county, &facts.title, &facts.content) {
+    // Locality first: the units of the case's own county (a fresh
+    // deployment starts with the demo directory).
+    store::ensure_units(db)?;
+    let units = store::units_in(db, &facts.county)?;
+    let lead = match rules
+        .routing()?
+        .route(&units, &facts.county, &facts.title, &facts.content)
+    {
         RouteDecision::Unit { unit, .. } => unit,
         RouteDecision::Triage(reason) => return Ok(Dispatched::Triage { reason }),
     };
@@ -254,7 +238,12 @@ pub fn dispatch_case(
         },
         &Actor::bureau(),
     )?;
-    let (rule, deadlines) = schedule(calendar, deadline_rules, &case_facts, received_at)?;
+    let (rule, deadlines) = schedule(
+        rules.calendar()?,
+        rules.deadlines()?,
+        &case_facts,
+        received_at,
+    )?;
     let stored = db.transaction(|db| -> Result<(), PipelineError> {
         store::apply(db, case, current.version, &t, &Actor::bureau(), at)?;
         store::set_deadlines(db, case, &deadlines, store::DeadlineReason::Routed, at)?;

@@ -3,6 +3,7 @@
 use super::*;
 use crate::db::NativeDb;
 use crate::test_support::{migrated_db as db, store_case, t};
+use crate::units::Unit;
 
 fn submit(
     db: &NativeDb,
@@ -36,16 +37,10 @@ fn units() -> Vec<Unit> {
 }
 
 fn dispatch(db: &NativeDb, case: CaseId) -> Dispatched {
-    dispatch_case(
-        db,
-        case,
-        &RoutingTable::defaults(),
-        &units(),
-        &Calendar::official(),
-        &DeadlineRules::defaults(),
-        t("2025-09-30T10:01:00+08:00"),
-    )
-    .expect("dispatches")
+    for unit in units() {
+        store::upsert_unit(db, &unit).expect("unit");
+    }
+    dispatch_case(db, case, &Rules::defaults(), t("2025-09-30T10:01:00+08:00")).expect("dispatches")
 }
 
 const AT: &str = "2025-09-30T10:00:00+08:00";

@@ -16,7 +16,9 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::calendar::{Calendar, YearData};
+use std::cell::OnceCell;
+
+use crate::calendar::Calendar;
 use crate::clock;
 use crate::db::{Db, DbError};
 use crate::deadlines::DeadlineRules;
@@ -66,33 +68,50 @@ pub enum RulesError {
     Corrupt(String),
 }
 
-/// Every rule a decision of this deployment reads.
-#[derive(Debug, Clone)]
+/// Every rule a decision of this deployment reads. Each family is parsed on
+/// first use, from the county's text or the shipped default: a request pays
+/// only for the families its decisions read.
+#[derive(Debug, Default)]
 pub struct Rules {
     /// The rules' version: 0 while the county has set nothing.
     pub version: i64,
-    /// The working-day calendar, with the county's further years.
-    pub calendar: Calendar,
-    /// Time limits.
-    pub deadlines: DeadlineRules,
-    /// Screening.
-    pub filter: FilterRules,
-    /// The competence table.
-    pub routing: RoutingTable,
-    /// Intake: public rate and hall hours.
-    pub intake: IntakeRules,
+    texts: Snapshot,
+    calendar: OnceCell<Calendar>,
+    deadlines: OnceCell<DeadlineRules>,
+    filter: OnceCell<FilterRules>,
+    routing: OnceCell<RoutingTable>,
+    intake: OnceCell<IntakeRules>,
 }
 
-/// The parsed rule set as cached: every family checked, calendar years as
-/// published.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The rule set of one version as cached: the county's text of each family
+/// it has set (each checked when set), and its further calendar years.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Snapshot {
     version: i64,
-    deadlines: DeadlineRules,
-    filter: FilterRules,
-    routing: RoutingTable,
-    intake: IntakeRules,
-    years: Vec<YearData>,
+    deadlines: Option<String>,
+    filter: Option<String>,
+    routing: Option<String>,
+    intake: Option<String>,
+    years: Vec<String>,
+}
+
+/// The family's value, parsed once: from the county's text if it set one,
+/// else the shipped default.
+fn parsed<'a, T, E: std::fmt::Display>(
+    cell: &'a OnceCell<T>,
+    family: Family,
+    text: Option<&str>,
+    from_json: impl FnOnce(&str) -> Result<T, E>,
+    default: impl FnOnce() -> T,
+) -> Result<&'a T, RulesError> {
+    if let Some(v) = cell.get() {
+        return Ok(v);
+    }
+    let value = match text {
+        Some(text) => from_json(text).map_err(|e| invalid(family, e))?,
+        None => default(),
+    };
+    Ok(cell.get_or_init(|| value))
 }
 
 /// Where parsed rule sets are kept between requests (inside the components:
@@ -208,18 +227,73 @@ pub fn set(
 impl Rules {
     /// The shipped defaults, version 0.
     pub fn defaults() -> Self {
-        Self {
-            version: 0,
-            calendar: Calendar::official(),
-            deadlines: DeadlineRules::defaults(),
-            filter: FilterRules::defaults(),
-            routing: RoutingTable::defaults(),
-            intake: IntakeRules::defaults(),
-        }
+        Self::default()
     }
 
-    /// The rules in force: one read for the version; the parsed set from
-    /// `cache` for that version, or rebuilt from the rows and cached.
+    /// The working-day calendar, with the county's further years.
+    pub fn calendar(&self) -> Result<&Calendar, RulesError> {
+        if let Some(c) = self.calendar.get() {
+            return Ok(c);
+        }
+        let mut calendar = Calendar::official();
+        for year in &self.texts.years {
+            calendar
+                .load_year_json(year)
+                .map_err(|e| invalid(Family::Calendar, e))?;
+        }
+        Ok(self.calendar.get_or_init(|| calendar))
+    }
+
+    /// Time limits.
+    pub fn deadlines(&self) -> Result<&DeadlineRules, RulesError> {
+        let text = self.texts.deadlines.as_deref();
+        parsed(
+            &self.deadlines,
+            Family::Deadlines,
+            text,
+            DeadlineRules::from_json,
+            DeadlineRules::defaults,
+        )
+    }
+
+    /// Screening.
+    pub fn filter(&self) -> Result<&FilterRules, RulesError> {
+        let text = self.texts.filter.as_deref();
+        parsed(
+            &self.filter,
+            Family::Filter,
+            text,
+            FilterRules::from_json,
+            FilterRules::defaults,
+        )
+    }
+
+    /// The competence table.
+    pub fn routing(&self) -> Result<&RoutingTable, RulesError> {
+        let text = self.texts.routing.as_deref();
+        parsed(
+            &self.routing,
+            Family::Routing,
+            text,
+            RoutingTable::from_json,
+            RoutingTable::defaults,
+        )
+    }
+
+    /// Intake: the public rate and the hall's hours.
+    pub fn intake(&self) -> Result<&IntakeRules, RulesError> {
+        let text = self.texts.intake.as_deref();
+        parsed(
+            &self.intake,
+            Family::Intake,
+            text,
+            IntakeRules::from_json,
+            IntakeRules::defaults,
+        )
+    }
+
+    /// The rules in force: one read for the version; the version's rule set
+    /// from `cache`, or read from the rows (newest per family) and cached.
     pub fn current(db: &impl Db, cache: &impl RulesCache) -> Result<Self, RulesError> {
         let (version, token) = stamp(db)?;
         if version == 0 {
@@ -230,7 +304,7 @@ impl Rules {
             .get(&key)
             .and_then(|bytes| serde_json::from_slice::<Snapshot>(&bytes).ok())
             .filter(|s| s.version == version);
-        let snapshot = match cached {
+        let texts = match cached {
             Some(s) => s,
             None => {
                 let s = Self::snapshot(db, version)?;
@@ -240,28 +314,14 @@ impl Rules {
                 s
             }
         };
-        Self::from_snapshot(snapshot)
-    }
-
-    fn from_snapshot(s: Snapshot) -> Result<Self, RulesError> {
-        let mut calendar = Calendar::official();
-        for year in &s.years {
-            calendar
-                .load_year(year)
-                .map_err(|e| invalid(Family::Calendar, e))?;
-        }
         Ok(Self {
-            version: s.version,
-            calendar,
-            deadlines: s.deadlines,
-            filter: s.filter,
-            routing: s.routing,
-            intake: s.intake,
+            version,
+            texts,
+            ..Self::default()
         })
     }
 
-    /// Reads the newest row of every family (and calendar year) over the
-    /// defaults.
+    /// Reads the newest row of every family (and calendar year).
     fn snapshot(db: &impl Db, version: i64) -> Result<Snapshot, RulesError> {
         let rows = db.execute(
             "SELECT family, key, body FROM county_rules
@@ -269,32 +329,20 @@ impl Rules {
              ORDER BY family, key",
             &[],
         )?;
-        let d = Self::defaults();
         let mut s = Snapshot {
             version,
-            deadlines: d.deadlines,
-            filter: d.filter,
-            routing: d.routing,
-            intake: d.intake,
-            years: Vec::new(),
+            ..Snapshot::default()
         };
         for row in rows.iter() {
             let family = Family::from_str(row.text("family")?)
                 .map_err(|_| RulesError::Corrupt("unknown family".into()))?;
-            let body = row.text("body")?;
-            let bad = |e: &dyn std::fmt::Display| invalid(family, e.to_string());
+            let body = Some(row.text("body")?.to_string());
             match family {
-                Family::Deadlines => {
-                    s.deadlines = DeadlineRules::from_json(body).map_err(|e| bad(&e))?
-                }
-                Family::Filter => s.filter = FilterRules::from_json(body).map_err(|e| bad(&e))?,
-                Family::Routing => {
-                    s.routing = RoutingTable::from_json(body).map_err(|e| bad(&e))?
-                }
-                Family::Intake => s.intake = IntakeRules::from_json(body).map_err(|e| bad(&e))?,
-                Family::Calendar => s
-                    .years
-                    .push(serde_json::from_str(body).map_err(|e| bad(&e))?),
+                Family::Deadlines => s.deadlines = body,
+                Family::Filter => s.filter = body,
+                Family::Routing => s.routing = body,
+                Family::Intake => s.intake = body,
+                Family::Calendar => s.years.extend(body),
             }
         }
         Ok(s)

@@ -36,7 +36,10 @@ fn a_fresh_database_has_version_0_and_the_shipped_defaults() {
     assert_eq!(version(&db), Ok(0));
     let r = rules(&db);
     assert_eq!(r.version, 0);
-    assert_eq!(r.intake.public_submissions_per_minute, 20);
+    assert_eq!(
+        r.intake().expect("intake").public_submissions_per_minute,
+        20
+    );
 }
 
 #[test]
@@ -52,7 +55,13 @@ fn a_changed_deadline_rule_changes_the_next_cases_deadline() {
     };
     let received = t(AT).with_timezone(&Utc);
     let finish = |r: &Rules| {
-        let (_, ds) = schedule(&r.calendar, &r.deadlines, &facts, received).expect("schedules");
+        let (_, ds) = schedule(
+            r.calendar().expect("calendar"),
+            r.deadlines().expect("deadlines"),
+            &facts,
+            received,
+        )
+        .expect("schedules");
         ds.into_iter()
             .find(|d| d.milestone == Milestone::Finish)
             .map(|d| d.due_date)
@@ -73,8 +82,12 @@ fn a_changed_deadline_rule_changes_the_next_cases_deadline() {
 fn a_new_screening_keyword_rejects_the_next_case() {
     let db = migrated_db();
     let screen = |r: &Rules| {
-        r.filter
-            .screen("共享单车", "请处理乱停放的共享单车问题。", Utc::now(), &[])
+        r.filter().expect("filter").screen(
+            "共享单车",
+            "请处理乱停放的共享单车问题。",
+            Utc::now(),
+            &[],
+        )
     };
     assert_eq!(screen(&rules(&db)), Decision::Accept);
     let mut body = as_json(&FilterRules::defaults());
@@ -95,7 +108,8 @@ fn a_new_routing_entry_sends_the_next_case_to_that_unit_type() {
     let units = crate::units::demo_directory();
     let county = "410611000".parse().expect("county");
     let route = |r: &Rules| {
-        r.routing
+        r.routing()
+            .expect("routing")
             .route(&units, &county, "共享单车", "请清理乱停放的共享单车。")
     };
     assert!(matches!(route(&rules(&db)), RouteDecision::Triage(_)));
@@ -115,7 +129,11 @@ fn a_new_routing_entry_sends_the_next_case_to_that_unit_type() {
 fn changed_hall_hours_open_the_hall_in_the_evening() {
     let db = migrated_db();
     let evening = t("2026-03-02T18:30:00+08:00").with_timezone(&Utc);
-    let open = |r: &Rules| r.intake.hall_is_open(&r.calendar, evening);
+    let open = |r: &Rules| {
+        r.intake()
+            .expect("intake")
+            .hall_is_open(r.calendar().expect("calendar"), evening)
+    };
     assert!(!open(&rules(&db)));
     set_json(
         &db,
@@ -131,7 +149,7 @@ fn changed_hall_hours_open_the_hall_in_the_evening() {
 fn a_further_calendar_year_makes_its_holidays_verified() {
     let db = migrated_db();
     let new_year = NaiveDate::from_ymd_opt(2027, 1, 1).expect("date");
-    let before = rules(&db).calendar.day(new_year);
+    let before = rules(&db).calendar().expect("calendar").day(new_year);
     assert_eq!((before.kind, before.verified), (DayKind::Workday, false));
     set_json(
         &db,
@@ -140,7 +158,7 @@ fn a_further_calendar_year_makes_its_holidays_verified() {
         json!({"year": 2027, "notices": ["国务院办公厅关于2027年部分节假日安排的通知（测试）"],
                "holidays": [{"name": "元旦", "days_off": ["2027-01-01"]}]}),
     );
-    let after = rules(&db).calendar.day(new_year);
+    let after = rules(&db).calendar().expect("calendar").day(new_year);
     assert_eq!((after.kind, after.verified), (DayKind::Holiday, true));
 }
 
@@ -156,18 +174,8 @@ fn a_changed_unit_row_receives_the_next_case() {
             "submitter": {"type": "individual", "name": "张三", "phone": format!("1381234567{n}")}});
         let case = crate::test_support::store_case(&db, n, body, AT);
         let r = rules(&db);
-        screen_case(&db, case, &r.filter, t(AT)).expect("screens");
-        let county = "410611000".parse().expect("county");
-        let units = store::units_in(&db, &county).expect("units");
-        match dispatch_case(
-            &db,
-            case,
-            &r.routing,
-            &units,
-            &r.calendar,
-            &r.deadlines,
-            t(AT),
-        ) {
+        screen_case(&db, case, r.filter().expect("filter"), t(AT)).expect("screens");
+        match dispatch_case(&db, case, &r, t(AT)) {
             Ok(Dispatched::Routed { lead, .. }) => lead.to_string(),
             other => panic!("not routed: {other:?}"),
         }
@@ -251,7 +259,13 @@ fn the_parsed_rules_are_built_once_per_version_then_come_from_the_cache() {
     );
     for _ in 0..3 {
         let r = Rules::current(&db, &cache).expect("rules");
-        assert_eq!((r.version, r.intake.public_submissions_per_minute), (1, 7));
+        assert_eq!(
+            (
+                r.version,
+                r.intake().expect("intake").public_submissions_per_minute
+            ),
+            (1, 7)
+        );
     }
     assert_eq!(*cache.puts.borrow(), 1);
     // The row changes behind the cache's back: the version says so.
@@ -262,6 +276,12 @@ fn the_parsed_rules_are_built_once_per_version_then_come_from_the_cache() {
         json!({"public_submissions_per_minute": 9, "hall_opening_hours": []}),
     );
     let r = Rules::current(&db, &cache).expect("rules");
-    assert_eq!((r.version, r.intake.public_submissions_per_minute), (2, 9));
+    assert_eq!(
+        (
+            r.version,
+            r.intake().expect("intake").public_submissions_per_minute
+        ),
+        (2, 9)
+    );
     assert_eq!(*cache.puts.borrow(), 2);
 }

@@ -43,7 +43,7 @@ fn missing(field: &str, title: &str) -> Box<Problem> {
 
 fn day(ctx: &Ctx) -> Answer {
     let date = date("date", &ctx.path("date"))?;
-    json(200, &ctx.rules()?.calendar.day(date))
+    json(200, &ctx.rules()?.calendar()?.day(date))
 }
 
 #[derive(Serialize)]
@@ -76,7 +76,7 @@ fn add(ctx: &Ctx) -> Answer {
     };
     let due = ctx
         .rules()?
-        .calendar
+        .calendar()?
         .add_working_days(from, n)
         .map_err(|e| {
             Problem::new(400, "invalid_field", "Cannot count that far")

@@ -68,8 +68,8 @@ fn act(ctx: &Ctx) -> Answer {
     case_access(&who, case.lead_unit.as_ref(), &case.co_units)?;
     let rules = ctx.rules()?;
     let rules = Rules {
-        calendar: &rules.calendar,
-        deadlines: &rules.deadlines,
+        calendar: rules.calendar()?,
+        deadlines: rules.deadlines()?,
     };
     let actor = Actor::from(&who);
     let (t, version) =

@@ -31,11 +31,13 @@ async fn submit(ctx: &Ctx) -> Answer {
     let who = ctx.signed_in()?;
     case.admit(who.as_ref().map(|w| w.role))?;
     let rules = ctx.rules()?;
-    rules
-        .intake
-        .admit_channel(case.channel, &rules.calendar, ctx.now())?;
+    if case.channel.has_opening_hours() {
+        rules
+            .intake()?
+            .admit_channel(case.channel, rules.calendar()?, ctx.now())?;
+    }
     if who.is_none() {
-        keyvalue::count_public_submission(ctx, &rules.intake)?;
+        keyvalue::count_public_submission(ctx, rules.intake()?)?;
     }
     let key = keyvalue::idempotency_key(ctx)?;
     let fingerprint = store::fingerprint(ctx.req.body());

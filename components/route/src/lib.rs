@@ -5,7 +5,7 @@
 
 use common::routes::DISPATCH;
 use common::{json, respond, Answer, Ctx};
-use shared::pipeline::dispatch;
+use shared::pipeline::dispatch_case;
 use spin_sdk::http::{Request, Response};
 use spin_sdk::http_component;
 
@@ -18,6 +18,6 @@ fn route(ctx: &Ctx) -> Answer {
     let case = DISPATCH.case_id(&ctx.req)?;
     json(
         200,
-        &dispatch(ctx.db()?, case, ctx.rules()?, ctx.now_in_china())?,
+        &dispatch_case(ctx.db()?, case, ctx.rules()?, ctx.now_in_china())?,
     )
 }

@@ -277,10 +277,7 @@ pub fn find_public_status_for_submitter(
     code: &TrackingCode,
     phone_last4: &str,
 ) -> Result<Option<PublicStatus>, StoreError> {
-    let rows = db.execute(
-        "SELECT id FROM cases WHERE tracking_code = ?",
-        &[code.as_str().into()],
-    )?;
+    let rows = public_row(db, code)?;
     let Some(row) = rows.row(0) else {
         return Ok(None);
     };
@@ -288,21 +285,34 @@ pub fn find_public_status_for_submitter(
     if !sealed_personal_data(db, keys, id)?.phone_ends_with(phone_last4) {
         return Ok(None);
     }
-    find_public_status(db, code)
+    public_status(db, code, row).map(Some)
 }
 
+/// The citizen's view of the case with this code (no second factor: for
+/// the submitter's own receipt).
 pub fn find_public_status(
     db: &impl Db,
     code: &TrackingCode,
 ) -> Result<Option<PublicStatus>, StoreError> {
-    let rows = db.execute(
+    let rows = public_row(db, code)?;
+    rows.row(0)
+        .map(|row| public_status(db, code, row))
+        .transpose()
+}
+
+fn public_row(db: &impl Db, code: &TrackingCode) -> Result<crate::db::Rows, StoreError> {
+    Ok(db.execute(
         "SELECT id, channel, kind, status, received_at, rejection_category FROM cases WHERE tracking_code = ?",
         &[code.as_str().into()],
-    )?;
-    let Some(row) = rows.row(0) else {
-        return Ok(None);
-    };
-    Ok(Some(PublicStatus {
+    )?)
+}
+
+fn public_status(
+    db: &impl Db,
+    code: &TrackingCode,
+    row: crate::db::Row<'_>,
+) -> Result<PublicStatus, StoreError> {
+    Ok(PublicStatus {
         tracking_code: code.clone(),
         channel: parsed(row.text("channel")?, "channel")?,
         kind: parsed(row.text("kind")?, "kind")?,
@@ -312,7 +322,7 @@ pub fn find_public_status(
             Some(category) => public_rejection(db, row.integer("id")?, category)?,
             None => None,
         },
-    }))
+    })
 }
 
 fn sealed_personal_data(
