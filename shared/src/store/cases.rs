@@ -282,7 +282,8 @@ pub fn find_public_status_for_submitter(
         return Ok(None);
     };
     let id = CaseId::new(row.integer("id")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    if !sealed_personal_data(db, keys, id)?.phone_ends_with(phone_last4) {
+    let sealed = row.blob("sealed")?;
+    if !keys.open(id, sealed)?.phone_ends_with(phone_last4) {
         return Ok(None);
     }
     public_status(db, code, row).map(Some)
@@ -302,7 +303,8 @@ pub fn find_public_status(
 
 fn public_row(db: &impl Db, code: &TrackingCode) -> Result<crate::db::Rows, StoreError> {
     Ok(db.execute(
-        "SELECT id, channel, kind, status, received_at, rejection_category FROM cases WHERE tracking_code = ?",
+        "SELECT c.id, c.channel, c.kind, c.status, c.received_at, c.rejection_category, s.sealed
+         FROM cases c JOIN case_submitters s ON s.case_id = c.id WHERE c.tracking_code = ?",
         &[code.as_str().into()],
     )?)
 }
