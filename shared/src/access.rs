@@ -20,23 +20,31 @@ use crate::units::UnitId;
 pub struct Principal {
     /// The token's subject: the person.
     pub subject: String,
+    /// The person's role: the bureau, unit staff, an agent or a supervisor.
     pub role: Role,
     /// For unit staff: their unit.
     pub unit: Option<UnitId>,
 }
 
+/// Why a principal may not read a case, or its personal data as asked.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum AccessError {
+    /// The token's claims do not describe a valid principal.
     #[error("the token's claims are invalid: {0}")]
     Claims(String),
+    /// Unit staff asked for a case their unit neither leads nor co-handles.
     #[error("this case is not one of your unit's cases")]
     NotYourCase,
+    /// The principal's role may not do what was asked.
     #[error("the {0} role may not do this")]
     Role(Role),
+    /// A supervisor asked for a submitter's personal data (Art. 8, 11).
     #[error("supervisors never see submitters' personal data (Art. 8, 11)")]
     NeverPersonalData,
+    /// A reader who sees personal data masked asked for the clear form.
     #[error("only the bureau and the handling unit may see personal data in the clear")]
     ClearNotAllowed,
+    /// The clear form was asked for without a purpose.
     #[error("reading personal data in the clear needs a purpose; it is recorded")]
     PurposeRequired,
 }
@@ -45,13 +53,19 @@ pub enum AccessError {
 /// signature): `sub`, `role`, and `unit` for unit staff.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Claims {
+    /// The token's subject: the person signed in.
     pub sub: String,
+    /// The role's name: `bureau`, `unit`, `agent` or `supervisor`.
     pub role: String,
+    /// For unit staff, their unit's id (required for the `unit` role, ignored
+    /// for the others).
     #[serde(default)]
     pub unit: Option<String>,
 }
 
 impl Principal {
+    /// The principal a verified token's claims describe; refuses an unknown role,
+    /// an empty subject, or unit staff without a valid unit.
     pub fn from_claims(c: &Claims) -> Result<Self, AccessError> {
         let role: Role = c.role.parse().map_err(|_| {
             AccessError::Claims(format!("role must be one of {}", Role::ALL.join(", ")))
@@ -82,7 +96,9 @@ impl Principal {
 pub enum PersonalView {
     /// Masked by default; the clear form on request, with a purpose, audited.
     MaskedOrClearOnRequest,
+    /// Masked only: agents, and co-units of the case.
     Masked,
+    /// Never shown: supervisors.
     Hidden,
 }
 
@@ -113,10 +129,13 @@ pub fn case_access(
 /// What a reader gets of a submitter's personal data on one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PersonalRead {
+    /// No personal data at all (supervisors).
     Nothing,
+    /// The masked form (`张*`, `138****5678`).
     Masked,
     /// In the clear, for this purpose (written to the audit table).
     Clear {
+        /// Why the reader needs the clear form, as they gave it.
         purpose: String,
     },
 }

@@ -18,7 +18,9 @@ pub use crate::pipeline::PipelineError as ActionError;
 
 /// What the case's deadline rules and calendar are, for the side effects.
 pub struct Rules<'a> {
+    /// The working-day calendar.
     pub calendar: &'a Calendar,
+    /// The time limits.
     pub deadlines: &'a DeadlineRules,
 }
 

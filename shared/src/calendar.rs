@@ -30,20 +30,43 @@ const BUILT_IN: &[&str] = &[
 /// any time limit in the measures, and small enough that no date overflows.
 pub const MAX_WORKING_DAYS: u32 = 3660;
 
+/// Why a year's calendar data, or a count of working days, is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum CalendarError {
+    /// The data is not JSON of the year's shape, or a year or date is out of range.
     #[error("calendar data is not valid JSON of the expected shape: {0}")]
     Shape(String),
+    /// An entry is neither a date nor a range (start first, at most 31 days apart).
     #[error("{0:?} is not a date (YYYY-MM-DD) or a range (YYYY-MM-DD/YYYY-MM-DD)")]
     Date(String),
+    /// A listed date lies outside its year's window (1 December before to
+    /// 31 January after).
     #[error("year {year}: {date} lies outside the year and the weeks around it")]
-    OutOfYear { year: i32, date: NaiveDate },
+    OutOfYear {
+        /// The year being loaded.
+        year: i32,
+        /// The date outside its window.
+        date: NaiveDate,
+    },
+    /// A date is listed both as a day off and as a working day, in one year's
+    /// data or against another loaded year.
     #[error("{date} is listed both as a day off and as a working day")]
-    Conflict { date: NaiveDate },
+    Conflict {
+        /// The date listed both ways.
+        date: NaiveDate,
+    },
+    /// A make-up working day (调休上班) falls on a weekday.
     #[error("year {year}: make-up working day {date} is not a Saturday or Sunday")]
-    MakeupOnWeekday { year: i32, date: NaiveDate },
+    MakeupOnWeekday {
+        /// The year being loaded.
+        year: i32,
+        /// The make-up day that is not a Saturday or Sunday.
+        date: NaiveDate,
+    },
+    /// The year's data cites no State Council notice.
     #[error("year {0} names no notice: every year's data must cite its source")]
     NoNotice(i32),
+    /// More working days were asked for than [`MAX_WORKING_DAYS`].
     #[error("at most {MAX_WORKING_DAYS} working days can be counted, not {0}")]
     TooManyDays(u32),
 }
@@ -53,14 +76,19 @@ pub enum CalendarError {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct YearData {
+    /// The calendar year the data is for.
     pub year: i32,
+    /// The notice(s) the data comes from, by title; at least one is required.
     pub notices: Vec<String>,
+    /// Each holiday of the year, with its days off and make-up working days.
     pub holidays: Vec<HolidayData>,
 }
 
+/// One holiday of a year's notice: its name, days off and make-up working days.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct HolidayData {
+    /// The holiday's name as in the notice, e.g. 春节 or 国庆节、中秋节.
     pub name: String,
     /// Dates (`2025-10-01`) or inclusive ranges (`2025-10-01/2025-10-08`).
     #[serde(default)]
@@ -74,17 +102,24 @@ pub struct HolidayData {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DayKind {
+    /// An ordinary working day, Monday to Friday.
     Workday,
+    /// A Saturday or Sunday that is not a make-up working day.
     Weekend,
+    /// A day off listed in a notice (weekday or weekend).
     Holiday,
+    /// A Saturday or Sunday made a working day (调休上班).
     MakeupWorkday,
 }
 
 /// The answer about one date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DayInfo {
+    /// The date asked about.
     pub date: NaiveDate,
+    /// Whether it is a working day: an ordinary working day or a make-up one.
     pub working_day: bool,
+    /// What kind of day it is.
     pub kind: DayKind,
     /// The holiday's name, for a holiday or a make-up working day.
     pub name: Option<String>,
@@ -96,7 +131,10 @@ pub struct DayInfo {
 /// came from a loaded notice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct CountedDate {
+    /// The working day reached.
     pub date: NaiveDate,
+    /// False when any day counted lies in a year without a loaded notice
+    /// (weekends only).
     pub verified: bool,
 }
 
@@ -106,6 +144,8 @@ struct Special {
     name: String,
 }
 
+/// The official working-day calendar: the loaded years' days off and make-up
+/// working days, over the plain rule that Saturdays and Sundays are off.
 #[derive(Debug, Clone, Default)]
 pub struct Calendar {
     days: BTreeMap<NaiveDate, (i32, Special)>,
@@ -202,6 +242,8 @@ impl Calendar {
         self.years.contains_key(&date.year())
     }
 
+    /// What kind of day `date` is and whether it is a working day, for any year
+    /// (`verified: false` outside the loaded years).
     pub fn day(&self, date: NaiveDate) -> DayInfo {
         let verified = self.is_verified(date);
         let (kind, name) = match self.days.get(&date) {
@@ -219,6 +261,8 @@ impl Calendar {
         }
     }
 
+    /// Whether `date` is a working day: a make-up working day, or a weekday that
+    /// is not a day off. In a year without a loaded notice only weekends are off.
     pub fn is_working_day(&self, date: NaiveDate) -> bool {
         match self.days.get(&date) {
             Some((_, s)) => !s.off,

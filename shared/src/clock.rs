@@ -30,7 +30,7 @@ pub fn format(t: DateTime<FixedOffset>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
-/// Serializes an instant as [`format`] writes it (for `serialize_with`).
+/// Serializes an instant as [`format()`] writes it (for `serialize_with`).
 pub fn serialize<S: serde::Serializer>(t: &DateTime<FixedOffset>, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format(*t))
 }

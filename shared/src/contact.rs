@@ -6,10 +6,15 @@ use std::str::FromStr;
 
 use thiserror::Error;
 
+/// Why a submitter's name or phone number is not valid.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ContactError {
+    /// The phone number is neither a mainland mobile number nor a landline with
+    /// its area code.
     #[error("a phone number is a mainland mobile number (11 digits starting with 1) or a landline with its area code, e.g. 0392-1234567")]
     Phone,
+    /// The name is empty, longer than 50 characters, or holds control
+    /// characters.
     #[error("a name has 1 to 50 characters")]
     Name,
 }
@@ -20,6 +25,7 @@ pub enum ContactError {
 pub struct PhoneNumber(String);
 
 impl PhoneNumber {
+    /// The number in its canonical form, in the clear.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -92,6 +98,7 @@ impl fmt::Debug for PhoneNumber {
 pub struct PersonName(String);
 
 impl PersonName {
+    /// The name as given (trimmed), in the clear.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -14,10 +14,15 @@ use thiserror::Error;
 /// A value bound to, or read from, a statement.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SqlValue {
+    /// An SQL INTEGER: ids, counts, versions and yes/no flags (0 or 1).
     Integer(i64),
+    /// An SQL REAL: a floating-point number.
     Real(f64),
+    /// SQL TEXT, instants included (RFC 3339 text in China time).
     Text(String),
+    /// An SQL BLOB, e.g. sealed personal data.
     Blob(Vec<u8>),
+    /// SQL NULL: an absent optional value.
     Null,
 }
 
@@ -54,7 +59,9 @@ impl<T: Into<SqlValue>> From<Option<T>> for SqlValue {
 /// The rows a statement returned.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rows {
+    /// The column names, in the statement's order.
     pub columns: Vec<String>,
+    /// Each row's values, in column order.
     pub rows: Vec<Vec<SqlValue>>,
 }
 
@@ -67,6 +74,7 @@ impl Rows {
         })
     }
 
+    /// Every row, in order, each as a lookup by column name.
     pub fn iter(&self) -> impl Iterator<Item = Row<'_>> {
         self.rows.iter().map(|values| Row {
             columns: &self.columns,
@@ -91,6 +99,8 @@ impl Row<'_> {
             .ok_or_else(|| DbError::Column(column.to_string()))
     }
 
+    /// The text in `column`; an error if the column is missing or holds anything
+    /// else, NULL included.
     pub fn text(&self, column: &str) -> Result<&str, DbError> {
         match self.get(column)? {
             SqlValue::Text(s) => Ok(s),
@@ -98,6 +108,8 @@ impl Row<'_> {
         }
     }
 
+    /// The text in `column`, or `None` for NULL; an error if the column is
+    /// missing or holds another type.
     pub fn opt_text(&self, column: &str) -> Result<Option<&str>, DbError> {
         match self.get(column)? {
             SqlValue::Text(s) => Ok(Some(s)),
@@ -106,6 +118,8 @@ impl Row<'_> {
         }
     }
 
+    /// The integer in `column`; an error if the column is missing or holds
+    /// anything else, NULL included.
     pub fn integer(&self, column: &str) -> Result<i64, DbError> {
         match self.get(column)? {
             SqlValue::Integer(i) => Ok(*i),
@@ -113,6 +127,8 @@ impl Row<'_> {
         }
     }
 
+    /// The integer in `column`, or `None` for NULL; an error if the column is
+    /// missing or holds another type.
     pub fn get_opt_integer(&self, column: &str) -> Result<Option<i64>, DbError> {
         match self.get(column)? {
             SqlValue::Integer(i) => Ok(Some(*i)),
@@ -121,6 +137,8 @@ impl Row<'_> {
         }
     }
 
+    /// The blob in `column`; an error if the column is missing or holds anything
+    /// else, NULL included.
     pub fn blob(&self, column: &str) -> Result<&[u8], DbError> {
         match self.get(column)? {
             SqlValue::Blob(b) => Ok(b),
@@ -129,6 +147,7 @@ impl Row<'_> {
     }
 }
 
+/// Why a statement failed, or a value could not be read from a row.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DbError {
     /// The database refused or failed the statement.
@@ -145,6 +164,8 @@ pub enum DbError {
 /// Runs one statement. Implemented over Spin's SQLite by the components and
 /// over rusqlite natively.
 pub trait Db {
+    /// Runs `sql` with `params` bound to its `?` placeholders in order, and
+    /// returns the rows it produced (none for a change).
     fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<Rows, DbError>;
 
     /// How many transactions are open on this connection (kept by the
@@ -212,6 +233,7 @@ mod native {
     }
 
     impl NativeDb {
+        /// Wraps an open rusqlite connection, with no transaction open.
         pub fn new(conn: rusqlite::Connection) -> Self {
             Self {
                 conn,

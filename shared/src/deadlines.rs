@@ -43,12 +43,16 @@ text_enum!(Milestone {
     Finish = "finish",
 });
 
+/// Why a case's deadlines could not be set.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DeadlineError {
+    /// The deadline rules (county config) are invalid.
     #[error("deadline rules are invalid: {0}")]
     Rules(String),
+    /// The calendar could not count the working days.
     #[error(transparent)]
     Calendar(#[from] CalendarError),
+    /// No rule of the rule set matches the case's facts.
     #[error("no deadline rule matches this case")]
     NoRule,
 }
@@ -56,11 +60,20 @@ pub enum DeadlineError {
 /// The facts of a case that decide its time limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CaseFacts {
+    /// Where the case came in.
     pub channel: Channel,
+    /// Consultation, complaint or suggestion.
     pub kind: Kind,
+    /// How the case is handled (Art. 6(二).1), if a mode was set: 即办, 直办,
+    /// 转办, 协办 or 呈办.
     pub mode: Option<HotlineMode>,
+    /// Oral or written, for a complaint at the service hall (Art. 6(三)).
     pub form: Option<HallForm>,
+    /// Whether the case is complex; by default a complex online-platform case
+    /// has 15 working days to finish instead of 5 (Art. 6(一).1, 1-5-15).
     pub complex: bool,
+    /// Whether the case is urgent; by default an urgent online-platform case
+    /// has 3 working days to finish (Art. 6(一).1).
     pub urgent: bool,
 }
 
@@ -68,28 +81,43 @@ pub struct CaseFacts {
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct When {
+    /// Channels the rule applies to (`online_platform`, `hotline_phone`,
+    /// `hotline_web`, `service_hall`); empty for any.
     #[serde(default)]
     pub channel: Vec<String>,
+    /// Kinds it applies to (`consultation`, `complaint`, `suggestion`); empty for
+    /// any.
     #[serde(default)]
     pub kind: Vec<String>,
+    /// Hotline modes it applies to (`immediate`, `direct`, `transfer`, `joint`,
+    /// `escalate`); empty for any, else a case without a mode does not match.
     #[serde(default)]
     pub mode: Vec<String>,
+    /// Hall forms it applies to (`oral`, `written`); empty for any, else a case
+    /// without a form does not match.
     #[serde(default)]
     pub form: Vec<String>,
+    /// Only complex cases (`true`) or only the others (`false`); absent for both.
     #[serde(default)]
     pub complex: Option<bool>,
+    /// Only urgent cases (`true`) or only the others (`false`); absent for both.
     #[serde(default)]
     pub urgent: Option<bool>,
 }
 
+/// One deadline rule: the cases it applies to and their time limits.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
+    /// The rule's name, reported when a case is routed, e.g. `hotline transfer`.
     pub name: String,
     /// The article of the measures (or local decision) behind the rule.
     pub basis: String,
+    /// Which cases the rule applies to.
     #[serde(default)]
     pub when: When,
+    /// The time limit of each milestone, in working days (0 = the same day); a
+    /// milestone left out gets no deadline.
     pub milestones: BTreeMap<Milestone, u32>,
 }
 
@@ -97,8 +125,10 @@ pub struct Rule {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeadlineRules {
+    /// A free-text note on the rule set and where it comes from.
     #[serde(default)]
     pub about: String,
+    /// The rules, in order: the first that matches a case applies.
     pub rules: Vec<Rule>,
     /// How long a unit has to return a misrouted case (Art. 6).
     pub misrouted_return_days: u32,
@@ -188,12 +218,17 @@ impl DeadlineRules {
 /// One computed deadline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Deadline {
+    /// What the deadline is for.
     pub milestone: Milestone,
+    /// The time limit in working days, counted from the day of receipt (or of
+    /// a failed quality check or returned review), extensions included.
     pub working_days: u32,
     /// The last day, in China time.
     pub due_date: NaiveDate,
     /// The end of that day: `YYYY-MM-DDT23:59:59+08:00`.
     pub due_at: DateTime<FixedOffset>,
+    /// False when a day counted lies in a year without a loaded notice
+    /// (weekends only).
     pub verified: bool,
 }
 

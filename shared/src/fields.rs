@@ -71,16 +71,38 @@ pub trait FieldValue: Sized {
 /// The longest free text an action takes, in characters.
 pub const TEXT_MAX_CHARS: usize = 5000;
 
+/// Text of 1 to `max` characters (not bytes: most text is Chinese),
+/// trimmed: `empty` or `too_long` otherwise.
+pub fn bounded_text(value: &Value, max: usize) -> Result<String, Vec<Issue>> {
+    let Value::String(s) = value else {
+        return Err(Issue::wrong_type("this field must be a string"));
+    };
+    let text = s.trim();
+    match text.chars().count() {
+        0 => Err(vec![Issue::new("empty", "this field must not be empty")]),
+        n if n > max => Err(vec![Issue::new(
+            "too_long",
+            format!("at most {max} characters"),
+        )]),
+        _ => Ok(text.to_string()),
+    }
+}
+
 /// Free text: trimmed, 1 to [`TEXT_MAX_CHARS`] characters.
 impl FieldValue for String {
     fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
-        match value {
-            Value::String(s) if !s.trim().is_empty() && s.chars().count() <= TEXT_MAX_CHARS => {
-                Ok(s.trim().to_string())
-            }
-            Value::String(_) => Err(Issue::invalid(format!("1 to {TEXT_MAX_CHARS} characters"))),
-            _ => Err(Issue::wrong_type("this field must be a string")),
-        }
+        bounded_text(value, TEXT_MAX_CHARS)
+    }
+}
+
+/// Free text of at most `MAX` characters, trimmed (for fields shorter than
+/// [`TEXT_MAX_CHARS`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bounded<const MAX: usize>(pub String);
+
+impl<const MAX: usize> FieldValue for Bounded<MAX> {
+    fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
+        bounded_text(value, MAX).map(Self)
     }
 }
 
@@ -142,7 +164,7 @@ where
     match value.as_str().map(str::parse::<T>) {
         Some(Ok(v)) => Ok(v),
         Some(Err(e)) => Err(Issue::invalid(e.to_string())),
-        None => Err(Issue::invalid("must be text")),
+        None => Err(Issue::wrong_type("this field must be a string")),
     }
 }
 
@@ -172,7 +194,18 @@ pub fn whole_number(
     }
 }
 
+/// A unit id; anything but valid text is `invalid` (also in a list).
 impl FieldValue for crate::units::UnitId {
+    fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
+        match value.as_str().map(str::parse::<Self>) {
+            Some(Ok(v)) => Ok(v),
+            Some(Err(e)) => Err(Issue::invalid(e.to_string())),
+            None => Err(Issue::invalid(crate::units::UnitIdError.to_string())),
+        }
+    }
+}
+
+impl FieldValue for crate::ids::CountyCode {
     fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
         parsed_text(value)
     }
@@ -314,7 +347,7 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                ("a".to_string(), "invalid"),
+                ("a".to_string(), "empty"),
                 ("b".to_string(), "wrong_type"),
                 ("c".to_string(), "missing"),
                 ("units[1]".to_string(), "invalid"),

@@ -22,26 +22,39 @@ use crate::lifecycle::RejectCategory;
 
 const DEFAULT_RULES: &str = include_str!("../config/filter.json");
 
+/// Why screening rules were refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum FilterError {
+    /// The screening rules (county config) are invalid.
     #[error("filter rules are invalid: {0}")]
     Rules(String),
 }
 
+/// The keywords of one category of Art. 5.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct KeywordList {
+    /// Words that reject a case when found anywhere in its title or content
+    /// (ignoring spaces and letter case).
     pub keywords: Vec<String>,
 }
 
+/// Matters for another channel (Art. 5 category 3), and where to go instead.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReferralGroup {
+    /// The group's name, in the rule that fires: `category3.<name>`, e.g.
+    /// `category3.petition`.
     pub name: String,
+    /// Words that put a case in this group.
     pub keywords: Vec<String>,
+    /// The text telling the submitter where to go instead, e.g. to the petition
+    /// office (信访工作机构).
     pub referral: String,
 }
 
+/// How a repeat of the same submitter's recent case is recognised (Art. 5
+/// category 2).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DuplicateRule {
@@ -53,19 +66,30 @@ pub struct DuplicateRule {
     pub shingle_chars: usize,
 }
 
+/// The screening rules of one deployment (Art. 5), by default
+/// `shared/config/filter.json`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FilterRules {
+    /// A free-text note on the rules and where they come from.
     #[serde(default)]
     pub about: String,
     /// Content shorter than this (letters and digits only) has no concrete content.
     pub min_content_chars: usize,
     /// At least one must appear for the demand to be clear.
     pub demand_markers: Vec<String>,
+    /// Category 1: endangering national security, unity or public order, and
+    /// superstition.
     pub category1: KeywordList,
+    /// Category 2: insults (the other grounds of category 2 are the content,
+    /// demand and duplicate rules).
     pub category2: KeywordList,
+    /// Category 3: matters for other channels (petitions, discipline,
+    /// reconsideration, litigation), each with where to go instead.
     pub category3: Vec<ReferralGroup>,
+    /// Category 4: other violations of law.
     pub category4: KeywordList,
+    /// How duplicates of the same submitter's recent cases are found (category 2).
     pub duplicate: DuplicateRule,
 }
 
@@ -73,8 +97,11 @@ pub struct FilterRules {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "decision", rename_all = "snake_case")]
 pub enum Decision {
+    /// No rule fired: the case is accepted.
     Accept,
+    /// A rule fired: the case is not accepted (Art. 5).
     Reject {
+        /// The category of Art. 5 it falls under.
         category: RejectCategory,
         /// The rule that fired, e.g. `category3.petition` or `duplicate`.
         rule: String,
@@ -100,12 +127,16 @@ impl Decision {
 /// One of the same submitter's earlier cases.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PriorCase {
+    /// The earlier case's id, named in `duplicate_of` when it is repeated.
     pub case_id: CaseId,
+    /// When the earlier case was received.
     pub received_at: DateTime<Utc>,
+    /// Its title and content, as one text.
     pub text: String,
 }
 
 impl FilterRules {
+    /// The rules shipped in `shared/config/filter.json`.
     pub fn defaults() -> Self {
         match Self::from_json(DEFAULT_RULES) {
             Ok(r) => r,
@@ -114,6 +145,8 @@ impl FilterRules {
         }
     }
 
+    /// A county's own rules, checked before use: the duplicate similarity within
+    /// 0 to 1, shingles of 1 to 8 characters, and no empty keyword.
     pub fn from_json(text: &str) -> Result<Self, FilterError> {
         let rules: Self =
             serde_json::from_str(text).map_err(|e| FilterError::Rules(e.to_string()))?;

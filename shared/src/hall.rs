@@ -12,19 +12,28 @@ use crate::clock;
 
 const DEFAULTS: &str = include_str!("../config/intake.json");
 
+/// One interval of the service hall's opening hours, in China time.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Interval {
+    /// When the hall opens, `HH:MM` (included).
     pub from: String,
+    /// When it closes, `HH:MM` (excluded); later than `from`.
     pub to: String,
 }
 
+/// The intake rules of one deployment (Art. 2), by default
+/// `shared/config/intake.json`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct IntakeRules {
+    /// A free-text note on the rules and where they come from.
     #[serde(default)]
     pub about: String,
+    /// How many cases one client may submit per minute on the public channels
+    /// (at least 1).
     pub public_submissions_per_minute: u32,
+    /// The hall's opening hours on working days, in China time.
     pub hall_opening_hours: Vec<Interval>,
 }
 
@@ -55,6 +64,7 @@ fn time(s: &str) -> Option<NaiveTime> {
 }
 
 impl IntakeRules {
+    /// The rules shipped in `shared/config/intake.json`.
     pub fn defaults() -> Self {
         match Self::from_json(DEFAULTS) {
             Ok(r) => r,
@@ -63,6 +73,8 @@ impl IntakeRules {
         }
     }
 
+    /// A county's own rules, checked before use: every interval `HH:MM` with
+    /// `from` before `to`, and a rate of at least 1 a minute.
     pub fn from_json(text: &str) -> Result<Self, String> {
         let rules: Self = serde_json::from_str(text).map_err(|e| e.to_string())?;
         for i in &rules.hall_opening_hours {

@@ -6,12 +6,16 @@ use std::str::FromStr;
 use serde::{Serialize, Serializer};
 use thiserror::Error;
 
+/// Why a text or number is not a valid identifier.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum IdError {
+    /// A case id that is not a positive whole number.
     #[error("a case id is a positive whole number")]
     CaseId,
+    /// A text that is not a tracking code `CW-XXXX-XXXX-XXXX`.
     #[error("a tracking code looks like CW-XXXX-XXXX-XXXX (letters and digits, no I, L, O, U)")]
     TrackingCode,
+    /// A text that is not a 9-digit administrative division code.
     #[error(
         "a county code is a 9-digit administrative division code (GB/T 39046), e.g. 410621000"
     )]
@@ -23,6 +27,7 @@ pub enum IdError {
 pub struct CaseId(i64);
 
 impl CaseId {
+    /// The case id `id`, if it is positive.
     pub fn new(id: i64) -> Result<Self, IdError> {
         if id > 0 {
             Ok(Self(id))
@@ -31,6 +36,7 @@ impl CaseId {
         }
     }
 
+    /// The case's database row id.
     pub fn get(self) -> i64 {
         self.0
     }
@@ -69,6 +75,7 @@ impl TrackingCode {
         Self(code)
     }
 
+    /// The code in its canonical form, e.g. `CW-7K3M-0QZX-95TD`.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -129,6 +136,7 @@ impl Serialize for TrackingCode {
 pub struct CountyCode(String);
 
 impl CountyCode {
+    /// The 9-digit code, e.g. `410621000` (浚县).
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -1,10 +1,8 @@
 //! A new case as submitted through any channel (Art. 2), parsed from JSON
 //! field by field so that every problem names the field it is about.
 
-use std::str::FromStr;
-
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::contact::{PersonName, PhoneNumber};
 use crate::ids::CountyCode;
@@ -13,9 +11,13 @@ use crate::ids::CountyCode;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
+    /// The provincial online platform (day and night).
     OnlinePlatform,
+    /// The 12345 hotline by phone, through an agent (day and night).
     HotlinePhone,
+    /// The 12345 hotline's web form (day and night).
     HotlineWeb,
+    /// The service hall's desk, in its opening hours.
     ServiceHall,
 }
 
@@ -23,8 +25,11 @@ pub enum Channel {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
+    /// 咨询: a question.
     Consultation,
+    /// 投诉: a complaint.
     Complaint,
+    /// 建议: a suggestion.
     Suggestion,
 }
 
@@ -32,7 +37,9 @@ pub enum Kind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SubmitterType {
+    /// An enterprise.
     Enterprise,
+    /// A member of the public.
     Individual,
 }
 
@@ -56,7 +63,9 @@ pub enum HotlineMode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HallForm {
+    /// Told at the desk and recorded there.
     Oral,
+    /// Handed in on a registration form; answered in writing.
     Written,
 }
 
@@ -87,15 +96,19 @@ text_enum!(SubmitterType {
     Individual = "individual",
 });
 
-/// Limits on free text, in characters (not bytes: most text is Chinese).
+/// The longest title, in characters (not bytes: most text is Chinese).
 pub const TITLE_MAX_CHARS: usize = 200;
+/// The longest content, in characters.
 pub const CONTENT_MAX_CHARS: usize = 5000;
 
 /// The submitter's contact details: personal data, kept apart from the case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Submitter {
+    /// An enterprise or an individual.
     pub kind: SubmitterType,
+    /// The submitter's name (or the enterprise's contact's).
     pub name: PersonName,
+    /// Where the submitter is called back.
     pub phone: PhoneNumber,
     /// Optional: a resident ID number (or an enterprise's credit code).
     pub id_number: Option<String>,
@@ -114,17 +127,24 @@ fn valid_id_number(s: &str) -> bool {
 /// A case as accepted for intake: every field already valid.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewCase {
+    /// Where it came in.
     pub channel: Channel,
+    /// What is asked for.
     pub kind: Kind,
+    /// A short title, trimmed.
     pub title: String,
+    /// What happened and what is asked, trimmed.
     pub content: String,
+    /// The county (district) the matter is in: routing is local first.
     pub county: CountyCode,
+    /// Who submitted it: personal data, sealed when stored.
     pub submitter: Submitter,
     /// How a hotline agent handles it (Art. 6(二).1); `immediate` also
     /// serves the hall's on-the-spot answer (Art. 6(三)).
     pub mode: Option<HotlineMode>,
     /// Oral or written, for the service hall (Art. 6(三)).
     pub form: Option<HallForm>,
+    /// Urgent: the online platform's shorter limits apply.
     pub urgent: bool,
     /// The answer given at once (即办) or by the unit on the call (直办).
     pub answer: Option<String>,
@@ -135,12 +155,15 @@ pub struct NewCase {
 /// Why a submitter may not submit a case as given (Art. 2, 4).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AdmissionError {
+    /// The channel or mode takes cases only through a signed-in agent.
     #[error("the hotline's phone line and the hall's desk, and any handling mode, take cases through an agent: sign in")]
     AgentRequired,
+    /// The signed-in role does not take cases in.
     #[error(
         "cases are taken in by agents (hotline, hall desk) or the bureau, not by the {0} role"
     )]
     RoleNotAllowed(crate::lifecycle::Role),
+    /// Only an agent records an answer given at once.
     #[error("an immediate answer or direct transfer is recorded by the agent who gave it")]
     AnswerByAgentOnly,
 }
@@ -206,118 +229,11 @@ impl Channel {
 }
 
 pub use crate::fields::FieldError;
-
-/// Reads fields off one JSON object, collecting every problem.
-struct Fields<'a> {
-    object: &'a Map<String, Value>,
-    prefix: &'static str,
-    errors: Vec<FieldError>,
-}
-
-impl<'a> Fields<'a> {
-    fn path(&self, name: &str) -> String {
-        format!("{}{}", self.prefix, name)
-    }
-
-    fn text(&mut self, name: &str) -> Option<&'a str> {
-        let path = self.path(name);
-        match self.object.get(name) {
-            None | Some(Value::Null) => {
-                self.errors
-                    .push(FieldError::new(&path, "missing", "this field is required"));
-                None
-            }
-            Some(Value::String(s)) => Some(s.as_str()),
-            Some(_) => {
-                self.errors.push(FieldError::new(
-                    &path,
-                    "wrong_type",
-                    "this field must be a string",
-                ));
-                None
-            }
-        }
-    }
-
-    fn one_of<T: FromStr>(&mut self, name: &str, allowed: &[&str]) -> Option<T> {
-        let text = self.text(name)?;
-        match text.parse() {
-            Ok(v) => Some(v),
-            Err(_) => {
-                let path = self.path(name);
-                self.errors.push(FieldError::new(
-                    &path,
-                    "unknown_value",
-                    format!("must be one of: {}", allowed.join(", ")),
-                ));
-                None
-            }
-        }
-    }
-
-    fn optional_one_of<T: FromStr>(&mut self, name: &str, allowed: &[&str]) -> Option<T> {
-        match self.object.get(name) {
-            None | Some(Value::Null) => None,
-            Some(_) => self.one_of(name, allowed),
-        }
-    }
-
-    fn parsed<T: FromStr>(&mut self, name: &str) -> Option<T>
-    where
-        T::Err: std::fmt::Display,
-    {
-        let text = self.text(name)?;
-        match text.parse() {
-            Ok(v) => Some(v),
-            Err(e) => {
-                let path = self.path(name);
-                self.errors
-                    .push(FieldError::new(&path, "invalid", e.to_string()));
-                None
-            }
-        }
-    }
-
-    fn bounded_text(&mut self, name: &str, max_chars: usize) -> Option<String> {
-        let text = self.text(name)?.trim();
-        let len = text.chars().count();
-        let path = self.path(name);
-        if len == 0 {
-            self.errors.push(FieldError::new(
-                &path,
-                "empty",
-                "this field must not be empty",
-            ));
-            None
-        } else if len > max_chars {
-            self.errors.push(FieldError::new(
-                &path,
-                "too_long",
-                format!("at most {max_chars} characters"),
-            ));
-            None
-        } else {
-            Some(text.to_string())
-        }
-    }
-
-    fn unknown_fields(&mut self, known: &[&str]) {
-        for key in self.object.keys() {
-            if !known.contains(&key.as_str()) {
-                let path = self.path(key);
-                self.errors.push(FieldError::new(
-                    &path,
-                    "unknown_field",
-                    "this field is not part of a case",
-                ));
-            }
-        }
-    }
-}
+use crate::fields::{one_of, parsed_text, Bounded, FieldValue, Fields, Issue};
 
 /// Which fields go with which channel and mode.
 fn check_channel_fields(
-    errors: &mut Vec<FieldError>,
+    f: &mut Fields<'_>,
     channel: Channel,
     mode: Option<HotlineMode>,
     form: Option<HallForm>,
@@ -328,53 +244,121 @@ fn check_channel_fields(
     if let Some(m) = mode {
         let allowed = channel.is_hotline() || (hall && m == HotlineMode::Immediate);
         if !allowed {
-            errors.push(FieldError::new(
+            f.error(
                 "mode",
                 "not_for_channel",
                 "a mode is for hotline cases (and `immediate` for an answer at the hall)",
-            ));
+            );
         }
     }
     match (hall, form) {
-        (true, None) => errors.push(FieldError::new(
-            "form",
-            "missing",
-            "a hall case is oral or written",
-        )),
-        (false, Some(_)) => errors.push(FieldError::new(
-            "form",
-            "not_for_channel",
-            "only hall cases have a form",
-        )),
+        (true, None) => f.error("form", "missing", "a hall case is oral or written"),
+        (false, Some(_)) => f.error("form", "not_for_channel", "only hall cases have a form"),
         _ => {}
     }
     let answered_at_once = matches!(mode, Some(HotlineMode::Immediate | HotlineMode::Direct));
     if answered_at_once && !has_answer {
-        errors.push(FieldError::new(
-            "answer",
-            "missing",
-            "record the answer given",
-        ));
+        f.error("answer", "missing", "record the answer given");
     }
     if !answered_at_once && has_answer {
-        errors.push(FieldError::new(
+        f.error(
             "answer",
             "not_for_mode",
             "only an immediate or direct answer is recorded at intake",
-        ));
+        );
     }
     match (mode == Some(HotlineMode::Direct), has_unit) {
-        (true, false) => errors.push(FieldError::new(
-            "unit",
-            "missing",
-            "the unit on the three-way call",
-        )),
-        (false, true) => errors.push(FieldError::new(
+        (true, false) => f.error("unit", "missing", "the unit on the three-way call"),
+        (false, true) => f.error(
             "unit",
             "not_for_mode",
             "a unit is named only for a direct transfer",
-        )),
+        ),
         _ => {}
+    }
+}
+
+/// The text values of a closed set read as fields (`unknown_value`
+/// listing the set otherwise).
+macro_rules! one_of_field {
+    ($($t:ty),+) => {$(
+        impl FieldValue for $t {
+            fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
+                one_of(value, <$t>::ALL)
+            }
+        }
+    )+};
+}
+
+one_of_field!(Channel, Kind, SubmitterType, HotlineMode, HallForm);
+
+impl FieldValue for PersonName {
+    fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
+        parsed_text(value)
+    }
+}
+
+impl FieldValue for PhoneNumber {
+    fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
+        parsed_text(value)
+    }
+}
+
+/// An 18-character resident ID number or unified social credit code.
+struct IdNumber(String);
+
+impl FieldValue for IdNumber {
+    fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
+        match value.as_str().map(str::trim) {
+            Some(v) if valid_id_number(v) => Ok(Self(v.to_string())),
+            _ => Err(vec![Issue::new(
+                "invalid",
+                "18 digits or capital letters (resident ID number or unified social credit code)",
+            )]),
+        }
+    }
+}
+
+/// The longest address, in characters.
+const ADDRESS_MAX_CHARS: usize = 200;
+
+impl FieldValue for Submitter {
+    fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
+        let Value::Object(object) = value else {
+            return Err(vec![Issue::new(
+                "wrong_type",
+                "this field must be an object",
+            )]);
+        };
+        let mut f = Fields::new(object, "");
+        f.only(
+            &["type", "name", "phone", "id_number", "address"],
+            "a submitter",
+        );
+        let kind = f.get::<SubmitterType>("type");
+        let name = f.get::<PersonName>("name");
+        let phone = f.get::<PhoneNumber>("phone");
+        let id_number = f.get::<Option<IdNumber>>("id_number");
+        let address = f.get::<Option<Bounded<ADDRESS_MAX_CHARS>>>("address");
+        let submitter = (|| {
+            Some(Submitter {
+                kind: kind?,
+                name: name?,
+                phone: phone?,
+                id_number: id_number?.map(|i| i.0),
+                address: address?.map(|a| a.0),
+            })
+        })();
+        f.finish(submitter).map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|e| Issue {
+                    suffix: format!(".{}", e.field),
+                    code: e.code,
+                    message: e.message,
+                })
+                .collect()
+        })
     }
 }
 
@@ -382,58 +366,38 @@ impl NewCase {
     /// Parses a submission; on failure, every problem found, each naming
     /// its field.
     pub fn parse(body: &Value) -> Result<Self, Vec<FieldError>> {
-        let Some(object) = body.as_object() else {
-            return Err(vec![FieldError::new(
-                "",
-                "wrong_type",
-                "the body must be a JSON object",
-            )]);
-        };
-        let mut f = Fields {
-            object,
-            prefix: "",
-            errors: Vec::new(),
-        };
-        f.unknown_fields(&[
-            "channel",
-            "kind",
-            "title",
-            "content",
-            "county",
-            "submitter",
-            "mode",
-            "form",
-            "urgent",
-            "answer",
-            "unit",
-        ]);
-        let channel = f.one_of::<Channel>("channel", Channel::ALL);
-        let kind = f.one_of::<Kind>("kind", Kind::ALL);
-        let title = f.bounded_text("title", TITLE_MAX_CHARS);
-        let content = f.bounded_text("content", CONTENT_MAX_CHARS);
-        let county = f.parsed::<CountyCode>("county");
-        let mode = f.optional_one_of::<HotlineMode>("mode", HotlineMode::ALL);
-        let form = f.optional_one_of::<HallForm>("form", HallForm::ALL);
-        let urgent = match object.get("urgent") {
-            None | Some(Value::Null) => false,
-            Some(Value::Bool(b)) => *b,
-            Some(_) => {
-                f.errors
-                    .push(FieldError::new("urgent", "wrong_type", "true or false"));
-                false
-            }
-        };
-        let answer = match object.get("answer") {
-            None | Some(Value::Null) => None,
-            Some(_) => f.bounded_text("answer", CONTENT_MAX_CHARS),
-        };
-        let direct_unit = match object.get("unit") {
-            None | Some(Value::Null) => None,
-            Some(_) => f.parsed::<crate::units::UnitId>("unit"),
-        };
+        let mut f = Fields::of(body)?;
+        f.only(
+            &[
+                "channel",
+                "kind",
+                "title",
+                "content",
+                "county",
+                "submitter",
+                "mode",
+                "form",
+                "urgent",
+                "answer",
+                "unit",
+            ],
+            "a case",
+        );
+        let channel = f.get::<Channel>("channel");
+        let kind = f.get::<Kind>("kind");
+        let title = f.get::<Bounded<TITLE_MAX_CHARS>>("title");
+        let content = f.get::<Bounded<CONTENT_MAX_CHARS>>("content");
+        let county = f.get::<CountyCode>("county");
+        let mode = f.get::<Option<HotlineMode>>("mode").flatten();
+        let form = f.get::<Option<HallForm>>("form").flatten();
+        let urgent = f.get::<Option<bool>>("urgent").flatten().unwrap_or(false);
+        let answer = f
+            .get::<Option<Bounded<CONTENT_MAX_CHARS>>>("answer")
+            .flatten();
+        let direct_unit = f.get::<Option<crate::units::UnitId>>("unit").flatten();
         if let Some(channel) = channel {
             check_channel_fields(
-                &mut f.errors,
+                &mut f,
                 channel,
                 mode,
                 form,
@@ -441,90 +405,23 @@ impl NewCase {
                 direct_unit.is_some(),
             );
         }
-        let mut errors = f.errors;
-
-        let submitter = match object.get("submitter") {
-            Some(Value::Object(s)) => {
-                let mut sf = Fields {
-                    object: s,
-                    prefix: "submitter.",
-                    errors: Vec::new(),
-                };
-                sf.unknown_fields(&["type", "name", "phone", "id_number", "address"]);
-                let kind = sf.one_of::<SubmitterType>("type", SubmitterType::ALL);
-                let name = sf.parsed::<PersonName>("name");
-                let phone = sf.parsed::<PhoneNumber>("phone");
-                let id_number = match s.get("id_number") {
-                    None | Some(Value::Null) => None,
-                    Some(Value::String(v)) if valid_id_number(v.trim()) => {
-                        Some(v.trim().to_string())
-                    }
-                    Some(_) => {
-                        sf.errors.push(FieldError::new(
-                            "submitter.id_number",
-                            "invalid",
-                            "18 digits or capital letters (resident ID number or unified social credit code)",
-                        ));
-                        None
-                    }
-                };
-                let address = match s.get("address") {
-                    None | Some(Value::Null) => None,
-                    Some(_) => sf.bounded_text("address", 200),
-                };
-                errors.extend(sf.errors);
-                match (kind, name, phone) {
-                    (Some(kind), Some(name), Some(phone)) => Some(Submitter {
-                        kind,
-                        name,
-                        phone,
-                        id_number,
-                        address,
-                    }),
-                    _ => None,
-                }
-            }
-            None | Some(Value::Null) => {
-                errors.push(FieldError::new(
-                    "submitter",
-                    "missing",
-                    "this field is required",
-                ));
-                None
-            }
-            Some(_) => {
-                errors.push(FieldError::new(
-                    "submitter",
-                    "wrong_type",
-                    "this field must be an object",
-                ));
-                None
-            }
-        };
-
-        match (channel, kind, title, content, county, submitter) {
-            (
-                Some(channel),
-                Some(kind),
-                Some(title),
-                Some(content),
-                Some(county),
-                Some(submitter),
-            ) if errors.is_empty() => Ok(Self {
-                channel,
-                kind,
-                title,
-                content,
-                county,
-                submitter,
+        let submitter = f.get::<Submitter>("submitter");
+        let case = (|| {
+            Some(Self {
+                channel: channel?,
+                kind: kind?,
+                title: title?.0,
+                content: content?.0,
+                county: county?,
+                submitter: submitter?,
                 mode,
                 form,
                 urgent,
-                answer,
+                answer: answer.map(|a| a.0),
                 direct_unit,
-            }),
-            _ => Err(errors),
-        }
+            })
+        })();
+        f.finish(case)
     }
 }
 

@@ -23,6 +23,8 @@
 //! - [`store`]: the lifecycle, events and deadlines in the database.
 //! - [`units`]: the handling units cases are sent to.
 
+#![deny(missing_docs)]
+
 #[macro_use]
 mod text_enum;
 #[cfg(test)]

@@ -26,10 +26,14 @@ const FORMAT_VERSION: u8 = 1;
 pub const DEVELOPMENT_SECRET: &str = "insecure-development-key-set-SPIN_VARIABLE_PD_KEY";
 const NONCE_LEN: usize = 12;
 
+/// Why personal data could not be sealed or opened.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum SealError {
+    /// The deployment's secret (`pd_key`) is empty.
     #[error("the personal-data key is empty")]
     EmptyKey,
+    /// The stored form is not a sealed record of this format, or the data could
+    /// not be encoded.
     #[error("sealed personal data is malformed")]
     Malformed,
     /// Wrong key, wrong case, or tampered data.
@@ -59,6 +63,8 @@ fn derive(label: &str, secret: &str) -> [u8; 32] {
 }
 
 impl Keys {
+    /// The keys derived from the deployment's secret (the `pd_key` variable);
+    /// refuses an empty secret.
     pub fn from_secret(secret: &str) -> Result<Self, SealError> {
         if secret.is_empty() {
             return Err(SealError::EmptyKey);
@@ -109,6 +115,8 @@ impl Keys {
         Ok(out)
     }
 
+    /// Opens what [`Keys::seal`] stored for `case`; fails unless the key, the
+    /// case and the data are the ones it was sealed with.
     pub fn open(&self, case: CaseId, stored: &[u8]) -> Result<PersonalData, SealError> {
         let (version, rest) = stored.split_first().ok_or(SealError::Malformed)?;
         if *version != FORMAT_VERSION || rest.len() < NONCE_LEN + 16 {
@@ -133,10 +141,16 @@ impl Keys {
 /// A submitter's personal data, in the clear: only ever in memory.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonalData {
+    /// The submitter's name, as given.
     pub name: String,
+    /// The submitter's phone number, in its canonical form (`13812345678`,
+    /// `0392-1234567`).
     pub phone: String,
+    /// Optional: a resident ID number (or an enterprise's unified social credit
+    /// code).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_number: Option<String>,
+    /// Optional: where the submitter can be reached.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
 }
@@ -148,6 +162,7 @@ impl std::fmt::Debug for PersonalData {
 }
 
 impl PersonalData {
+    /// A submitter's name and phone number, with no ID number or address.
     pub fn new(name: &PersonName, phone: &PhoneNumber) -> Self {
         Self {
             name: name.as_str().to_string(),

@@ -54,11 +54,14 @@ impl From<crate::db::DbError> for PipelineError {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Screened {
+    /// Screened now, with the decision.
     Decided {
+        /// What screening decided.
         decision: Decision,
     },
     /// Screened before: the case is already past this step.
     AlreadyScreened {
+        /// Where the case stands.
         status: Status,
     },
 }
@@ -67,12 +70,18 @@ pub enum Screened {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Dispatched {
+    /// Sent to its unit, with its deadlines.
     Routed {
+        /// The handling unit.
         lead: UnitId,
+        /// The deadline rule that applied.
         rule: String,
+        /// Each milestone's due instant.
         due: Vec<String>,
     },
+    /// Left in the bureau's triage queue.
     Triage {
+        /// Why no unit was chosen.
         reason: TriageReason,
     },
     /// A hotline case in escalation mode (呈办): reported to the city
@@ -80,6 +89,7 @@ pub enum Dispatched {
     Escalated,
     /// Not waiting for dispatch (not accepted, or routed before).
     NotWaiting {
+        /// Where the case stands.
         status: Status,
     },
 }

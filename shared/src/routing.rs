@@ -17,24 +17,34 @@ use crate::units::{Unit, UnitId};
 
 const DEFAULT_TABLE: &str = include_str!("../config/routing.json");
 
+/// Why a routing table was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum RoutingError {
+    /// The competence table (county config) is invalid.
     #[error("routing table is invalid: {0}")]
     Table(String),
 }
 
+/// One row of the competence table: a unit type and the keywords that point
+/// to it.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RouteEntry {
+    /// The unit type, as the unit directory names it, e.g. `housing`.
     pub unit_type: String,
+    /// Words in a case's title and content that point to this type.
     pub keywords: Vec<String>,
 }
 
+/// The competence table (谁主管谁负责) of one deployment, by default
+/// `shared/config/routing.json`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoutingTable {
+    /// A free-text note on the table and where it comes from.
     #[serde(default)]
     pub about: String,
+    /// The entries, in order: on a tie the earlier one wins.
     pub entries: Vec<RouteEntry>,
 }
 
@@ -45,22 +55,31 @@ pub enum TriageReason {
     /// No keyword of the table matched.
     NoCompetentType,
     /// The competent type has no unit in the case's county.
-    NoUnitInCounty { unit_type: String },
+    NoUnitInCounty {
+        /// The competent unit type, which has no unit in the county.
+        unit_type: String,
+    },
 }
 
+/// Where a case goes: a unit of its own county, or the bureau's triage queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "decision", rename_all = "snake_case")]
 pub enum RouteDecision {
+    /// The case goes to this unit of its own county.
     Unit {
+        /// The unit it goes to: its county's unit of the competent type.
         unit: UnitId,
+        /// The competent unit type.
         unit_type: String,
         /// The keywords that decided it.
         matched: Vec<String>,
     },
+    /// No unit could be chosen: the case waits in the bureau's triage queue.
     Triage(TriageReason),
 }
 
 impl RoutingTable {
+    /// The table shipped in `shared/config/routing.json`.
     pub fn defaults() -> Self {
         match Self::from_json(DEFAULT_TABLE) {
             Ok(t) => t,
@@ -69,6 +88,7 @@ impl RoutingTable {
         }
     }
 
+    /// A county's own table, checked before use: no empty unit type or keyword.
     pub fn from_json(text: &str) -> Result<Self, RoutingError> {
         let table: Self =
             serde_json::from_str(text).map_err(|e| RoutingError::Table(e.to_string()))?;

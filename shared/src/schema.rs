@@ -7,11 +7,15 @@ use crate::db::{Db, DbError};
 
 /// One step of the schema, in order. Never edit a released step: add one.
 pub struct Migration {
+    /// The schema version the step brings the database to; versions increase.
     pub version: i64,
+    /// What the step adds, recorded in `schema_migrations`.
     pub name: &'static str,
+    /// The SQL statements of the step, run in order in one transaction.
     pub statements: &'static [&'static str],
 }
 
+/// Every step of the schema, oldest first.
 pub const MIGRATIONS: &[Migration] = &[
 Migration {
     version: 1,

@@ -40,16 +40,28 @@ use crate::units::UnitId;
 /// What statistics need to know of one case.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseSummary {
+    /// The case these facts are of.
     pub case_id: CaseId,
+    /// The county the case belongs to; its county figures count it there.
     pub county: CountyCode,
+    /// The lead unit, once the case is routed; with `None` the case counts
+    /// only for its county.
     pub lead: Option<UnitId>,
+    /// Consultation, complaint or suggestion; only complaints make the
+    /// complaint count and hotspots.
     pub kind: Kind,
+    /// When the case was received.
     pub received_at: DateTime<Utc>,
+    /// Whether the case is not accepted now (Art. 5), an override counting as it stands.
     pub rejected: bool,
+    /// When the case was closed (办结), if it has been.
     pub closed_at: Option<DateTime<Utc>>,
     /// The finish deadline as routed, moved by approved extensions.
     pub finish_due: Option<DateTime<Utc>>,
+    /// The bureau's quality-check decisions on the replies: when, and whether
+    /// the reply passed.
     pub qc_decisions: Vec<(DateTime<Utc>, bool)>,
+    /// The follow-up calls (回访): when, and what the submitter answered.
     pub follow_ups: Vec<(DateTime<Utc>, Satisfaction)>,
     /// Subject or title and content, for hotspots.
     pub text: String,
@@ -58,20 +70,40 @@ pub struct CaseSummary {
 /// The figures of one group (a county, or a unit) over one period.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Figures {
+    /// Cases received in the period.
     pub received: u32,
+    /// Of those received, the ones accepted (Art. 5).
     pub accepted: u32,
+    /// Of those received, the ones not accepted now (Art. 5).
     pub rejected: u32,
+    /// Cases closed (办结) in the period.
     pub closed: u32,
+    /// Of those closed, the ones closed no later than their finish deadline.
     pub closed_on_time: u32,
+    /// Cases closed late in the period, plus cases still open at its end whose
+    /// finish deadline had passed by then.
     pub overdue: u32,
+    /// Quality-check decisions made in the period.
     pub qc_decisions: u32,
+    /// Of those decisions, the ones that passed the reply.
     pub qc_passes: u32,
+    /// Follow-up calls made in the period that reached the submitter.
     pub follow_ups_reached: u32,
+    /// Of those calls, the ones where the submitter was satisfied or basically
+    /// satisfied.
     pub follow_ups_satisfied: u32,
+    /// Complaints received in the period.
     pub complaints: u32,
+    /// On-time completion rate (按期办结率), 0 to 1: closed on time ÷ closed;
+    /// `None` when nothing was closed.
     pub on_time_rate: Option<f64>,
+    /// QC pass rate, 0 to 1: passes ÷ decisions; `None` when no decision was made.
     pub qc_pass_rate: Option<f64>,
+    /// Follow-up satisfaction rate (抽查回访满意率), 0 to 1: satisfied ÷
+    /// reached; `None` when no call reached a submitter.
     pub satisfaction_rate: Option<f64>,
+    /// Complaint rate (被投诉率), 0 to 1: complaints ÷ received; `None` when
+    /// nothing was received.
     pub complaint_rate: Option<f64>,
 }
 
@@ -141,10 +173,14 @@ impl Figures {
 /// Statistics of one period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
+    /// The figures of each county, every case counted in its own county.
     pub counties: BTreeMap<CountyCode, Figures>,
+    /// The figures of each lead unit; cases not yet routed are left out.
     pub units: BTreeMap<UnitId, Figures>,
 }
 
+/// The statistics (Art. 9) of `cases` for the period from `from` (included)
+/// to `to` (excluded), per county and per lead unit, by the formulas of this module.
 pub fn report(cases: &[CaseSummary], from: DateTime<Utc>, to: DateTime<Utc>) -> Report {
     let mut counties: BTreeMap<CountyCode, Figures> = BTreeMap::new();
     let mut units: BTreeMap<UnitId, Figures> = BTreeMap::new();
@@ -191,10 +227,15 @@ impl Default for AttentionThresholds {
 /// One unit that needs attention, and every threshold it tripped.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Attention {
+    /// The unit that needs attention.
     pub unit: UnitId,
+    /// Every threshold it tripped: `concentrated_complaints`, `low_satisfaction`,
+    /// `many_overdue`, `low_on_time_rate`.
     pub reasons: Vec<&'static str>,
 }
 
+/// The units of `report` that trip any of the thresholds (Art. 9's shift
+/// list), each with the thresholds it tripped.
 pub fn needs_attention(report: &Report, t: &AttentionThresholds) -> Vec<Attention> {
     report
         .units
@@ -227,9 +268,14 @@ pub fn needs_attention(report: &Report, t: &AttentionThresholds) -> Vec<Attentio
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct HotspotRules {
+    /// How far back from now complaints are looked at, in calendar days.
     pub window_days: u32,
+    /// How many similar complaints make a hotspot.
     pub min_cases: usize,
+    /// Shingle (Jaccard) similarity, 0 to 1, at or above which a complaint joins
+    /// a cluster.
     pub min_similarity: f64,
+    /// Characters per shingle when two texts are compared.
     pub shingle_chars: usize,
 }
 
@@ -247,8 +293,11 @@ impl Default for HotspotRules {
 /// A cluster of similar complaints about one unit in one place.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Hotspot {
+    /// The county the complaints come from.
     pub county: CountyCode,
+    /// The lead unit they concern; `None` for complaints not yet routed.
     pub unit: Option<UnitId>,
+    /// The complaints in the cluster.
     pub cases: Vec<CaseId>,
     /// The text of the case the cluster formed around.
     pub sample: String,

@@ -6,8 +6,10 @@
 macro_rules! text_enum {
     ($t:ty { $($variant:ident = $text:literal),+ $(,)? }) => {
         impl $t {
+            /// Every value's text, in declaration order.
             pub const ALL: &'static [&'static str] = &[$($text),+];
 
+            /// The value's stable text.
             pub fn as_str(self) -> &'static str {
                 match self { $(Self::$variant => $text),+ }
             }

@@ -9,6 +9,7 @@ use thiserror::Error;
 
 use crate::ids::CountyCode;
 
+/// A text that is not a valid unit id.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("a unit id is 1-64 lowercase letters, digits and '-', e.g. qibin-housing")]
 pub struct UnitIdError;
@@ -18,6 +19,7 @@ pub struct UnitIdError;
 pub struct UnitId(String);
 
 impl UnitId {
+    /// The id as text, e.g. `qibin-housing`.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -71,9 +73,14 @@ impl<'de> Deserialize<'de> for CountyCode {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Unit {
+    /// The unit's stable id, e.g. `qibin-housing`.
     pub id: UnitId,
+    /// The unit's official name, e.g. 淇滨区住房和城乡建设局.
     pub name: String,
+    /// The county (or district) the unit belongs to; routing sends it only
+    /// that county's cases.
     pub county: CountyCode,
+    /// What kind of unit it is, as the routing table names it, e.g. `housing`.
     pub unit_type: String,
 }
 

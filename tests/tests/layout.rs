@@ -125,6 +125,34 @@ fn a_stage_that_reads_the_county_rules_opens_both_stores() {
 }
 
 #[test]
+fn the_kits_routes_are_spin_tomls_public_routes_and_the_chained_stages_its_private_ones() {
+    let manifest = toml_of("spin.toml");
+    let triggers = manifest["trigger"]["http"]
+        .as_array()
+        .expect("http triggers");
+    let mut public: Vec<&str> = triggers
+        .iter()
+        .filter_map(|t| t["route"].as_str())
+        .collect();
+    public.sort();
+    let mut named = common::routes::PUBLIC.to_vec();
+    named.sort();
+    assert_eq!(public, named);
+    for stage in [common::routes::SCREEN, common::routes::DISPATCH] {
+        let trigger = triggers
+            .iter()
+            .find(|t| t["component"].as_str() == Some(stage.component))
+            .unwrap_or_else(|| panic!("no trigger for {}", stage.component));
+        assert_eq!(
+            trigger["route"].get("private").and_then(|p| p.as_bool()),
+            Some(true),
+            "{} is private",
+            stage.component
+        );
+    }
+}
+
+#[test]
 fn stage_files_stay_small() {
     for (dir, _) in stages() {
         for entry in

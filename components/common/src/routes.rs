@@ -20,6 +20,20 @@ pub const CALENDAR_DAY: &str = "/api/calendar/days/:date";
 /// `GET /api/calendar/add`: N working days after a date.
 pub const CALENDAR_ADD: &str = "/api/calendar/add";
 
+/// `GET /api/openapi.json`: the API's description.
+pub const OPENAPI: &str = "/api/openapi.json";
+
+/// Every public route, as `spin.toml` must list them (a test checks).
+pub const PUBLIC: &[&str] = &[
+    SUBMIT,
+    TRACK,
+    CASE,
+    ACTIONS,
+    CALENDAR_DAY,
+    CALENDAR_ADD,
+    OPENAPI,
+];
+
 /// The endpoint a request is for, among a component's `(route, method)`
 /// pairs: 404 when no route matched, 405 (with `Allow`) when the route
 /// takes other methods.

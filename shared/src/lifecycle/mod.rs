@@ -71,9 +71,14 @@ text_enum!(Status {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
+    /// The bureau (政务服务和大数据管理局): coordinates, screens, routes,
+    /// checks replies, follows up.
     Bureau,
+    /// Staff of one handling unit.
     Unit,
+    /// A hotline or service-hall agent at the front desk.
     Agent,
+    /// A city service supervisor: reads, never acts (Art. 8).
     Supervisor,
 }
 
@@ -87,7 +92,9 @@ text_enum!(Role {
 /// Who performs an action: a role, and for unit staff their unit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
+    /// Their role.
     pub role: Role,
+    /// Their unit, for unit staff.
     pub unit: Option<UnitId>,
 }
 
@@ -101,6 +108,7 @@ impl From<&crate::access::Principal> for Actor {
 }
 
 impl Actor {
+    /// The bureau (also the pipeline acting for it).
     pub fn bureau() -> Self {
         Self {
             role: Role::Bureau,
@@ -108,6 +116,7 @@ impl Actor {
         }
     }
 
+    /// A hotline or hall agent.
     pub fn agent() -> Self {
         Self {
             role: Role::Agent,
@@ -115,6 +124,7 @@ impl Actor {
         }
     }
 
+    /// Staff of the unit `id`.
     pub fn unit(id: UnitId) -> Self {
         Self {
             role: Role::Unit,
@@ -138,6 +148,7 @@ pub enum RejectCategory {
 }
 
 impl RejectCategory {
+    /// The category's number in Art. 5 (1 to 4).
     pub fn number(self) -> u8 {
         self as u8
     }
@@ -158,6 +169,7 @@ impl RejectCategory {
         }
     }
 
+    /// The category numbered `n` in Art. 5.
     pub fn from_number(n: u8) -> Option<Self> {
         match n {
             1 => Some(Self::Endangering),
@@ -173,9 +185,13 @@ impl RejectCategory {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Satisfaction {
+    /// 满意.
     Satisfied,
+    /// 基本满意.
     BasicallySatisfied,
+    /// 不满意.
     Dissatisfied,
+    /// The submitter could not be reached.
     Unreachable,
 }
 
@@ -189,13 +205,18 @@ text_enum!(Satisfaction {
 /// The lifecycle part of a case: its status and what the moves depend on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Lifecycle {
+    /// Where the case stands.
     pub status: Status,
+    /// Why it was not accepted, while it is rejected.
     pub rejection: Option<RejectCategory>,
+    /// The unit handling it (牵头单位).
     pub lead: Option<UnitId>,
+    /// The units handling it jointly (协办单位).
     pub co_units: Vec<UnitId>,
     /// The reply round: 1 when first routed, +1 after each QC failure or
     /// review return.
     pub round: u32,
+    /// Whether an extension request waits for a decision.
     pub extension_pending: bool,
     /// Whether the case has been routed before (a second routing is a
     /// reassignment).
@@ -224,101 +245,173 @@ impl Lifecycle {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
+    /// Screening accepted the case.
     Accepted {
+        /// The rule that decided.
         rule: String,
     },
+    /// Screening did not accept the case.
     Rejected {
+        /// Art. 5's category (1 to 4).
         category: u8,
+        /// The rule that fired.
         rule: String,
+        /// Where to go instead (category 3).
         referral: Option<String>,
     },
+    /// The bureau overrode screening.
     Overridden {
+        /// Whether the case is now accepted.
         accepted: bool,
+        /// Art. 5's category, when now rejected.
         category: Option<u8>,
+        /// Why.
         reason: String,
     },
+    /// The case went to its lead unit (and co-units).
     Routed {
+        /// The handling unit.
         lead: UnitId,
+        /// The co-units.
         co_units: Vec<UnitId>,
     },
+    /// The lead unit returned the case as not theirs.
     ReturnedMisrouted {
+        /// The unit that returned it.
         unit: UnitId,
+        /// Why.
         reason: String,
     },
+    /// The case went to another unit.
     Reassigned {
+        /// The unit it had.
         from: Option<UnitId>,
+        /// The new handling unit.
         lead: UnitId,
+        /// The new co-units.
         co_units: Vec<UnitId>,
+        /// Why.
         reason: String,
     },
+    /// The agent answered at once (即办).
     AnsweredImmediately {
+        /// The answer given.
         answer: String,
     },
+    /// The unit answered on a three-way call (直办).
     TransferredDirect {
+        /// The unit on the call.
         unit: UnitId,
+        /// Its answer.
         answer: String,
     },
+    /// Reported to the city government (呈办).
     Escalated {
+        /// Why.
         reason: String,
     },
+    /// The city government's instruction came.
     InstructionReceived {
+        /// The instruction.
         instruction: String,
     },
+    /// The lead unit asked for more time.
     ExtensionRequested {
+        /// The unit asking.
         unit: UnitId,
+        /// How many more working days.
         working_days: u32,
+        /// Why.
         reason: String,
     },
+    /// More time was granted.
     ExtensionApproved {
+        /// Who approved.
         approver: String,
+        /// How many more working days.
         working_days: u32,
     },
+    /// More time was refused.
     ExtensionRefused {
+        /// Who refused.
         approver: String,
+        /// Why.
         reason: String,
     },
+    /// A co-unit recorded its input.
     CoUnitInput {
+        /// The co-unit.
         unit: UnitId,
+        /// Its input.
         text: String,
     },
+    /// A misconduct clue went to the discipline commission.
     MisconductClueReferred {
+        /// What was referred.
         note: String,
     },
+    /// The lead unit was urged (催办).
     Urged {
+        /// The unit urged.
         unit: UnitId,
+        /// The notice's text.
         note: String,
     },
+    /// The lead unit drafted its reply.
     ReplyDrafted {
+        /// The reply round.
         round: u32,
+        /// The reply.
         text: String,
     },
+    /// The unit's leader reviewed the draft.
     LeaderReviewed {
+        /// The reply round.
         round: u32,
+        /// The reviewing leader.
         leader: String,
+        /// Whether it went on to QC.
         approved: bool,
+        /// The leader's note.
         note: String,
     },
+    /// The quality check passed the reply.
     QcPassed {
+        /// The reply round.
         round: u32,
     },
+    /// The quality check failed the reply.
     QcFailed {
+        /// The reply round that failed.
         round: u32,
+        /// What must be redone.
         reasons: String,
     },
+    /// A follow-up call's result was recorded.
     FollowedUp {
+        /// How satisfied the submitter is.
         result: Satisfaction,
+        /// Notes of the call.
         note: String,
     },
+    /// The submitter asked for a review.
     ReviewRequested {
+        /// Why.
         reason: String,
     },
+    /// The review upheld the handling.
     ReviewUpheld {
+        /// The decision's note.
         note: String,
     },
+    /// The review returned the case to its unit.
     ReviewReturned {
+        /// The new reply round.
         round: u32,
+        /// What was handled wrongly.
         reason: String,
     },
+    /// The case closed (办结).
     Closed,
 }
 
@@ -455,7 +548,7 @@ fn assign(next: &mut Lifecycle, lead: &UnitId, co_units: &[UnitId]) -> Result<()
 }
 
 /// The one transition function: the table decides whether the move is
-/// allowed and where it leads; [`effects`] records what the action's
+/// allowed and where it leads; `effects` records what the action's
 /// fields change.
 pub fn transition(
     lc: &Lifecycle,

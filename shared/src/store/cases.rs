@@ -18,23 +18,31 @@ use crate::units::UnitId;
 /// and a fresh random nonce.
 #[derive(Debug, Clone)]
 pub struct Sealing<'a> {
+    /// The deployment's personal-data keys.
     pub keys: &'a Keys,
+    /// A fresh random nonce, never used before with these keys.
     pub nonce: [u8; 12],
 }
 
 /// A client's retry key and the fingerprint of the body it came with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Idempotency<'a> {
+    /// The client's `Idempotency-Key`.
     pub key: &'a str,
+    /// The fingerprint of the body it came with ([`fingerprint`]).
     pub fingerprint: &'a str,
 }
 
 /// The answer to a submission.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Receipt {
+    /// The case's internal number.
     pub case_id: CaseId,
+    /// What the submitter follows the case with.
     pub tracking_code: TrackingCode,
+    /// Where the case stands.
     pub status: Status,
+    /// When it was received, China time.
     #[serde(serialize_with = "clock::serialize")]
     pub received_at: DateTime<FixedOffset>,
 }
@@ -42,7 +50,9 @@ pub struct Receipt {
 /// Whether the receipt is for a new case or repeats an earlier answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stored {
+    /// A new case was stored.
     Created(Receipt),
+    /// The key was seen before: the first answer, nothing stored.
     Replayed(Receipt),
 }
 
@@ -214,7 +224,9 @@ fn instant(text: &str) -> Result<DateTime<FixedOffset>, StoreError> {
 /// Why a case was not accepted, as the submitter is told it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PublicRejection {
+    /// Art. 5's category (1 to 4).
     pub category: u8,
+    /// The category's wording in Art. 5.
     pub reason: &'static str,
     /// Where to go instead (category 3).
     pub referral: Option<String>,
@@ -257,10 +269,15 @@ fn public_rejection(
 /// no internal notes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PublicStatus {
+    /// The case's tracking code.
     pub tracking_code: TrackingCode,
+    /// Where it came in.
     pub channel: Channel,
+    /// What was asked for.
     pub kind: Kind,
+    /// Where it stands.
     pub status: Status,
+    /// When it was received, China time.
     #[serde(serialize_with = "clock::serialize")]
     pub received_at: DateTime<FixedOffset>,
     /// Set when the case was not accepted: why, and where to go instead.
@@ -403,22 +420,34 @@ pub fn read_personal_data(
 /// A case as staff see it (personal data apart).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CaseView {
+    /// The case's internal number.
     pub case_id: CaseId,
+    /// The submitter's tracking code.
     pub tracking_code: TrackingCode,
+    /// Where it came in.
     pub channel: Channel,
+    /// What is asked for.
     pub kind: Kind,
+    /// Its title.
     pub title: String,
+    /// What happened and what is asked.
     pub content: String,
+    /// The county the matter is in.
     pub county: CountyCode,
+    /// Where it stands.
     pub status: Status,
+    /// When it was received, China time.
     #[serde(serialize_with = "clock::serialize")]
     pub received_at: DateTime<FixedOffset>,
+    /// The unit handling it.
     pub lead_unit: Option<UnitId>,
+    /// The units handling it jointly.
     pub co_units: Vec<UnitId>,
     /// For `ETag` / `If-Match`: every change bumps it.
     pub version: i64,
 }
 
+/// A case as staff see it, if it exists.
 pub fn case_view(db: &impl Db, case: CaseId) -> Result<Option<CaseView>, StoreError> {
     let rows = db.execute(
         "SELECT tracking_code, channel, kind, title, content, county, status, received_at, lead_unit, version

@@ -34,6 +34,7 @@ text_enum!(DeadlineReason {
     ReviewReturned = "review_returned",
 });
 
+/// Sets deadlines; each replaces (deactivates, keeps) the running one of its milestone.
 pub fn set_deadlines(
     db: &impl Db,
     case: CaseId,
@@ -105,14 +106,19 @@ pub fn end_running_deadlines(
 /// One deadline as stored, running or not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredDeadline {
+    /// The row's id.
     pub id: i64,
+    /// The case.
     pub case_id: CaseId,
+    /// What it is for.
     pub milestone: Milestone,
     #[doc = "When it falls due."]
     pub due_at: DateTime<FixedOffset>,
     #[doc = "Why it was set."]
     pub reason: DeadlineReason,
+    /// Whether it is the milestone's running deadline (not superseded).
     pub active: bool,
+    /// Whether it was met.
     pub met: bool,
 }
 
@@ -152,6 +158,7 @@ pub const DUE_SCAN_SQL: &str =
     "SELECT id, case_id, milestone, due_at, reason, active, met_at FROM case_deadlines
      WHERE active = 1 AND met_at IS NULL AND due_at <= ? ORDER BY due_at LIMIT ?";
 
+/// Running deadlines due by `until`, soonest first, at most `limit` (the scheduled scan).
 pub fn due_by(
     db: &impl Db,
     until: DateTime<Utc>,

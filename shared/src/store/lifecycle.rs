@@ -13,10 +13,13 @@ use crate::units::UnitId;
 /// A case's lifecycle and the version it was read at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Versioned {
+    /// The case's lifecycle.
     pub lifecycle: Lifecycle,
+    /// The version it was read at (the `ETag`).
     pub version: i64,
 }
 
+/// A case's lifecycle and its version.
 pub fn load_lifecycle(db: &impl Db, case: CaseId) -> Result<Versioned, StoreError> {
     let rows = db.execute(
         "SELECT status, rejection_category, lead_unit, round, extension_pending, routed_before, version
@@ -158,13 +161,19 @@ pub fn apply(
 /// A recorded event, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEvent {
+    /// When it happened, China time.
     pub at: String,
+    /// The role of who did it.
     pub actor_role: String,
+    /// The event's type (`routed`, `qc_failed`, ...).
     pub kind: String,
+    /// The articles that allowed the move.
     pub article: String,
+    /// The event's fields.
     pub data: serde_json::Value,
 }
 
+/// Every event of a case, oldest first.
 pub fn events(db: &impl Db, case: CaseId) -> Result<Vec<StoredEvent>, StoreError> {
     let rows = db.execute(
         "SELECT at, actor_role, type, article, data FROM case_events WHERE case_id = ? ORDER BY id",
