@@ -17,6 +17,16 @@ fn set_rules(state: &std::path::Path, family: Family, key: &str, body: serde_jso
     set(&db, family, key, &body.to_string(), "e2e.admin", at).expect("rules set");
 }
 
+/// The shipped defaults of a family as JSON, changed by `change`.
+fn changed(
+    defaults: impl serde::Serialize,
+    change: impl FnOnce(&mut serde_json::Value),
+) -> serde_json::Value {
+    let mut value = serde_json::to_value(defaults).expect("json");
+    change(&mut value);
+    value
+}
+
 fn submit(app: &App, phone: &str, title: &str, content: &str) -> serde_json::Value {
     let body = json!({"channel": "online_platform", "kind": "complaint", "title": title,
         "content": content, "county": "410611000",
@@ -40,12 +50,12 @@ fn a_new_routing_entry_sends_the_next_case_to_its_unit_without_a_restart() {
     // No competence entry knows shared bikes: the bureau's triage queue.
     assert_eq!(first["status"], "accepted", "{first}");
 
-    let mut routing: serde_json::Value =
-        serde_json::to_value(shared::routing::RoutingTable::defaults()).expect("json");
-    routing["entries"]
-        .as_array_mut()
-        .expect("entries")
-        .push(json!({"unit_type": "transport", "keywords": ["共享单车"]}));
+    let routing = changed(shared::routing::RoutingTable::defaults(), |r| {
+        r["entries"]
+            .as_array_mut()
+            .expect("entries")
+            .push(json!({"unit_type": "transport", "keywords": ["共享单车"]}))
+    });
     set_rules(state.path(), Family::Routing, "", routing);
 
     let second = submit(
@@ -71,12 +81,12 @@ fn a_new_screening_keyword_turns_away_the_next_case() {
     );
     assert_eq!(accepted["status"], "handling", "{accepted}");
 
-    let mut filter: serde_json::Value =
-        serde_json::to_value(shared::filter::FilterRules::defaults()).expect("json");
-    filter["category4"]["keywords"]
-        .as_array_mut()
-        .expect("keywords")
-        .push(json!("音响噪音"));
+    let filter = changed(shared::filter::FilterRules::defaults(), |f| {
+        f["category4"]["keywords"]
+            .as_array_mut()
+            .expect("keywords")
+            .push(json!("音响噪音"))
+    });
     set_rules(state.path(), Family::Filter, "", filter);
 
     let rejected = submit(
@@ -117,13 +127,13 @@ fn a_further_calendar_year_and_changed_deadlines_reach_the_public_calendar_and_n
     );
 
     // The online platform's limit goes from 5 to 10 working days.
-    let mut deadlines: serde_json::Value =
-        serde_json::to_value(shared::deadlines::DeadlineRules::defaults()).expect("json");
-    for rule in deadlines["rules"].as_array_mut().expect("rules") {
-        if rule["name"] == "online platform" {
-            rule["milestones"]["finish"] = json!(10);
+    let deadlines = changed(shared::deadlines::DeadlineRules::defaults(), |d| {
+        for rule in d["rules"].as_array_mut().expect("rules") {
+            if rule["name"] == "online platform" {
+                rule["milestones"]["finish"] = json!(10);
+            }
         }
-    }
+    });
     set_rules(state.path(), Family::Deadlines, "", deadlines);
     let case = submit(
         &app,
