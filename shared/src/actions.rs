@@ -36,12 +36,7 @@ pub fn apply(
     rules: &Rules<'_>,
     at: DateTime<FixedOffset>,
 ) -> Result<(Transition, i64), ActionError> {
-    let named = action.named_units();
-    if !named.is_empty() {
-        // A fresh deployment's directory starts with the demo county.
-        store::ensure_units(db)?;
-    }
-    for (field, unit) in named {
+    for (field, unit) in action.named_units() {
         if !store::unit_exists(db, unit)? {
             return Err(ActionError::UnknownUnit {
                 unit: unit.clone(),

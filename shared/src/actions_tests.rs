@@ -104,6 +104,83 @@ fn every_field_problem_is_named() {
 }
 
 #[test]
+fn each_kind_of_bad_field_keeps_the_code_clients_switch_on() {
+    let errs = |v: serde_json::Value| {
+        parse(&v)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect::<Vec<_>>()
+    };
+    let one = |field: &str, code: &'static str| vec![(field.to_string(), code)];
+    assert_eq!(
+        errs(json!({"action": "urge", "note": " "})),
+        one("note", "invalid")
+    );
+    assert_eq!(
+        errs(json!({"action": "urge", "note": "字".repeat(5001)})),
+        one("note", "invalid")
+    );
+    assert_eq!(
+        errs(json!({"action": "urge", "note": 3})),
+        one("note", "wrong_type")
+    );
+    assert_eq!(errs(json!({"action": "urge"})), one("note", "missing"));
+    assert_eq!(
+        errs(json!({"action": "override_to_reject", "reason": "r"})),
+        one("category", "invalid")
+    );
+    for days in [json!("5"), json!(-1), json!(1.5)] {
+        assert_eq!(
+            errs(json!({"action": "request_extension", "reason": "r", "working_days": days})),
+            one("working_days", "missing")
+        );
+    }
+    assert_eq!(
+        errs(json!({"action": "request_extension", "reason": "r", "working_days": 61})),
+        one("working_days", "invalid")
+    );
+    assert_eq!(
+        errs(json!({"action": "leader_review", "leader": "王局长"})),
+        one("approved", "wrong_type")
+    );
+    assert_eq!(
+        errs(json!({"action": "follow_up"})),
+        one("result", "unknown_value")
+    );
+    assert_eq!(
+        errs(json!({"action": "route", "lead": 5})),
+        one("lead", "wrong_type")
+    );
+    assert_eq!(
+        errs(json!({"action": "route", "lead": "qibin-hr", "co_units": "qibin-water"})),
+        one("co_units", "wrong_type")
+    );
+    assert_eq!(errs(json!({"action": " "})), one("action", "invalid"));
+    assert_eq!(errs(json!({})), one("action", "missing"));
+    assert_eq!(
+        errs(json!({"action": "accept", "rule": "r"})),
+        one("action", "unknown_value")
+    );
+    // Trimmed as always; an optional note is taken as written.
+    assert_eq!(
+        parse(&json!({"action": " route ", "lead": " qibin-hr "})),
+        Ok(Action::Route {
+            lead: unit("qibin-hr"),
+            co_units: vec![]
+        })
+    );
+    assert_eq!(
+        parse(&json!({"action": "leader_review", "leader": "王局长", "approved": true, "note": 7})),
+        Ok(Action::LeaderReview {
+            leader: "王局长".into(),
+            approved: true,
+            note: String::new()
+        })
+    );
+}
+
+#[test]
 fn joint_handling_sets_lead_co_units_and_the_hotline_joint_deadline() {
     let (db, case) = setup();
     accept(&db, case);

@@ -17,6 +17,35 @@ pub enum ContactError {
     /// characters.
     #[error("a name has 1 to 50 characters")]
     Name,
+    /// Not the last four digits of a phone number.
+    #[error(
+        "give the last 4 digits of the phone number the case was submitted with: ?phone_last4=5678"
+    )]
+    Last4,
+}
+
+/// The last four digits of a phone number: the citizen's second factor
+/// beside the tracking code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneLast4(String);
+
+impl PhoneLast4 {
+    /// The four digits.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for PhoneLast4 {
+    type Err = ContactError;
+
+    fn from_str(s: &str) -> Result<Self, ContactError> {
+        if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(s.to_string()))
+        } else {
+            Err(ContactError::Last4)
+        }
+    }
 }
 
 /// A phone number, stored in one canonical form: `13812345678` for a mobile,

@@ -66,6 +66,22 @@ pub trait FieldValue: Sized {
     fn when_absent() -> Option<Self> {
         None
     }
+
+    /// What a required field's absence is reported as.
+    fn missing() -> Issue {
+        Issue::new("missing", "this field is required")
+    }
+
+    /// A list of these, in words (for a list field that is not a list).
+    fn list_name() -> &'static str {
+        "a list"
+    }
+
+    /// What any bad item of a list of these is reported as, if not the
+    /// item's own problem.
+    fn item_issue() -> Option<Issue> {
+        None
+    }
 }
 
 /// The longest free text an action takes, in characters.
@@ -88,10 +104,17 @@ pub fn bounded_text(value: &Value, max: usize) -> Result<String, Vec<Issue>> {
     }
 }
 
-/// Free text: trimmed, 1 to [`TEXT_MAX_CHARS`] characters.
+/// Free text of a staff action: trimmed, 1 to [`TEXT_MAX_CHARS`]
+/// characters (`invalid` otherwise).
 impl FieldValue for String {
     fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
-        bounded_text(value, TEXT_MAX_CHARS)
+        match value {
+            Value::String(s) if !s.trim().is_empty() && s.chars().count() <= TEXT_MAX_CHARS => {
+                Ok(s.trim().to_string())
+            }
+            Value::String(_) => Err(Issue::invalid(format!("1 to {TEXT_MAX_CHARS} characters"))),
+            _ => Err(Issue::wrong_type("this field must be a string")),
+        }
     }
 }
 
@@ -112,6 +135,10 @@ impl FieldValue for bool {
             .as_bool()
             .ok_or_else(|| Issue::wrong_type("true or false"))
     }
+
+    fn missing() -> Issue {
+        Issue::new("wrong_type", "true or false")
+    }
 }
 
 /// Optional: absent or null is `None`.
@@ -129,14 +156,18 @@ impl<T: FieldValue> FieldValue for Option<T> {
 impl<T: FieldValue> FieldValue for Vec<T> {
     fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
         let Value::Array(items) = value else {
-            return Err(Issue::wrong_type("a list"));
+            return Err(Issue::wrong_type(T::list_name()));
         };
         let mut out = Vec::with_capacity(items.len());
         let mut issues = Vec::new();
         for (i, item) in items.iter().enumerate() {
-            match T::from_value(item) {
-                Ok(v) => out.push(v),
-                Err(found) => issues.extend(found.into_iter().map(|mut issue| {
+            match (T::from_value(item), T::item_issue()) {
+                (Ok(v), _) => out.push(v),
+                (Err(_), Some(mut issue)) => {
+                    issue.suffix = format!("[{i}]");
+                    issues.push(issue);
+                }
+                (Err(found), None) => issues.extend(found.into_iter().map(|mut issue| {
                     issue.suffix = format!("[{i}]{}", issue.suffix);
                     issue
                 })),
@@ -180,28 +211,20 @@ pub fn one_of<T: std::str::FromStr>(value: &Value, allowed: &[&str]) -> Result<T
     }
 }
 
-/// A whole number within `range` (`invalid` otherwise).
-pub fn whole_number(
-    value: &Value,
-    range: std::ops::RangeInclusive<u64>,
-) -> Result<u64, Vec<Issue>> {
-    let describe = || format!("a whole number from {} to {}", range.start(), range.end());
-    match value.as_u64() {
-        Some(n) if range.contains(&n) => Ok(n),
-        Some(_) => Err(Issue::invalid(describe())),
-        None if value.is_number() => Err(Issue::invalid(describe())),
-        None => Err(Issue::wrong_type(describe())),
-    }
-}
-
-/// A unit id; anything but valid text is `invalid` (also in a list).
+/// A unit id, as text (trimmed); any bad item of a list is `invalid`.
 impl FieldValue for crate::units::UnitId {
     fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
-        match value.as_str().map(str::parse::<Self>) {
-            Some(Ok(v)) => Ok(v),
-            Some(Err(e)) => Err(Issue::invalid(e.to_string())),
-            None => Err(Issue::invalid(crate::units::UnitIdError.to_string())),
-        }
+        let text = String::from_value(value)?;
+        text.parse()
+            .map_err(|e: crate::units::UnitIdError| Issue::invalid(e.to_string()))
+    }
+
+    fn list_name() -> &'static str {
+        "a list of unit ids"
+    }
+
+    fn item_issue() -> Option<Issue> {
+        Some(Issue::new("invalid", "a unit id"))
     }
 }
 
@@ -253,7 +276,8 @@ impl<'a> Fields<'a> {
             None => {
                 let absent = T::when_absent();
                 if absent.is_none() {
-                    self.error(name, "missing", "this field is required");
+                    let issue = T::missing();
+                    self.error(name, issue.code, issue.message);
                 }
                 absent
             }
@@ -347,7 +371,7 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                ("a".to_string(), "empty"),
+                ("a".to_string(), "invalid"),
                 ("b".to_string(), "wrong_type"),
                 ("c".to_string(), "missing"),
                 ("units[1]".to_string(), "invalid"),

@@ -20,6 +20,39 @@ pub enum IdError {
         "a county code is a 9-digit administrative division code (GB/T 39046), e.g. 410621000"
     )]
     CountyCode,
+    /// A text that is not an `Idempotency-Key`.
+    #[error("an Idempotency-Key is 1 to 200 visible ASCII characters")]
+    IdempotencyKey,
+}
+
+/// A client's `Idempotency-Key`: 1 to 200 visible ASCII characters. A
+/// retry with the same key makes no second case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    /// The key as the client sent it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for IdempotencyKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for IdempotencyKey {
+    type Err = IdError;
+
+    fn from_str(s: &str) -> Result<Self, IdError> {
+        if (1..=200).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_graphic()) {
+            Ok(Self(s.to_string()))
+        } else {
+            Err(IdError::IdempotencyKey)
+        }
+    }
 }
 
 /// The internal number of a case (the database row id).

@@ -331,10 +331,7 @@ impl FieldValue for Submitter {
             )]);
         };
         let mut f = Fields::new(object, "");
-        f.only(
-            &["type", "name", "phone", "id_number", "address"],
-            "a submitter",
-        );
+        f.only(&["type", "name", "phone", "id_number", "address"], "a case");
         let kind = f.get::<SubmitterType>("type");
         let name = f.get::<PersonName>("name");
         let phone = f.get::<PhoneNumber>("phone");

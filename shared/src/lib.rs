@@ -2,11 +2,12 @@
 //! here, free of Spin types, so it builds natively (and is tested against
 //! real SQLite) and for `wasm32-wasip1` inside the components.
 //!
-//! - [`actions`]: staff actions as the API takes them, with their deadline consequences.
+//! - [`actions`]: applying a staff action, with its deadline consequences.
 //! - [`access`]: who may read which case, and how they see personal data.
 //! - [`ids`]: identifiers that can only hold valid values.
 //! - [`contact`]: submitters' personal data (Art. 11).
 //! - [`intake`]: a new case as submitted, parsed field by field (Art. 2).
+//! - [`fields`]: reading a JSON body field by field, naming every bad field.
 //! - [`db`]: the small database interface the components implement over Spin.
 //! - [`schema`]: versioned migrations.
 //! - [`clock`]: China time (UTC+8), in which every deadline is counted.
@@ -16,11 +17,15 @@
 //! - [`filter`]: screening (Art. 5), duplicates included.
 //! - [`pipeline`]: screening then dispatch, each step recorded and idempotent.
 //! - [`personal`]: personal data sealed at rest, masked by default.
-//! - [`lifecycle`]: the one state machine every case moves through.
+//! - [`lifecycle`]: the one state machine every case moves through: the
+//!   actions, the table of moves, the articles that allow them.
+//! - [`keyed_hash`]: HMAC-SHA-256, for the submitter key.
 //! - [`routing`]: locality first, then competence (Art. 6).
+//! - [`rules`]: the county's rules (Art. 12) from one versioned source.
 //! - [`sampling`]: reproducible follow-up sampling.
 //! - [`stats`]: statistics (Art. 9) and hotspots (Art. 7), with their formulas.
-//! - [`store`]: the lifecycle, events and deadlines in the database.
+//! - [`store`]: every SQL statement about a case: the case and its
+//!   submitter, lifecycle and events, deadlines, the unit directory.
 //! - [`units`]: the handling units cases are sent to.
 
 #![deny(missing_docs)]

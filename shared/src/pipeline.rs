@@ -204,6 +204,9 @@ pub fn dispatch_case(
     rules: &Rules,
     at: DateTime<FixedOffset>,
 ) -> Result<Dispatched, PipelineError> {
+    // A fresh deployment's directory starts with the demo county, as soon
+    // as the first case reaches this stage.
+    store::ensure_units(db)?;
     let current = store::load_lifecycle(db, case)?;
     if current.lifecycle.status != Status::Accepted || current.lifecycle.routed_before {
         return Ok(Dispatched::NotWaiting {
@@ -229,9 +232,7 @@ pub fn dispatch_case(
         };
     }
     let facts = store::texts(db, case)?;
-    // Locality first: the units of the case's own county (a fresh
-    // deployment starts with the demo directory).
-    store::ensure_units(db)?;
+    // Locality first: the units of the case's own county.
     let units = store::units_in(db, &facts.county)?;
     let lead = match rules
         .routing()?

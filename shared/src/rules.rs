@@ -3,12 +3,14 @@
 //! has set them in the database, falling back to the defaults shipped in
 //! `shared/config/` and `shared/calendar/`.
 //!
-//! Every write ([`set`]) is checked first and bumps one version number, so
-//! a request pays one cheap read for the version ([`Rules::current`]); the
-//! parsed rule set is cached by version ([`RulesCache`], the key-value
-//! store inside the components) and rebuilt only when the version changes.
-//! The unit directory lives in its own table (`units`), read where routing
-//! needs it.
+//! Every write ([`set`]) is checked first and bumps one version number
+//! (with a new random token), so a request pays one cheap read for the
+//! version ([`Rules::current`]); the version's rule set (the county's text
+//! of each family it set) is cached under its token ([`RulesCache`], the
+//! key-value store inside the components) and read from the rows only when
+//! the version changes. Each family is parsed on first use, so a request
+//! pays only for the rules its decisions read. The unit directory lives in
+//! its own table (`units`), read where routing needs it.
 
 use std::str::FromStr;
 
@@ -114,7 +116,7 @@ fn parsed<'a, T, E: std::fmt::Display>(
     Ok(cell.get_or_init(|| value))
 }
 
-/// Where parsed rule sets are kept between requests (inside the components:
+/// Where rule sets are kept between requests (inside the components:
 /// the key-value store). Losing an entry costs a rebuild, nothing else.
 pub trait RulesCache {
     /// The entry under `key`, if any.
@@ -308,8 +310,12 @@ impl Rules {
             Some(s) => s,
             None => {
                 let s = Self::snapshot(db, version)?;
-                if let Ok(bytes) = serde_json::to_vec(&s) {
-                    cache.put(&key, &bytes);
+                // Cached only if no change came between the two reads, so
+                // an entry always holds exactly its token's rules.
+                if stamp(db)? == (version, token) {
+                    if let Ok(bytes) = serde_json::to_vec(&s) {
+                        cache.put(&key, &bytes);
+                    }
                 }
                 s
             }

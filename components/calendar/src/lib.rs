@@ -35,10 +35,8 @@ fn date(field: &str, text: &str) -> Result<NaiveDate, Box<Problem>> {
     })
 }
 
-fn missing(field: &str, title: &str) -> Box<Problem> {
-    Problem::new(400, "missing_field", title)
-        .field(field)
-        .boxed()
+fn missing(field: &str, title: &str) -> Problem {
+    Problem::new(400, "missing_field", title).field(field)
 }
 
 fn day(ctx: &Ctx) -> Answer {
@@ -60,7 +58,7 @@ fn add(ctx: &Ctx) -> Answer {
         "from",
         query
             .get("from")
-            .ok_or_else(|| missing("from", "Missing date"))?,
+            .ok_or_else(|| missing("from", "Missing date").detail("give ?from=YYYY-MM-DD"))?,
     )?;
     let n = match query.get("working_days").map(|t| t.parse::<u32>()) {
         Some(Ok(n)) if n <= MAX_WORKING_DAYS => n,
@@ -72,7 +70,7 @@ fn add(ctx: &Ctx) -> Answer {
                     .boxed(),
             )
         }
-        None => return Err(missing("working_days", "Missing number of working days")),
+        None => return Err(missing("working_days", "Missing number of working days").boxed()),
     };
     let due = ctx
         .rules()?

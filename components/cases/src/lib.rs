@@ -94,6 +94,8 @@ fn read(ctx: &Ctx) -> Answer {
     let db = ctx.db()?;
     let case = store::case_view(db, id)?.ok_or_else(|| Problem::case_not_found().boxed())?;
     let view = case_access(&who, case.lead_unit.as_ref(), &case.co_units)?;
+    let lifecycle = shared::store::load_lifecycle(db, id)?.lifecycle;
+    let allowed_actions = shared::lifecycle::allowed_actions(&lifecycle, &Actor::from(&who));
     let (submitter, masked) = match personal_read(view, unmask, purpose)? {
         PersonalRead::Nothing => (None, None),
         PersonalRead::Masked => (
@@ -113,8 +115,6 @@ fn read(ctx: &Ctx) -> Answer {
             (Some(clear), Some(false))
         }
     };
-    let lifecycle = shared::store::load_lifecycle(db, id)?.lifecycle;
-    let allowed_actions = shared::lifecycle::allowed_actions(&lifecycle, &Actor::from(&who));
     let version = case.version;
     let mut resp = tagged(
         json(

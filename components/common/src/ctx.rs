@@ -24,7 +24,7 @@ pub struct Ctx {
     rules: OnceCell<Rules>,
 }
 
-/// The parsed rules, cached in the key-value store `default` by version.
+/// The rule sets, cached in the key-value store `default` by version token.
 struct KeyValueCache;
 
 impl RulesCache for KeyValueCache {

@@ -239,9 +239,16 @@ impl From<PipelineError> for Box<Problem> {
             PipelineError::Store(e) => e.into(),
             PipelineError::Transition(e) => e.into(),
             PipelineError::UnknownUnit { unit, field } => {
+                // A staff action quotes the unit; intake's direct transfer
+                // names it plainly (as each always has).
+                let detail = if field == "unit" {
+                    format!("{unit} is not in the unit directory")
+                } else {
+                    format!("{:?} is not in the unit directory", unit.as_str())
+                };
                 Problem::new(422, "unknown_unit", "No such unit")
                     .field(field)
-                    .detail(format!("{unit} is not in the unit directory"))
+                    .detail(detail)
                     .boxed()
             }
             other => Problem::internal(other).boxed(),

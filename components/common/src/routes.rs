@@ -23,6 +23,12 @@ pub const CALENDAR_ADD: &str = "/api/calendar/add";
 /// `GET /api/openapi.json`: the API's description.
 pub const OPENAPI: &str = "/api/openapi.json";
 
+/// Where the citizen's view of the case with `code` is (the `Location` of
+/// a new case).
+pub fn track_location(code: &shared::ids::TrackingCode) -> String {
+    TRACK.replace(":code", code.as_str())
+}
+
 /// Every public route, as `spin.toml` must list them (a test checks).
 pub const PUBLIC: &[&str] = &[
     SUBMIT,

@@ -5,6 +5,7 @@
 use common::{Ctx, Problem};
 use serde::{Deserialize, Serialize};
 use shared::hall::IntakeRules;
+use shared::ids::IdempotencyKey;
 use shared::store::Acknowledgement;
 use spin_sdk::http::Response;
 use spin_sdk::key_value::Store;
@@ -33,24 +34,21 @@ pub fn count_public_submission(ctx: &Ctx, rules: &IntakeRules) -> Result<(), Box
     }
 }
 
-/// The request's Idempotency-Key: 1 to 200 visible ASCII characters.
-pub fn idempotency_key(ctx: &Ctx) -> Result<Option<String>, Box<Problem>> {
+/// The request's Idempotency-Key, if it sent one (400 if it is not one).
+pub fn idempotency_key(ctx: &Ctx) -> Result<Option<IdempotencyKey>, Box<Problem>> {
     let Some(value) = ctx.req.header(IDEMPOTENCY_HEADER) else {
         return Ok(None);
     };
-    match value.as_str() {
-        Some(key)
-            if (1..=200).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) =>
-        {
-            Ok(Some(key.to_string()))
-        }
-        _ => Err(
+    value
+        .as_str()
+        .and_then(|key| key.parse().ok())
+        .map(Some)
+        .ok_or_else(|| {
             Problem::new(400, "invalid_header", "Invalid Idempotency-Key")
                 .field("Idempotency-Key")
                 .detail("1 to 200 visible ASCII characters")
-                .boxed(),
-        ),
-    }
+                .boxed()
+        })
 }
 
 #[derive(Serialize, Deserialize)]
@@ -60,13 +58,13 @@ struct Record {
     answer: serde_json::Value,
 }
 
-fn kv_key(key: &str) -> String {
+fn kv_key(key: &IdempotencyKey) -> String {
     format!("intake/idempotency/{key}")
 }
 
 /// The first answer, if this key was answered before for the same body (a
 /// different body under the same key is decided by the database).
-pub fn replay(key: &str, fingerprint: &str) -> Option<Response> {
+pub fn replay(key: &IdempotencyKey, fingerprint: &str) -> Option<Response> {
     let bytes = Store::open_default().ok()?.get(&kv_key(key)).ok()??;
     let record: Record = serde_json::from_slice(&bytes).ok()?;
     (record.fingerprint == fingerprint).then(|| {
@@ -77,10 +75,10 @@ pub fn replay(key: &str, fingerprint: &str) -> Option<Response> {
 }
 
 /// Keeps the answer for retries under `key`.
-pub fn remember(key: &str, fingerprint: &str, ack: &Acknowledgement) {
+pub fn remember(key: &IdempotencyKey, fingerprint: &str, ack: &Acknowledgement) {
     let record = serde_json::to_value(ack).map(|answer| Record {
         fingerprint: fingerprint.to_string(),
-        location: format!("/api/cases/track/{}", ack.receipt.tracking_code),
+        location: common::routes::track_location(&ack.receipt.tracking_code),
         answer,
     });
     let stored = record

@@ -6,6 +6,7 @@ mod keyvalue;
 
 use common::routes::{self, DISPATCH, SCREEN, SUBMIT, TRACK};
 use common::{json, respond, Answer, Ctx, Problem};
+use shared::contact::{ContactError, PhoneLast4};
 use shared::ids::TrackingCode;
 use shared::intake::NewCase;
 use shared::lifecycle::Actor;
@@ -41,16 +42,13 @@ async fn submit(ctx: &Ctx) -> Answer {
     }
     let key = keyvalue::idempotency_key(ctx)?;
     let fingerprint = store::fingerprint(ctx.req.body());
-    if let Some(replay) = key
-        .as_deref()
-        .and_then(|k| keyvalue::replay(k, &fingerprint))
-    {
+    if let Some(replay) = key.as_ref().and_then(|k| keyvalue::replay(k, &fingerprint)) {
         return Ok(replay);
     }
     let db = ctx.db()?;
     pipeline::check_direct_unit(db, &case)?;
-    let idem = key.as_deref().map(|key| Idempotency {
-        key,
+    let idem = key.as_ref().map(|key| Idempotency {
+        key: key.as_str(),
         fingerprint: &fingerprint,
     });
     let draws = common::keys::draws()?;
@@ -62,12 +60,14 @@ async fn submit(ctx: &Ctx) -> Answer {
         &ctx.keys()?,
         &draws,
     )?;
-    let (receipt, complete) = match (stored, who) {
-        (Stored::Created(receipt), Some(agent)) if case.answered_at_intake() => {
-            let agent = Actor {
-                role: agent.role,
-                unit: None,
-            };
+    let (receipt, created) = match stored {
+        Stored::Created(receipt) => (receipt, true),
+        Stored::Replayed(receipt) => (receipt, false),
+    };
+    let complete = match (&who, case.answered_at_intake()) {
+        // Answered by the agent: closed here, once.
+        (Some(agent), true) if created => {
+            let agent = Actor::from(agent);
             let answered =
                 pipeline::answer_at_intake(db, receipt.case_id, &case, &agent, ctx.now_in_china());
             if let Err(e) = &answered {
@@ -75,23 +75,27 @@ async fn submit(ctx: &Ctx) -> Answer {
                 // close it; the log says why.
                 eprintln!("case {}: cannot record the answer: {e}", receipt.case_id);
             }
-            (receipt, answered.is_ok())
+            answered.is_ok()
         }
+        (_, true) => false,
         // A retry also takes a case on from a stage where an earlier hop
         // failed (each stage is idempotent).
-        (Stored::Created(receipt) | Stored::Replayed(receipt), _) if !case.answered_at_intake() => {
-            let complete = advance(&receipt).await;
-            (receipt, complete)
-        }
-        (Stored::Created(receipt) | Stored::Replayed(receipt), _) => (receipt, false),
+        (_, false) => advance(&receipt).await,
     };
-    let ack = store::acknowledgement(db, &receipt)?;
-    // Only a case that went all the way is answered from the fast path; a
-    // stranded one is taken on by the retry.
-    if let (Some(key), true) = (&key, complete) {
+    let ack = store::acknowledgement(db, &receipt).unwrap_or_else(|e| {
+        // Stored all the same: the receipt as it was taken in.
+        eprintln!("case {}: cannot read its status: {e}", receipt.case_id);
+        store::Acknowledgement {
+            receipt: receipt.clone(),
+            rejection: None,
+        }
+    });
+    // Only a new case that went all the way is answered from the fast
+    // path; a stranded one is taken on by the retry.
+    if let (Some(key), true, true) = (&key, created, complete) {
         keyvalue::remember(key, &fingerprint, &ack);
     }
-    created(&receipt, &ack)
+    respond_created(&receipt, &ack)
 }
 
 /// Screening, then dispatch, each by service chaining. A hop that fails
@@ -110,14 +114,10 @@ async fn advance(receipt: &Receipt) -> bool {
     true
 }
 
-fn created(receipt: &Receipt, ack: &store::Acknowledgement) -> Answer {
+fn respond_created(receipt: &Receipt, ack: &store::Acknowledgement) -> Answer {
     let mut resp = json(201, ack)?;
-    resp.set_header("location", track_path(&receipt.tracking_code));
+    resp.set_header("location", routes::track_location(&receipt.tracking_code));
     Ok(resp)
-}
-
-fn track_path(code: &TrackingCode) -> String {
-    format!("/api/cases/track/{code}")
 }
 
 fn track(ctx: &Ctx) -> Answer {
@@ -126,15 +126,15 @@ fn track(ctx: &Ctx) -> Answer {
         .parse()
         .map_err(|e| Problem::invalid_field("code", "invalid", format!("{e}")))?;
     let query = ctx.query();
-    let last4 = query
+    let last4: PhoneLast4 = query
         .get("phone_last4")
-        .filter(|p| p.len() == 4 && p.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|p| p.parse().ok())
         .ok_or_else(|| {
             Problem::new(400, "invalid_field", "Second factor needed")
                 .field("phone_last4")
-                .detail("give the last 4 digits of the phone number the case was submitted with: ?phone_last4=5678")
+                .detail(ContactError::Last4.to_string())
         })?;
-    match store::find_public_status_for_submitter(ctx.db()?, &ctx.keys()?, &code, last4)? {
+    match store::find_public_status_for_submitter(ctx.db()?, &ctx.keys()?, &code, &last4)? {
         Some(status) => json(200, &status),
         None => Err(Problem::new(
             404,

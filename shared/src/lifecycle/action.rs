@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use super::{RejectCategory, Satisfaction};
-use crate::fields::{one_of, whole_number, FieldError, FieldValue, Fields, Issue};
+use crate::fields::{FieldError, FieldValue, Fields, Issue};
 use crate::units::UnitId;
 
 /// Declares the actions: for each, its variant, its stable name and its
@@ -61,8 +61,13 @@ macro_rules! actions {
     (@field $f:ident, $field:ident, $ty:ty) => {
         $f.get::<$ty>(stringify!($field))
     };
+    // An optional note is taken as written, anything but text as none.
     (@field $f:ident, $field:ident, $ty:ty, $default:expr) => {
-        $f.get_or::<$ty>(stringify!($field), || $default)
+        Some(
+            $f.raw(stringify!($field))
+                .and_then(serde_json::Value::as_str)
+                .map_or_else(|| $default, str::to_string),
+        )
     };
 }
 
@@ -232,14 +237,15 @@ impl Action {
         self.kind().as_str()
     }
 
-    /// The units an action names, with the field naming each (they must
-    /// exist in the directory).
+    /// The units an action names, with the field an unknown one is reported
+    /// under (they must exist in the directory).
     pub fn named_units(&self) -> Vec<(&'static str, &UnitId)> {
         match self {
             Self::Route { lead, co_units }
             | Self::Reassign { lead, co_units, .. }
-            | Self::ReceiveInstruction { lead, co_units, .. } => std::iter::once(("lead", lead))
-                .chain(co_units.iter().map(|u| ("co_units", u)))
+            | Self::ReceiveInstruction { lead, co_units, .. } => std::iter::once(lead)
+                .chain(co_units)
+                .map(|u| ("lead", u))
                 .collect(),
             Self::TransferDirect { unit, .. } => vec![("unit", unit)],
             _ => Vec::new(),
@@ -276,11 +282,19 @@ impl ExtensionDays {
 
 impl FieldValue for ExtensionDays {
     fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
-        let n = whole_number(value, 1..=u64::from(MAX_EXTENSION_DAYS))?;
-        u32::try_from(n)
-            .ok()
-            .and_then(Self::new)
-            .ok_or_else(|| vec![Issue::new("invalid", "out of range")])
+        match value.as_u64() {
+            Some(n) => u32::try_from(n).ok().and_then(Self::new).ok_or_else(|| {
+                vec![Issue::new(
+                    "invalid",
+                    format!("a whole number from 1 to {MAX_EXTENSION_DAYS}"),
+                )]
+            }),
+            None => Err(vec![Self::missing()]),
+        }
+    }
+
+    fn missing() -> Issue {
+        Issue::new("missing", "a whole number is required")
     }
 }
 
@@ -290,13 +304,27 @@ impl FieldValue for RejectCategory {
             .as_u64()
             .and_then(|n| u8::try_from(n).ok())
             .and_then(RejectCategory::from_number)
-            .ok_or_else(|| vec![Issue::new("invalid", "1, 2, 3 or 4 (Art. 5)")])
+            .ok_or_else(|| vec![Self::missing()])
+    }
+
+    fn missing() -> Issue {
+        Issue::new("invalid", "1, 2, 3 or 4 (Art. 5)")
     }
 }
 
 impl FieldValue for Satisfaction {
     fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
-        one_of(value, Satisfaction::ALL)
+        value
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| vec![Self::missing()])
+    }
+
+    fn missing() -> Issue {
+        Issue::new(
+            "unknown_value",
+            format!("must be one of: {}", Satisfaction::ALL.join(", ")),
+        )
     }
 }
 
@@ -313,7 +341,11 @@ pub fn parse(body: &Value) -> Result<Action, Vec<FieldError>> {
             f.error("action", "missing", "this field is required");
             None
         }
-        Some(Value::String(name)) => match name.parse::<ActionKind>() {
+        Some(Value::String(name)) if name.trim().is_empty() => {
+            f.error("action", "invalid", "1 to 5000 characters");
+            None
+        }
+        Some(Value::String(name)) => match name.trim().parse::<ActionKind>() {
             Ok(kind) if staff.contains(&kind.as_str()) => Some(kind),
             _ => {
                 f.error(

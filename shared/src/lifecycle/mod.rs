@@ -517,11 +517,10 @@ fn check(
     Ok(m)
 }
 
-/// The actions `actor` may take on a case at `lc` now, in table order.
+/// The staff actions `actor` may take on a case at `lc` now (those
+/// `POST /api/cases/{id}/actions` takes), in table order.
 pub fn allowed_actions(lc: &Lifecycle, actor: &Actor) -> Vec<ActionKind> {
-    ActionKind::EVERY
-        .iter()
-        .copied()
+    moves::staff_actions()
         .filter(|a| check(lc, *a, actor).is_ok())
         .collect()
 }

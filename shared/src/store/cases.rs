@@ -292,7 +292,7 @@ pub fn find_public_status_for_submitter(
     db: &impl Db,
     keys: &Keys,
     code: &TrackingCode,
-    phone_last4: &str,
+    phone_last4: &crate::contact::PhoneLast4,
 ) -> Result<Option<PublicStatus>, StoreError> {
     let rows = public_row(db, code)?;
     let Some(row) = rows.row(0) else {
@@ -300,7 +300,7 @@ pub fn find_public_status_for_submitter(
     };
     let id = CaseId::new(row.integer("id")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let sealed = row.blob("sealed")?;
-    if !keys.open(id, sealed)?.phone_ends_with(phone_last4) {
+    if !keys.open(id, sealed)?.phone_ends_with(phone_last4.as_str()) {
         return Ok(None);
     }
     public_status(db, code, row).map(Some)
@@ -659,13 +659,17 @@ mod tests {
     fn the_citizens_view_needs_the_phones_last_four_digits() {
         let db = db();
         insert(&db, &new_case(), &code(1), None).expect("stored");
-        let found = |last4: &str| {
-            find_public_status_for_submitter(&db, &keys(), &code(1), last4).expect("query")
+        let last4 = |s: &str| s.parse::<crate::contact::PhoneLast4>().expect("4 digits");
+        let found = |digits: &str| {
+            find_public_status_for_submitter(&db, &keys(), &code(1), &last4(digits)).expect("query")
         };
         assert_eq!(found("5678").map(|s| s.status), Some(Status::Received));
         assert_eq!(found("1234"), None);
+        for bad in ["567", "56789", "56a8", ""] {
+            assert!(bad.parse::<crate::contact::PhoneLast4>().is_err(), "{bad}");
+        }
         assert_eq!(
-            find_public_status_for_submitter(&db, &keys(), &code(2), "5678"),
+            find_public_status_for_submitter(&db, &keys(), &code(2), &last4("5678")),
             Ok(None)
         );
     }

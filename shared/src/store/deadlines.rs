@@ -10,9 +10,6 @@ use crate::db::{Db, SqlValue};
 use crate::deadlines::{Deadline, Milestone};
 use crate::ids::CaseId;
 
-/// Sets deadlines; each replaces (deactivates, keeps) the running deadline
-/// of its milestone. `reason` says why: `routed`, `extension`, `qc_failed`,
-/// `review_returned`.
 /// Why a deadline was set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -34,7 +31,8 @@ text_enum!(DeadlineReason {
     ReviewReturned = "review_returned",
 });
 
-/// Sets deadlines; each replaces (deactivates, keeps) the running one of its milestone.
+/// Sets deadlines; each replaces (deactivates, keeps on record) the
+/// running deadline of its milestone; `reason` says why.
 pub fn set_deadlines(
     db: &impl Db,
     case: CaseId,
