@@ -7,7 +7,7 @@ use super::{corrupt, StoreError};
 use crate::clock;
 use crate::db::{Db, SqlValue};
 use crate::ids::CaseId;
-use crate::lifecycle::{Actor, Lifecycle, RejectCategory, Status, Transition};
+use crate::lifecycle::{Actor, Lifecycle, RejectCategory, Role, Status, Transition};
 use crate::units::UnitId;
 
 /// A case's lifecycle and the version it was read at.
@@ -162,9 +162,9 @@ pub fn apply(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEvent {
     /// When it happened, China time.
-    pub at: String,
+    pub at: DateTime<FixedOffset>,
     /// The role of who did it.
-    pub actor_role: String,
+    pub actor_role: Role,
     /// The event's type (`routed`, `qc_failed`, ...).
     pub kind: String,
     /// The articles that allowed the move.
@@ -182,8 +182,11 @@ pub fn events(db: &impl Db, case: CaseId) -> Result<Vec<StoredEvent>, StoreError
     rows.iter()
         .map(|r| {
             Ok(StoredEvent {
-                at: r.text("at")?.to_string(),
-                actor_role: r.text("actor_role")?.to_string(),
+                at: clock::parse(r.text("at")?).ok_or_else(|| corrupt("event time"))?,
+                actor_role: r
+                    .text("actor_role")?
+                    .parse()
+                    .map_err(|_| corrupt("actor role"))?,
                 kind: r.text("type")?.to_string(),
                 article: r.text("article")?.to_string(),
                 data: serde_json::from_str(r.text("data")?).map_err(corrupt)?,

@@ -72,6 +72,10 @@ fn a_transition_is_stored_with_its_events_and_bumps_the_version() {
     assert_eq!(kinds, vec!["accepted", "routed"]);
     assert_eq!(log[1].article, "Art. 3, Art. 6");
     assert_eq!(log[1].data["lead"], "qibin-urban");
+    assert_eq!(
+        (log[1].at, log[1].actor_role),
+        (at, crate::lifecycle::Role::Bureau)
+    );
 }
 
 #[test]
