@@ -69,15 +69,17 @@ fn accept(db: &NativeDb, case: CaseId) {
     store::apply(db, case, v.version, &tr, &Actor::bureau(), t(AT)).expect("applies");
 }
 
+/// Each problem of an action body, as (field, code).
+fn errs(body: serde_json::Value) -> Vec<(String, &'static str)> {
+    parse(&body)
+        .unwrap_err()
+        .into_iter()
+        .map(|e| (e.field, e.code))
+        .collect()
+}
+
 #[test]
 fn every_field_problem_is_named() {
-    let errs = |v: serde_json::Value| {
-        parse(&v)
-            .unwrap_err()
-            .into_iter()
-            .map(|e| (e.field, e.code))
-            .collect::<Vec<_>>()
-    };
     assert_eq!(
         errs(json!({"action": "fly"})),
         vec![("action".to_string(), "unknown_value")]
@@ -105,13 +107,6 @@ fn every_field_problem_is_named() {
 
 #[test]
 fn each_kind_of_bad_field_keeps_the_code_clients_switch_on() {
-    let errs = |v: serde_json::Value| {
-        parse(&v)
-            .unwrap_err()
-            .into_iter()
-            .map(|e| (e.field, e.code))
-            .collect::<Vec<_>>()
-    };
     let one = |field: &str, code: &'static str| vec![(field.to_string(), code)];
     assert_eq!(
         errs(json!({"action": "urge", "note": " "})),
