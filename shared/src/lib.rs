@@ -24,6 +24,7 @@
 //! - [`rules`]: the county's rules (Art. 12) from one versioned source.
 //! - [`sampling`]: reproducible follow-up sampling.
 //! - [`stats`]: statistics (Art. 9) and hotspots (Art. 7), with their formulas.
+//! - [`casefile`]: the case as staff work it: deadlines, history, reply, QC.
 //! - [`store`]: every SQL statement about a case: the case and its
 //!   submitter, lifecycle and events, deadlines, the unit directory.
 //! - [`units`]: the handling units cases are sent to.
@@ -38,6 +39,7 @@ mod test_support;
 pub mod access;
 pub mod actions;
 pub mod calendar;
+pub mod casefile;
 pub mod clock;
 pub mod contact;
 pub mod db;

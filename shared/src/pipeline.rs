@@ -133,8 +133,15 @@ pub fn screen_case(
             referral: referral.clone(),
         },
     };
-    let t = transition(&current.lifecycle, action, &Actor::bureau())?;
-    match store::apply(db, case, current.version, &t, &Actor::bureau(), at) {
+    let t = transition(&current.lifecycle, action, &Actor::stage("screening"))?;
+    match store::apply(
+        db,
+        case,
+        current.version,
+        &t,
+        &Actor::stage("screening"),
+        at,
+    ) {
         Ok(_) => Ok(Screened::Decided { decision }),
         // Screened at the same moment by another run: that one stands.
         Err(StoreError::Stale { .. }) => Ok(Screened::AlreadyScreened {
@@ -221,9 +228,9 @@ pub fn dispatch_case(
             Action::Escalate {
                 reason: "hotline mode escalate".into(),
             },
-            &Actor::bureau(),
+            &Actor::stage("dispatch"),
         )?;
-        return match store::apply(db, case, current.version, &t, &Actor::bureau(), at) {
+        return match store::apply(db, case, current.version, &t, &Actor::stage("dispatch"), at) {
             Ok(_) => Ok(Dispatched::Escalated),
             Err(StoreError::Stale { .. }) => Ok(Dispatched::NotWaiting {
                 status: store::load_lifecycle(db, case)?.lifecycle.status,
@@ -247,7 +254,7 @@ pub fn dispatch_case(
             lead: lead.clone(),
             co_units: Vec::new(),
         },
-        &Actor::bureau(),
+        &Actor::stage("dispatch"),
     )?;
     let (rule, deadlines) = schedule(
         rules.calendar()?,
@@ -256,7 +263,7 @@ pub fn dispatch_case(
         received_at,
     )?;
     let stored = db.transaction(|db| -> Result<(), PipelineError> {
-        store::apply(db, case, current.version, &t, &Actor::bureau(), at)?;
+        store::apply(db, case, current.version, &t, &Actor::stage("dispatch"), at)?;
         store::set_deadlines(db, case, &deadlines, store::DeadlineReason::Routed, at)?;
         Ok(())
     });

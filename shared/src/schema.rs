@@ -171,6 +171,16 @@ Migration {
         )",
         "INSERT INTO rules_version (id, version, token) VALUES (1, 0, '')",
     ],
+},
+Migration {
+    version: 5,
+    name: "who did what: the person and the action behind each event",
+    statements: &[
+        // The token's subject (or the stage acting for the bureau) and the
+        // action that made the move; empty on events recorded before.
+        "ALTER TABLE case_events ADD COLUMN actor_subject TEXT",
+        "ALTER TABLE case_events ADD COLUMN action TEXT",
+    ],
 }];
 
 /// The newest schema version this library knows.

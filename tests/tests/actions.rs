@@ -227,3 +227,112 @@ fn an_oversize_body_is_refused_and_nothing_is_stored() {
         vec![vec!["1".to_string()]]
     );
 }
+
+#[test]
+fn the_case_view_shows_deadlines_history_reply_and_both_qc_rounds_with_who_did_what() {
+    let state = tempfile::tempdir().expect("temp dir");
+    let app = App::start_quiet(state.path());
+    let bureau = token("bureau", None, "zhang.wei");
+    let clerk = token("unit", Some("qibin-urban"), "li.clerk");
+    let id = submit(
+        &app,
+        "九州路路灯已坏一周，夜间出行不便，请尽快维修。",
+        "13312345679",
+    );
+    let path = format!("/api/cases/{id}");
+    let before = app.get_as(&clerk, &path).json();
+    assert_eq!(before["lead_unit"], "qibin-urban", "{before}");
+    assert_eq!(
+        before["allowed_actions"],
+        json!([
+            "return_misrouted",
+            "request_extension",
+            "refer_misconduct_clue",
+            "draft_reply"
+        ])
+    );
+    assert_eq!(before["reply"], Value::Null);
+    assert_eq!(before["rejection"], Value::Null);
+    // A hotline web case is a transfer: one finish deadline, running.
+    assert_eq!(before["deadlines"].as_array().map(Vec::len), Some(1));
+    assert_eq!(before["deadlines"][0]["milestone"], "finish");
+    assert_eq!(before["deadlines"][0]["superseded"], false);
+
+    let steps = [
+        (
+            &clerk,
+            json!({"action": "draft_reply", "text": "已安排维修"}),
+        ),
+        (
+            &clerk,
+            json!({"action": "leader_review", "leader": "王局长", "approved": true}),
+        ),
+        (
+            &bureau,
+            json!({"action": "qc_fail", "reasons": "未写明维修时间"}),
+        ),
+        (
+            &clerk,
+            json!({"action": "draft_reply", "text": "已于本周五修复"}),
+        ),
+        (
+            &clerk,
+            json!({"action": "leader_review", "leader": "王局长", "approved": true}),
+        ),
+        (&bureau, json!({"action": "qc_pass"})),
+    ];
+    for (who, body) in steps {
+        let reply = act(&app, who, id, body);
+        assert_eq!(reply.status, 200, "{}", reply.body);
+    }
+
+    let view = app.get_as(&bureau, &path).json();
+    assert_eq!(view["status"], "closed");
+    assert_eq!(view["reply"]["round"], 2);
+    assert_eq!(view["reply"]["text"], "已于本周五修复");
+    assert_eq!(view["reply"]["leader_review"]["leader"], "王局长");
+    assert!(view["reply"]["released_at"].is_string(), "{view}");
+    let rounds: Vec<(u64, bool)> = view["qc_rounds"]
+        .as_array()
+        .expect("rounds")
+        .iter()
+        .map(|r| (r["round"].as_u64().unwrap_or(0), r["passed"] == true))
+        .collect();
+    assert_eq!(rounds, vec![(1, false), (2, true)]);
+    assert_eq!(view["qc_rounds"][0]["reasons"], "未写明维修时间");
+    // The first finish deadline was superseded by the redo limit, which the
+    // passed check met.
+    let deadlines = view["deadlines"].as_array().expect("deadlines");
+    assert_eq!(deadlines.len(), 2);
+    assert_eq!(deadlines[0]["superseded"], true);
+    assert_eq!(
+        (&deadlines[1]["superseded"], &deadlines[1]["overdue"]),
+        (&json!(false), &json!(false))
+    );
+    assert!(deadlines[1]["met_at"].is_string());
+    let who_did = |event: &str| {
+        view["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .filter(|e| e["event"] == event)
+            .map(|e| {
+                (
+                    e["actor"]["subject"].as_str().unwrap_or("").to_string(),
+                    e["action"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        who_did("qc_failed"),
+        vec![("zhang.wei".to_string(), "qc_fail".to_string())]
+    );
+    assert_eq!(who_did("reply_drafted").len(), 2);
+    assert_eq!(who_did("reply_drafted")[0].0, "li.clerk");
+    assert_eq!(who_did("accepted")[0].0, "stage:screening");
+    assert_eq!(
+        view["allowed_actions"],
+        json!(["follow_up", "request_review"])
+    );
+}

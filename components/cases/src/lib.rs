@@ -9,6 +9,7 @@ use common::{json, respond, Answer, Ctx, Problem};
 use serde::Serialize;
 use shared::access::{case_access, personal_read, PersonalRead};
 use shared::actions::{self, Rules};
+use shared::casefile::CaseFile;
 use shared::lifecycle::{ActionKind, Actor, Citation, Event, Status};
 use shared::personal::PersonalData;
 use shared::store::{self, CaseView, Reader};
@@ -31,6 +32,9 @@ fn handle(req: Request) -> Response {
 struct View {
     #[serde(flatten)]
     case: CaseView,
+    /// Deadlines, history, reply, QC rounds, rejection.
+    #[serde(flatten)]
+    file: CaseFile,
     /// What the reader may do to the case now.
     allowed_actions: Vec<ActionKind>,
     /// Absent for supervisors.
@@ -96,6 +100,7 @@ fn read(ctx: &Ctx) -> Answer {
     let view = case_access(&who, case.lead_unit.as_ref(), &case.co_units)?;
     let lifecycle = shared::store::load_lifecycle(db, id)?.lifecycle;
     let allowed_actions = shared::lifecycle::allowed_actions(&lifecycle, &Actor::from(&who));
+    let file = shared::casefile::case_file(db, id, ctx.now())?;
     let (submitter, masked) = match personal_read(view, unmask, purpose)? {
         PersonalRead::Nothing => (None, None),
         PersonalRead::Masked => (
@@ -121,6 +126,7 @@ fn read(ctx: &Ctx) -> Answer {
             200,
             &View {
                 case,
+                file,
                 allowed_actions,
                 submitter,
                 submitter_masked: masked,

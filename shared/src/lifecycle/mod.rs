@@ -96,6 +96,9 @@ pub struct Actor {
     pub role: Role,
     /// Their unit, for unit staff.
     pub unit: Option<UnitId>,
+    /// Who they are: the token's subject, or the stage acting for the
+    /// bureau (`stage:screening`), recorded with every event.
+    pub subject: String,
 }
 
 impl From<&crate::access::Principal> for Actor {
@@ -103,33 +106,39 @@ impl From<&crate::access::Principal> for Actor {
         Self {
             role: p.role,
             unit: p.unit.clone(),
+            subject: p.subject.clone(),
         }
     }
 }
 
 impl Actor {
-    /// The bureau (also the pipeline acting for it).
-    pub fn bureau() -> Self {
+    fn new(role: Role, unit: Option<UnitId>, subject: &str) -> Self {
         Self {
-            role: Role::Bureau,
-            unit: None,
+            role,
+            unit,
+            subject: subject.to_string(),
         }
+    }
+
+    /// The bureau's staff.
+    pub fn bureau() -> Self {
+        Self::new(Role::Bureau, None, "bureau")
+    }
+
+    /// A pipeline stage acting for the bureau (`screening`, `dispatch`).
+    pub fn stage(name: &str) -> Self {
+        Self::new(Role::Bureau, None, &format!("stage:{name}"))
     }
 
     /// A hotline or hall agent.
     pub fn agent() -> Self {
-        Self {
-            role: Role::Agent,
-            unit: None,
-        }
+        Self::new(Role::Agent, None, "agent")
     }
 
     /// Staff of the unit `id`.
     pub fn unit(id: UnitId) -> Self {
-        Self {
-            role: Role::Unit,
-            unit: Some(id),
-        }
+        let subject = format!("staff of {id}");
+        Self::new(Role::Unit, Some(id), &subject)
     }
 }
 
@@ -182,7 +191,7 @@ impl RejectCategory {
 }
 
 /// A follow-up call's result (Art. 6(一).3, 6(二).3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Satisfaction {
     /// 满意.
@@ -242,7 +251,7 @@ impl Lifecycle {
 /// `Routed`/`Reassigned` set the case's deadlines, `ExtensionApproved` moves
 /// the finish deadline, `QcFailed` and `ReviewReturned` set a new one; the
 /// earlier deadlines stay on record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// Screening accepted the case.
@@ -418,6 +427,8 @@ pub enum Event {
 /// The outcome of a legal move.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transition {
+    /// The action that made the move.
+    pub action: ActionKind,
     /// The case's lifecycle after the move.
     pub lifecycle: Lifecycle,
     /// What to record, in order.
@@ -569,6 +580,7 @@ pub fn transition(
         Next::OneOf(list) => list.contains(&next.status),
     });
     Ok(Transition {
+        action: m.action,
         lifecycle: next,
         events,
         article: m.article,

@@ -234,6 +234,7 @@ fn a_supervisor_can_do_nothing() {
     let supervisor = Actor {
         role: Role::Supervisor,
         unit: None,
+        subject: "supervisor".into(),
     };
     for (action, _) in every_action() {
         for status in allowed_from(&action) {
@@ -939,6 +940,7 @@ fn allowed_actions_are_what_the_actor_may_do_now() {
     let supervisor = Actor {
         role: Role::Supervisor,
         unit: None,
+        subject: "supervisor".into(),
     };
     for status in ALL_STATUSES {
         assert!(allowed_actions(&at(status), &supervisor).is_empty());

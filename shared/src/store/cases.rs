@@ -232,6 +232,19 @@ pub struct PublicRejection {
     pub referral: Option<String>,
 }
 
+/// Why the case is not accepted, while it is rejected.
+pub fn rejection(db: &impl Db, case: CaseId) -> Result<Option<PublicRejection>, StoreError> {
+    let rows = db.execute(
+        "SELECT rejection_category FROM cases WHERE id = ?",
+        &[case.get().into()],
+    )?;
+    let row = rows.row(0).ok_or(StoreError::NotFound(case))?;
+    match row.get_opt_integer("rejection_category")? {
+        Some(category) => public_rejection(db, case.get(), category),
+        None => Ok(None),
+    }
+}
+
 fn public_rejection(
     db: &impl Db,
     case: i64,
@@ -439,6 +452,8 @@ pub struct CaseView {
     /// When it was received, China time.
     #[serde(serialize_with = "clock::serialize")]
     pub received_at: DateTime<FixedOffset>,
+    /// How a hotline case is handled (即办, 直办, 转办, 协办, 呈办).
+    pub mode: Option<crate::intake::HotlineMode>,
     /// The unit handling it.
     pub lead_unit: Option<UnitId>,
     /// The units handling it jointly.
@@ -450,7 +465,7 @@ pub struct CaseView {
 /// A case as staff see it, if it exists.
 pub fn case_view(db: &impl Db, case: CaseId) -> Result<Option<CaseView>, StoreError> {
     let rows = db.execute(
-        "SELECT tracking_code, channel, kind, title, content, county, status, received_at, lead_unit, version
+        "SELECT tracking_code, channel, kind, title, content, county, status, received_at, mode, lead_unit, version
          FROM cases WHERE id = ?",
         &[case.get().into()],
     )?;
@@ -472,6 +487,10 @@ pub fn case_view(db: &impl Db, case: CaseId) -> Result<Option<CaseView>, StoreEr
         county: parsed(row.text("county")?, "county")?,
         status: parsed(row.text("status")?, "status")?,
         received_at: instant(row.text("received_at")?)?,
+        mode: row
+            .opt_text("mode")?
+            .map(|m| parsed(m, "mode"))
+            .transpose()?,
         lead_unit: row
             .opt_text("lead_unit")?
             .map(|u| {

@@ -110,14 +110,20 @@ pub struct StoredDeadline {
     pub case_id: CaseId,
     /// What it is for.
     pub milestone: Milestone,
-    #[doc = "When it falls due."]
+    /// The last day, China time.
+    pub due_date: chrono::NaiveDate,
+    /// When it falls due: the end of that day.
     pub due_at: DateTime<FixedOffset>,
-    #[doc = "Why it was set."]
+    /// Whether every day counted came from a loaded calendar notice.
+    pub verified: bool,
+    /// Why it was set.
     pub reason: DeadlineReason,
     /// Whether it is the milestone's running deadline (not superseded).
     pub active: bool,
     /// Whether it was met.
     pub met: bool,
+    /// When it was met (the case closed, or the milestone was reached).
+    pub met_at: Option<DateTime<FixedOffset>>,
 }
 
 fn stored_deadlines(rows: &crate::db::Rows) -> Result<Vec<StoredDeadline>, StoreError> {
@@ -130,10 +136,19 @@ fn stored_deadlines(rows: &crate::db::Rows) -> Result<Vec<StoredDeadline>, Store
                     .text("milestone")?
                     .parse()
                     .map_err(|_| corrupt("milestone"))?,
+                due_date: r
+                    .text("due_date")?
+                    .parse()
+                    .map_err(|_| corrupt("due_date"))?,
                 due_at: clock::parse(r.text("due_at")?).ok_or_else(|| corrupt("due_at"))?,
+                verified: r.integer("verified")? != 0,
                 reason: r.text("reason")?.parse().map_err(|_| corrupt("reason"))?,
                 active: r.integer("active")? != 0,
                 met: r.opt_text("met_at")?.is_some(),
+                met_at: r
+                    .opt_text("met_at")?
+                    .map(|t| clock::parse(t).ok_or_else(|| corrupt("met_at")))
+                    .transpose()?,
             })
         })
         .collect()
@@ -142,7 +157,7 @@ fn stored_deadlines(rows: &crate::db::Rows) -> Result<Vec<StoredDeadline>, Store
 /// Every deadline a case ever had, oldest first.
 pub fn deadline_history(db: &impl Db, case: CaseId) -> Result<Vec<StoredDeadline>, StoreError> {
     let rows = db.execute(
-        "SELECT id, case_id, milestone, due_at, reason, active, met_at FROM case_deadlines
+        "SELECT id, case_id, milestone, due_date, due_at, verified, reason, active, met_at FROM case_deadlines
          WHERE case_id = ? ORDER BY id",
         &[case.get().into()],
     )?;
@@ -153,7 +168,7 @@ pub fn deadline_history(db: &impl Db, case: CaseId) -> Result<Vec<StoredDeadline
 /// soonest first, at most `limit`. Reads only running deadlines, through
 /// the partial index.
 pub const DUE_SCAN_SQL: &str =
-    "SELECT id, case_id, milestone, due_at, reason, active, met_at FROM case_deadlines
+    "SELECT id, case_id, milestone, due_date, due_at, verified, reason, active, met_at FROM case_deadlines
      WHERE active = 1 AND met_at IS NULL AND due_at <= ? ORDER BY due_at LIMIT ?";
 
 /// Running deadlines due by `until`, soonest first, at most `limit` (the scheduled scan).

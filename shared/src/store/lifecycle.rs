@@ -141,13 +141,16 @@ pub fn apply(
                 .unwrap_or("unknown")
                 .to_string();
             db.execute(
-                "INSERT INTO case_events (case_id, at, actor_role, actor_unit, type, article, data)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO case_events (case_id, at, actor_role, actor_unit, actor_subject, action,
+                                          type, article, data)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 &[
                     case.get().into(),
                     clock::format(at).into(),
                     actor.role.as_str().into(),
                     SqlValue::from(actor.unit.as_ref().map(|u| u.as_str())),
+                    actor.subject.as_str().into(),
+                    transition.action.as_str().into(),
                     kind.into(),
                     transition.article.to_string().into(),
                     data.to_string().into(),
@@ -165,6 +168,13 @@ pub struct StoredEvent {
     pub at: DateTime<FixedOffset>,
     /// The role of who did it.
     pub actor_role: Role,
+    /// Their unit, for unit staff.
+    pub actor_unit: Option<UnitId>,
+    /// Who did it: the token's subject, or the stage acting for the bureau
+    /// (none on events recorded before subjects were).
+    pub actor_subject: Option<String>,
+    /// The action that made the move (none on events recorded before).
+    pub action: Option<crate::lifecycle::ActionKind>,
     /// The event's type (`routed`, `qc_failed`, ...).
     pub kind: String,
     /// The articles that allowed the move.
@@ -176,7 +186,8 @@ pub struct StoredEvent {
 /// Every event of a case, oldest first.
 pub fn events(db: &impl Db, case: CaseId) -> Result<Vec<StoredEvent>, StoreError> {
     let rows = db.execute(
-        "SELECT at, actor_role, type, article, data FROM case_events WHERE case_id = ? ORDER BY id",
+        "SELECT at, actor_role, actor_unit, actor_subject, action, type, article, data
+         FROM case_events WHERE case_id = ? ORDER BY id",
         &[case.get().into()],
     )?;
     rows.iter()
@@ -187,6 +198,16 @@ pub fn events(db: &impl Db, case: CaseId) -> Result<Vec<StoredEvent>, StoreError
                     .text("actor_role")?
                     .parse()
                     .map_err(|_| corrupt("actor role"))?,
+                actor_unit: r
+                    .opt_text("actor_unit")?
+                    .map(str::parse)
+                    .transpose()
+                    .map_err(corrupt)?,
+                actor_subject: r.opt_text("actor_subject")?.map(str::to_string),
+                action: r
+                    .opt_text("action")?
+                    .map(|a| a.parse().map_err(|_| corrupt("action")))
+                    .transpose()?,
                 kind: r.text("type")?.to_string(),
                 article: r.text("article")?.to_string(),
                 data: serde_json::from_str(r.text("data")?).map_err(corrupt)?,
