@@ -110,6 +110,14 @@ pub fn apply(
                         at,
                     )?;
                 }
+                Event::Overridden { accepted: true, .. } => {
+                    // Accepted by the bureau's own decision: it routes the
+                    // case itself; the scan does not dispatch it.
+                    store::mark_dispatch_tried(db, case, at)?;
+                }
+                Event::Urged { unit, note } => {
+                    store::write_manual_urge(db, case, unit, note, at)?;
+                }
                 Event::ReplyDrafted { .. } => {
                     store::mark_met(db, case, Milestone::Investigate, at)?
                 }

@@ -20,6 +20,7 @@
 //! - [`lifecycle`]: the one state machine every case moves through: the
 //!   actions, the table of moves, the articles that allow them.
 //! - [`keyed_hash`]: HMAC-SHA-256, for the submitter key.
+//! - [`reminder`]: the deadline scan: urge notices, warnings, stuck cases.
 //! - [`routing`]: locality first, then competence (Art. 6).
 //! - [`rules`]: the county's rules (Art. 12) from one versioned source.
 //! - [`sampling`]: reproducible follow-up sampling.
@@ -53,6 +54,7 @@ pub mod keyed_hash;
 pub mod lifecycle;
 pub mod personal;
 pub mod pipeline;
+pub mod reminder;
 pub mod routing;
 pub mod rules;
 pub mod sampling;

@@ -246,7 +246,11 @@ pub fn dispatch_case(
         .route(&units, &facts.county, &facts.title, &facts.content)
     {
         RouteDecision::Unit { unit, .. } => unit,
-        RouteDecision::Triage(reason) => return Ok(Dispatched::Triage { reason }),
+        RouteDecision::Triage(reason) => {
+            // The bureau's triage queue: the scan leaves it there.
+            store::mark_dispatch_tried(db, case, at)?;
+            return Ok(Dispatched::Triage { reason });
+        }
     };
     let t = transition(
         &current.lifecycle,

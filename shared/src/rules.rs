@@ -26,6 +26,7 @@ use crate::db::{Db, DbError};
 use crate::deadlines::DeadlineRules;
 use crate::filter::FilterRules;
 use crate::hall::IntakeRules;
+use crate::reminder::ScanRules;
 use crate::routing::RoutingTable;
 
 /// A family of rules a county can set.
@@ -41,6 +42,8 @@ pub enum Family {
     Intake,
     /// One year of the official calendar (keyed by the year).
     Calendar,
+    /// The deadline scan: warnings, stuck cases, batch (`reminder.json`).
+    Reminder,
 }
 
 text_enum!(Family {
@@ -49,6 +52,7 @@ text_enum!(Family {
     Routing = "routing",
     Intake = "intake",
     Calendar = "calendar",
+    Reminder = "reminder",
 });
 
 /// Why rules could not be read or set.
@@ -83,6 +87,7 @@ pub struct Rules {
     filter: OnceCell<FilterRules>,
     routing: OnceCell<RoutingTable>,
     intake: OnceCell<IntakeRules>,
+    reminder: OnceCell<ScanRules>,
 }
 
 /// The rule set of one version as cached: the county's text of each family
@@ -94,6 +99,8 @@ struct Snapshot {
     filter: Option<String>,
     routing: Option<String>,
     intake: Option<String>,
+    #[serde(default)]
+    reminder: Option<String>,
     years: Vec<String>,
 }
 
@@ -152,6 +159,9 @@ fn check(family: Family, key: &str, body: &str) -> Result<(), RulesError> {
             .map(drop)
             .map_err(|e| invalid(family, e)),
         Family::Routing => RoutingTable::from_json(body)
+            .map(drop)
+            .map_err(|e| invalid(family, e)),
+        Family::Reminder => ScanRules::from_json(body)
             .map(drop)
             .map_err(|e| invalid(family, e)),
         Family::Intake => IntakeRules::from_json(body)
@@ -294,6 +304,18 @@ impl Rules {
         )
     }
 
+    /// The deadline scan's rules.
+    pub fn reminder(&self) -> Result<&ScanRules, RulesError> {
+        let text = self.texts.reminder.as_deref();
+        parsed(
+            &self.reminder,
+            Family::Reminder,
+            text,
+            ScanRules::from_json,
+            ScanRules::defaults,
+        )
+    }
+
     /// The rules in force: one read for the version; the version's rule set
     /// from `cache`, or read from the rows (newest per family) and cached.
     pub fn current(db: &impl Db, cache: &impl RulesCache) -> Result<Self, RulesError> {
@@ -348,6 +370,7 @@ impl Rules {
                 Family::Filter => s.filter = body,
                 Family::Routing => s.routing = body,
                 Family::Intake => s.intake = body,
+                Family::Reminder => s.reminder = body,
                 Family::Calendar => s.years.extend(body),
             }
         }

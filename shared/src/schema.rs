@@ -181,6 +181,28 @@ Migration {
         "ALTER TABLE case_events ADD COLUMN actor_subject TEXT",
         "ALTER TABLE case_events ADD COLUMN action TEXT",
     ],
+},
+Migration {
+    version: 6,
+    name: "the deadline scan: urge notices per deadline and level, overdue and stuck cases",
+    statements: &[
+        // 催办单: one per deadline and level (`warning` before it is due,
+        // `overdue` after), so a second scan writes nothing new.
+        "ALTER TABLE urge_notices ADD COLUMN level TEXT NOT NULL DEFAULT 'urge'",
+        "ALTER TABLE urge_notices ADD COLUMN milestone TEXT",
+        "ALTER TABLE urge_notices ADD COLUMN due_at TEXT",
+        "CREATE UNIQUE INDEX urge_notices_deadline_level ON urge_notices (deadline_id, level)",
+        "CREATE INDEX urge_notices_case ON urge_notices (case_id, id)",
+        // When the scan first found the case past a deadline.
+        "ALTER TABLE cases ADD COLUMN overdue_at TEXT",
+        // When dispatch ran without finding a unit (the bureau's triage
+        // queue), or the bureau took the case into its own hands: the scan
+        // does not drive such a case again.
+        "ALTER TABLE cases ADD COLUMN dispatch_tried_at TEXT",
+        // What no stage took on yet: read by the scan in order of receipt.
+        "CREATE INDEX cases_waiting ON cases (received_at)
+            WHERE routed_before = 0 AND dispatch_tried_at IS NULL AND status IN ('received', 'accepted')",
+    ],
 }];
 
 /// The newest schema version this library knows.

@@ -13,12 +13,14 @@ use crate::personal::SealError;
 mod cases;
 mod deadlines;
 mod lifecycle;
+mod reminders;
 mod screening;
 mod units;
 
 pub use cases::*;
 pub use deadlines::*;
 pub use lifecycle::*;
+pub use reminders::*;
 pub use screening::*;
 pub use units::*;
 

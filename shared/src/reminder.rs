@@ -1,0 +1,133 @@
+//! The deadline scan (Art. 6(二).1(6), 催办): run on a schedule (the cron
+//! trigger) or over HTTP by the bureau or a scheduler, it
+//! - writes one urge notice per running deadline past due (level
+//!   `overdue`) and marks the case overdue, once;
+//! - warns a unit (level `warning`) of a deadline falling due within the
+//!   county's number of working days, once;
+//! - drives again a case no stage took on (still `received`, or `accepted`
+//!   with dispatch never tried) after a few minutes, never the bureau's
+//!   triage queue.
+//!
+//! A second scan at the same moment writes nothing new. It reads only due
+//! deadlines (through an index) and waiting cases (through another).
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::clock;
+use crate::db::Db;
+use crate::deadlines::{deadline, Milestone};
+use crate::lifecycle::Status;
+use crate::pipeline::{self, PipelineError};
+use crate::rules::Rules;
+use crate::store::{self, UrgeLevel};
+
+const DEFAULTS: &str = include_str!("../config/reminder.json");
+
+/// The scan's rules, a county's to set (Art. 12).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanRules {
+    /// What the rules are, in words.
+    #[serde(default)]
+    pub about: String,
+    /// How many working days before a deadline its unit is warned (0: on
+    /// the day it falls due).
+    pub warning_working_days: u32,
+    /// After how many minutes a case no stage took on is driven again.
+    pub stuck_after_minutes: u32,
+    /// How many due deadlines (and waiting cases) one scan reads at most.
+    pub batch: u32,
+}
+
+impl ScanRules {
+    /// The defaults shipped in `shared/config/reminder.json`.
+    pub fn defaults() -> Self {
+        match Self::from_json(DEFAULTS) {
+            Ok(r) => r,
+            // Checked by this module's tests; never a user's input.
+            Err(e) => panic!("built-in scan rules are invalid: {e}"),
+        }
+    }
+
+    /// A county's scan rules, checked.
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let rules: Self = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if rules.warning_working_days > 30 {
+            return Err("warning_working_days is at most 30".into());
+        }
+        if !(1..=100_000).contains(&rules.batch) {
+            return Err("batch is 1 to 100000".into());
+        }
+        if rules.stuck_after_minutes == 0 {
+            return Err("stuck_after_minutes is at least 1".into());
+        }
+        Ok(rules)
+    }
+}
+
+/// What one scan did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ScanReport {
+    /// Urge notices written for deadlines past due.
+    pub urge_notices: u32,
+    /// Warnings written for deadlines falling due soon.
+    pub warnings: u32,
+    /// Cases found overdue for the first time.
+    pub overdue_marked: u32,
+    /// Cases driven again through screening and dispatch.
+    pub redriven: u32,
+    /// Cases the scan could not drive again, and why (they stay where they
+    /// are; the next scan tries again).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<String>,
+}
+
+/// Runs the scan at `now` with the county's rules.
+pub fn scan(db: &impl Db, rules: &Rules, now: DateTime<Utc>) -> Result<ScanReport, PipelineError> {
+    let scan_rules = rules.reminder()?;
+    let at = clock::in_china(now);
+    let mut report = ScanReport::default();
+
+    // The horizon: the end of the N-th working day after today.
+    let horizon = deadline(
+        rules.calendar()?,
+        Milestone::Finish,
+        now,
+        scan_rules.warning_working_days,
+    )?
+    .due_at;
+    for due in store::due_with_leads(db, horizon, scan_rules.batch)? {
+        let Some(unit) = &due.lead else { continue };
+        if due.due_at.with_timezone(&Utc) < now {
+            if store::write_urge_notice(db, &due, unit, UrgeLevel::Overdue, at)? {
+                report.urge_notices += 1;
+            }
+            if store::mark_overdue(db, due.case_id, at)? {
+                report.overdue_marked += 1;
+            }
+        } else if store::write_urge_notice(db, &due, unit, UrgeLevel::Warning, at)? {
+            report.warnings += 1;
+        }
+    }
+
+    let before = at - Duration::minutes(i64::from(scan_rules.stuck_after_minutes));
+    for (case, status) in store::waiting_cases(db, before, scan_rules.batch)? {
+        let driven = (|| -> Result<(), PipelineError> {
+            if status == Status::Received {
+                pipeline::screen_case(db, case, rules.filter()?, at)?;
+            }
+            pipeline::dispatch_case(db, case, rules, at)?;
+            Ok(())
+        })();
+        match driven {
+            Ok(()) => report.redriven += 1,
+            Err(e) => report.failed.push(format!("case {case}: {e}")),
+        }
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+#[path = "reminder_tests.rs"]
+mod tests;

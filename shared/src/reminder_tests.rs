@@ -1,0 +1,250 @@
+//! The scan against real SQLite: warnings, urge notices and overdue marks
+//! once each, stuck cases driven again, the triage queue left alone.
+
+use super::*;
+use crate::calendar::Calendar;
+use crate::db::NativeDb;
+use crate::ids::CaseId;
+use crate::lifecycle::{Action, Actor};
+use crate::test_support::{migrated_db, store_case, t};
+
+fn case(db: &NativeDb, n: u8, title: &str, content: &str, at: &str) -> CaseId {
+    let body = serde_json::json!({
+        "channel": "hotline_web", "kind": "complaint", "title": title, "content": content,
+        "county": "410611000",
+        "submitter": {"type": "individual", "name": "张三", "phone": format!("1381234560{n}")}
+    });
+    store_case(db, n, body, at)
+}
+
+fn through_the_stages(db: &NativeDb, id: CaseId, at: &str) {
+    let rules = Rules::defaults();
+    pipeline::screen_case(db, id, rules.filter().expect("filter"), t(at)).expect("screens");
+    pipeline::dispatch_case(db, id, &rules, t(at)).expect("dispatches");
+}
+
+fn scan_at(db: &NativeDb, at: &str) -> ScanReport {
+    scan(db, &Rules::defaults(), t(at).with_timezone(&Utc)).expect("scans")
+}
+
+fn counts(r: &ScanReport) -> (u32, u32, u32, u32) {
+    (r.urge_notices, r.warnings, r.overdue_marked, r.redriven)
+}
+
+fn status(db: &NativeDb, id: CaseId) -> Status {
+    store::load_lifecycle(db, id)
+        .expect("loads")
+        .lifecycle
+        .status
+}
+
+const RECEIVED: &str = "2025-09-30T10:00:00+08:00";
+
+#[test]
+fn a_transfer_is_warned_the_day_before_and_urged_once_when_its_tenth_working_day_has_passed() {
+    let db = migrated_db();
+    let id = case(
+        &db,
+        1,
+        "路灯不亮",
+        "九州路路灯已坏一周，请尽快维修。",
+        RECEIVED,
+    );
+    through_the_stages(&db, id, RECEIVED);
+    // 10 working days after 30 September, across the National Day holiday
+    // and its make-up Saturday: 21 October. Warned from the day before.
+    assert_eq!(
+        counts(&scan_at(&db, "2025-10-19T12:00:00+08:00")),
+        (0, 0, 0, 0)
+    );
+    assert_eq!(
+        counts(&scan_at(&db, "2025-10-20T12:00:00+08:00")),
+        (0, 1, 0, 0)
+    );
+    assert_eq!(
+        counts(&scan_at(&db, "2025-10-21T23:00:00+08:00")),
+        (0, 0, 0, 0)
+    );
+    assert_eq!(
+        counts(&scan_at(&db, "2025-10-22T00:00:00+08:00")),
+        (1, 0, 1, 0)
+    );
+    assert_eq!(
+        counts(&scan_at(&db, "2025-10-23T09:00:00+08:00")),
+        (0, 0, 0, 0)
+    );
+    let notices = store::urge_notices(&db, id).expect("notices");
+    let levels: Vec<(UrgeLevel, &str)> =
+        notices.iter().map(|n| (n.level, n.unit.as_str())).collect();
+    assert_eq!(
+        levels,
+        vec![
+            (UrgeLevel::Warning, "qibin-urban"),
+            (UrgeLevel::Overdue, "qibin-urban")
+        ]
+    );
+    assert_eq!(
+        notices[1].due_at.map(clock::format).as_deref(),
+        Some("2025-10-21T23:59:59+08:00")
+    );
+    let overdue = db
+        .execute(
+            "SELECT overdue_at FROM cases WHERE id = ?",
+            &[id.get().into()],
+        )
+        .expect("query");
+    assert_eq!(
+        overdue
+            .row(0)
+            .map(|r| r.text("overdue_at").map(str::to_string)),
+        Some(Ok("2025-10-22T00:00:00+08:00".to_string()))
+    );
+}
+
+#[test]
+fn a_case_closed_in_time_is_never_urged() {
+    let db = migrated_db();
+    let id = case(
+        &db,
+        1,
+        "路灯不亮",
+        "九州路路灯已坏一周，请尽快维修。",
+        RECEIVED,
+    );
+    through_the_stages(&db, id, RECEIVED);
+    store::end_running_deadlines(&db, id, true, t("2025-10-21T17:00:00+08:00")).expect("met");
+    assert_eq!(
+        counts(&scan_at(&db, "2025-10-23T09:00:00+08:00")),
+        (0, 0, 0, 0)
+    );
+}
+
+#[test]
+fn a_case_no_stage_took_on_is_driven_again_after_a_few_minutes_and_only_once() {
+    let db = migrated_db();
+    let id = case(
+        &db,
+        1,
+        "路灯不亮",
+        "九州路路灯已坏一周，请尽快维修。",
+        RECEIVED,
+    );
+    assert_eq!(
+        counts(&scan_at(&db, "2025-09-30T10:04:00+08:00")),
+        (0, 0, 0, 0)
+    );
+    assert_eq!(status(&db, id), Status::Received);
+    assert_eq!(
+        counts(&scan_at(&db, "2025-09-30T10:06:00+08:00")),
+        (0, 0, 0, 1)
+    );
+    assert_eq!(status(&db, id), Status::Handling);
+    assert_eq!(
+        counts(&scan_at(&db, "2025-09-30T10:07:00+08:00")),
+        (0, 0, 0, 0)
+    );
+}
+
+#[test]
+fn the_bureaus_triage_queue_and_its_own_acceptances_are_left_to_the_bureau() {
+    let db = migrated_db();
+    // No competence entry matches: dispatch leaves it in triage.
+    let triage = case(
+        &db,
+        1,
+        "其他问题",
+        "请问这个问题应该找哪个部门解决？",
+        RECEIVED,
+    );
+    through_the_stages(&db, triage, RECEIVED);
+    assert_eq!(status(&db, triage), Status::Accepted);
+    // Rejected by keyword, then accepted by the bureau: it routes it itself.
+    let overridden = case(
+        &db,
+        2,
+        "起诉",
+        "我要起诉开发商，请帮助我处理噪音问题。",
+        RECEIVED,
+    );
+    through_the_stages(&db, overridden, RECEIVED);
+    assert_eq!(status(&db, overridden), Status::Rejected);
+    let (calendar, deadlines) = (
+        Calendar::official(),
+        crate::deadlines::DeadlineRules::defaults(),
+    );
+    let version = store::load_lifecycle(&db, overridden)
+        .expect("loads")
+        .version;
+    crate::actions::apply(
+        &db,
+        overridden,
+        version,
+        Action::OverrideToAccept {
+            reason: "实为噪音投诉".into(),
+        },
+        &Actor::bureau(),
+        &crate::actions::Rules {
+            calendar: &calendar,
+            deadlines: &deadlines,
+        },
+        t(RECEIVED),
+    )
+    .expect("overrides");
+    assert_eq!(
+        counts(&scan_at(&db, "2025-09-30T11:00:00+08:00")),
+        (0, 0, 0, 0)
+    );
+    assert_eq!(status(&db, triage), Status::Accepted);
+    assert_eq!(status(&db, overridden), Status::Accepted);
+}
+
+#[test]
+fn the_bureaus_own_urge_is_an_urge_notice_too() {
+    let db = migrated_db();
+    let id = case(
+        &db,
+        1,
+        "路灯不亮",
+        "九州路路灯已坏一周，请尽快维修。",
+        RECEIVED,
+    );
+    through_the_stages(&db, id, RECEIVED);
+    let (calendar, deadlines) = (
+        Calendar::official(),
+        crate::deadlines::DeadlineRules::defaults(),
+    );
+    let v = store::load_lifecycle(&db, id).expect("loads");
+    crate::actions::apply(
+        &db,
+        id,
+        v.version,
+        Action::Urge {
+            note: "请加快办理".into(),
+        },
+        &Actor::bureau(),
+        &crate::actions::Rules {
+            calendar: &calendar,
+            deadlines: &deadlines,
+        },
+        t(RECEIVED),
+    )
+    .expect("urges");
+    let notices = store::urge_notices(&db, id).expect("notices");
+    assert_eq!(notices.len(), 1);
+    assert_eq!(notices[0].level, UrgeLevel::Urge);
+    assert_eq!(notices[0].acknowledged_at, None);
+}
+
+#[test]
+fn the_shipped_scan_rules_are_valid_and_bad_ones_refused() {
+    let r = ScanRules::defaults();
+    assert_eq!((r.warning_working_days, r.stuck_after_minutes), (1, 5));
+    assert!(ScanRules::from_json(
+        r#"{"warning_working_days": 1, "stuck_after_minutes": 5, "batch": 0}"#
+    )
+    .is_err());
+    assert!(ScanRules::from_json(
+        r#"{"warning_working_days": 31, "stuck_after_minutes": 5, "batch": 10}"#
+    )
+    .is_err());
+}

@@ -1,0 +1,249 @@
+//! What the deadline scan reads and writes: running deadlines due by an
+//! instant (through the partial index), urge notices (one per deadline and
+//! level), cases found overdue, and cases no stage took on.
+
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+
+use super::{corrupt, StoreError};
+use crate::clock;
+use crate::db::{Db, SqlValue};
+use crate::deadlines::Milestone;
+use crate::ids::CaseId;
+use crate::lifecycle::Status;
+use crate::units::UnitId;
+
+/// How pressing an urge notice (催办单) is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UrgeLevel {
+    /// Before the deadline: a reminder, needs no acknowledgement.
+    Warning,
+    /// Past the deadline: the unit must acknowledge it.
+    Overdue,
+    /// Issued by the bureau's staff (the `urge` action).
+    Urge,
+}
+
+text_enum!(UrgeLevel {
+    Warning = "warning",
+    Overdue = "overdue",
+    Urge = "urge",
+});
+
+/// A running deadline that falls due by the scan's horizon.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueDeadline {
+    /// The deadline's row.
+    pub id: i64,
+    /// Its case.
+    pub case_id: CaseId,
+    /// What it is for.
+    pub milestone: Milestone,
+    /// When it falls due.
+    pub due_at: DateTime<FixedOffset>,
+    /// The unit handling the case.
+    pub lead: Option<UnitId>,
+}
+
+/// Running deadlines due by `until`, soonest first, at most `limit`, with
+/// their cases' lead units (read through the partial index of running
+/// deadlines: proportional to the due ones, not to all cases).
+pub fn due_with_leads(
+    db: &impl Db,
+    until: DateTime<FixedOffset>,
+    limit: u32,
+) -> Result<Vec<DueDeadline>, StoreError> {
+    let rows = db.execute(
+        "SELECT d.id, d.case_id, d.milestone, d.due_at, c.lead_unit
+         FROM case_deadlines d JOIN cases c ON c.id = d.case_id
+         WHERE d.active = 1 AND d.met_at IS NULL AND d.due_at <= ?
+         ORDER BY d.due_at LIMIT ?",
+        &[clock::format(until).into(), i64::from(limit).into()],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(DueDeadline {
+                id: r.integer("id")?,
+                case_id: CaseId::new(r.integer("case_id")?).map_err(corrupt)?,
+                milestone: r
+                    .text("milestone")?
+                    .parse()
+                    .map_err(|_| corrupt("milestone"))?,
+                due_at: clock::parse(r.text("due_at")?).ok_or_else(|| corrupt("due_at"))?,
+                lead: r
+                    .opt_text("lead_unit")?
+                    .map(str::parse)
+                    .transpose()
+                    .map_err(corrupt)?,
+            })
+        })
+        .collect()
+}
+
+/// Writes the urge notice of `level` for a due deadline, unless it exists;
+/// whether it was written.
+pub fn write_urge_notice(
+    db: &impl Db,
+    deadline: &DueDeadline,
+    unit: &UnitId,
+    level: UrgeLevel,
+    at: DateTime<FixedOffset>,
+) -> Result<bool, StoreError> {
+    let note = match level {
+        UrgeLevel::Warning => "deadline near",
+        UrgeLevel::Overdue | UrgeLevel::Urge => "deadline passed",
+    };
+    let rows = db.execute(
+        "INSERT INTO urge_notices (case_id, unit_id, deadline_id, issued_at, note, level, milestone, due_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (deadline_id, level) DO NOTHING RETURNING id",
+        &[
+            deadline.case_id.get().into(),
+            unit.as_str().into(),
+            deadline.id.into(),
+            clock::format(at).into(),
+            note.into(),
+            level.as_str().into(),
+            deadline.milestone.as_str().into(),
+            clock::format(deadline.due_at).into(),
+        ],
+    )?;
+    Ok(!rows.rows.is_empty())
+}
+
+/// Records an urge notice the bureau's staff issued (the `urge` action).
+pub fn write_manual_urge(
+    db: &impl Db,
+    case: CaseId,
+    unit: &UnitId,
+    note: &str,
+    at: DateTime<FixedOffset>,
+) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO urge_notices (case_id, unit_id, issued_at, note, level) VALUES (?, ?, ?, ?, ?)",
+        &[
+            case.get().into(),
+            unit.as_str().into(),
+            clock::format(at).into(),
+            note.into(),
+            UrgeLevel::Urge.as_str().into(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Marks a case as found overdue, once; whether it was marked now.
+pub fn mark_overdue(
+    db: &impl Db,
+    case: CaseId,
+    at: DateTime<FixedOffset>,
+) -> Result<bool, StoreError> {
+    let rows = db.execute(
+        "UPDATE cases SET overdue_at = ? WHERE id = ? AND overdue_at IS NULL RETURNING id",
+        &[clock::format(at).into(), case.get().into()],
+    )?;
+    Ok(!rows.rows.is_empty())
+}
+
+/// Records that dispatch ran without a unit, or that the bureau took the
+/// case into its own hands: the scan leaves it to the bureau.
+pub fn mark_dispatch_tried(
+    db: &impl Db,
+    case: CaseId,
+    at: DateTime<FixedOffset>,
+) -> Result<(), StoreError> {
+    db.execute(
+        "UPDATE cases SET dispatch_tried_at = COALESCE(dispatch_tried_at, ?) WHERE id = ?",
+        &[clock::format(at).into(), case.get().into()],
+    )?;
+    Ok(())
+}
+
+/// Cases received before `before` that no stage took on: still `received`,
+/// or `accepted` with dispatch never tried (answers at intake excluded),
+/// oldest first, at most `limit`.
+pub fn waiting_cases(
+    db: &impl Db,
+    before: DateTime<FixedOffset>,
+    limit: u32,
+) -> Result<Vec<(CaseId, Status)>, StoreError> {
+    let rows = db.execute(
+        "SELECT id, status FROM cases
+         WHERE routed_before = 0 AND dispatch_tried_at IS NULL AND status IN ('received', 'accepted')
+           AND received_at < ? AND (mode IS NULL OR mode NOT IN ('immediate', 'direct'))
+         ORDER BY received_at LIMIT ?",
+        &[clock::format(before).into(), i64::from(limit).into()],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                CaseId::new(r.integer("id")?).map_err(corrupt)?,
+                r.text("status")?.parse().map_err(|_| corrupt("status"))?,
+            ))
+        })
+        .collect()
+}
+
+/// One urge notice, as the unit and the bureau see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UrgeNotice {
+    /// The notice's id (to acknowledge it).
+    pub id: i64,
+    /// The unit urged.
+    pub unit: UnitId,
+    /// The milestone it is about.
+    pub milestone: Option<Milestone>,
+    /// When that milestone fell (or falls) due.
+    #[serde(serialize_with = "serialize_opt")]
+    pub due_at: Option<DateTime<FixedOffset>>,
+    /// How pressing it is.
+    pub level: UrgeLevel,
+    /// When it was issued.
+    #[serde(serialize_with = "clock::serialize")]
+    pub issued_at: DateTime<FixedOffset>,
+    /// When the unit acknowledged it.
+    #[serde(serialize_with = "serialize_opt")]
+    pub acknowledged_at: Option<DateTime<FixedOffset>>,
+}
+
+fn serialize_opt<S: serde::Serializer>(
+    t: &Option<DateTime<FixedOffset>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => clock::serialize(t, s),
+        None => s.serialize_none(),
+    }
+}
+
+fn instant(text: Option<&str>, what: &str) -> Result<Option<DateTime<FixedOffset>>, StoreError> {
+    text.map(|t| clock::parse(t).ok_or_else(|| corrupt(what)))
+        .transpose()
+}
+
+/// Every urge notice of a case, oldest first.
+pub fn urge_notices(db: &impl Db, case: CaseId) -> Result<Vec<UrgeNotice>, StoreError> {
+    let rows = db.execute(
+        "SELECT id, unit_id, milestone, due_at, level, issued_at, acknowledged_at
+         FROM urge_notices WHERE case_id = ? ORDER BY id",
+        &[SqlValue::from(case.get())],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(UrgeNotice {
+                id: r.integer("id")?,
+                unit: r.text("unit_id")?.parse().map_err(corrupt)?,
+                milestone: r
+                    .opt_text("milestone")?
+                    .map(|m| m.parse().map_err(|_| corrupt("milestone")))
+                    .transpose()?,
+                due_at: instant(r.opt_text("due_at")?, "due_at")?,
+                level: r.text("level")?.parse().map_err(|_| corrupt("level"))?,
+                issued_at: instant(Some(r.text("issued_at")?), "issued_at")?
+                    .ok_or_else(|| corrupt("issued_at"))?,
+                acknowledged_at: instant(r.opt_text("acknowledged_at")?, "acknowledged_at")?,
+            })
+        })
+        .collect()
+}
