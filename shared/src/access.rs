@@ -113,6 +113,7 @@ pub fn case_access(
         Role::Bureau => Ok(PersonalView::MaskedOrClearOnRequest),
         Role::Agent => Ok(PersonalView::Masked),
         Role::Supervisor => Ok(PersonalView::Hidden),
+        Role::Scheduler => Err(AccessError::Role(who.role)),
         Role::Unit => {
             let mine = who.unit.as_ref();
             if mine.is_some() && mine == lead {
@@ -123,6 +124,15 @@ pub fn case_access(
                 Err(AccessError::NotYourCase)
             }
         }
+    }
+}
+
+/// Whether `who` may run the deadline scan: the bureau, or the
+/// deployment's scheduler (a service token that may do nothing else).
+pub fn may_run_scan(who: &Principal) -> Result<(), AccessError> {
+    match who.role {
+        Role::Bureau | Role::Scheduler => Ok(()),
+        other => Err(AccessError::Role(other)),
     }
 }
 
@@ -235,6 +245,27 @@ mod tests {
         assert_eq!(
             personal_read(Hidden, true, "回访"),
             Err(AccessError::NeverPersonalData)
+        );
+    }
+
+    #[test]
+    fn the_scheduler_runs_the_scan_and_reads_no_case() {
+        let scheduler = principal(Role::Scheduler, None);
+        assert_eq!(may_run_scan(&scheduler), Ok(()));
+        assert_eq!(may_run_scan(&principal(Role::Bureau, None)), Ok(()));
+        for role in [Role::Agent, Role::Supervisor] {
+            assert_eq!(
+                may_run_scan(&principal(role, None)),
+                Err(AccessError::Role(role))
+            );
+        }
+        assert_eq!(
+            may_run_scan(&principal(Role::Unit, Some("qibin-urban"))),
+            Err(AccessError::Role(Role::Unit))
+        );
+        assert_eq!(
+            case_access(&scheduler, Some(&unit("qibin-urban")), &[]),
+            Err(AccessError::Role(Role::Scheduler))
         );
     }
 

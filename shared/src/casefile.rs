@@ -12,7 +12,7 @@ use crate::db::Db;
 use crate::deadlines::Milestone;
 use crate::ids::CaseId;
 use crate::lifecycle::{ActionKind, Event, Role};
-use crate::store::{self, PublicRejection, StoreError, StoredDeadline, StoredEvent};
+use crate::store::{self, PublicRejection, StoreError, StoredDeadline, StoredEvent, UrgeNotice};
 use crate::units::UnitId;
 
 /// One deadline and where it stands.
@@ -171,6 +171,8 @@ pub struct CaseFile {
     pub qc_rounds: Vec<QcRound>,
     /// Why the case is not accepted, while it is rejected.
     pub rejection: Option<PublicRejection>,
+    /// Every urge notice (催办单) and warning the case had, oldest first.
+    pub urge_notices: Vec<UrgeNotice>,
 }
 
 /// The reply and the QC rounds, as the events record them.
@@ -243,6 +245,7 @@ pub fn case_file(db: &impl Db, case: CaseId, now: DateTime<Utc>) -> Result<CaseF
         reply,
         qc_rounds,
         rejection: store::rejection(db, case)?,
+        urge_notices: store::urge_notices(db, case)?,
     })
 }
 

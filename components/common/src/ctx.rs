@@ -42,6 +42,11 @@ impl RulesCache for KeyValueCache {
     }
 }
 
+/// The county's rules in force, outside a request (the cron stage).
+pub fn current_rules(db: &SpinDb) -> Result<Rules, shared::rules::RulesError> {
+    Rules::current(db, &KeyValueCache)
+}
+
 impl Ctx {
     /// The context of `req`; "now" is read once, here.
     pub fn new(req: Request) -> Self {
@@ -78,7 +83,7 @@ impl Ctx {
         if let Some(rules) = self.rules.get() {
             return Ok(rules);
         }
-        let rules = Rules::current(self.db()?, &KeyValueCache)?;
+        let rules = current_rules(self.db()?)?;
         Ok(self.rules.get_or_init(|| rules))
     }
 

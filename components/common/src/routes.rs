@@ -20,6 +20,9 @@ pub const CALENDAR_DAY: &str = "/api/calendar/days/:date";
 /// `GET /api/calendar/add`: N working days after a date.
 pub const CALENDAR_ADD: &str = "/api/calendar/add";
 
+/// `POST /api/reminders/scan`: the deadline scan, for the bureau or the
+/// scheduler.
+pub const SCAN: &str = "/api/reminders/scan";
 /// `GET /api/openapi.json`: the API's description.
 pub const OPENAPI: &str = "/api/openapi.json";
 
@@ -37,6 +40,7 @@ pub const PUBLIC: &[&str] = &[
     ACTIONS,
     CALENDAR_DAY,
     CALENDAR_ADD,
+    SCAN,
     OPENAPI,
 ];
 

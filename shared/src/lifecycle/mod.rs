@@ -80,6 +80,9 @@ pub enum Role {
     Agent,
     /// A city service supervisor: reads, never acts (Art. 8).
     Supervisor,
+    /// A service account of the deployment's scheduler (its subject names
+    /// the job): may run the deadline scan and nothing else.
+    Scheduler,
 }
 
 text_enum!(Role {
@@ -87,6 +90,7 @@ text_enum!(Role {
     Unit = "unit",
     Agent = "agent",
     Supervisor = "supervisor",
+    Scheduler = "scheduler",
 });
 
 /// Who performs an action: a role, and for unit staff their unit.
