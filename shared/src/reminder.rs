@@ -128,6 +128,40 @@ pub fn scan(db: &impl Db, rules: &Rules, now: DateTime<Utc>) -> Result<ScanRepor
     Ok(report)
 }
 
+/// Why an urge notice cannot be acknowledged.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum AckError {
+    /// No urge notice has this id.
+    #[error("no urge notice {0}")]
+    NotFound(i64),
+    /// Only the unit urged acknowledges its notice.
+    #[error("only the unit urged acknowledges its urge notice")]
+    NotYours,
+    /// Reading or writing failed.
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+}
+
+/// The unit urged acknowledges its urge notice (`POST
+/// /api/urge-notices/{id}/ack`); a second acknowledgement keeps the first
+/// time. Returns the notice as it now stands.
+pub fn acknowledge(
+    db: &impl Db,
+    notice: i64,
+    who: &crate::access::Principal,
+    at: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<store::UrgeNotice, AckError> {
+    let (case, unit) = store::urge_notice_owner(db, notice)?.ok_or(AckError::NotFound(notice))?;
+    if who.role != crate::lifecycle::Role::Unit || who.unit.as_ref() != Some(&unit) {
+        return Err(AckError::NotYours);
+    }
+    store::acknowledge_urge_notice(db, notice, at)?;
+    store::urge_notices(db, case)?
+        .into_iter()
+        .find(|n| n.id == notice)
+        .ok_or(AckError::NotFound(notice))
+}
+
 #[cfg(test)]
 #[path = "reminder_tests.rs"]
 mod tests;

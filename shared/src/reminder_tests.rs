@@ -248,3 +248,51 @@ fn the_shipped_scan_rules_are_valid_and_bad_ones_refused() {
     )
     .is_err());
 }
+
+#[test]
+fn only_the_unit_urged_acknowledges_its_notice_and_once() {
+    use crate::access::Principal;
+    let db = migrated_db();
+    let id = case(
+        &db,
+        1,
+        "路灯不亮",
+        "九州路路灯已坏一周，请尽快维修。",
+        RECEIVED,
+    );
+    through_the_stages(&db, id, RECEIVED);
+    scan_at(&db, "2025-10-22T00:00:00+08:00");
+    let notice = store::urge_notices(&db, id).expect("notices")[0].id;
+    let who = |role, unit: Option<&str>| Principal {
+        subject: "someone".into(),
+        role,
+        unit: unit.map(|u| u.parse().expect("unit")),
+    };
+    let ack = |p: &Principal, at: &str| acknowledge(&db, notice, p, t(at));
+    assert_eq!(
+        ack(
+            &who(crate::lifecycle::Role::Bureau, None),
+            "2025-10-22T09:00:00+08:00"
+        ),
+        Err(AckError::NotYours)
+    );
+    assert_eq!(
+        ack(
+            &who(crate::lifecycle::Role::Unit, Some("qibin-water")),
+            "2025-10-22T09:00:00+08:00"
+        ),
+        Err(AckError::NotYours)
+    );
+    let urban = who(crate::lifecycle::Role::Unit, Some("qibin-urban"));
+    let first = ack(&urban, "2025-10-22T09:00:00+08:00").expect("acknowledged");
+    let again = ack(&urban, "2025-10-23T09:00:00+08:00").expect("acknowledged");
+    assert_eq!(
+        again.acknowledged_at.map(clock::format).as_deref(),
+        Some("2025-10-22T09:00:00+08:00")
+    );
+    assert_eq!(first, again);
+    assert_eq!(
+        acknowledge(&db, 999, &urban, t(RECEIVED)),
+        Err(AckError::NotFound(999))
+    );
+}

@@ -126,6 +126,24 @@ fn an_overdue_transfer_is_urged_once_and_only_the_bureau_or_the_scheduler_runs_t
         ]
     );
     assert_eq!(view["deadlines"][0]["overdue"], true);
+
+    // The unit urged acknowledges the overdue notice; no one else may.
+    let overdue = view["urge_notices"][1]["id"].as_i64().expect("notice id");
+    let ack_path = format!("/api/urge-notices/{overdue}/ack");
+    let urban = token("unit", Some("qibin-urban"), "li.clerk");
+    for other in [token("unit", Some("qibin-water"), "sun.li"), bureau.clone()] {
+        assert_eq!(app.post_as(&other, &ack_path, "", None).status, 403);
+    }
+    set_clock(&app, "2025-10-22T10:30:00+08:00");
+    let acked = app.post_as(&urban, &ack_path, "", None);
+    assert_eq!(acked.status, 200, "{}", acked.body);
+    assert_eq!(acked.json()["acknowledged_at"], "2025-10-22T10:30:00+08:00");
+    assert_eq!(acked.json()["level"], "overdue");
+    let unknown = app.post_as(&urban, "/api/urge-notices/999/ack", "", None);
+    assert_eq!(
+        (unknown.status, unknown.json()["code"].as_str()),
+        (404, Some("urge_notice_not_found"))
+    );
     assert_eq!(
         query(
             dir.path().join("state").as_path(),

@@ -1,10 +1,11 @@
 //! Staff views of a case and staff actions on it: `GET /api/cases/{id}`
 //! for a signed-in principal (a unit sees only its own cases; personal data
 //! masked unless the bureau or the lead unit asks for the clear form with
-//! a purpose, which is audited; supervisors never see it), and `POST
-//! /api/cases/{id}/actions` for one lifecycle move under `If-Match`.
+//! a purpose, which is audited; supervisors never see it), `POST
+//! /api/cases/{id}/actions` for one lifecycle move under `If-Match`, and
+//! `POST /api/urge-notices/{id}/ack` for a unit's acknowledgement.
 
-use common::routes::{self, ACTIONS, CASE};
+use common::routes::{self, ACTIONS, CASE, URGE_ACK};
 use common::{json, respond, Answer, Ctx, Problem};
 use serde::Serialize;
 use shared::access::{case_access, personal_read, PersonalRead};
@@ -16,14 +17,21 @@ use shared::store::{self, CaseView, Reader};
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
-const ENDPOINTS: &[(&str, Method)] = &[(CASE, Method::Get), (ACTIONS, Method::Post)];
+mod notices;
+
+const ENDPOINTS: &[(&str, Method)] = &[
+    (CASE, Method::Get),
+    (ACTIONS, Method::Post),
+    (URGE_ACK, Method::Post),
+];
 
 #[http_component]
 fn handle(req: Request) -> Response {
     let ctx = Ctx::new(req);
     respond(match routes::endpoint(&ctx.req, ENDPOINTS) {
         Ok(CASE) => read(&ctx),
-        Ok(_) => act(&ctx),
+        Ok(ACTIONS) => act(&ctx),
+        Ok(_) => notices::acknowledge(&ctx),
         Err(problem) => Err(problem),
     })
 }

@@ -11,6 +11,7 @@ use shared::hall::{HallClosed, RateExceeded};
 use shared::intake::AdmissionError;
 use shared::lifecycle::TransitionError;
 use shared::pipeline::PipelineError;
+use shared::reminder::AckError;
 use shared::rules::RulesError;
 use shared::store::StoreError;
 use spin_sdk::http::Response;
@@ -294,6 +295,20 @@ impl From<RateExceeded> for Box<Problem> {
             Problem::new(429, "too_many_requests", "Too many submissions").detail(e.to_string());
         p.retry_after = Some(60);
         p.boxed()
+    }
+}
+
+impl From<AckError> for Box<Problem> {
+    fn from(e: AckError) -> Self {
+        match e {
+            AckError::NotFound(_) => {
+                Problem::new(404, "urge_notice_not_found", "No such urge notice")
+                    .field("id")
+                    .boxed()
+            }
+            AckError::NotYours => Problem::forbidden(e.to_string()).boxed(),
+            AckError::Store(e) => e.into(),
+        }
     }
 }
 

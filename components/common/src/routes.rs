@@ -20,6 +20,8 @@ pub const CALENDAR_DAY: &str = "/api/calendar/days/:date";
 /// `GET /api/calendar/add`: N working days after a date.
 pub const CALENDAR_ADD: &str = "/api/calendar/add";
 
+/// `POST /api/urge-notices/:id/ack`: the unit acknowledges an urge notice.
+pub const URGE_ACK: &str = "/api/urge-notices/:id/ack";
 /// `POST /api/reminders/scan`: the deadline scan, for the bureau or the
 /// scheduler.
 pub const SCAN: &str = "/api/reminders/scan";
@@ -40,6 +42,7 @@ pub const PUBLIC: &[&str] = &[
     ACTIONS,
     CALENDAR_DAY,
     CALENDAR_ADD,
+    URGE_ACK,
     SCAN,
     OPENAPI,
 ];

@@ -247,3 +247,33 @@ pub fn urge_notices(db: &impl Db, case: CaseId) -> Result<Vec<UrgeNotice>, Store
         })
         .collect()
 }
+
+/// The unit an urge notice is for, and whether (when) it was acknowledged.
+pub fn urge_notice_owner(db: &impl Db, id: i64) -> Result<Option<(CaseId, UnitId)>, StoreError> {
+    let rows = db.execute(
+        "SELECT case_id, unit_id FROM urge_notices WHERE id = ?",
+        &[id.into()],
+    )?;
+    rows.row(0)
+        .map(|r| {
+            Ok((
+                CaseId::new(r.integer("case_id")?).map_err(corrupt)?,
+                r.text("unit_id")?.parse().map_err(corrupt)?,
+            ))
+        })
+        .transpose()
+}
+
+/// Records the acknowledgement of an urge notice, once (a second keeps
+/// the first time).
+pub fn acknowledge_urge_notice(
+    db: &impl Db,
+    id: i64,
+    at: DateTime<FixedOffset>,
+) -> Result<(), StoreError> {
+    db.execute(
+        "UPDATE urge_notices SET acknowledged_at = COALESCE(acknowledged_at, ?) WHERE id = ?",
+        &[clock::format(at).into(), id.into()],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,17 @@
+//! `POST /api/urge-notices/{id}/ack`: the unit urged acknowledges its
+//! urge notice (催办单); a second acknowledgement keeps the first time.
+
+use common::{json, Answer, Ctx, Problem};
+
+/// Acknowledges the notice the route's `:id` names.
+pub fn acknowledge(ctx: &Ctx) -> Answer {
+    let who = ctx.principal()?;
+    let id = ctx
+        .path("id")
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| Problem::new(400, "invalid_field", "Invalid urge notice id").field("id"))?;
+    let notice = shared::reminder::acknowledge(ctx.db()?, id, &who, ctx.now_in_china())?;
+    json(200, &notice)
+}
