@@ -24,6 +24,9 @@ use crate::store::{self, UrgeLevel};
 
 const DEFAULTS: &str = include_str!("../config/reminder.json");
 
+/// How many due deadlines the scan writes for in one transaction.
+const WRITE_CHUNK: usize = 500;
+
 /// The scan's rules, a county's to set (Art. 12).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -97,18 +100,26 @@ pub fn scan(db: &impl Db, rules: &Rules, now: DateTime<Utc>) -> Result<ScanRepor
         scan_rules.warning_working_days,
     )?
     .due_at;
-    for due in store::due_with_leads(db, horizon, scan_rules.batch)? {
-        let Some(unit) = &due.lead else { continue };
-        if due.due_at.with_timezone(&Utc) < now {
-            if store::write_urge_notice(db, &due, unit, UrgeLevel::Overdue, at)? {
-                report.urge_notices += 1;
+    let due = store::due_with_leads(db, horizon, scan_rules.batch)?;
+    // Written in chunks, each one transaction: one durable commit per chunk
+    // rather than per notice, and other writers wait at most one chunk.
+    for chunk in due.chunks(WRITE_CHUNK) {
+        db.transaction(|db| -> Result<(), PipelineError> {
+            for due in chunk {
+                let Some(unit) = &due.lead else { continue };
+                if due.due_at.with_timezone(&Utc) < now {
+                    if store::write_urge_notice(db, due, unit, UrgeLevel::Overdue, at)? {
+                        report.urge_notices += 1;
+                    }
+                    if store::mark_overdue(db, due.case_id, at)? {
+                        report.overdue_marked += 1;
+                    }
+                } else if store::write_urge_notice(db, due, unit, UrgeLevel::Warning, at)? {
+                    report.warnings += 1;
+                }
             }
-            if store::mark_overdue(db, due.case_id, at)? {
-                report.overdue_marked += 1;
-            }
-        } else if store::write_urge_notice(db, &due, unit, UrgeLevel::Warning, at)? {
-            report.warnings += 1;
-        }
+            Ok(())
+        })?;
     }
 
     let before = at - Duration::minutes(i64::from(scan_rules.stuck_after_minutes));

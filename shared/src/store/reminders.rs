@@ -46,6 +46,18 @@ pub struct DueDeadline {
     pub lead: Option<UnitId>,
 }
 
+/// The scan's read of due deadlines (through `case_deadlines_running`).
+pub const DUE_WITH_LEADS_SQL: &str = "SELECT d.id, d.case_id, d.milestone, d.due_at, c.lead_unit
+     FROM case_deadlines d JOIN cases c ON c.id = d.case_id
+     WHERE d.active = 1 AND d.met_at IS NULL AND d.due_at <= ?
+     ORDER BY d.due_at LIMIT ?";
+
+/// The scan's read of waiting cases (through `cases_waiting`).
+pub const WAITING_SQL: &str = "SELECT id, status FROM cases
+     WHERE routed_before = 0 AND dispatch_tried_at IS NULL AND status IN ('received', 'accepted')
+       AND received_at < ? AND (mode IS NULL OR mode NOT IN ('immediate', 'direct'))
+     ORDER BY received_at LIMIT ?";
+
 /// Running deadlines due by `until`, soonest first, at most `limit`, with
 /// their cases' lead units (read through the partial index of running
 /// deadlines: proportional to the due ones, not to all cases).
@@ -55,10 +67,7 @@ pub fn due_with_leads(
     limit: u32,
 ) -> Result<Vec<DueDeadline>, StoreError> {
     let rows = db.execute(
-        "SELECT d.id, d.case_id, d.milestone, d.due_at, c.lead_unit
-         FROM case_deadlines d JOIN cases c ON c.id = d.case_id
-         WHERE d.active = 1 AND d.met_at IS NULL AND d.due_at <= ?
-         ORDER BY d.due_at LIMIT ?",
+        DUE_WITH_LEADS_SQL,
         &[clock::format(until).into(), i64::from(limit).into()],
     )?;
     rows.iter()
@@ -169,10 +178,7 @@ pub fn waiting_cases(
     limit: u32,
 ) -> Result<Vec<(CaseId, Status)>, StoreError> {
     let rows = db.execute(
-        "SELECT id, status FROM cases
-         WHERE routed_before = 0 AND dispatch_tried_at IS NULL AND status IN ('received', 'accepted')
-           AND received_at < ? AND (mode IS NULL OR mode NOT IN ('immediate', 'direct'))
-         ORDER BY received_at LIMIT ?",
+        WAITING_SQL,
         &[clock::format(before).into(), i64::from(limit).into()],
     )?;
     rows.iter()

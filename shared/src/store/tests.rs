@@ -272,6 +272,24 @@ fn the_due_scan_uses_the_partial_index() {
 }
 
 #[test]
+fn the_deadline_scans_reads_go_through_their_partial_indexes() {
+    let (db, _) = setup();
+    for (sql, index) in [
+        (DUE_WITH_LEADS_SQL, "case_deadlines_running"),
+        (WAITING_SQL, "cases_waiting"),
+    ] {
+        let plan = db
+            .execute(
+                &format!("EXPLAIN QUERY PLAN {sql}"),
+                &["2025-10-10T00:00:00+08:00".into(), 10.into()],
+            )
+            .expect("plan");
+        let text = format!("{plan:?}");
+        assert!(text.contains(index), "{index}: {text}");
+    }
+}
+
+#[test]
 fn units_are_listed_per_county() {
     let (db, _) = setup();
     for (id, county, ty) in [
