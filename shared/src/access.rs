@@ -70,6 +70,11 @@ impl Principal {
         let role: Role = c.role.parse().map_err(|_| {
             AccessError::Claims(format!("role must be one of {}", Role::ALL.join(", ")))
         })?;
+        if role == Role::Citizen {
+            return Err(AccessError::Claims(
+                "citizens follow their case by tracking code, not by token".into(),
+            ));
+        }
         if c.sub.trim().is_empty() {
             return Err(AccessError::Claims("sub is empty".into()));
         }
@@ -113,7 +118,7 @@ pub fn case_access(
         Role::Bureau => Ok(PersonalView::MaskedOrClearOnRequest),
         Role::Agent => Ok(PersonalView::Masked),
         Role::Supervisor => Ok(PersonalView::Hidden),
-        Role::Scheduler => Err(AccessError::Role(who.role)),
+        Role::Scheduler | Role::Citizen => Err(AccessError::Role(who.role)),
         Role::Unit => {
             let mine = who.unit.as_ref();
             if mine.is_some() && mine == lead {

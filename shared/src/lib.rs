@@ -14,6 +14,7 @@
 //! - [`calendar`]: the official working-day calendar (holidays and 调休).
 //! - [`deadlines`]: time limits in working days and the rules that set them.
 //! - [`hall`]: intake rules: public submission rate, hall opening hours.
+//! - [`feedback`]: the submitter rates the released reply, asks for review.
 //! - [`filter`]: screening (Art. 5), duplicates included.
 //! - [`pipeline`]: screening then dispatch, each step recorded and idempotent.
 //! - [`personal`]: personal data sealed at rest, masked by default.
@@ -45,6 +46,7 @@ pub mod clock;
 pub mod contact;
 pub mod db;
 pub mod deadlines;
+pub mod feedback;
 pub mod fields;
 pub mod filter;
 pub mod hall;

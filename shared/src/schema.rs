@@ -203,6 +203,22 @@ Migration {
         "CREATE INDEX cases_waiting ON cases (received_at)
             WHERE routed_before = 0 AND dispatch_tried_at IS NULL AND status IN ('received', 'accepted')",
     ],
+},
+Migration {
+    version: 7,
+    name: "the submitter's rating of a released reply",
+    statements: &[
+        // One rating per closure of a case (the n-th time it closed).
+        "CREATE TABLE citizen_feedback (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases (id),
+            closure INTEGER NOT NULL,
+            satisfaction TEXT NOT NULL,
+            review_requested INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            UNIQUE (case_id, closure)
+        )",
+    ],
 }];
 
 /// The newest schema version this library knows.

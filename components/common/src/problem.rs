@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 use shared::access::AccessError;
+use shared::feedback::FeedbackError;
 use shared::fields::FieldError;
 use shared::hall::{HallClosed, RateExceeded};
 use shared::intake::AdmissionError;
@@ -308,6 +309,28 @@ impl From<AckError> for Box<Problem> {
             }
             AckError::NotYours => Problem::forbidden(e.to_string()).boxed(),
             AckError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<FeedbackError> for Box<Problem> {
+    fn from(e: FeedbackError) -> Self {
+        match e {
+            FeedbackError::NotFound => Problem::new(
+                404,
+                "case_not_found",
+                "No case has this tracking code and phone",
+            )
+            .field("code")
+            .boxed(),
+            FeedbackError::NotClosed(_) => Problem::new(409, "not_closed", "Nothing to rate yet")
+                .detail(e.to_string())
+                .boxed(),
+            FeedbackError::AlreadyRated => Problem::new(409, "already_rated", "Rated already")
+                .detail("each reply is rated once")
+                .boxed(),
+            FeedbackError::Transition(e) => e.into(),
+            FeedbackError::Store(e) => e.into(),
         }
     }
 }

@@ -11,6 +11,8 @@ use crate::problem::Problem;
 pub const SUBMIT: &str = "/api/cases";
 /// `GET /api/cases/track/:code`: the citizen's view.
 pub const TRACK: &str = "/api/cases/track/:code";
+/// `POST /api/cases/track/:code/feedback`: the submitter rates the reply.
+pub const FEEDBACK: &str = "/api/cases/track/:code/feedback";
 /// `GET /api/cases/:id`: a case for staff.
 pub const CASE: &str = "/api/cases/:id";
 /// `POST /api/cases/:id/actions`: one lifecycle move.
@@ -38,6 +40,7 @@ pub fn track_location(code: &shared::ids::TrackingCode) -> String {
 pub const PUBLIC: &[&str] = &[
     SUBMIT,
     TRACK,
+    FEEDBACK,
     CASE,
     ACTIONS,
     CALENDAR_DAY,

@@ -1,13 +1,12 @@
 //! The intake stage: `POST /api/cases` takes a case in from any channel
-//! (Art. 2) and answers with its id and tracking code; `GET
-//! /api/cases/track/{code}` tells the submitter where it stands.
+//! (Art. 2) and answers with its id and tracking code; the submitter's own
+//! endpoints (`citizen`) tell where it stands and take the rating.
 
+mod citizen;
 mod keyvalue;
 
-use common::routes::{self, DISPATCH, SCREEN, SUBMIT, TRACK};
-use common::{json, respond, Answer, Ctx, Problem};
-use shared::contact::{ContactError, PhoneLast4};
-use shared::ids::TrackingCode;
+use common::routes::{self, DISPATCH, FEEDBACK, SCREEN, SUBMIT, TRACK};
+use common::{json, respond, Answer, Ctx};
 use shared::intake::NewCase;
 use shared::lifecycle::Actor;
 use shared::pipeline;
@@ -15,14 +14,19 @@ use shared::store::{self, Idempotency, Receipt, Stored};
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
-const ENDPOINTS: &[(&str, Method)] = &[(SUBMIT, Method::Post), (TRACK, Method::Get)];
+const ENDPOINTS: &[(&str, Method)] = &[
+    (SUBMIT, Method::Post),
+    (TRACK, Method::Get),
+    (FEEDBACK, Method::Post),
+];
 
 #[http_component]
 async fn handle(req: Request) -> Response {
     let ctx = Ctx::new(req);
     respond(match routes::endpoint(&ctx.req, ENDPOINTS) {
         Ok(SUBMIT) => submit(&ctx).await,
-        Ok(_) => track(&ctx),
+        Ok(TRACK) => citizen::track(&ctx),
+        Ok(_) => citizen::feedback(&ctx),
         Err(problem) => Err(problem),
     })
 }
@@ -118,30 +122,4 @@ fn respond_created(receipt: &Receipt, ack: &store::Acknowledgement) -> Answer {
     let mut resp = json(201, ack)?;
     resp.set_header("location", routes::track_location(&receipt.tracking_code));
     Ok(resp)
-}
-
-fn track(ctx: &Ctx) -> Answer {
-    let code: TrackingCode = ctx
-        .path("code")
-        .parse()
-        .map_err(|e| Problem::invalid_field("code", "invalid", format!("{e}")))?;
-    let query = ctx.query();
-    let last4: PhoneLast4 = query
-        .get("phone_last4")
-        .and_then(|p| p.parse().ok())
-        .ok_or_else(|| {
-            Problem::new(400, "invalid_field", "Second factor needed")
-                .field("phone_last4")
-                .detail(ContactError::Last4.to_string())
-        })?;
-    match store::find_public_status_for_submitter(ctx.db()?, &ctx.keys()?, &code, &last4)? {
-        Some(status) => json(200, &status),
-        None => Err(Problem::new(
-            404,
-            "case_not_found",
-            "No case has this tracking code and phone",
-        )
-        .field("code")
-        .boxed()),
-    }
 }

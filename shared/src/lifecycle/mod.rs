@@ -83,6 +83,9 @@ pub enum Role {
     /// A service account of the deployment's scheduler (its subject names
     /// the job): may run the deadline scan and nothing else.
     Scheduler,
+    /// The submitter, on their own case, by tracking code and the second
+    /// factor (never by token).
+    Citizen,
 }
 
 text_enum!(Role {
@@ -91,6 +94,7 @@ text_enum!(Role {
     Agent = "agent",
     Supervisor = "supervisor",
     Scheduler = "scheduler",
+    Citizen = "citizen",
 });
 
 /// Who performs an action: a role, and for unit staff their unit.
@@ -137,6 +141,12 @@ impl Actor {
     /// A hotline or hall agent.
     pub fn agent() -> Self {
         Self::new(Role::Agent, None, "agent")
+    }
+
+    /// The submitter of a case, acting by its tracking code (recorded
+    /// without personal data).
+    pub fn citizen() -> Self {
+        Self::new(Role::Citizen, None, "citizen")
     }
 
     /// Staff of the unit `id`.

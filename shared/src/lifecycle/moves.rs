@@ -19,6 +19,8 @@ pub enum Performer {
     LeadUnit,
     /// Staff of one of the case's co-units.
     CoUnit,
+    /// The case's submitter (by tracking code and second factor).
+    Submitter,
 }
 
 impl Performer {
@@ -28,6 +30,7 @@ impl Performer {
             Self::Bureau => Role::Bureau,
             Self::Agent => Role::Agent,
             Self::LeadUnit | Self::CoUnit => Role::Unit,
+            Self::Submitter => Role::Citizen,
         }
     }
 
@@ -36,7 +39,7 @@ impl Performer {
         let unit = actor.unit.as_ref();
         actor.role == self.role()
             && match self {
-                Self::Bureau | Self::Agent => true,
+                Self::Bureau | Self::Agent | Self::Submitter => true,
                 Self::LeadUnit => unit.is_some() && unit == lc.lead.as_ref(),
                 Self::CoUnit => unit.is_some_and(|u| lc.co_units.contains(u)),
             }
@@ -123,7 +126,7 @@ const fn via(m: Move, via: Via) -> Move {
     Move { via, ..m }
 }
 
-use Performer::{Agent as A, Bureau as B, CoUnit as Co, LeadUnit as Lead};
+use Performer::{Agent as A, Bureau as B, CoUnit as Co, LeadUnit as Lead, Submitter as S};
 
 /// Every move of the lifecycle, one row per action (MISSION.md's paths).
 pub const MOVES: &[Move] = &[
@@ -280,7 +283,7 @@ pub const MOVES: &[Move] = &[
     row(
         RequestReview,
         &[Closed],
-        &[B, A],
+        &[B, A, S],
         Next::To(UnderReview),
         &[Review],
     ),

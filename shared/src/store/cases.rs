@@ -296,6 +296,70 @@ pub struct PublicStatus {
     /// Set when the case was not accepted: why, and where to go instead.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rejection: Option<PublicRejection>,
+    /// The reply, once the bureau's check released it to the submitter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply: Option<PublicReply>,
+}
+
+/// A reply as the submitter sees it: released by the bureau's check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublicReply {
+    /// The reply's text.
+    pub text: String,
+    /// When it was released.
+    #[serde(serialize_with = "clock::serialize")]
+    pub released_at: DateTime<FixedOffset>,
+}
+
+/// The last reply the bureau's check released, if any: the draft of the
+/// round that passed.
+pub fn released_reply(db: &impl Db, case: CaseId) -> Result<Option<PublicReply>, StoreError> {
+    let rows = db.execute(
+        "SELECT at, data FROM case_events
+         WHERE case_id = ? AND type IN ('reply_drafted', 'qc_passed') ORDER BY id",
+        &[case.get().into()],
+    )?;
+    let mut drafts: Vec<(u64, String)> = Vec::new();
+    let mut released = None;
+    for r in rows.iter() {
+        let data: serde_json::Value = serde_json::from_str(r.text("data")?)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let round = data["round"].as_u64().unwrap_or(0);
+        match data["type"].as_str() {
+            Some("reply_drafted") => {
+                drafts.push((round, data["text"].as_str().unwrap_or_default().to_string()))
+            }
+            _ => {
+                if let Some((_, text)) = drafts.iter().rev().find(|(r, _)| *r == round) {
+                    released = Some(PublicReply {
+                        text: text.clone(),
+                        released_at: instant(r.text("at")?)?,
+                    });
+                }
+            }
+        }
+    }
+    Ok(released)
+}
+
+/// The case a tracking code names, if `phone_last4` are the last four
+/// digits of its submitter's phone (the second factor).
+pub fn case_for_submitter(
+    db: &impl Db,
+    keys: &Keys,
+    code: &TrackingCode,
+    phone_last4: &crate::contact::PhoneLast4,
+) -> Result<Option<CaseId>, StoreError> {
+    let rows = public_row(db, code)?;
+    let Some(row) = rows.row(0) else {
+        return Ok(None);
+    };
+    let id = CaseId::new(row.integer("id")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let sealed = row.blob("sealed")?;
+    Ok(keys
+        .open(id, sealed)?
+        .phone_ends_with(phone_last4.as_str())
+        .then_some(id))
 }
 
 /// The citizen's view, only if `phone_last4` are the last four digits of
@@ -344,16 +408,24 @@ fn public_status(
     code: &TrackingCode,
     row: crate::db::Row<'_>,
 ) -> Result<PublicStatus, StoreError> {
+    let status: Status = parsed(row.text("status")?, "status")?;
+    let id = CaseId::new(row.integer("id")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    // Only a case closed (or under review since) can have a released reply.
+    let reply = match status {
+        Status::Closed | Status::UnderReview => released_reply(db, id)?,
+        _ => None,
+    };
     Ok(PublicStatus {
         tracking_code: code.clone(),
         channel: parsed(row.text("channel")?, "channel")?,
         kind: parsed(row.text("kind")?, "kind")?,
-        status: parsed(row.text("status")?, "status")?,
+        status,
         received_at: instant(row.text("received_at")?)?,
         rejection: match row.get_opt_integer("rejection_category")? {
-            Some(category) => public_rejection(db, row.integer("id")?, category)?,
+            Some(category) => public_rejection(db, id.get(), category)?,
             None => None,
         },
+        reply,
     })
 }
 
