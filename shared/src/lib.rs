@@ -6,6 +6,7 @@
 //! - [`access`]: who may read which case, and how they see personal data.
 //! - [`ids`]: identifiers that can only hold valid values.
 //! - [`contact`]: submitters' personal data (Art. 11).
+//! - [`inbox`]: work lists: a unit's inbox, the bureau's queues (Art. 10).
 //! - [`intake`]: a new case as submitted, parsed field by field (Art. 2).
 //! - [`fields`]: reading a JSON body field by field, naming every bad field.
 //! - [`db`]: the small database interface the components implement over Spin.
@@ -51,6 +52,7 @@ pub mod fields;
 pub mod filter;
 pub mod hall;
 pub mod ids;
+pub mod inbox;
 pub mod intake;
 pub mod keyed_hash;
 pub mod lifecycle;

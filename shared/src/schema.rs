@@ -219,6 +219,20 @@ Migration {
             UNIQUE (case_id, closure)
         )",
     ],
+},
+Migration {
+    version: 8,
+    name: "units' daily look at their inbox (Art. 10)",
+    statements: &[
+        // The first time each working day a unit opened its inbox.
+        "CREATE TABLE unit_inbox_views (
+            unit_id TEXT NOT NULL,
+            day TEXT NOT NULL,
+            first_at TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            PRIMARY KEY (unit_id, day)
+        )",
+    ],
 }];
 
 /// The newest schema version this library knows.

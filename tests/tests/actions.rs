@@ -336,3 +336,78 @@ fn the_case_view_shows_deadlines_history_reply_and_both_qc_rounds_with_who_did_w
         json!(["follow_up", "request_review"])
     );
 }
+
+#[test]
+fn a_unit_works_from_its_inbox_and_the_bureau_from_its_queues() {
+    let state = tempfile::tempdir().expect("temp dir");
+    let app = App::start_quiet(state.path());
+    let clerk = token("unit", Some("qibin-urban"), "li.clerk");
+    let bureau = token("bureau", None, "zhang.wei");
+    let lamps: Vec<i64> = (0..3)
+        .map(|i| {
+            submit(
+                &app,
+                "九州路路灯已坏一周，夜间出行不便，请尽快维修。",
+                &format!("1331234500{i}"),
+            )
+        })
+        .collect();
+    let unclear = submit(&app, "请问这个问题应该找哪个部门解决？", "13312345009");
+
+    let page = app.get_as(&clerk, "/api/inbox?limit=2").json();
+    let ids = |page: &Value| -> Vec<i64> {
+        page["cases"]
+            .as_array()
+            .expect("cases")
+            .iter()
+            .filter_map(|c| c["case_id"].as_i64())
+            .collect()
+    };
+    assert_eq!(ids(&page), lamps[..2].to_vec(), "{page}");
+    assert_eq!(page["cases"][0]["lead_unit"], "qibin-urban");
+    assert_eq!(page["cases"][0]["overdue"], false);
+    assert!(page["cases"][0]["next_due"].is_string());
+    let next = page["next"].as_str().expect("a next page");
+    let rest = app
+        .get_as(&clerk, &format!("/api/inbox?limit=2&cursor={next}"))
+        .json();
+    assert_eq!((ids(&rest), &rest["next"]), (vec![lamps[2]], &Value::Null));
+    // Opening the inbox is the unit's daily look.
+    assert_eq!(
+        query(
+            state.path(),
+            "SELECT COUNT(*) FROM unit_inbox_views WHERE unit_id = 'qibin-urban'"
+        ),
+        vec![vec!["1".to_string()]]
+    );
+
+    let triage = app.get_as(&bureau, "/api/inbox?queue=triage").json();
+    assert_eq!(ids(&triage), vec![unclear]);
+    let supervisor = token("supervisor", None, "sun.supervisor");
+    assert_eq!(
+        app.get_as(&supervisor, "/api/inbox").json()["cases"][0]["case_id"],
+        unclear
+    );
+
+    let bad = app.get_as(&bureau, "/api/inbox?limit=500&queue=nope");
+    assert_eq!(bad.status, 400);
+    let problem = bad.json();
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert_eq!(fields, vec!["limit", "queue"]);
+    let unit_queue = app.get_as(&clerk, "/api/inbox?queue=qc");
+    assert_eq!(
+        (unit_queue.status, unit_queue.json()["field"].as_str()),
+        (400, Some("queue"))
+    );
+    assert_eq!(
+        app.get_as(&token("agent", None, "wang.agent"), "/api/inbox")
+            .status,
+        403
+    );
+    assert_eq!(app.get("/api/inbox").status, 401);
+}

@@ -1,11 +1,10 @@
 //! Staff views of a case and staff actions on it: `GET /api/cases/{id}`
-//! for a signed-in principal (a unit sees only its own cases; personal data
-//! masked unless the bureau or the lead unit asks for the clear form with
-//! a purpose, which is audited; supervisors never see it), `POST
-//! /api/cases/{id}/actions` for one lifecycle move under `If-Match`, and
-//! `POST /api/urge-notices/{id}/ack` for a unit's acknowledgement.
+//! (a unit sees only its own cases; personal data masked unless the bureau
+//! or the lead unit asks for it with a purpose, audited; supervisors never
+//! see it), `POST /api/cases/{id}/actions` (one move under `If-Match`),
+//! `POST /api/urge-notices/{id}/ack` and `GET /api/inbox`.
 
-use common::routes::{self, ACTIONS, CASE, URGE_ACK};
+use common::routes::{self, ACTIONS, CASE, INBOX, URGE_ACK};
 use common::{json, respond, Answer, Ctx, Problem};
 use serde::Serialize;
 use shared::access::{case_access, personal_read, PersonalRead};
@@ -17,12 +16,14 @@ use shared::store::{self, CaseView, Reader};
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
+mod inbox;
 mod notices;
 
 const ENDPOINTS: &[(&str, Method)] = &[
     (CASE, Method::Get),
     (ACTIONS, Method::Post),
     (URGE_ACK, Method::Post),
+    (INBOX, Method::Get),
 ];
 
 #[http_component]
@@ -31,7 +32,8 @@ fn handle(req: Request) -> Response {
     respond(match routes::endpoint(&ctx.req, ENDPOINTS) {
         Ok(CASE) => read(&ctx),
         Ok(ACTIONS) => act(&ctx),
-        Ok(_) => notices::acknowledge(&ctx),
+        Ok(URGE_ACK) => notices::acknowledge(&ctx),
+        Ok(_) => inbox::inbox(&ctx),
         Err(problem) => Err(problem),
     })
 }

@@ -9,6 +9,7 @@ use shared::access::AccessError;
 use shared::feedback::FeedbackError;
 use shared::fields::FieldError;
 use shared::hall::{HallClosed, RateExceeded};
+use shared::inbox::InboxError;
 use shared::intake::AdmissionError;
 use shared::lifecycle::TransitionError;
 use shared::pipeline::PipelineError;
@@ -331,6 +332,18 @@ impl From<FeedbackError> for Box<Problem> {
                 .boxed(),
             FeedbackError::Transition(e) => e.into(),
             FeedbackError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<InboxError> for Box<Problem> {
+    fn from(e: InboxError) -> Self {
+        match e {
+            InboxError::Role(_) => Problem::forbidden(e.to_string()).boxed(),
+            InboxError::QueueForUnit => {
+                Problem::invalid_field("queue", "not_for_role", e.to_string()).boxed()
+            }
+            InboxError::Store(e) => e.into(),
         }
     }
 }

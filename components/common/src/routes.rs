@@ -22,6 +22,8 @@ pub const CALENDAR_DAY: &str = "/api/calendar/days/:date";
 /// `GET /api/calendar/add`: N working days after a date.
 pub const CALENDAR_ADD: &str = "/api/calendar/add";
 
+/// `GET /api/inbox`: a unit's inbox, or the bureau's queues.
+pub const INBOX: &str = "/api/inbox";
 /// `POST /api/urge-notices/:id/ack`: the unit acknowledges an urge notice.
 pub const URGE_ACK: &str = "/api/urge-notices/:id/ack";
 /// `POST /api/reminders/scan`: the deadline scan, for the bureau or the
@@ -45,6 +47,7 @@ pub const PUBLIC: &[&str] = &[
     ACTIONS,
     CALENDAR_DAY,
     CALENDAR_ADD,
+    INBOX,
     URGE_ACK,
     SCAN,
     OPENAPI,
