@@ -81,7 +81,9 @@ impl Feedback {
         let reason = f.get::<Option<String>>("reason").flatten();
         let review = match (request_review.unwrap_or(false), reason) {
             (true, None) => {
-                f.error("reason", "missing", "say why a review is asked for");
+                if f.raw("reason").is_none() {
+                    f.error("reason", "missing", "say why a review is asked for");
+                }
                 None
             }
             (true, Some(reason)) => Some(reason),
@@ -107,6 +109,10 @@ pub enum FeedbackError {
     /// The case has no released reply to rate now.
     #[error("the case is {0}: a reply can be rated once it is closed")]
     NotClosed(Status),
+    /// The case closed without a reply released by the bureau's check
+    /// (answered at once, or on the city government's instruction).
+    #[error("the case closed without a released reply to rate")]
+    NoReleasedReply,
     /// This closure was rated already.
     #[error("this reply was rated already")]
     AlreadyRated,
@@ -150,6 +156,9 @@ pub fn rate(
         let current = store::load_lifecycle(db, case)?;
         if current.lifecycle.status != Status::Closed {
             return Err(FeedbackError::NotClosed(current.lifecycle.status));
+        }
+        if store::released_reply(db, case)?.is_none() {
+            return Err(FeedbackError::NoReleasedReply);
         }
         let closures = db.execute(
             "SELECT COUNT(*) AS n FROM case_events WHERE case_id = ? AND type = 'closed'",

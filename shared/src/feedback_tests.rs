@@ -165,10 +165,42 @@ fn a_review_needs_a_reason_and_a_rating_is_one_of_three() {
         vec![("reason".to_string(), "missing")]
     );
     assert_eq!(
+        errs(
+            json!({"phone_last4": "5678", "satisfaction": "satisfied", "request_review": true,
+            "reason": " "})
+        ),
+        vec![("reason".to_string(), "invalid")]
+    );
+    assert_eq!(
         errs(json!({"phone_last4": "56", "satisfaction": "unreachable"})),
         vec![
             ("phone_last4".to_string(), "invalid"),
             ("satisfaction".to_string(), "unknown_value")
         ]
+    );
+}
+
+#[test]
+fn a_case_answered_at_once_has_no_released_reply_to_rate() {
+    let db = migrated_db();
+    let body = json!({"channel": "hotline_phone", "kind": "consultation", "title": "社保咨询",
+        "content": "请问社保卡在哪里办理？", "county": "410611000", "mode": "immediate",
+        "answer": "请到区政务服务中心社保窗口办理。",
+        "submitter": {"type": "individual", "name": "张三", "phone": "13812345678"}});
+    let case = store_case(&db, 1, body.clone(), "2025-10-09T09:00:00+08:00");
+    let new = crate::intake::NewCase::parse(&body).expect("valid");
+    crate::pipeline::answer_at_intake(
+        &db,
+        case,
+        &new,
+        &Actor::agent(),
+        t("2025-10-09T09:00:00+08:00"),
+    )
+    .expect("answered");
+    let code = TrackingCode::from_random([1; 8]);
+    let rating = feedback(json!({"phone_last4": "5678", "satisfaction": "satisfied"}));
+    assert_eq!(
+        rate(&db, &keys(), &code, &rating, t("2025-10-09T10:00:00+08:00")),
+        Err(FeedbackError::NoReleasedReply)
     );
 }

@@ -1,5 +1,6 @@
 //! Work lists (Art. 10): a unit's inbox — the cases it leads or co-handles,
-//! soonest deadline first, each open counted as the unit's daily look — and
+//! soonest deadline first (the contact milestone is not chased until
+//! contact can be recorded, as in the deadline scan), each open counted as the unit's daily look — and
 //! the bureau's queues (`triage`, `stuck`, `qc`, `overdue`, `rejected`,
 //! `review`), oldest first, read by the bureau and supervisors. Filters by
 //! county, unit, channel and kind; pages of at most 200.
@@ -174,7 +175,8 @@ impl Filter {
 
 const ITEM: &str = "SELECT c.id, c.tracking_code, c.title, c.status, c.lead_unit,
     (SELECT MIN(d.due_at) FROM case_deadlines d
-      WHERE d.case_id = c.id AND d.active = 1 AND d.met_at IS NULL) AS next_due_at,
+      WHERE d.case_id = c.id AND d.active = 1 AND d.met_at IS NULL
+        AND d.milestone != 'contact') AS next_due_at,
     (SELECT COUNT(*) FROM urge_notices u
       WHERE u.case_id = c.id AND u.acknowledged_at IS NULL AND u.level != 'warning') AS urges
     FROM cases c WHERE ";
@@ -261,7 +263,8 @@ fn queue_clause(
         Queue::Qc => ("c.status = 'awaiting_qc'", vec![]),
         Queue::Overdue => (
             "c.status NOT IN ('closed', 'rejected') AND EXISTS (SELECT 1 FROM case_deadlines d
-               WHERE d.case_id = c.id AND d.active = 1 AND d.met_at IS NULL AND d.due_at < ?)",
+               WHERE d.case_id = c.id AND d.active = 1 AND d.met_at IS NULL
+                 AND d.milestone != 'contact' AND d.due_at < ?)",
             vec![clock::format(at).into()],
         ),
         Queue::Rejected => ("c.status = 'rejected'", vec![]),

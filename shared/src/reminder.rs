@@ -104,22 +104,40 @@ pub fn scan(db: &impl Db, rules: &Rules, now: DateTime<Utc>) -> Result<ScanRepor
     // Written in chunks, each one transaction: one durable commit per chunk
     // rather than per notice, and other writers wait at most one chunk.
     for chunk in due.chunks(WRITE_CHUNK) {
-        db.transaction(|db| -> Result<(), PipelineError> {
+        // Counted per chunk and added once it committed.
+        let written = db.transaction(|db| -> Result<ScanReport, PipelineError> {
+            let mut counts = ScanReport::default();
             for due in chunk {
-                let Some(unit) = &due.lead else { continue };
                 if due.due_at.with_timezone(&Utc) < now {
-                    if store::write_urge_notice(db, due, unit, UrgeLevel::Overdue, at)? {
-                        report.urge_notices += 1;
+                    // Past due: one notice to the unit handling it, if any
+                    // (a case returned as misrouted has none), and the mark.
+                    if let Some(unit) = &due.lead {
+                        if store::write_urge_notice(db, due, unit, UrgeLevel::Overdue, at)? {
+                            counts.urge_notices += 1;
+                        }
                     }
                     if store::mark_overdue(db, due.case_id, at)? {
-                        report.overdue_marked += 1;
+                        counts.overdue_marked += 1;
                     }
-                } else if store::write_urge_notice(db, due, unit, UrgeLevel::Warning, at)? {
-                    report.warnings += 1;
+                    store::mark_notified(db, due.id, UrgeLevel::Overdue)?;
+                } else if let (Some(unit), false) = (&due.lead, due.warned) {
+                    if store::write_urge_notice(db, due, unit, UrgeLevel::Warning, at)? {
+                        counts.warnings += 1;
+                    }
+                    store::mark_notified(db, due.id, UrgeLevel::Warning)?;
                 }
             }
-            Ok(())
-        })?;
+            Ok(counts)
+        });
+        match written {
+            Ok(counts) => {
+                report.urge_notices += counts.urge_notices;
+                report.warnings += counts.warnings;
+                report.overdue_marked += counts.overdue_marked;
+            }
+            // Nothing of this chunk was written; the next scan tries again.
+            Err(e) => report.failed.push(format!("deadlines: {e}")),
+        }
     }
 
     let before = at - Duration::minutes(i64::from(scan_rules.stuck_after_minutes));
@@ -162,8 +180,11 @@ pub fn acknowledge(
     who: &crate::access::Principal,
     at: chrono::DateTime<chrono::FixedOffset>,
 ) -> Result<store::UrgeNotice, AckError> {
+    if who.role != crate::lifecycle::Role::Unit {
+        return Err(AckError::NotYours);
+    }
     let (case, unit) = store::urge_notice_owner(db, notice)?.ok_or(AckError::NotFound(notice))?;
-    if who.role != crate::lifecycle::Role::Unit || who.unit.as_ref() != Some(&unit) {
+    if who.unit.as_ref() != Some(&unit) {
         return Err(AckError::NotYours);
     }
     store::acknowledge_urge_notice(db, notice, at)?;

@@ -296,3 +296,65 @@ fn only_the_unit_urged_acknowledges_its_notice_and_once() {
         Err(AckError::NotFound(999))
     );
 }
+
+fn scan_with(db: &NativeDb, rules: &Rules, at: &str) -> ScanReport {
+    scan(db, rules, t(at).with_timezone(&Utc)).expect("scans")
+}
+
+#[test]
+fn a_backlog_larger_than_the_batch_is_worked_off_scan_by_scan() {
+    let db = migrated_db();
+    for n in 1..=3 {
+        let id = case(
+            &db,
+            n,
+            "路灯不亮",
+            "九州路路灯已坏一周，请尽快维修。",
+            RECEIVED,
+        );
+        through_the_stages(&db, id, RECEIVED);
+    }
+    // A county reading one due deadline a scan.
+    crate::rules::set(
+        &db,
+        crate::rules::Family::Reminder,
+        "",
+        r#"{"warning_working_days": 0, "stuck_after_minutes": 5, "batch": 1}"#,
+        "test.admin",
+        t(RECEIVED),
+    )
+    .expect("set");
+    let rules = Rules::current(&db, &crate::rules::NoCache).expect("rules");
+    let at = "2025-10-23T09:00:00+08:00";
+    for _ in 0..3 {
+        assert_eq!(counts(&scan_with(&db, &rules, at)), (1, 0, 1, 0));
+    }
+    assert_eq!(counts(&scan_with(&db, &rules, at)), (0, 0, 0, 0));
+}
+
+#[test]
+fn the_contact_milestone_is_not_chased_until_contact_can_be_recorded() {
+    let db = migrated_db();
+    let body = serde_json::json!({
+        "channel": "online_platform", "kind": "complaint", "title": "路灯不亮",
+        "content": "九州路路灯已坏一周，请尽快维修。", "county": "410611000",
+        "submitter": {"type": "individual", "name": "张三", "phone": "13812345601"}
+    });
+    let id = store_case(&db, 1, body, RECEIVED);
+    through_the_stages(&db, id, RECEIVED);
+    // Contact was due 9 October, the finish 14 October.
+    assert_eq!(
+        counts(&scan_at(&db, "2025-10-10T09:00:00+08:00")),
+        (0, 0, 0, 0)
+    );
+    assert_eq!(
+        counts(&scan_at(&db, "2025-10-15T09:00:00+08:00")),
+        (1, 0, 1, 0)
+    );
+    let milestones: Vec<Option<crate::deadlines::Milestone>> = store::urge_notices(&db, id)
+        .expect("notices")
+        .iter()
+        .map(|n| n.milestone)
+        .collect();
+    assert_eq!(milestones, vec![Some(crate::deadlines::Milestone::Finish)]);
+}

@@ -193,12 +193,24 @@ Migration {
         "ALTER TABLE urge_notices ADD COLUMN due_at TEXT",
         "CREATE UNIQUE INDEX urge_notices_deadline_level ON urge_notices (deadline_id, level)",
         "CREATE INDEX urge_notices_case ON urge_notices (case_id, id)",
+        // Whether the scan wrote a deadline's overdue notice (or found it
+        // past due without a unit): it then leaves the scan's read set, so
+        // a scan reads what is newly due, not the backlog.
+        "ALTER TABLE case_deadlines ADD COLUMN overdue_notified INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE case_deadlines ADD COLUMN warning_notified INTEGER NOT NULL DEFAULT 0",
+        // What the scan reads: running deadlines not yet found overdue. The
+        // contact milestone is left out until contact can be recorded.
+        "CREATE INDEX case_deadlines_to_chase ON case_deadlines (due_at)
+            WHERE active = 1 AND met_at IS NULL AND overdue_notified = 0 AND milestone != 'contact'",
         // When the scan first found the case past a deadline.
         "ALTER TABLE cases ADD COLUMN overdue_at TEXT",
         // When dispatch ran without finding a unit (the bureau's triage
         // queue), or the bureau took the case into its own hands: the scan
         // does not drive such a case again.
         "ALTER TABLE cases ADD COLUMN dispatch_tried_at TEXT",
+        // Before this, dispatch ran at intake: a case accepted now is in the
+        // bureau's triage queue or was accepted by the bureau itself.
+        "UPDATE cases SET dispatch_tried_at = received_at WHERE status = 'accepted'",
         // What no stage took on yet: read by the scan in order of receipt.
         "CREATE INDEX cases_waiting ON cases (received_at)
             WHERE routed_before = 0 AND dispatch_tried_at IS NULL AND status IN ('received', 'accepted')",

@@ -193,17 +193,31 @@ fn the_cron_trigger_runs_the_scan() {
     let id = street_lamp(&app, "13612345673")["case_id"]
         .as_i64()
         .expect("id");
-    set_clock(&app, "2025-10-22T09:00:00+08:00");
     let state = dir.path().join("state");
     let sql = format!("SELECT level FROM urge_notices WHERE case_id = {id} ORDER BY id");
-    let started = Instant::now();
-    let mut levels = query(&state, &sql);
-    while levels.is_empty() && started.elapsed() < Duration::from_secs(20) {
-        std::thread::sleep(Duration::from_millis(200));
-        levels = query(&state, &sql);
-    }
-    assert_eq!(levels, vec![vec!["overdue".to_string()]]);
+    let levels_by_then = |want: &[&str]| {
+        let want: Vec<Vec<String>> = want.iter().map(|l| vec![l.to_string()]).collect();
+        let started = Instant::now();
+        let mut levels = query(&state, &sql);
+        while levels != want && started.elapsed() < Duration::from_secs(20) {
+            std::thread::sleep(Duration::from_millis(200));
+            levels = query(&state, &sql);
+        }
+        levels
+    };
+    // The runs read the test clock: the day before it falls due, a warning
+    // and nothing more; after it, the urge notice.
+    set_clock(&app, "2025-10-20T09:00:00+08:00");
+    assert_eq!(
+        levels_by_then(&["warning"]),
+        vec![vec!["warning".to_string()]]
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(query(&state, &sql), vec![vec!["warning".to_string()]]);
+    set_clock(&app, "2025-10-22T09:00:00+08:00");
+    let both = vec![vec!["warning".to_string()], vec!["overdue".to_string()]];
+    assert_eq!(levels_by_then(&["warning", "overdue"]), both);
     // Later runs write nothing more.
     std::thread::sleep(Duration::from_millis(2500));
-    assert_eq!(query(&state, &sql), vec![vec!["overdue".to_string()]]);
+    assert_eq!(query(&state, &sql), both);
 }

@@ -327,6 +327,9 @@ impl From<FeedbackError> for Box<Problem> {
             FeedbackError::NotClosed(_) => Problem::new(409, "not_closed", "Nothing to rate yet")
                 .detail(e.to_string())
                 .boxed(),
+            FeedbackError::NoReleasedReply => Problem::new(409, "no_reply", "No reply to rate")
+                .detail(e.to_string())
+                .boxed(),
             FeedbackError::AlreadyRated => Problem::new(409, "already_rated", "Rated already")
                 .detail("each reply is rated once")
                 .boxed(),

@@ -44,12 +44,16 @@ pub struct DueDeadline {
     pub due_at: DateTime<FixedOffset>,
     /// The unit handling the case.
     pub lead: Option<UnitId>,
+    /// Whether its warning was written.
+    pub warned: bool,
 }
 
-/// The scan's read of due deadlines (through `case_deadlines_running`).
-pub const DUE_WITH_LEADS_SQL: &str = "SELECT d.id, d.case_id, d.milestone, d.due_at, c.lead_unit
+/// The scan's read of due deadlines (through `case_deadlines_to_chase`).
+pub const DUE_WITH_LEADS_SQL: &str =
+    "SELECT d.id, d.case_id, d.milestone, d.due_at, d.warning_notified, c.lead_unit
      FROM case_deadlines d JOIN cases c ON c.id = d.case_id
-     WHERE d.active = 1 AND d.met_at IS NULL AND d.due_at <= ?
+     WHERE d.active = 1 AND d.met_at IS NULL AND d.overdue_notified = 0 AND d.milestone != 'contact'
+       AND d.due_at <= ?
      ORDER BY d.due_at LIMIT ?";
 
 /// The scan's read of waiting cases (through `cases_waiting`).
@@ -85,9 +89,23 @@ pub fn due_with_leads(
                     .map(str::parse)
                     .transpose()
                     .map_err(corrupt)?,
+                warned: r.integer("warning_notified")? != 0,
             })
         })
         .collect()
+}
+
+/// Records that the scan dealt with a deadline at `level` (it leaves the
+/// read set once overdue).
+pub fn mark_notified(db: &impl Db, deadline: i64, level: UrgeLevel) -> Result<(), StoreError> {
+    let sql = match level {
+        UrgeLevel::Warning => "UPDATE case_deadlines SET warning_notified = 1 WHERE id = ?",
+        UrgeLevel::Overdue | UrgeLevel::Urge => {
+            "UPDATE case_deadlines SET overdue_notified = 1 WHERE id = ?"
+        }
+    };
+    db.execute(sql, &[deadline.into()])?;
+    Ok(())
 }
 
 /// Writes the urge notice of `level` for a due deadline, unless it exists;

@@ -275,7 +275,7 @@ fn the_due_scan_uses_the_partial_index() {
 fn the_deadline_scans_reads_go_through_their_partial_indexes() {
     let (db, _) = setup();
     for (sql, index) in [
-        (DUE_WITH_LEADS_SQL, "case_deadlines_running"),
+        (DUE_WITH_LEADS_SQL, "case_deadlines_to_chase"),
         (WAITING_SQL, "cases_waiting"),
     ] {
         let plan = db
