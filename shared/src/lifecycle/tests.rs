@@ -971,3 +971,28 @@ fn every_allowed_action_is_a_legal_move_and_every_other_is_refused() {
         }
     }
 }
+
+#[test]
+fn a_scheduler_can_do_nothing_and_a_citizen_only_ask_for_a_review_of_a_closed_case() {
+    let scheduler = Actor {
+        role: Role::Scheduler,
+        unit: None,
+        subject: "cronjob".into(),
+    };
+    for (action, _) in every_action() {
+        for status in ALL_STATUSES {
+            let mut lc = at(status);
+            lc.extension_pending = true;
+            assert!(transition(&lc, action.clone(), &scheduler).is_err());
+            let by_citizen = transition(&lc, action.clone(), &Actor::citizen());
+            let review = matches!(action, Action::RequestReview { .. }) && status == Status::Closed;
+            assert_eq!(
+                by_citizen.is_ok(),
+                review,
+                "{} from {status:?}",
+                action.name()
+            );
+        }
+        assert!(allowed_actions(&at(Status::Closed), &scheduler).is_empty());
+    }
+}
