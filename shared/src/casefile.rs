@@ -26,7 +26,7 @@ pub struct DeadlineState {
     #[serde(serialize_with = "clock::serialize")]
     pub due_at: DateTime<FixedOffset>,
     /// When it was met, if it was.
-    #[serde(serialize_with = "serialize_opt")]
+    #[serde(serialize_with = "clock::serialize_opt")]
     pub met_at: Option<DateTime<FixedOffset>>,
     /// Running and not met in time: past due now, or met after it.
     pub overdue: bool,
@@ -34,16 +34,6 @@ pub struct DeadlineState {
     pub verified: bool,
     /// Replaced by a later deadline of the same milestone (kept on record).
     pub superseded: bool,
-}
-
-fn serialize_opt<S: serde::Serializer>(
-    t: &Option<DateTime<FixedOffset>>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => clock::serialize(t, s),
-        None => s.serialize_none(),
-    }
 }
 
 impl DeadlineState {
@@ -140,7 +130,7 @@ pub struct Reply {
     /// The leader's review, once given.
     pub leader_review: Option<LeaderReview>,
     /// When the bureau's check released it to the submitter.
-    #[serde(serialize_with = "serialize_opt")]
+    #[serde(serialize_with = "clock::serialize_opt")]
     pub released_at: Option<DateTime<FixedOffset>>,
 }
 

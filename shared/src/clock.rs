@@ -35,6 +35,17 @@ pub fn serialize<S: serde::Serializer>(t: &DateTime<FixedOffset>, s: S) -> Resul
     s.serialize_str(&format(*t))
 }
 
+/// Serializes an optional instant as [`format()`] writes it, or null.
+pub fn serialize_opt<S: serde::Serializer>(
+    t: &Option<DateTime<FixedOffset>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => serialize(t, s),
+        None => s.serialize_none(),
+    }
+}
+
 /// Reads an instant as stored (RFC 3339 text).
 pub fn parse(text: &str) -> Option<DateTime<FixedOffset>> {
     DateTime::parse_from_rfc3339(text).ok()

@@ -219,7 +219,7 @@ pub struct UrgeNotice {
     /// The milestone it is about.
     pub milestone: Option<Milestone>,
     /// When that milestone fell (or falls) due.
-    #[serde(serialize_with = "serialize_opt")]
+    #[serde(serialize_with = "clock::serialize_opt")]
     pub due_at: Option<DateTime<FixedOffset>>,
     /// How pressing it is.
     pub level: UrgeLevel,
@@ -227,18 +227,8 @@ pub struct UrgeNotice {
     #[serde(serialize_with = "clock::serialize")]
     pub issued_at: DateTime<FixedOffset>,
     /// When the unit acknowledged it.
-    #[serde(serialize_with = "serialize_opt")]
+    #[serde(serialize_with = "clock::serialize_opt")]
     pub acknowledged_at: Option<DateTime<FixedOffset>>,
-}
-
-fn serialize_opt<S: serde::Serializer>(
-    t: &Option<DateTime<FixedOffset>>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => clock::serialize(t, s),
-        None => s.serialize_none(),
-    }
 }
 
 fn instant(text: Option<&str>, what: &str) -> Result<Option<DateTime<FixedOffset>>, StoreError> {
