@@ -8,10 +8,10 @@ use crate::db::{Db, DbError, SqlValue};
 use crate::ids::{CaseId, CountyCode, TrackingCode};
 use crate::intake::NewCase;
 use crate::intake::{Channel, Kind};
-use crate::lifecycle::Status;
+use crate::lifecycle::{Event, Status};
 use crate::personal::{Keys, PersonalData};
 
-use super::StoreError;
+use super::{Column, StoreError};
 use crate::units::UnitId;
 
 /// What sealing a submitter's personal data needs: the deployment's keys
@@ -206,19 +206,9 @@ fn find_by_idempotency_key(
     Ok(Some(Receipt {
         case_id,
         tracking_code,
-        status: parsed(row.text("status")?, "status")?,
-        received_at: instant(row.text("received_at")?)?,
+        status: row.parsed("status")?,
+        received_at: row.instant("received_at")?,
     }))
-}
-
-/// A stored text parsed as its type, or the row is corrupt.
-fn parsed<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, StoreError> {
-    text.parse()
-        .map_err(|_| StoreError::Corrupt(format!("{what} {text:?}")))
-}
-
-fn instant(text: &str) -> Result<DateTime<FixedOffset>, StoreError> {
-    clock::parse(text).ok_or_else(|| StoreError::Corrupt(format!("instant {text:?}")))
 }
 
 /// Why a case was not accepted, as the submitter is told it.
@@ -261,16 +251,11 @@ fn public_rejection(
          ORDER BY id DESC LIMIT 1",
         &[case.into()],
     )?;
-    let referral = rows
-        .row(0)
-        .map(|r| r.text("data").map(str::to_string))
-        .transpose()?
-        .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
-        .and_then(|v| {
-            v.get("referral")
-                .and_then(|r| r.as_str())
-                .map(str::to_string)
-        });
+    // The referral of the screening rejection; an override names none.
+    let referral = match rows.row(0).map(event_of).transpose()? {
+        Some(Event::Rejected { referral, .. }) => referral,
+        _ => None,
+    };
     Ok(Some(PublicRejection {
         category: category.number(),
         reason: category.description(),
@@ -301,6 +286,11 @@ pub struct PublicStatus {
     pub reply: Option<PublicReply>,
 }
 
+/// A stored event's record, as the lifecycle wrote it.
+fn event_of(row: crate::db::Row<'_>) -> Result<Event, StoreError> {
+    serde_json::from_str(row.text("data")?).map_err(|e| StoreError::Corrupt(format!("event: {e}")))
+}
+
 /// A reply as the submitter sees it: released by the bureau's check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PublicReply {
@@ -319,24 +309,20 @@ pub fn released_reply(db: &impl Db, case: CaseId) -> Result<Option<PublicReply>,
          WHERE case_id = ? AND type IN ('reply_drafted', 'qc_passed') ORDER BY id",
         &[case.get().into()],
     )?;
-    let mut drafts: Vec<(u64, String)> = Vec::new();
+    let mut drafts: Vec<(u32, String)> = Vec::new();
     let mut released = None;
     for r in rows.iter() {
-        let data: serde_json::Value = serde_json::from_str(r.text("data")?)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let round = data["round"].as_u64().unwrap_or(0);
-        match data["type"].as_str() {
-            Some("reply_drafted") => {
-                drafts.push((round, data["text"].as_str().unwrap_or_default().to_string()))
-            }
-            _ => {
+        match event_of(r)? {
+            Event::ReplyDrafted { round, text } => drafts.push((round, text)),
+            Event::QcPassed { round } => {
                 if let Some((_, text)) = drafts.iter().rev().find(|(r, _)| *r == round) {
                     released = Some(PublicReply {
                         text: text.clone(),
-                        released_at: instant(r.text("at")?)?,
+                        released_at: r.instant("at")?,
                     });
                 }
             }
+            _ => {}
         }
     }
     Ok(released)
@@ -408,7 +394,7 @@ fn public_status(
     code: &TrackingCode,
     row: crate::db::Row<'_>,
 ) -> Result<PublicStatus, StoreError> {
-    let status: Status = parsed(row.text("status")?, "status")?;
+    let status: Status = row.parsed("status")?;
     let id = CaseId::new(row.integer("id")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     // Only a case closed (or under review since) can have a released reply.
     let reply = match status {
@@ -417,10 +403,10 @@ fn public_status(
     };
     Ok(PublicStatus {
         tracking_code: code.clone(),
-        channel: parsed(row.text("channel")?, "channel")?,
-        kind: parsed(row.text("kind")?, "kind")?,
+        channel: row.parsed("channel")?,
+        kind: row.parsed("kind")?,
         status,
-        received_at: instant(row.text("received_at")?)?,
+        received_at: row.instant("received_at")?,
         rejection: match row.get_opt_integer("rejection_category")? {
             Some(category) => public_rejection(db, id.get(), category)?,
             None => None,
@@ -552,17 +538,14 @@ pub fn case_view(db: &impl Db, case: CaseId) -> Result<Option<CaseView>, StoreEr
             .text("tracking_code")?
             .parse()
             .map_err(|e: crate::ids::IdError| corrupt(e.to_string()))?,
-        channel: parsed(row.text("channel")?, "channel")?,
-        kind: parsed(row.text("kind")?, "kind")?,
+        channel: row.parsed("channel")?,
+        kind: row.parsed("kind")?,
         title: row.text("title")?.to_string(),
         content: row.text("content")?.to_string(),
-        county: parsed(row.text("county")?, "county")?,
-        status: parsed(row.text("status")?, "status")?,
-        received_at: instant(row.text("received_at")?)?,
-        mode: row
-            .opt_text("mode")?
-            .map(|m| parsed(m, "mode"))
-            .transpose()?,
+        county: row.parsed("county")?,
+        status: row.parsed("status")?,
+        received_at: row.instant("received_at")?,
+        mode: row.opt_parsed("mode")?,
         lead_unit: row
             .opt_text("lead_unit")?
             .map(|u| {

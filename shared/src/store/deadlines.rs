@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 
-use super::{corrupt, StoreError};
+use super::{corrupt, Column, StoreError};
 use crate::clock;
 use crate::db::{Db, SqlValue};
 use crate::deadlines::{Deadline, Milestone};
@@ -132,23 +132,14 @@ fn stored_deadlines(rows: &crate::db::Rows) -> Result<Vec<StoredDeadline>, Store
             Ok(StoredDeadline {
                 id: r.integer("id")?,
                 case_id: CaseId::new(r.integer("case_id")?).map_err(corrupt)?,
-                milestone: r
-                    .text("milestone")?
-                    .parse()
-                    .map_err(|_| corrupt("milestone"))?,
-                due_date: r
-                    .text("due_date")?
-                    .parse()
-                    .map_err(|_| corrupt("due_date"))?,
-                due_at: clock::parse(r.text("due_at")?).ok_or_else(|| corrupt("due_at"))?,
+                milestone: r.parsed("milestone")?,
+                due_date: r.parsed("due_date")?,
+                due_at: r.instant("due_at")?,
                 verified: r.integer("verified")? != 0,
-                reason: r.text("reason")?.parse().map_err(|_| corrupt("reason"))?,
+                reason: r.parsed("reason")?,
                 active: r.integer("active")? != 0,
                 met: r.opt_text("met_at")?.is_some(),
-                met_at: r
-                    .opt_text("met_at")?
-                    .map(|t| clock::parse(t).ok_or_else(|| corrupt("met_at")))
-                    .transpose()?,
+                met_at: r.opt_instant("met_at")?,
             })
         })
         .collect()
@@ -197,24 +188,15 @@ pub fn case_facts(
         &[case.get().into()],
     )?;
     let row = rows.row(0).ok_or(StoreError::NotFound(case))?;
-    let bad = |w: &str| StoreError::Corrupt(format!("{w} of case {case}"));
     let facts = crate::deadlines::CaseFacts {
-        channel: row.text("channel")?.parse().map_err(|_| bad("channel"))?,
-        kind: row.text("kind")?.parse().map_err(|_| bad("kind"))?,
-        mode: row
-            .opt_text("mode")?
-            .map(|m| m.parse().map_err(|_| bad("mode")))
-            .transpose()?,
-        form: row
-            .opt_text("hall_form")?
-            .map(|m| m.parse().map_err(|_| bad("hall_form")))
-            .transpose()?,
+        channel: row.parsed("channel")?,
+        kind: row.parsed("kind")?,
+        mode: row.opt_parsed("mode")?,
+        form: row.opt_parsed("hall_form")?,
         complex: row.integer("complex")? != 0,
         urgent: row.integer("urgent")? != 0,
     };
-    let received = DateTime::parse_from_rfc3339(row.text("received_at")?)
-        .map_err(|_| bad("received_at"))?
-        .with_timezone(&Utc);
+    let received = row.instant("received_at")?.with_timezone(&Utc);
     Ok((facts, received))
 }
 
@@ -228,13 +210,12 @@ pub fn running_finish(db: &impl Db, case: CaseId) -> Result<Option<Deadline>, St
     let Some(row) = rows.row(0) else {
         return Ok(None);
     };
-    let bad = |w: &str| StoreError::Corrupt(format!("{w} of a deadline of case {case}"));
     Ok(Some(Deadline {
         milestone: Milestone::Finish,
         working_days: u32::try_from(row.integer("working_days")?)
-            .map_err(|_| bad("working_days"))?,
-        due_date: row.text("due_date")?.parse().map_err(|_| bad("due_date"))?,
-        due_at: DateTime::parse_from_rfc3339(row.text("due_at")?).map_err(|_| bad("due_at"))?,
+            .map_err(|_| corrupt(format!("working_days of a deadline of case {case}")))?,
+        due_date: row.parsed("due_date")?,
+        due_at: row.instant("due_at")?,
         verified: row.integer("verified")? != 0,
     }))
 }

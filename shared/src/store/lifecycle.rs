@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use super::{corrupt, StoreError};
+use super::{corrupt, Column, StoreError};
 use crate::clock;
 use crate::db::{Db, SqlValue};
 use crate::ids::CaseId;
@@ -27,10 +27,7 @@ pub fn load_lifecycle(db: &impl Db, case: CaseId) -> Result<Versioned, StoreErro
         &[case.get().into()],
     )?;
     let row = rows.row(0).ok_or(StoreError::NotFound(case))?;
-    let status: Status = row
-        .text("status")?
-        .parse()
-        .map_err(|_| corrupt("unknown status"))?;
+    let status: Status = row.parsed("status")?;
     let rejection = match row.get_opt_integer("rejection_category")? {
         Some(n) => Some(
             u8::try_from(n)
@@ -193,21 +190,11 @@ pub fn events(db: &impl Db, case: CaseId) -> Result<Vec<StoredEvent>, StoreError
     rows.iter()
         .map(|r| {
             Ok(StoredEvent {
-                at: clock::parse(r.text("at")?).ok_or_else(|| corrupt("event time"))?,
-                actor_role: r
-                    .text("actor_role")?
-                    .parse()
-                    .map_err(|_| corrupt("actor role"))?,
-                actor_unit: r
-                    .opt_text("actor_unit")?
-                    .map(str::parse)
-                    .transpose()
-                    .map_err(corrupt)?,
+                at: r.instant("at")?,
+                actor_role: r.parsed("actor_role")?,
+                actor_unit: r.opt_parsed("actor_unit")?,
                 actor_subject: r.opt_text("actor_subject")?.map(str::to_string),
-                action: r
-                    .opt_text("action")?
-                    .map(|a| a.parse().map_err(|_| corrupt("action")))
-                    .transpose()?,
+                action: r.opt_parsed("action")?,
                 kind: r.text("type")?.to_string(),
                 article: r.text("article")?.to_string(),
                 data: serde_json::from_str(r.text("data")?).map_err(corrupt)?,

@@ -6,7 +6,9 @@
 
 use thiserror::Error;
 
-use crate::db::DbError;
+use chrono::{DateTime, FixedOffset};
+
+use crate::db::{DbError, Row};
 use crate::ids::CaseId;
 use crate::personal::SealError;
 
@@ -56,6 +58,46 @@ pub enum StoreError {
 
 fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())
+}
+
+/// Typed values off a stored row: a value that does not parse marks the
+/// row corrupt, naming the column.
+trait Column {
+    fn parsed<T: std::str::FromStr>(&self, column: &str) -> Result<T, StoreError>;
+    fn opt_parsed<T: std::str::FromStr>(&self, column: &str) -> Result<Option<T>, StoreError>;
+    fn instant(&self, column: &str) -> Result<DateTime<FixedOffset>, StoreError>;
+    fn opt_instant(&self, column: &str) -> Result<Option<DateTime<FixedOffset>>, StoreError>;
+}
+
+fn parse_text<T: std::str::FromStr>(text: &str, column: &str) -> Result<T, StoreError> {
+    text.parse()
+        .map_err(|_| corrupt(format!("{column} {text:?}")))
+}
+
+fn parse_instant(text: &str, column: &str) -> Result<DateTime<FixedOffset>, StoreError> {
+    crate::clock::parse(text).ok_or_else(|| corrupt(format!("{column} {text:?}")))
+}
+
+impl Column for Row<'_> {
+    fn parsed<T: std::str::FromStr>(&self, column: &str) -> Result<T, StoreError> {
+        parse_text(self.text(column)?, column)
+    }
+
+    fn opt_parsed<T: std::str::FromStr>(&self, column: &str) -> Result<Option<T>, StoreError> {
+        self.opt_text(column)?
+            .map(|t| parse_text(t, column))
+            .transpose()
+    }
+
+    fn instant(&self, column: &str) -> Result<DateTime<FixedOffset>, StoreError> {
+        parse_instant(self.text(column)?, column)
+    }
+
+    fn opt_instant(&self, column: &str) -> Result<Option<DateTime<FixedOffset>>, StoreError> {
+        self.opt_text(column)?
+            .map(|t| parse_instant(t, column))
+            .transpose()
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
-use super::{corrupt, StoreError};
+use super::{corrupt, Column, StoreError};
 use crate::clock;
 use crate::db::{Db, SqlValue};
 use crate::deadlines::Milestone;
@@ -79,16 +79,9 @@ pub fn due_with_leads(
             Ok(DueDeadline {
                 id: r.integer("id")?,
                 case_id: CaseId::new(r.integer("case_id")?).map_err(corrupt)?,
-                milestone: r
-                    .text("milestone")?
-                    .parse()
-                    .map_err(|_| corrupt("milestone"))?,
-                due_at: clock::parse(r.text("due_at")?).ok_or_else(|| corrupt("due_at"))?,
-                lead: r
-                    .opt_text("lead_unit")?
-                    .map(str::parse)
-                    .transpose()
-                    .map_err(corrupt)?,
+                milestone: r.parsed("milestone")?,
+                due_at: r.instant("due_at")?,
+                lead: r.opt_parsed("lead_unit")?,
                 warned: r.integer("warning_notified")? != 0,
             })
         })
@@ -203,7 +196,7 @@ pub fn waiting_cases(
         .map(|r| {
             Ok((
                 CaseId::new(r.integer("id")?).map_err(corrupt)?,
-                r.text("status")?.parse().map_err(|_| corrupt("status"))?,
+                r.parsed("status")?,
             ))
         })
         .collect()
@@ -231,11 +224,6 @@ pub struct UrgeNotice {
     pub acknowledged_at: Option<DateTime<FixedOffset>>,
 }
 
-fn instant(text: Option<&str>, what: &str) -> Result<Option<DateTime<FixedOffset>>, StoreError> {
-    text.map(|t| clock::parse(t).ok_or_else(|| corrupt(what)))
-        .transpose()
-}
-
 /// Every urge notice of a case, oldest first.
 pub fn urge_notices(db: &impl Db, case: CaseId) -> Result<Vec<UrgeNotice>, StoreError> {
     let rows = db.execute(
@@ -247,16 +235,12 @@ pub fn urge_notices(db: &impl Db, case: CaseId) -> Result<Vec<UrgeNotice>, Store
         .map(|r| {
             Ok(UrgeNotice {
                 id: r.integer("id")?,
-                unit: r.text("unit_id")?.parse().map_err(corrupt)?,
-                milestone: r
-                    .opt_text("milestone")?
-                    .map(|m| m.parse().map_err(|_| corrupt("milestone")))
-                    .transpose()?,
-                due_at: instant(r.opt_text("due_at")?, "due_at")?,
-                level: r.text("level")?.parse().map_err(|_| corrupt("level"))?,
-                issued_at: instant(Some(r.text("issued_at")?), "issued_at")?
-                    .ok_or_else(|| corrupt("issued_at"))?,
-                acknowledged_at: instant(r.opt_text("acknowledged_at")?, "acknowledged_at")?,
+                unit: r.parsed("unit_id")?,
+                milestone: r.opt_parsed("milestone")?,
+                due_at: r.opt_instant("due_at")?,
+                level: r.parsed("level")?,
+                issued_at: r.instant("issued_at")?,
+                acknowledged_at: r.opt_instant("acknowledged_at")?,
             })
         })
         .collect()

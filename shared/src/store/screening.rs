@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::StoreError;
+use super::{Column, StoreError};
 use crate::db::Db;
 use crate::filter::PriorCase;
 use crate::ids::{CaseId, CountyCode};
@@ -30,14 +30,11 @@ pub fn texts(db: &impl Db, case: CaseId) -> Result<Texts, StoreError> {
         &[case.get().into()],
     )?;
     let row = rows.row(0).ok_or(StoreError::NotFound(case))?;
-    let corrupt = |what: &str| StoreError::Corrupt(format!("{what} of case {case}"));
     Ok(Texts {
         title: row.text("title")?.to_string(),
         content: row.text("content")?.to_string(),
-        county: row.text("county")?.parse().map_err(|_| corrupt("county"))?,
-        received_at: DateTime::parse_from_rfc3339(row.text("received_at")?)
-            .map_err(|_| corrupt("received_at"))?
-            .with_timezone(&Utc),
+        county: row.parsed("county")?,
+        received_at: row.instant("received_at")?.with_timezone(&Utc),
         submitter_key: row.opt_text("submitter_key")?.map(str::to_string),
     })
 }
@@ -55,9 +52,7 @@ pub fn prior_cases(db: &impl Db, case: CaseId, key: &str) -> Result<Vec<PriorCas
             Ok(PriorCase {
                 case_id: CaseId::new(r.integer("id")?)
                     .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                received_at: DateTime::parse_from_rfc3339(r.text("received_at")?)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?
-                    .with_timezone(&Utc),
+                received_at: r.instant("received_at")?.with_timezone(&Utc),
                 text: format!("{}{}", r.text("title")?, r.text("content")?),
             })
         })
