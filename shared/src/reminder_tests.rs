@@ -9,12 +9,31 @@ use crate::lifecycle::{Action, Actor};
 use crate::test_support::{migrated_db, store_case, t};
 
 fn case(db: &NativeDb, n: u8, title: &str, content: &str, at: &str) -> CaseId {
+    case_on(db, "hotline_web", n, title, content, at)
+}
+
+fn case_on(db: &NativeDb, channel: &str, n: u8, title: &str, content: &str, at: &str) -> CaseId {
     let body = serde_json::json!({
-        "channel": "hotline_web", "kind": "complaint", "title": title, "content": content,
+        "channel": channel, "kind": "complaint", "title": title, "content": content,
         "county": "410611000",
         "submitter": {"type": "individual", "name": "张三", "phone": format!("1381234560{n}")}
     });
     store_case(db, n, body, at)
+}
+
+/// A street-lamp complaint on `channel`, received 30 September and routed
+/// to 淇滨区城市管理局.
+fn routed_lamp(db: &NativeDb, n: u8, channel: &str) -> CaseId {
+    let id = case_on(
+        db,
+        channel,
+        n,
+        "路灯不亮",
+        "九州路路灯已坏一周，请尽快维修。",
+        RECEIVED,
+    );
+    through_the_stages(db, id, RECEIVED);
+    id
 }
 
 fn through_the_stages(db: &NativeDb, id: CaseId, at: &str) {
@@ -43,14 +62,7 @@ const RECEIVED: &str = "2025-09-30T10:00:00+08:00";
 #[test]
 fn a_transfer_is_warned_the_day_before_and_urged_once_when_its_tenth_working_day_has_passed() {
     let db = migrated_db();
-    let id = case(
-        &db,
-        1,
-        "路灯不亮",
-        "九州路路灯已坏一周，请尽快维修。",
-        RECEIVED,
-    );
-    through_the_stages(&db, id, RECEIVED);
+    let id = routed_lamp(&db, 1, "hotline_web");
     // 10 working days after 30 September, across the National Day holiday
     // and its make-up Saturday: 21 October. Warned from the day before.
     assert_eq!(
@@ -104,14 +116,7 @@ fn a_transfer_is_warned_the_day_before_and_urged_once_when_its_tenth_working_day
 #[test]
 fn a_case_closed_in_time_is_never_urged() {
     let db = migrated_db();
-    let id = case(
-        &db,
-        1,
-        "路灯不亮",
-        "九州路路灯已坏一周，请尽快维修。",
-        RECEIVED,
-    );
-    through_the_stages(&db, id, RECEIVED);
+    let id = routed_lamp(&db, 1, "hotline_web");
     store::end_running_deadlines(&db, id, true, t("2025-10-21T17:00:00+08:00")).expect("met");
     assert_eq!(
         counts(&scan_at(&db, "2025-10-23T09:00:00+08:00")),
@@ -201,14 +206,7 @@ fn the_bureaus_triage_queue_and_its_own_acceptances_are_left_to_the_bureau() {
 #[test]
 fn the_bureaus_own_urge_is_an_urge_notice_too() {
     let db = migrated_db();
-    let id = case(
-        &db,
-        1,
-        "路灯不亮",
-        "九州路路灯已坏一周，请尽快维修。",
-        RECEIVED,
-    );
-    through_the_stages(&db, id, RECEIVED);
+    let id = routed_lamp(&db, 1, "hotline_web");
     let (calendar, deadlines) = (
         Calendar::official(),
         crate::deadlines::DeadlineRules::defaults(),
@@ -253,14 +251,7 @@ fn the_shipped_scan_rules_are_valid_and_bad_ones_refused() {
 fn only_the_unit_urged_acknowledges_its_notice_and_once() {
     use crate::access::Principal;
     let db = migrated_db();
-    let id = case(
-        &db,
-        1,
-        "路灯不亮",
-        "九州路路灯已坏一周，请尽快维修。",
-        RECEIVED,
-    );
-    through_the_stages(&db, id, RECEIVED);
+    let id = routed_lamp(&db, 1, "hotline_web");
     scan_at(&db, "2025-10-22T00:00:00+08:00");
     let notice = store::urge_notices(&db, id).expect("notices")[0].id;
     let who = |role, unit: Option<&str>| Principal {
@@ -305,14 +296,7 @@ fn scan_with(db: &NativeDb, rules: &Rules, at: &str) -> ScanReport {
 fn a_backlog_larger_than_the_batch_is_worked_off_scan_by_scan() {
     let db = migrated_db();
     for n in 1..=3 {
-        let id = case(
-            &db,
-            n,
-            "路灯不亮",
-            "九州路路灯已坏一周，请尽快维修。",
-            RECEIVED,
-        );
-        through_the_stages(&db, id, RECEIVED);
+        routed_lamp(&db, n, "hotline_web");
     }
     // A county reading one due deadline a scan.
     crate::rules::set(
@@ -335,13 +319,7 @@ fn a_backlog_larger_than_the_batch_is_worked_off_scan_by_scan() {
 #[test]
 fn the_contact_milestone_is_not_chased_until_contact_can_be_recorded() {
     let db = migrated_db();
-    let body = serde_json::json!({
-        "channel": "online_platform", "kind": "complaint", "title": "路灯不亮",
-        "content": "九州路路灯已坏一周，请尽快维修。", "county": "410611000",
-        "submitter": {"type": "individual", "name": "张三", "phone": "13812345601"}
-    });
-    let id = store_case(&db, 1, body, RECEIVED);
-    through_the_stages(&db, id, RECEIVED);
+    let id = routed_lamp(&db, 1, "online_platform");
     // Contact was due 9 October, the finish 14 October.
     assert_eq!(
         counts(&scan_at(&db, "2025-10-10T09:00:00+08:00")),
