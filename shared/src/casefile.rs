@@ -11,7 +11,7 @@ use crate::clock;
 use crate::db::Db;
 use crate::deadlines::Milestone;
 use crate::ids::CaseId;
-use crate::lifecycle::{ActionKind, Event, Role};
+use crate::lifecycle::{allowed_actions, ActionKind, Actor, Event, Role};
 use crate::store::{self, PublicRejection, StoreError, StoredDeadline, StoredEvent, UrgeNotice};
 use crate::units::UnitId;
 
@@ -151,6 +151,9 @@ pub struct QcRound {
 /// Everything staff need to work a case, beside its view.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CaseFile {
+    /// What the reader may do to the case now (the staff actions the table
+    /// of moves allows them).
+    pub allowed_actions: Vec<ActionKind>,
     /// Every deadline, oldest first.
     pub deadlines: Vec<DeadlineState>,
     /// Every recorded move, oldest first.
@@ -221,8 +224,14 @@ fn replies(events: &[StoredEvent]) -> (Option<Reply>, Vec<QcRound>) {
     (reply, rounds)
 }
 
-/// The case file of `case` at `now`.
-pub fn case_file(db: &impl Db, case: CaseId, now: DateTime<Utc>) -> Result<CaseFile, StoreError> {
+/// The case file of `case` as `reader` sees it at `now`.
+pub fn case_file(
+    db: &impl Db,
+    case: CaseId,
+    reader: &Actor,
+    now: DateTime<Utc>,
+) -> Result<CaseFile, StoreError> {
+    let lifecycle = store::load_lifecycle(db, case)?.lifecycle;
     let deadlines = store::deadline_history(db, case)?
         .iter()
         .map(|d| DeadlineState::of(d, now))
@@ -230,11 +239,15 @@ pub fn case_file(db: &impl Db, case: CaseId, now: DateTime<Utc>) -> Result<CaseF
     let stored = store::events(db, case)?;
     let (reply, qc_rounds) = replies(&stored);
     Ok(CaseFile {
+        allowed_actions: allowed_actions(&lifecycle, reader),
         deadlines,
         events: stored.into_iter().map(HistoryEntry::from).collect(),
         reply,
         qc_rounds,
-        rejection: store::rejection(db, case)?,
+        rejection: lifecycle
+            .rejection
+            .map(|category| store::rejection_of(db, case, category))
+            .transpose()?,
         urge_notices: store::urge_notices(db, case)?,
     })
 }

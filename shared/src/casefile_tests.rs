@@ -83,7 +83,11 @@ fn a_reply_failed_then_passed_keeps_both_rounds_every_deadline_and_who_did_what(
     act(Action::QcPass {}, &bureau, "2025-10-10T11:00:00+08:00");
 
     let now = t("2025-10-20T12:00:00+08:00").with_timezone(&Utc);
-    let file = case_file(&db, case, now).expect("reads");
+    let file = case_file(&db, case, &bureau, now).expect("reads");
+    assert_eq!(
+        file.allowed_actions,
+        vec![ActionKind::FollowUp, ActionKind::RequestReview]
+    );
 
     // Hotline transfer: 10 working days from 30 September skip the holiday
     // (1–8 October) and count the make-up Saturday 11 October: 21 October.
@@ -177,4 +181,28 @@ fn a_running_deadline_past_due_is_overdue_and_one_met_late_stays_overdue() {
     assert!(DeadlineState::of(&late, at("2025-12-01T00:00:00+08:00")).overdue);
     let superseded = StoredDeadline { active: false, ..d };
     assert!(!DeadlineState::of(&superseded, at("2025-12-01T00:00:00+08:00")).overdue);
+}
+
+#[test]
+fn a_rejected_case_says_why_and_where_to_go_and_offers_the_bureau_the_override() {
+    let db = migrated_db();
+    let body = serde_json::json!({
+        "channel": "hotline_web", "kind": "complaint", "title": "起诉",
+        "content": "我要起诉开发商，请帮助我。", "county": "410611000",
+        "submitter": {"type": "individual", "name": "张三", "phone": "13812345678"}
+    });
+    let case = store_case(&db, 1, body, "2025-09-30T10:00:00+08:00");
+    let rules = crate::rules::Rules::defaults();
+    crate::pipeline::screen_case(
+        &db,
+        case,
+        rules.filter().expect("filter"),
+        t("2025-09-30T10:00:00+08:00"),
+    )
+    .expect("screens");
+    let file = case_file(&db, case, &Actor::bureau(), Utc::now()).expect("reads");
+    let rejection = file.rejection.expect("rejected");
+    assert_eq!(rejection.category, 3);
+    assert!(rejection.referral.is_some_and(|r| r.contains("人民法院")));
+    assert_eq!(file.allowed_actions, vec![ActionKind::OverrideToAccept]);
 }

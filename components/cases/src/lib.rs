@@ -10,7 +10,7 @@ use serde::Serialize;
 use shared::access::{case_access, personal_read, PersonalRead};
 use shared::actions::{self, Rules};
 use shared::casefile::CaseFile;
-use shared::lifecycle::{ActionKind, Actor, Citation, Event, Status};
+use shared::lifecycle::{Actor, Citation, Event, Status};
 use shared::personal::PersonalData;
 use shared::store::{self, CaseView, Reader};
 use spin_sdk::http::{Method, Request, Response};
@@ -42,11 +42,10 @@ fn handle(req: Request) -> Response {
 struct View {
     #[serde(flatten)]
     case: CaseView,
-    /// Deadlines, history, reply, QC rounds, rejection.
+    /// What the reader may do now; deadlines, history, reply, QC rounds,
+    /// rejection, urge notices.
     #[serde(flatten)]
     file: CaseFile,
-    /// What the reader may do to the case now.
-    allowed_actions: Vec<ActionKind>,
     /// Absent for supervisors.
     #[serde(skip_serializing_if = "Option::is_none")]
     submitter: Option<PersonalData>,
@@ -108,9 +107,7 @@ fn read(ctx: &Ctx) -> Answer {
     let db = ctx.db()?;
     let case = store::case_view(db, id)?.ok_or_else(|| Problem::case_not_found().boxed())?;
     let view = case_access(&who, case.lead_unit.as_ref(), &case.co_units)?;
-    let lifecycle = shared::store::load_lifecycle(db, id)?.lifecycle;
-    let allowed_actions = shared::lifecycle::allowed_actions(&lifecycle, &Actor::from(&who));
-    let file = shared::casefile::case_file(db, id, ctx.now())?;
+    let file = shared::casefile::case_file(db, id, &Actor::from(&who), ctx.now())?;
     let (submitter, masked) = match personal_read(view, unmask, purpose)? {
         PersonalRead::Nothing => (None, None),
         PersonalRead::Masked => (
@@ -137,7 +134,6 @@ fn read(ctx: &Ctx) -> Answer {
             &View {
                 case,
                 file,
-                allowed_actions,
                 submitter,
                 submitter_masked: masked,
             },

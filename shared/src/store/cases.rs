@@ -222,17 +222,14 @@ pub struct PublicRejection {
     pub referral: Option<String>,
 }
 
-/// Why the case is not accepted, while it is rejected.
-pub fn rejection(db: &impl Db, case: CaseId) -> Result<Option<PublicRejection>, StoreError> {
-    let rows = db.execute(
-        "SELECT rejection_category FROM cases WHERE id = ?",
-        &[case.get().into()],
-    )?;
-    let row = rows.row(0).ok_or(StoreError::NotFound(case))?;
-    match row.get_opt_integer("rejection_category")? {
-        Some(category) => public_rejection(db, case.get(), category),
-        None => Ok(None),
-    }
+/// How the submitter is told why `case` was not accepted in `category`.
+pub fn rejection_of(
+    db: &impl Db,
+    case: CaseId,
+    category: crate::lifecycle::RejectCategory,
+) -> Result<PublicRejection, StoreError> {
+    public_rejection(db, case.get(), i64::from(category.number()))?
+        .ok_or_else(|| StoreError::Corrupt(format!("rejection category of case {case}")))
 }
 
 fn public_rejection(
