@@ -24,6 +24,9 @@ pub struct Principal {
     pub role: Role,
     /// For unit staff: their unit.
     pub unit: Option<UnitId>,
+    /// Whether they lead their unit (claim `leader: true`, unit staff only):
+    /// a leader reviews the unit's drafts.
+    pub leader: bool,
 }
 
 /// Why a principal may not read a case, or its personal data as asked.
@@ -61,6 +64,9 @@ pub struct Claims {
     /// for the others).
     #[serde(default)]
     pub unit: Option<String>,
+    /// `true` for a unit's leader (ignored for other roles).
+    #[serde(default)]
+    pub leader: bool,
 }
 
 impl Principal {
@@ -91,6 +97,7 @@ impl Principal {
         Ok(Self {
             subject: c.sub.clone(),
             role,
+            leader: role == Role::Unit && c.leader,
             unit,
         })
     }
@@ -190,6 +197,7 @@ mod tests {
             subject: "someone".into(),
             role,
             unit: unit_id.map(unit),
+            leader: false,
         }
     }
 
@@ -280,6 +288,7 @@ mod tests {
             sub: "li".into(),
             role: role.into(),
             unit: unit.map(str::to_string),
+            leader: false,
         };
         assert!(Principal::from_claims(&c("bureau", None)).is_ok());
         assert!(Principal::from_claims(&c("citizen", None)).is_err());

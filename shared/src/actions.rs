@@ -8,9 +8,10 @@ use crate::calendar::Calendar;
 use crate::db::Db;
 use crate::deadlines::{deadline, extend, schedule, DeadlineRules, Milestone};
 use crate::ids::CaseId;
+use crate::intake::HotlineMode;
 pub use crate::lifecycle::parse;
-use crate::lifecycle::{transition, Action, Actor, Event, Transition};
-use crate::store::{self, StoreError};
+use crate::lifecycle::{transition, Action, ActionKind, Actor, Event, Transition};
+use crate::store::{self, DeadlineReason, StoreError};
 
 /// The same failures as screening and dispatch: one error type for every
 /// move of a case.
@@ -53,81 +54,119 @@ pub fn apply(
         }
         .into());
     }
+    if action.kind() == ActionKind::ReturnMisrouted {
+        return_window(db, case, rules, at)?;
+    }
     let t = transition(&current.lifecycle, action, actor)?;
-    let now = at.with_timezone(&Utc);
     let version = db.transaction(|db| -> Result<i64, ActionError> {
         let version = store::apply(db, case, expected_version, &t, actor, at)?;
+        let instructed = t
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::InstructionReceived { .. }));
         for event in &t.events {
-            match event {
-                Event::Routed { co_units, .. } | Event::Reassigned { co_units, .. } => {
-                    let (mut facts, received) = store::case_facts(db, case)?;
-                    // Co-units make a hotline case joint handling (协办).
-                    let transfer = matches!(
-                        facts.mode,
-                        None | Some(crate::intake::HotlineMode::Transfer)
-                    );
-                    if !co_units.is_empty() && transfer {
-                        facts.mode = Some(crate::intake::HotlineMode::Joint);
-                    }
-                    store::end_running_deadlines(db, case, false, at)?;
-                    let (_, deadlines) =
-                        schedule(rules.calendar, rules.deadlines, &facts, received)?;
-                    store::set_deadlines(db, case, &deadlines, store::DeadlineReason::Routed, at)?;
-                }
-                Event::ExtensionApproved { working_days, .. } => {
-                    if let Some(current) = store::running_finish(db, case)? {
-                        let moved = extend(rules.calendar, &current, *working_days)?;
-                        store::set_deadlines(
-                            db,
-                            case,
-                            &[moved],
-                            store::DeadlineReason::Extension,
-                            at,
-                        )?;
-                    }
-                }
-                Event::QcFailed { .. } => {
-                    let redo = deadline(
-                        rules.calendar,
-                        Milestone::Finish,
-                        now,
-                        rules.deadlines.qc_redo_days,
-                    )?;
-                    store::set_deadlines(db, case, &[redo], store::DeadlineReason::QcFailed, at)?;
-                }
-                Event::ReviewReturned { .. } => {
-                    let redo = deadline(
-                        rules.calendar,
-                        Milestone::Finish,
-                        now,
-                        rules.deadlines.review_redo_days,
-                    )?;
-                    store::set_deadlines(
-                        db,
-                        case,
-                        &[redo],
-                        store::DeadlineReason::ReviewReturned,
-                        at,
-                    )?;
-                }
-                Event::Overridden { accepted: true, .. } => {
-                    // Accepted by the bureau's own decision: it routes the
-                    // case itself; the scan does not dispatch it.
-                    store::mark_dispatch_tried(db, case, at)?;
-                }
-                Event::Urged { unit, note } => {
-                    store::write_manual_urge(db, case, unit, note, at)?;
-                }
-                Event::ReplyDrafted { .. } => {
-                    store::mark_met(db, case, Milestone::Investigate, at)?
-                }
-                Event::Closed => store::end_running_deadlines(db, case, true, at)?,
-                _ => {}
-            }
+            consequences(db, case, event, instructed, rules, at)?;
         }
         Ok(version)
     })?;
     Ok((t, version))
+}
+
+/// A unit returns a misrouted case only within the county's
+/// `misrouted_return_days` working days of receiving it (Art. 6).
+fn return_window(
+    db: &impl Db,
+    case: CaseId,
+    rules: &Rules<'_>,
+    at: DateTime<FixedOffset>,
+) -> Result<(), ActionError> {
+    let Some(routed) = store::last_routed_at(db, case)? else {
+        return Ok(());
+    };
+    let until = rules
+        .calendar
+        .add_working_days(routed.date_naive(), rules.deadlines.misrouted_return_days)
+        .map_err(crate::deadlines::DeadlineError::from)?
+        .date;
+    if at.date_naive() > until {
+        return Err(ActionError::ReturnWindowClosed { until });
+    }
+    Ok(())
+}
+
+/// What one event changes beyond the lifecycle: deadlines set, moved or
+/// met, urge notices written. `instructed`: the city's instruction came in
+/// the same move (its routing counts from now, as a transfer).
+fn consequences(
+    db: &impl Db,
+    case: CaseId,
+    event: &Event,
+    instructed: bool,
+    rules: &Rules<'_>,
+    at: DateTime<FixedOffset>,
+) -> Result<(), ActionError> {
+    let now = at.with_timezone(&Utc);
+    match event {
+        Event::Routed { co_units, .. } | Event::Reassigned { co_units, .. } => {
+            let (mut facts, received) = store::case_facts(db, case)?;
+            let escalated = facts.mode == Some(HotlineMode::Escalate);
+            // Co-units make a hotline case joint handling (协办); an
+            // escalated case is handled as the instruction says.
+            if matches!(facts.mode, None | Some(HotlineMode::Transfer)) || instructed || escalated {
+                if !co_units.is_empty() {
+                    facts.mode = Some(HotlineMode::Joint);
+                } else if escalated {
+                    facts.mode = Some(HotlineMode::Transfer);
+                }
+            }
+            // The first unit counts from receipt; a reassigned unit, or one
+            // the city's instruction names, from now.
+            let first = matches!(event, Event::Routed { .. }) && !instructed;
+            let start = if first { received } else { now };
+            store::end_running_deadlines(db, case, false, at)?;
+            let (_, deadlines) = schedule(rules.calendar, rules.deadlines, &facts, start)?;
+            store::set_deadlines(db, case, &deadlines, DeadlineReason::Routed, at)?;
+        }
+        Event::MarkedComplex { .. } => {
+            let (facts, received) = store::case_facts(db, case)?;
+            let start =
+                store::handling_start(db, case)?.map_or(received, |at| at.with_timezone(&Utc));
+            let (_, deadlines) = schedule(rules.calendar, rules.deadlines, &facts, start)?;
+            let longer: Vec<_> = deadlines
+                .into_iter()
+                .filter(|d| d.milestone != Milestone::Contact)
+                .collect();
+            store::set_deadlines(db, case, &longer, DeadlineReason::Complex, at)?;
+        }
+        Event::ExtensionApproved { working_days, .. } => {
+            if let Some(current) = store::running_finish(db, case)? {
+                let moved = extend(rules.calendar, &current, *working_days)?;
+                store::set_deadlines(db, case, &[moved], DeadlineReason::Extension, at)?;
+            }
+        }
+        Event::QcFailed { .. } | Event::ReviewReturned { .. } => {
+            let (days, reason) = match event {
+                Event::QcFailed { .. } => (rules.deadlines.qc_redo_days, DeadlineReason::QcFailed),
+                _ => (
+                    rules.deadlines.review_redo_days,
+                    DeadlineReason::ReviewReturned,
+                ),
+            };
+            let redo = deadline(rules.calendar, Milestone::Finish, now, days)?;
+            store::set_deadlines(db, case, &[redo], reason, at)?;
+        }
+        Event::Overridden { accepted: true, .. } => {
+            // Accepted by the bureau's own decision: it routes the case
+            // itself; the scan does not dispatch it.
+            store::mark_dispatch_tried(db, case, at)?;
+        }
+        Event::Urged { unit, note } => store::write_manual_urge(db, case, unit, note, at)?,
+        Event::SubmitterContacted { .. } => store::mark_met(db, case, Milestone::Contact, at)?,
+        Event::ReplyDrafted { .. } => store::mark_met(db, case, Milestone::Investigate, at)?,
+        Event::Closed => store::end_running_deadlines(db, case, true, at)?,
+        _ => {}
+    }
+    Ok(())
 }
 
 #[cfg(test)]

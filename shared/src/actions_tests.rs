@@ -168,7 +168,6 @@ fn each_kind_of_bad_field_keeps_the_code_clients_switch_on() {
     assert_eq!(
         parse(&json!({"action": "leader_review", "leader": "王局长", "approved": true, "note": 7})),
         Ok(Action::LeaderReview {
-            leader: "王局长".into(),
             approved: true,
             note: String::new()
         })
@@ -366,8 +365,8 @@ fn an_approved_extension_moves_and_a_failed_qc_resets_the_finish_deadline() {
     act(
         &db,
         case,
-        json!({"action": "leader_review", "leader": "王局长", "approved": true}),
-        &lead,
+        json!({"action": "leader_review", "approved": true}),
+        &Actor::unit_leader(unit("qibin-urban")),
         "2025-10-20T11:00:00+08:00",
     )
     .expect("reviews");
@@ -417,8 +416,8 @@ fn closing_ends_every_running_deadline_so_the_scan_never_reports_a_closed_case()
     act(
         &db,
         case,
-        json!({"action": "leader_review", "leader": "王局长", "approved": true}),
-        &lead,
+        json!({"action": "leader_review", "approved": true}),
+        &Actor::unit_leader(unit("qibin-urban")),
         AT,
     )
     .expect("reviews");
@@ -460,4 +459,182 @@ fn a_reassignment_supersedes_the_earlier_units_deadlines() {
         .filter(|d| d.active)
         .collect();
     assert_eq!(running.len(), 1);
+}
+
+/// A case from `body`'s channel (and mode), otherwise the street-noise
+/// complaint of `setup`, accepted.
+fn accepted_case(db: &NativeDb, n: u8, extra: serde_json::Value, at: &str) -> CaseId {
+    let mut body = json!({
+        "channel": "hotline_web", "kind": "complaint", "title": "小区噪音",
+        "content": "小区旁工地夜间施工，请处理。", "county": "410611000",
+        "submitter": {"type": "individual", "name": "张三", "phone": "13812345678"}
+    });
+    for (k, v) in extra.as_object().expect("an object") {
+        body[k] = v.clone();
+    }
+    let case = store_case(db, n, body, at);
+    accept(db, case);
+    case
+}
+
+/// The running deadlines, as (milestone, due date, met).
+fn running(db: &NativeDb, case: CaseId) -> Vec<(String, String, bool)> {
+    store::deadline_history(db, case)
+        .expect("history")
+        .into_iter()
+        .filter(|d| d.active)
+        .map(|d| (d.milestone.to_string(), d.due_date.to_string(), d.met))
+        .collect()
+}
+
+#[test]
+fn a_reassigned_unit_counts_its_ten_working_days_from_the_reassignment() {
+    let (db, case) = setup();
+    accept(&db, case);
+    let bureau = Actor::bureau();
+    act(
+        &db,
+        case,
+        json!({"action": "route", "lead": "qibin-urban"}),
+        &bureau,
+        AT,
+    )
+    .expect("routes");
+    // Received Tue 2025-09-30: the National Day holiday, then the make-up
+    // Saturday 10-11 counts.
+    assert_eq!(
+        running(&db, case),
+        vec![("finish".into(), "2025-10-21".into(), false)]
+    );
+    act(
+        &db,
+        case,
+        json!({"action": "reassign", "lead": "qibin-housing", "reason": "属住建部门职责"}),
+        &bureau,
+        "2025-10-20T09:00:00+08:00",
+    )
+    .expect("reassigns");
+    assert_eq!(
+        running(&db, case),
+        vec![("finish".into(), "2025-11-03".into(), false)]
+    );
+}
+
+#[test]
+fn a_misrouted_case_goes_back_only_within_one_working_day_of_receiving_it() {
+    let (db, case) = setup();
+    accept(&db, case);
+    act(
+        &db,
+        case,
+        json!({"action": "route", "lead": "qibin-urban"}),
+        &Actor::bureau(),
+        AT,
+    )
+    .expect("routes");
+    let unit_staff = Actor::unit(unit("qibin-urban"));
+    let back = json!({"action": "return_misrouted", "reason": "不属本单位职责"});
+    // Routed Tue 2025-09-30; the next working day is Thu 10-09.
+    match act(
+        &db,
+        case,
+        back.clone(),
+        &unit_staff,
+        "2025-10-10T08:30:00+08:00",
+    ) {
+        Err(ActionError::ReturnWindowClosed { until }) => {
+            assert_eq!(until.to_string(), "2025-10-09")
+        }
+        other => panic!("expected the window to be closed: {other:?}"),
+    }
+    act(&db, case, back, &unit_staff, "2025-10-09T17:00:00+08:00").expect("returns in time");
+}
+
+#[test]
+fn an_escalated_case_gets_a_deadline_once_the_instruction_names_its_unit() {
+    let db = migrated_db();
+    for unit in demo_directory() {
+        store::upsert_unit(&db, &unit).expect("unit");
+    }
+    let case = accepted_case(
+        &db,
+        2,
+        json!({"channel": "hotline_phone", "mode": "escalate"}),
+        AT,
+    );
+    let bureau = Actor::bureau();
+    act(
+        &db,
+        case,
+        json!({"action": "escalate", "reason": "涉及多个区县"}),
+        &bureau,
+        AT,
+    )
+    .expect("escalates");
+    assert_eq!(running(&db, case), vec![]);
+    act(
+        &db,
+        case,
+        json!({"action": "receive_instruction", "instruction": "由市城管局牵头办理",
+               "lead": "qibin-urban"}),
+        &bureau,
+        "2025-10-20T09:00:00+08:00",
+    )
+    .expect("instruction");
+    // Handled as a transfer from the instruction: 10 working days.
+    assert_eq!(
+        running(&db, case),
+        vec![("finish".into(), "2025-11-03".into(), false)]
+    );
+}
+
+#[test]
+fn recording_contact_meets_the_contact_milestone_and_a_complex_case_gets_1_5_15() {
+    let db = migrated_db();
+    for unit in demo_directory() {
+        store::upsert_unit(&db, &unit).expect("unit");
+    }
+    let received = "2025-09-29T10:00:00+08:00";
+    let case = accepted_case(&db, 3, json!({"channel": "online_platform"}), received);
+    act(
+        &db,
+        case,
+        json!({"action": "route", "lead": "qibin-urban"}),
+        &Actor::bureau(),
+        received,
+    )
+    .expect("routes");
+    assert_eq!(
+        running(&db, case),
+        vec![
+            ("contact".into(), "2025-09-30".into(), false),
+            ("finish".into(), "2025-10-13".into(), false)
+        ]
+    );
+    let lead = Actor::unit(unit("qibin-urban"));
+    act(
+        &db,
+        case,
+        json!({"action": "record_contact", "note": "电话联系张先生"}),
+        &lead,
+        "2025-09-30T09:00:00+08:00",
+    )
+    .expect("contact");
+    act(
+        &db,
+        case,
+        json!({"action": "mark_complex", "reason": "需多部门现场核查"}),
+        &lead,
+        "2025-09-30T10:00:00+08:00",
+    )
+    .expect("complex");
+    // 1-5-15 across the National Day holiday and its make-up Saturday.
+    assert_eq!(
+        running(&db, case),
+        vec![
+            ("contact".into(), "2025-09-30".into(), true),
+            ("investigate".into(), "2025-10-13".into(), false),
+            ("finish".into(), "2025-10-27".into(), false)
+        ]
+    );
 }

@@ -17,6 +17,7 @@ fn person(role: Role, unit_id: Option<&str>, subject: &str) -> Actor {
         role,
         unit: unit_id.map(unit),
         subject: subject.into(),
+        leader: false,
     }
 }
 
@@ -38,6 +39,10 @@ fn a_reply_failed_then_passed_keeps_both_rounds_every_deadline_and_who_did_what(
     };
     let bureau = person(Role::Bureau, None, "zhang.wei");
     let clerk = person(Role::Unit, Some("qibin-environment"), "li.clerk");
+    let leader = Actor {
+        leader: true,
+        ..person(Role::Unit, Some("qibin-environment"), "wang.juzhang")
+    };
     let mut version = store::load_lifecycle(&db, case).expect("loads").version;
     let mut act = |action: Action, who: &Actor, at: &str| {
         version = apply(&db, case, version, action, who, &rules, t(at))
@@ -61,12 +66,11 @@ fn a_reply_failed_then_passed_keeps_both_rounds_every_deadline_and_who_did_what(
     );
     let draft = |text: &str| Action::DraftReply { text: text.into() };
     let review = || Action::LeaderReview {
-        leader: "王局长".into(),
         approved: true,
         note: String::new(),
     };
     act(draft("已责令停工"), &clerk, "2025-10-09T09:00:00+08:00");
-    act(review(), &clerk, "2025-10-09T10:00:00+08:00");
+    act(review(), &leader, "2025-10-09T10:00:00+08:00");
     act(
         Action::QcFail {
             reasons: "未说明处罚依据".into(),
@@ -79,7 +83,7 @@ fn a_reply_failed_then_passed_keeps_both_rounds_every_deadline_and_who_did_what(
         &clerk,
         "2025-10-10T09:00:00+08:00",
     );
-    act(review(), &clerk, "2025-10-10T10:00:00+08:00");
+    act(review(), &leader, "2025-10-10T10:00:00+08:00");
     act(Action::QcPass {}, &bureau, "2025-10-10T11:00:00+08:00");
 
     let now = t("2025-10-20T12:00:00+08:00").with_timezone(&Utc);
@@ -122,7 +126,10 @@ fn a_reply_failed_then_passed_keeps_both_rounds_every_deadline_and_who_did_what(
         reply.released_at.map(clock::format).as_deref(),
         Some("2025-10-10T11:00:00+08:00")
     );
-    assert_eq!(reply.leader_review.map(|r| r.leader), Some("王局长".into()));
+    assert_eq!(
+        reply.leader_review.map(|r| r.leader),
+        Some("wang.juzhang".into())
+    );
     let rounds: Vec<(u32, bool)> = file.qc_rounds.iter().map(|q| (q.round, q.passed)).collect();
     assert_eq!(rounds, vec![(1, false), (2, true)]);
     assert_eq!(file.qc_rounds[0].reasons.as_deref(), Some("未说明处罚依据"));

@@ -26,11 +26,13 @@ fn close(db: &crate::db::NativeDb, case: CaseId, at: &str) {
         ),
         (
             Action::LeaderReview {
-                leader: "王局长".into(),
                 approved: true,
                 note: String::new(),
             },
-            clerk,
+            Actor {
+                leader: true,
+                ..clerk
+            },
         ),
         (Action::QcPass {}, Actor::bureau()),
     ];

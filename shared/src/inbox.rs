@@ -2,8 +2,11 @@
 //! soonest deadline first (the contact milestone is not chased until
 //! contact can be recorded, as in the deadline scan), each open counted as the unit's daily look — and
 //! the bureau's queues (`triage`, `stuck`, `qc`, `overdue`, `rejected`,
-//! `review`), oldest first, read by the bureau and supervisors. Filters by
-//! county, unit, channel and kind; pages of at most 200.
+//! `follow_up`, `review`), oldest first, read by the bureau and
+//! supervisors, and the units that did not look on a working day
+//! (`unseen`). Filters by county, unit, channel and kind; pages of at most
+//! 200, continued by a keyset cursor (a page never repeats or skips a case
+//! when cases before it change).
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use serde::Serialize;
@@ -32,6 +35,11 @@ pub enum Queue {
     Rejected,
     /// The submitter asked for a review.
     Review,
+    /// Closed cases drawn for a follow-up call at the county's rate, not
+    /// yet called (Art. 6(一).3, 6(二).3).
+    FollowUp,
+    /// Units that did not open their inbox on a working day (`date`).
+    Unseen,
 }
 
 text_enum!(Queue {
@@ -41,6 +49,8 @@ text_enum!(Queue {
     Overdue = "overdue",
     Rejected = "rejected",
     Review = "review",
+    FollowUp = "follow_up",
+    Unseen = "unseen",
 });
 
 /// The most cases one page holds, and how many it holds by default.
@@ -64,7 +74,51 @@ pub struct Filter {
     /// At most this many (1 to [`MAX_LIMIT`]).
     pub limit: u32,
     /// Where the previous page ended.
-    pub cursor: Option<u32>,
+    pub cursor: Option<Cursor>,
+    /// The day asked about (`unseen`).
+    pub date: Option<NaiveDate>,
+}
+
+/// Where a page ended: the last case's sort key and id, sent as an opaque
+/// (hex) string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    key: String,
+    id: i64,
+}
+
+impl Cursor {
+    fn encode(&self) -> String {
+        format!("{}|{}", self.key, self.id)
+            .bytes()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    fn decode(text: &str) -> Option<Self> {
+        let bytes = (0..text.len())
+            .step_by(2)
+            .map(|i| {
+                text.get(i..i + 2)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+            })
+            .collect::<Option<Vec<u8>>>()?;
+        let text = String::from_utf8(bytes).ok()?;
+        let (key, id) = text.rsplit_once('|')?;
+        Some(Self {
+            key: key.to_string(),
+            id: id.parse().ok()?,
+        })
+    }
+}
+
+/// What the county's rules say about the lists.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    /// After how long a case no stage took on is stuck.
+    pub stuck_after: Duration,
+    /// The share of closed cases drawn for a follow-up call (0 to 1).
+    pub follow_up_rate: f64,
 }
 
 /// One case in a list.
@@ -106,9 +160,18 @@ pub enum InboxError {
     /// Units have their own inbox, not the bureau's queues.
     #[error("queues are the bureau's; a unit's inbox needs no queue")]
     QueueForUnit,
+    /// `unseen` lists units, not cases ([`unseen`]).
+    #[error("the unseen queue lists units: ask for it with a date")]
+    NotCases,
+    /// `unseen` needs the day asked about.
+    #[error("give the working day to check as date=YYYY-MM-DD")]
+    DateRequired,
     /// Reading or writing failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The county's rules could not be read.
+    #[error(transparent)]
+    Rules(#[from] crate::rules::RulesError),
 }
 
 impl From<crate::db::DbError> for InboxError {
@@ -158,9 +221,13 @@ impl Filter {
                     Ok(n) if (1..=MAX_LIMIT).contains(&n) => filter.limit = n,
                     _ => one("limit", &format!("a whole number from 1 to {MAX_LIMIT}")),
                 },
-                "cursor" => match value.parse::<u32>() {
-                    Ok(n) => filter.cursor = Some(n),
-                    Err(_) => one("cursor", "the `next` of the previous page"),
+                "cursor" => match Cursor::decode(value) {
+                    Some(c) => filter.cursor = Some(c),
+                    None => one("cursor", "the `next` of the previous page"),
+                },
+                "date" => match value.parse() {
+                    Ok(d) => filter.date = Some(d),
+                    Err(_) => one("date", "a date, YYYY-MM-DD"),
                 },
                 _ => {}
             }
@@ -173,7 +240,8 @@ impl Filter {
     }
 }
 
-const ITEM: &str = "SELECT c.id, c.tracking_code, c.title, c.status, c.lead_unit,
+const ITEM: &str = "SELECT c.id, c.tracking_code, c.title, c.status, c.lead_unit, c.county,
+    c.received_at, c.closed_at,
     (SELECT MIN(d.due_at) FROM case_deadlines d
       WHERE d.case_id = c.id AND d.active = 1 AND d.met_at IS NULL
         AND d.milestone != 'contact') AS next_due_at,
@@ -183,18 +251,18 @@ const ITEM: &str = "SELECT c.id, c.tracking_code, c.title, c.status, c.lead_unit
 
 /// The work list `who` asks for at `now`: a unit's inbox (recording the
 /// unit's look today), or a bureau queue (`triage` by default) for the
-/// bureau and supervisors. `stuck_after` is the scan's stuck delay.
+/// bureau and supervisors.
 pub fn list(
     db: &impl Db,
     who: &Principal,
     filter: &Filter,
-    stuck_after: Duration,
+    settings: &Settings,
     now: DateTime<Utc>,
 ) -> Result<Page, InboxError> {
     let at = clock::in_china(now);
     let mut clauses: Vec<&str> = Vec::new();
     let mut params: Vec<SqlValue> = Vec::new();
-    let order = match (who.role, filter.queue) {
+    let queue = match (who.role, filter.queue) {
         (Role::Unit, Some(_)) => return Err(InboxError::QueueForUnit),
         (Role::Unit, None) => {
             let unit = who.unit.as_ref().ok_or(InboxError::Role(Role::Unit))?;
@@ -204,13 +272,15 @@ pub fn list(
                  AND c.status NOT IN ('closed', 'rejected')",
             );
             params.extend([unit.as_str().into(), unit.as_str().into()]);
-            "next_due_at IS NULL, next_due_at, c.id"
+            None
         }
+        (Role::Bureau | Role::Supervisor, Some(Queue::Unseen)) => return Err(InboxError::NotCases),
         (Role::Bureau | Role::Supervisor, queue) => {
-            let (clause, extra) = queue_clause(queue.unwrap_or(Queue::Triage), at, stuck_after);
+            let queue = queue.unwrap_or(Queue::Triage);
+            let (clause, extra) = queue_clause(queue, at, settings.stuck_after);
             clauses.push(clause);
             params.extend(extra);
-            "c.received_at, c.id"
+            Some(queue)
         }
         (role, _) => return Err(InboxError::Role(role)),
     };
@@ -230,22 +300,185 @@ pub fn list(
         clauses.push("c.kind = ?");
         params.push(kind.as_str().into());
     }
-    let limit = filter.limit.clamp(1, MAX_LIMIT);
-    let offset = filter.cursor.unwrap_or(0);
-    // One more than the page, to know whether another follows.
-    params.extend([i64::from(limit + 1).into(), i64::from(offset).into()]);
-    let sql = format!(
-        "{ITEM}{} ORDER BY {order} LIMIT ? OFFSET ?",
-        clauses.join(" AND ")
-    );
-    let rows = db.execute(&sql, &params)?;
-    let mut cases = rows
-        .iter()
-        .map(|r| item(r, now))
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    let next = (cases.len() > limit as usize).then(|| (offset + limit).to_string());
-    cases.truncate(limit as usize);
-    Ok(Page { cases, next })
+    // A unit's inbox: soonest deadline first, none last; queues: oldest
+    // first (follow-up: closed longest ago).
+    let key = match queue {
+        None => "COALESCE(x.next_due_at, '~')",
+        Some(Queue::FollowUp) => "x.closed_at",
+        Some(_) => "x.received_at",
+    };
+    let inner = format!("{ITEM}{}", clauses.join(" AND "));
+    let limit = filter.limit.clamp(1, MAX_LIMIT) as usize;
+    let drawn = |row: &Listed| match queue {
+        Some(Queue::FollowUp) => drawn_for_follow_up(row, settings.follow_up_rate),
+        _ => true,
+    };
+    // One more than the page, to know whether another follows; the sample
+    // is drawn as rows are read, so read on until the page is full.
+    let mut cases: Vec<Listed> = Vec::new();
+    let mut after = filter.cursor.clone();
+    let batch = if queue == Some(Queue::FollowUp) {
+        500
+    } else {
+        limit + 1
+    };
+    loop {
+        let mut p = params.clone();
+        let cursor = match &after {
+            Some(c) => {
+                p.extend([c.key.clone().into(), c.id.into()]);
+                format!("WHERE ({key}, x.id) > (?, ?)")
+            }
+            None => String::new(),
+        };
+        p.push(i64::try_from(batch).unwrap_or(i64::MAX).into());
+        let sql = format!(
+            "SELECT x.*, {key} AS sort_key FROM ({inner}) AS x {cursor} ORDER BY {key}, x.id LIMIT ?"
+        );
+        let rows = db.execute(&sql, &p)?;
+        let read = rows
+            .iter()
+            .map(|r| listed(r, now))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let exhausted = read.len() < batch;
+        after = read.last().map(|l| l.cursor.clone());
+        cases.extend(read.into_iter().filter(drawn));
+        if exhausted || cases.len() > limit {
+            break;
+        }
+    }
+    let next = (cases.len() > limit).then(|| cases[limit - 1].cursor.encode());
+    cases.truncate(limit);
+    Ok(Page {
+        cases: cases.into_iter().map(|l| l.item).collect(),
+        next,
+    })
+}
+
+/// What `GET /api/inbox` answers: a page of cases, or (`unseen`) the
+/// units that did not look on a day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Listing {
+    /// A page of cases.
+    Cases(Page),
+    /// The units that did not look.
+    Units(UnseenDay),
+}
+
+/// The work list `who` asks for, by the county's rules in force.
+pub fn answer(
+    db: &impl Db,
+    who: &Principal,
+    filter: &Filter,
+    rules: &crate::rules::Rules,
+    now: DateTime<Utc>,
+) -> Result<Listing, InboxError> {
+    if filter.queue == Some(Queue::Unseen) {
+        return Ok(Listing::Units(unseen(db, who, filter, rules.calendar()?)?));
+    }
+    let scan = rules.reminder()?;
+    let settings = Settings {
+        stuck_after: Duration::minutes(i64::from(scan.stuck_after_minutes)),
+        follow_up_rate: scan.follow_up_rate,
+    };
+    Ok(Listing::Cases(list(db, who, filter, &settings, now)?))
+}
+
+/// A unit that did not open its inbox on a working day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnitNotSeen {
+    /// The unit.
+    pub unit_id: UnitId,
+    /// Its name.
+    pub name: String,
+    /// Its county.
+    pub county: String,
+}
+
+/// The units that did not look on `date` (Art. 10).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnseenDay {
+    /// The day asked about.
+    pub date: NaiveDate,
+    /// Whether it is a working day (on other days no one must look, and
+    /// the list is empty).
+    pub working_day: bool,
+    /// The units, by id.
+    pub units: Vec<UnitNotSeen>,
+}
+
+/// The units (of the filter's county, or the one unit asked about) that
+/// did not open their inbox on the filter's `date`; for the bureau and
+/// supervisors.
+pub fn unseen(
+    db: &impl Db,
+    who: &Principal,
+    filter: &Filter,
+    calendar: &crate::calendar::Calendar,
+) -> Result<UnseenDay, InboxError> {
+    if !matches!(who.role, Role::Bureau | Role::Supervisor) {
+        return Err(if who.role == Role::Unit {
+            InboxError::QueueForUnit
+        } else {
+            InboxError::Role(who.role)
+        });
+    }
+    let date = filter.date.ok_or(InboxError::DateRequired)?;
+    let working_day = calendar.is_working_day(date);
+    let mut units = Vec::new();
+    if working_day {
+        let rows = db.execute(
+            "SELECT u.id, u.name, u.county FROM units u
+             WHERE (? IS NULL OR u.county = ?) AND (? IS NULL OR u.id = ?)
+               AND NOT EXISTS (SELECT 1 FROM unit_inbox_views v WHERE v.unit_id = u.id AND v.day = ?)
+             ORDER BY u.id",
+            &[
+                SqlValue::from(filter.county.as_ref().map(|c| c.as_str())),
+                SqlValue::from(filter.county.as_ref().map(|c| c.as_str())),
+                SqlValue::from(filter.unit.as_ref().map(|u| u.as_str())),
+                SqlValue::from(filter.unit.as_ref().map(|u| u.as_str())),
+                date.to_string().into(),
+            ],
+        )?;
+        for r in rows.iter() {
+            units.push(UnitNotSeen {
+                unit_id: r
+                    .text("id")?
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt("inbox: unit id".into()))?,
+                name: r.text("name")?.to_string(),
+                county: r.text("county")?.to_string(),
+            });
+        }
+    }
+    Ok(UnseenDay {
+        date,
+        working_day,
+        units,
+    })
+}
+
+/// A listed case with what decides its place and whether it is drawn.
+struct Listed {
+    item: InboxItem,
+    cursor: Cursor,
+    county: String,
+    closed_at: Option<DateTime<FixedOffset>>,
+}
+
+/// Whether a closed case is drawn for a follow-up call: reproducibly, by
+/// its county and the month it closed (an auditor redraws the same cases).
+fn drawn_for_follow_up(row: &Listed, rate: f64) -> bool {
+    let month = row
+        .closed_at
+        .map(|t| t.format("%Y-%m").to_string())
+        .unwrap_or_default();
+    crate::sampling::is_sampled(
+        &format!("follow-up:{}:{month}", row.county),
+        rate,
+        row.item.case_id,
+    )
 }
 
 fn queue_clause(
@@ -269,10 +502,30 @@ fn queue_clause(
         ),
         Queue::Rejected => ("c.status = 'rejected'", vec![]),
         Queue::Review => ("c.status = 'under_review'", vec![]),
+        Queue::FollowUp => (
+            "c.status = 'closed' AND c.closed_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM case_events e
+               WHERE e.case_id = c.id AND e.type = 'followed_up')",
+            vec![],
+        ),
+        // Not a list of cases ([`unseen`]).
+        Queue::Unseen => ("0", vec![]),
     }
 }
 
-fn item(r: crate::db::Row<'_>, now: DateTime<Utc>) -> Result<InboxItem, StoreError> {
+fn listed(r: crate::db::Row<'_>, now: DateTime<Utc>) -> Result<Listed, StoreError> {
+    let item = item(&r, now)?;
+    Ok(Listed {
+        cursor: Cursor {
+            key: r.text("sort_key")?.to_string(),
+            id: item.case_id.get(),
+        },
+        county: r.text("county")?.to_string(),
+        closed_at: r.opt_text("closed_at")?.and_then(clock::parse),
+        item,
+    })
+}
+
+fn item(r: &crate::db::Row<'_>, now: DateTime<Utc>) -> Result<InboxItem, StoreError> {
     let corrupt = |w: &str| StoreError::Corrupt(format!("inbox: {w}"));
     let next_due_at = r
         .opt_text("next_due_at")?

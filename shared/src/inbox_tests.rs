@@ -31,6 +31,7 @@ fn who(role: Role, unit: Option<&str>) -> Principal {
         subject: "someone".into(),
         role,
         unit: unit.map(|u| u.parse().expect("unit")),
+        leader: false,
     }
 }
 
@@ -42,6 +43,13 @@ fn filter() -> Filter {
     Filter {
         limit: DEFAULT_LIMIT,
         ..Filter::default()
+    }
+}
+
+fn settings() -> Settings {
+    Settings {
+        stuck_after: Duration::minutes(5),
+        follow_up_rate: 0.2,
     }
 }
 
@@ -109,7 +117,7 @@ fn a_unit_sees_what_it_leads_or_co_handles_soonest_deadline_first_page_by_page()
         &db,
         &urban,
         &filter(),
-        Duration::minutes(5),
+        &settings(),
         now("2025-10-10T09:00:00+08:00"),
     )
     .expect("lists");
@@ -137,23 +145,21 @@ fn a_unit_sees_what_it_leads_or_co_handles_soonest_deadline_first_page_by_page()
         &db,
         &urban,
         &one,
-        Duration::minutes(5),
+        &settings(),
         now("2025-10-15T09:00:00+08:00"),
     )
     .expect("lists");
-    assert_eq!(
-        (ids(&p1), p1.next.as_deref()),
-        (vec![lamp.get()], Some("1"))
-    );
+    assert_eq!(ids(&p1), vec![lamp.get()]);
+    let next = p1.next.clone().expect("a next page");
     assert!(p1.cases[0].overdue, "due 14 October, now the 15th");
     let p2 = list(
         &db,
         &urban,
         &Filter {
-            cursor: Some(1),
+            cursor: Cursor::decode(&next),
             ..one
         },
-        Duration::minutes(5),
+        &settings(),
         now("2025-10-15T09:00:00+08:00"),
     )
     .expect("lists");
@@ -183,7 +189,7 @@ fn a_unit_sees_what_it_leads_or_co_handles_soonest_deadline_first_page_by_page()
     );
     // Another unit sees none of them.
     let water = who(Role::Unit, Some("qibin-water"));
-    assert!(list(&db, &water, &filter(), Duration::minutes(5), now(AT))
+    assert!(list(&db, &water, &filter(), &settings(), now(AT))
         .expect("lists")
         .cases
         .is_empty());
@@ -201,7 +207,7 @@ fn the_bureaus_queues_hold_what_they_say_and_others_have_none() {
                 queue: q,
                 ..filter()
             },
-            Duration::minutes(5),
+            &settings(),
             now(at),
         )
         .expect("lists"))
@@ -219,7 +225,7 @@ fn the_bureaus_queues_hold_what_they_say_and_others_have_none() {
     assert!(queue(Some(Queue::Qc), AT).is_empty());
     let supervisor = who(Role::Supervisor, None);
     assert_eq!(
-        ids(&list(&db, &supervisor, &filter(), Duration::minutes(5), now(AT)).expect("lists")),
+        ids(&list(&db, &supervisor, &filter(), &settings(), now(AT)).expect("lists")),
         vec![triage.get()]
     );
     let urban = who(Role::Unit, Some("qibin-urban"));
@@ -231,20 +237,14 @@ fn the_bureaus_queues_hold_what_they_say_and_others_have_none() {
                 queue: Some(Queue::Triage),
                 ..filter()
             },
-            Duration::minutes(5),
+            &settings(),
             now(AT)
         ),
         Err(InboxError::QueueForUnit)
     );
     for role in [Role::Agent, Role::Scheduler] {
         assert_eq!(
-            list(
-                &db,
-                &who(role, None),
-                &filter(),
-                Duration::minutes(5),
-                now(AT)
-            ),
+            list(&db, &who(role, None), &filter(), &settings(), now(AT)),
             Err(InboxError::Role(role))
         );
     }
@@ -259,10 +259,187 @@ fn the_bureaus_queues_hold_what_they_say_and_others_have_none() {
             &db,
             &bureau,
             &by_unit,
-            Duration::minutes(5),
+            &settings(),
             now("2025-10-29T09:00:00+08:00")
         )
         .expect("lists")),
         vec![noise.get()]
+    );
+}
+
+/// `n` cases closed on 2025-10-20, the first `n` ids.
+fn closed_cases(db: &NativeDb, n: u8) -> Vec<CaseId> {
+    (1..=n)
+        .map(|i| {
+            let body = serde_json::json!({
+                "channel": "hotline_web", "kind": "consultation", "title": "咨询",
+                "content": format!("第{i}号咨询：社保卡如何办理？"), "county": "410611000",
+                "submitter": {"type": "individual", "name": "张三",
+                              "phone": format!("138{:08}", u32::from(i))}
+            });
+            let id = store_case(db, i, body, AT);
+            db.execute(
+                "UPDATE cases SET status = 'closed', closed_at = '2025-10-20T10:00:00+08:00' WHERE id = ?",
+                &[id.get().into()],
+            )
+            .expect("closes");
+            id
+        })
+        .collect()
+}
+
+#[test]
+fn the_follow_up_queue_is_the_reproducible_sample_at_the_countys_rate_until_called() {
+    let db = migrated_db();
+    let closed = closed_cases(&db, 60);
+    let bureau = who(Role::Bureau, None);
+    let follow_up = |rate: f64, limit: u32| -> Vec<i64> {
+        let mut all = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = list(
+                &db,
+                &bureau,
+                &Filter {
+                    queue: Some(Queue::FollowUp),
+                    limit,
+                    cursor: cursor.clone(),
+                    ..filter()
+                },
+                &Settings {
+                    follow_up_rate: rate,
+                    ..settings()
+                },
+                now("2025-10-21T09:00:00+08:00"),
+            )
+            .expect("lists");
+            all.extend(ids(&page));
+            match page.next {
+                Some(next) => cursor = Cursor::decode(&next),
+                None => return all,
+            }
+        }
+    };
+    assert!(follow_up(0.0, 50).is_empty());
+    assert_eq!(follow_up(1.0, 50).len(), 60);
+    // The draw an auditor can redo: county and month of closing as seed.
+    let expected: Vec<i64> = crate::sampling::sample("follow-up:410611000:2025-10", 0.2, &closed)
+        .iter()
+        .map(|c| c.get())
+        .collect();
+    assert!(!expected.is_empty() && expected.len() < 60, "{expected:?}");
+    assert_eq!(follow_up(0.2, 50), expected);
+    // Paged three at a time: the same cases, none twice.
+    assert_eq!(follow_up(0.2, 3), expected);
+    // A case called back leaves the queue.
+    db.execute(
+        "INSERT INTO case_events (case_id, at, actor_role, type, article, data)
+         VALUES (?, '2025-10-21T10:00:00+08:00', 'bureau', 'followed_up', 'Art. 6', '{}')",
+        &[expected[0].into()],
+    )
+    .expect("followed up");
+    assert_eq!(follow_up(0.2, 50), expected[1..].to_vec());
+}
+
+#[test]
+fn a_cursor_continues_after_the_last_case_seen_even_when_earlier_ones_leave_the_queue() {
+    let db = migrated_db();
+    crate::store::ensure_units(&db).expect("units");
+    let first = submit(&db, 1, "hotline_web", "起诉", "我要起诉开发商，请帮助我。");
+    let second = submit(
+        &db,
+        2,
+        "hotline_web",
+        "起诉",
+        "我要起诉物业公司，请帮助我。",
+    );
+    let bureau = who(Role::Bureau, None);
+    let rejected = Filter {
+        queue: Some(Queue::Rejected),
+        limit: 1,
+        ..filter()
+    };
+    let p1 = list(&db, &bureau, &rejected, &settings(), now(AT)).expect("lists");
+    assert_eq!(ids(&p1), vec![first.get()]);
+    // The bureau accepts the first before turning the page.
+    db.execute(
+        "UPDATE cases SET status = 'accepted' WHERE id = ?",
+        &[first.get().into()],
+    )
+    .expect("overridden");
+    let p2 = list(
+        &db,
+        &bureau,
+        &Filter {
+            cursor: Cursor::decode(&p1.next.expect("a next page")),
+            ..rejected
+        },
+        &settings(),
+        now(AT),
+    )
+    .expect("lists");
+    assert_eq!((ids(&p2), p2.next), (vec![second.get()], None));
+    // A cursor that is not one is refused by name.
+    let bad = Filter::from_query(&[("cursor".to_string(), "zz".to_string())].into());
+    assert_eq!(
+        bad.map_err(|e| e[0].field.clone()),
+        Err("cursor".to_string())
+    );
+}
+
+#[test]
+fn units_that_did_not_open_their_inbox_on_a_working_day_are_listed_for_the_bureau() {
+    let (db, _) = setup();
+    let calendar = Calendar::official();
+    // Only qibin-urban looked on 2025-09-30.
+    list(
+        &db,
+        &who(Role::Unit, Some("qibin-urban")),
+        &filter(),
+        &settings(),
+        now(AT),
+    )
+    .expect("looks");
+    let day = |date: &str, who: &Principal| {
+        unseen(
+            &db,
+            who,
+            &Filter {
+                queue: Some(Queue::Unseen),
+                date: date.parse().ok(),
+                ..filter()
+            },
+            &calendar,
+        )
+    };
+    let bureau = who(Role::Bureau, None);
+    let tuesday = day("2025-09-30", &bureau).expect("lists");
+    assert!(tuesday.working_day);
+    let units: Vec<&str> = tuesday.units.iter().map(|u| u.unit_id.as_str()).collect();
+    assert!(!units.contains(&"qibin-urban"), "{units:?}");
+    assert!(units.contains(&"qibin-housing"), "{units:?}");
+    // National Day: no one must look.
+    let holiday = day("2025-10-01", &bureau).expect("lists");
+    assert_eq!((holiday.working_day, holiday.units.len()), (false, 0));
+    // The make-up Saturday is a working day: nobody looked.
+    let saturday = day("2025-10-11", &bureau).expect("lists");
+    assert!(saturday.working_day);
+    assert!(saturday.units.len() > units.len());
+    assert!(day("2025-10-11", &who(Role::Supervisor, None)).is_ok());
+    assert_eq!(
+        day("2025-10-11", &who(Role::Unit, Some("qibin-urban"))),
+        Err(InboxError::QueueForUnit)
+    );
+    assert_eq!(
+        unseen(
+            &db,
+            &bureau,
+            &Filter {
+                queue: Some(Queue::Unseen),
+                ..filter()
+            },
+            &calendar
+        ),
+        Err(InboxError::DateRequired)
     );
 }

@@ -34,6 +34,12 @@ pub enum PipelineError {
     /// The county's rules could not be read.
     #[error(transparent)]
     Rules(#[from] RulesError),
+    /// The lead unit may no longer return the case as misrouted.
+    #[error("a misrouted case is returned within its time: the last day was {until}")]
+    ReturnWindowClosed {
+        /// The last day it could be returned.
+        until: chrono::NaiveDate,
+    },
     /// A unit named is not in the directory.
     #[error("no unit {unit} in the directory ({field})")]
     UnknownUnit {

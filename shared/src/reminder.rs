@@ -27,7 +27,8 @@ const DEFAULTS: &str = include_str!("../config/reminder.json");
 /// How many due deadlines the scan writes for in one transaction.
 const WRITE_CHUNK: usize = 500;
 
-/// The scan's rules, a county's to set (Art. 12).
+/// The scan's rules and the follow-up sample's rate, a county's to set
+/// (Art. 12).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScanRules {
@@ -41,6 +42,14 @@ pub struct ScanRules {
     pub stuck_after_minutes: u32,
     /// How many due deadlines (and waiting cases) one scan reads at most.
     pub batch: u32,
+    /// The share of closed cases drawn for a follow-up call, 0 to 1 (the
+    /// bureau's `follow_up` queue, Art. 6(一).3).
+    #[serde(default = "default_follow_up_rate")]
+    pub follow_up_rate: f64,
+}
+
+fn default_follow_up_rate() -> f64 {
+    0.2
 }
 
 impl ScanRules {
@@ -64,6 +73,9 @@ impl ScanRules {
         }
         if rules.stuck_after_minutes == 0 {
             return Err("stuck_after_minutes is at least 1".into());
+        }
+        if !(0.0..=1.0).contains(&rules.follow_up_rate) {
+            return Err("follow_up_rate is a share from 0 to 1".into());
         }
         Ok(rules)
     }

@@ -258,6 +258,7 @@ fn only_the_unit_urged_acknowledges_its_notice_and_once() {
         subject: "someone".into(),
         role,
         unit: unit.map(|u| u.parse().expect("unit")),
+        leader: false,
     };
     let ack = |p: &Principal, at: &str| acknowledge(&db, notice, p, t(at));
     assert_eq!(

@@ -265,6 +265,8 @@ struct TestClaims<'a> {
     role: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     unit: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    leader: bool,
     exp: u64,
 }
 
@@ -283,12 +285,35 @@ pub fn token_with(key: &str, role: &str, unit: Option<&str>, sub: &str, exp_offs
         sub,
         role,
         unit,
+        leader: false,
         exp: (now + exp_offset).max(0) as u64,
     };
     jsonwebtoken::encode(
         &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
         &claims,
         &jsonwebtoken::EncodingKey::from_secret(key.as_bytes()),
+    )
+    .expect("a token")
+}
+
+/// A token of the leader of `unit` (claim `leader: true`), who reviews
+/// its drafts.
+pub fn leader_token(unit: &str, sub: &str) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let claims = TestClaims {
+        sub,
+        role: "unit",
+        unit: Some(unit),
+        leader: true,
+        exp: (now + 3600) as u64,
+    };
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(DEV_TOKEN_KEY.as_bytes()),
     )
     .expect("a token")
 }

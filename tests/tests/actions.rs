@@ -1,7 +1,7 @@
 //! Staff move cases over HTTP: overrides, joint handling, return and
 //! reassignment, with optimistic concurrency.
 
-use e2e::{json, query, token, App, Value};
+use e2e::{json, leader_token, query, token, App, Value};
 
 fn submit(app: &App, content: &str, phone: &str) -> i64 {
     let body = json!({
@@ -234,6 +234,7 @@ fn the_case_view_shows_deadlines_history_reply_and_both_qc_rounds_with_who_did_w
     let app = App::start_quiet(state.path());
     let bureau = token("bureau", None, "zhang.wei");
     let clerk = token("unit", Some("qibin-urban"), "li.clerk");
+    let leader = leader_token("qibin-urban", "wang.juzhang");
     let id = submit(
         &app,
         "九州路路灯已坏一周，夜间出行不便，请尽快维修。",
@@ -247,6 +248,8 @@ fn the_case_view_shows_deadlines_history_reply_and_both_qc_rounds_with_who_did_w
         json!([
             "return_misrouted",
             "request_extension",
+            "record_contact",
+            "mark_complex",
             "refer_misconduct_clue",
             "draft_reply"
         ])
@@ -264,8 +267,8 @@ fn the_case_view_shows_deadlines_history_reply_and_both_qc_rounds_with_who_did_w
             json!({"action": "draft_reply", "text": "已安排维修"}),
         ),
         (
-            &clerk,
-            json!({"action": "leader_review", "leader": "王局长", "approved": true}),
+            &leader,
+            json!({"action": "leader_review", "approved": true}),
         ),
         (
             &bureau,
@@ -276,8 +279,8 @@ fn the_case_view_shows_deadlines_history_reply_and_both_qc_rounds_with_who_did_w
             json!({"action": "draft_reply", "text": "已于本周五修复"}),
         ),
         (
-            &clerk,
-            json!({"action": "leader_review", "leader": "王局长", "approved": true}),
+            &leader,
+            json!({"action": "leader_review", "approved": true}),
         ),
         (&bureau, json!({"action": "qc_pass"})),
     ];
@@ -290,7 +293,7 @@ fn the_case_view_shows_deadlines_history_reply_and_both_qc_rounds_with_who_did_w
     assert_eq!(view["status"], "closed");
     assert_eq!(view["reply"]["round"], 2);
     assert_eq!(view["reply"]["text"], "已于本周五修复");
-    assert_eq!(view["reply"]["leader_review"]["leader"], "王局长");
+    assert_eq!(view["reply"]["leader_review"]["leader"], "wang.juzhang");
     assert!(view["reply"]["released_at"].is_string(), "{view}");
     let rounds: Vec<(u64, bool)> = view["qc_rounds"]
         .as_array()

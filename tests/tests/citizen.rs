@@ -2,7 +2,7 @@
 //! a rating once per closure, and a review request that brings the case
 //! back to its unit.
 
-use e2e::{json, token, App, Value};
+use e2e::{json, leader_token, token, App, Value};
 
 fn act(app: &App, who: &str, id: i64, body: Value) {
     let tag = app
@@ -29,9 +29,9 @@ fn reply_and_pass(app: &App, id: i64, text: &str) {
     );
     act(
         app,
-        &clerk,
+        &leader_token("qibin-urban", "wang.juzhang"),
         id,
-        json!({"action": "leader_review", "leader": "王局长", "approved": true}),
+        json!({"action": "leader_review", "approved": true}),
     );
     act(app, &bureau, id, json!({"action": "qc_pass"}));
 }

@@ -138,7 +138,7 @@ fn the_kits_routes_are_spin_tomls_public_routes_and_the_chained_stages_its_priva
     let mut named = common::routes::PUBLIC.to_vec();
     named.sort();
     assert_eq!(public, named);
-    for stage in [common::routes::SCREEN, common::routes::DISPATCH] {
+    for stage in common::routes::CHAINED {
         let trigger = triggers
             .iter()
             .find(|t| t["component"].as_str() == Some(stage.component))
@@ -149,6 +149,22 @@ fn the_kits_routes_are_spin_tomls_public_routes_and_the_chained_stages_its_priva
             "{} is private",
             stage.component
         );
+        // Its callers may reach it.
+        let callers = manifest["component"]
+            .as_table()
+            .expect("components")
+            .values()
+            .filter(|c| {
+                c.get("allowed_outbound_hosts")
+                    .and_then(|h| h.as_array())
+                    .is_some_and(|h| {
+                        h.iter().any(|h| {
+                            h.as_str() == Some(&format!("http://{}.spin.internal", stage.component))
+                        })
+                    })
+            })
+            .count();
+        assert!(callers > 0, "nobody may call {}", stage.component);
     }
 }
 

@@ -1,21 +1,16 @@
-//! `GET /api/inbox`: a unit's inbox (its look today recorded, Art. 10), or
-//! the bureau's queues (`?queue=`) for the bureau and supervisors.
+//! `GET /api/inbox`: a unit's inbox (its look today recorded, Art. 10), the
+//! bureau's queues (`?queue=`) for the bureau and supervisors, and the
+//! units that did not look on a working day (`?queue=unseen&date=`).
 
-use chrono::Duration;
 use common::{json, Answer, Ctx};
-use shared::inbox::{list, Filter};
+use shared::inbox::{answer, Filter};
 
 /// The caller's work list.
 pub fn inbox(ctx: &Ctx) -> Answer {
     let who = ctx.principal()?;
     let filter = Filter::from_query(&ctx.query())?;
-    let stuck = ctx.rules()?.reminder()?.stuck_after_minutes;
-    let page = list(
-        ctx.db()?,
-        &who,
-        &filter,
-        Duration::minutes(i64::from(stuck)),
-        ctx.now(),
-    )?;
-    json(200, &page)
+    json(
+        200,
+        &answer(ctx.db()?, &who, &filter, ctx.rules()?, ctx.now())?,
+    )
 }

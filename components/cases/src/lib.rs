@@ -1,16 +1,17 @@
 //! Staff views of a case and staff actions on it: `GET /api/cases/{id}`
 //! (a unit sees only its own cases; personal data masked unless the bureau
 //! or the lead unit asks for it with a purpose, audited; supervisors never
-//! see it), `POST /api/cases/{id}/actions` (one move under `If-Match`),
+//! see it), `POST /api/cases/{id}/actions` (one move under `If-Match`:
+//! the bureau's dispatch moves here, the unit's workbench and the quality
+//! check handed to the private `reply` and `qc` desks),
 //! `POST /api/urge-notices/{id}/ack` and `GET /api/inbox`.
 
 use common::routes::{self, ACTIONS, CASE, INBOX, URGE_ACK};
 use common::{json, respond, Answer, Ctx, Problem};
 use serde::Serialize;
 use shared::access::{case_access, personal_read, PersonalRead};
-use shared::actions::{self, Rules};
 use shared::casefile::CaseFile;
-use shared::lifecycle::{Actor, Citation, Event, Status};
+use shared::lifecycle::Actor;
 use shared::personal::PersonalData;
 use shared::store::{self, CaseView, Reader};
 use spin_sdk::http::{Method, Request, Response};
@@ -27,11 +28,11 @@ const ENDPOINTS: &[(&str, Method)] = &[
 ];
 
 #[http_component]
-fn handle(req: Request) -> Response {
+async fn handle(req: Request) -> Response {
     let ctx = Ctx::new(req);
     respond(match routes::endpoint(&ctx.req, ENDPOINTS) {
         Ok(CASE) => read(&ctx),
-        Ok(ACTIONS) => act(&ctx),
+        Ok(ACTIONS) => common::act::at_front(&ctx).await,
         Ok(URGE_ACK) => notices::acknowledge(&ctx),
         Ok(_) => inbox::inbox(&ctx),
         Err(problem) => Err(problem),
@@ -54,47 +55,11 @@ struct View {
     submitter_masked: Option<bool>,
 }
 
-#[derive(Serialize)]
-struct Moved {
-    case_id: shared::ids::CaseId,
-    status: Status,
-    version: i64,
-    article: Citation,
-    events: Vec<Event>,
-}
-
 /// A case with its version as the `ETag`.
 fn tagged(answer: Answer, version: i64) -> Answer {
     let mut resp = answer?;
     resp.set_header("etag", format!("\"{version}\""));
     Ok(resp)
-}
-
-/// `POST /api/cases/{id}/actions` with `If-Match`: one lifecycle move.
-fn act(ctx: &Ctx) -> Answer {
-    let who = ctx.principal()?;
-    let id = ctx.case_id()?;
-    let action = actions::parse(&ctx.json_body()?)?;
-    let expected = ctx.if_match()?;
-    let db = ctx.db()?;
-    let case = store::case_view(db, id)?.ok_or_else(|| Problem::case_not_found().boxed())?;
-    case_access(&who, case.lead_unit.as_ref(), &case.co_units)?;
-    let rules = ctx.rules()?;
-    let rules = Rules {
-        calendar: rules.calendar()?,
-        deadlines: rules.deadlines()?,
-    };
-    let actor = Actor::from(&who);
-    let (t, version) =
-        actions::apply(db, id, expected, action, &actor, &rules, ctx.now_in_china())?;
-    let moved = Moved {
-        case_id: id,
-        status: t.lifecycle.status,
-        version,
-        article: t.article,
-        events: t.events,
-    };
-    tagged(json(200, &moved), version)
 }
 
 /// `GET /api/cases/{id}`: the case as this reader may see it.

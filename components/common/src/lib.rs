@@ -2,8 +2,10 @@
 //! per-request context ([`ctx::Ctx`]: principal, database, keys, county
 //! rules, "now"), the one error answer ([`problem::Problem`], with the
 //! library's errors converted once), the app's routes and chained stages
-//! ([`routes`]), and the Spin adapters (database, tokens, secrets).
+//! ([`routes`]), the staff actions' endpoint shared by the desks ([`act`]),
+//! and the Spin adapters (database, tokens, secrets).
 
+pub mod act;
 pub mod auth;
 pub mod ctx;
 pub mod db;

@@ -224,7 +224,13 @@ impl From<TransitionError> for Box<Problem> {
         match e {
             TransitionError::Forbidden { .. }
             | TransitionError::NotLeadUnit { .. }
-            | TransitionError::NotCoUnit => Problem::forbidden(e.to_string()),
+            | TransitionError::NotCoUnit
+            | TransitionError::NotLeader => Problem::forbidden(e.to_string()),
+            TransitionError::CityLeaderRequired => {
+                Problem::new(422, "missing_field", "Name the approving city leader")
+                    .field("city_leader")
+                    .detail(e.to_string())
+            }
             TransitionError::BadCoUnits => Problem::new(422, "invalid_field", "Invalid co-units")
                 .field("co_units")
                 .detail(e.to_string()),
@@ -252,6 +258,12 @@ impl From<PipelineError> for Box<Problem> {
                 Problem::new(422, "unknown_unit", "No such unit")
                     .field(field)
                     .detail(detail)
+                    .boxed()
+            }
+            PipelineError::ReturnWindowClosed { .. } => {
+                Problem::new(409, "return_window_closed", "Too late to return the case")
+                    .field("action")
+                    .detail(e.to_string())
                     .boxed()
             }
             other => Problem::internal(other).boxed(),
@@ -346,7 +358,14 @@ impl From<InboxError> for Box<Problem> {
             InboxError::QueueForUnit => {
                 Problem::invalid_field("queue", "not_for_role", e.to_string()).boxed()
             }
+            InboxError::NotCases | InboxError::DateRequired => {
+                Problem::new(400, "missing_field", "Give the date")
+                    .field("date")
+                    .detail(e.to_string())
+                    .boxed()
+            }
             InboxError::Store(e) => e.into(),
+            InboxError::Rules(e) => e.into(),
         }
     }
 }

@@ -100,6 +100,21 @@ pub const DISPATCH: Chained = Chained {
     verb: "dispatch",
 };
 
+/// The unit's workbench (the `reply` component): the moves of a case in
+/// handling, from accepting it to the leader's review.
+pub const REPLY: Chained = Chained {
+    component: "reply",
+    verb: "act",
+};
+/// Quality check, follow-up and review (the `qc` component).
+pub const QC: Chained = Chained {
+    component: "qc",
+    verb: "act",
+};
+
+/// Every private stage (a test checks each is private in `spin.toml`).
+pub const CHAINED: &[Chained] = &[SCREEN, DISPATCH, REPLY, QC];
+
 impl Chained {
     /// The URL that reaches the stage for `case`.
     pub fn url(&self, case: CaseId) -> String {

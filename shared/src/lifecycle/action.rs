@@ -157,18 +157,28 @@ actions! {
         /// Why.
         reason: String,
     },
-    /// The approver grants more time.
+    /// The bureau grants more time (the approver is the token's subject).
     ApproveExtension = "approve_extension" {
-        /// Who approved (for joint handling, a city leader).
-        approver: String,
+        /// For joint handling, the city leader who approved, by name
+        /// (required when the case has co-units).
+        city_leader: Option<String>,
         /// How many more working days.
         working_days: ExtensionDays,
     },
-    /// The approver refuses more time.
+    /// The bureau refuses more time.
     RefuseExtension = "refuse_extension" {
-        /// Who refused.
-        approver: String,
         /// Why.
+        reason: String,
+    },
+    /// The lead unit reached the submitter (the contact milestone, Art.
+    /// 6(一).1).
+    RecordContact = "record_contact" {
+        /// How and what was said.
+        note: String,
+    },
+    /// The lead unit marks the case complex: the longer limit applies.
+    MarkComplex = "mark_complex" {
+        /// Why it is complex.
         reason: String,
     },
     /// A co-unit records its part of joint handling.
@@ -180,6 +190,9 @@ actions! {
     ReferMisconductClue = "refer_misconduct_clue" {
         /// What was referred.
         note: String,
+        /// Where it went (optional; the discipline inspection and
+        /// supervision commission by default).
+        destination: String = "纪检监察机关".to_string(),
     },
     /// The bureau urges the lead unit (催办).
     Urge = "urge" {
@@ -191,10 +204,9 @@ actions! {
         /// The reply.
         text: String,
     },
-    /// The unit's leader approves the draft or sends it back.
+    /// The unit's leader (the token's subject, with the `leader` claim)
+    /// approves the draft or sends it back.
     LeaderReview = "leader_review" {
-        /// The reviewing leader.
-        leader: String,
         /// Whether the draft goes on to QC.
         approved: bool,
         /// The leader's note (optional).

@@ -107,6 +107,9 @@ pub struct Actor {
     /// Who they are: the token's subject, or the stage acting for the
     /// bureau (`stage:screening`), recorded with every event.
     pub subject: String,
+    /// Whether they are their unit's leader (the token's `leader` claim):
+    /// only a leader reviews a draft.
+    pub leader: bool,
 }
 
 impl From<&crate::access::Principal> for Actor {
@@ -115,6 +118,7 @@ impl From<&crate::access::Principal> for Actor {
             role: p.role,
             unit: p.unit.clone(),
             subject: p.subject.clone(),
+            leader: p.leader,
         }
     }
 }
@@ -125,6 +129,7 @@ impl Actor {
             role,
             unit,
             subject: subject.to_string(),
+            leader: false,
         }
     }
 
@@ -153,6 +158,15 @@ impl Actor {
     pub fn unit(id: UnitId) -> Self {
         let subject = format!("staff of {id}");
         Self::new(Role::Unit, Some(id), &subject)
+    }
+
+    /// The leader of the unit `id` (who reviews its drafts).
+    pub fn unit_leader(id: UnitId) -> Self {
+        let subject = format!("leader of {id}");
+        Self {
+            leader: true,
+            ..Self::new(Role::Unit, Some(id), &subject)
+        }
     }
 }
 
@@ -244,6 +258,9 @@ pub struct Lifecycle {
     /// Whether the case has been routed before (a second routing is a
     /// reassignment).
     pub routed_before: bool,
+    /// Whether the lead unit marked the case complex (the longer time limit
+    /// applies, Art. 6(一).1).
+    pub complex: bool,
 }
 
 impl Lifecycle {
@@ -257,6 +274,7 @@ impl Lifecycle {
             round: 0,
             extension_pending: false,
             routed_before: false,
+            complex: false,
         }
     }
 }
@@ -349,14 +367,18 @@ pub enum Event {
     },
     /// More time was granted.
     ExtensionApproved {
-        /// Who approved.
+        /// Who entered the approval (the token's subject).
         approver: String,
+        /// For joint handling, the city leader who approved, as the bureau
+        /// entered the name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        city_leader: Option<String>,
         /// How many more working days.
         working_days: u32,
     },
     /// More time was refused.
     ExtensionRefused {
-        /// Who refused.
+        /// Who refused (the token's subject).
         approver: String,
         /// Why.
         reason: String,
@@ -372,6 +394,19 @@ pub enum Event {
     MisconductClueReferred {
         /// What was referred.
         note: String,
+        /// Where it went.
+        #[serde(default)]
+        destination: String,
+    },
+    /// The lead unit reached the submitter (the contact milestone is met).
+    SubmitterContacted {
+        /// How and what was said.
+        note: String,
+    },
+    /// The lead unit marked the case complex: the longer time limit applies.
+    MarkedComplex {
+        /// Why it is complex.
+        reason: String,
     },
     /// The lead unit was urged (催办).
     Urged {
@@ -391,7 +426,7 @@ pub enum Event {
     LeaderReviewed {
         /// The reply round.
         round: u32,
-        /// The reviewing leader.
+        /// The reviewing leader (the token's subject).
         leader: String,
         /// Whether it went on to QC.
         approved: bool,
@@ -491,6 +526,17 @@ pub enum TransitionError {
     /// The case has no unit.
     #[error("the case has no unit to return it to")]
     NoUnit,
+    /// Only the lead unit's leader (a token with the `leader` claim) may
+    /// review its draft.
+    #[error("only the lead unit's leader may review a draft (a token with the leader claim)")]
+    NotLeader,
+    /// An extension of joint handling needs the city leader's approval,
+    /// by name.
+    #[error("an extension of joint handling records the approving city leader: give city_leader")]
+    CityLeaderRequired,
+    /// The case is already marked complex.
+    #[error("the case is already marked complex")]
+    AlreadyComplex,
 }
 
 /// Whether `actor` is one of the row's performers; otherwise why not.
@@ -504,7 +550,16 @@ fn check_performer(m: &moves::Move, lc: &Lifecycle, actor: &Actor) -> Result<(),
     }
     if m.by.iter().any(|p| p.admits(lc, actor)) {
         Ok(())
-    } else if m.by.contains(&moves::Performer::LeadUnit) {
+    } else if m.by.contains(&moves::Performer::LeadUnitLeader)
+        && moves::Performer::LeadUnit.admits(lc, actor)
+    {
+        Err(TransitionError::NotLeader)
+    } else if m.by.iter().any(|p| {
+        matches!(
+            p,
+            moves::Performer::LeadUnit | moves::Performer::LeadUnitLeader
+        )
+    }) {
         Err(TransitionError::NotLeadUnit { action })
     } else {
         Err(TransitionError::NotCoUnit)
@@ -519,7 +574,11 @@ fn check_guard(guard: Guard, lc: &Lifecycle) -> Result<(), TransitionError> {
             Err(TransitionError::NoExtensionPending)
         }
         Guard::HasUnit if lc.lead.is_none() => Err(TransitionError::NoUnit),
-        Guard::NoExtensionWaiting | Guard::ExtensionWaiting | Guard::HasUnit => Ok(()),
+        Guard::NotComplex if lc.complex => Err(TransitionError::AlreadyComplex),
+        Guard::NoExtensionWaiting
+        | Guard::ExtensionWaiting
+        | Guard::HasUnit
+        | Guard::NotComplex => Ok(()),
     }
 }
 
@@ -710,24 +769,38 @@ fn effects(
             }
         }
         Action::ApproveExtension {
-            approver,
+            city_leader,
             working_days,
         } => {
+            if !lc.co_units.is_empty() && city_leader.is_none() {
+                return Err(TransitionError::CityLeaderRequired);
+            }
             next.extension_pending = false;
             Event::ExtensionApproved {
-                approver,
+                approver: actor.subject.clone(),
+                city_leader,
                 working_days: working_days.get(),
             }
         }
-        Action::RefuseExtension { approver, reason } => {
+        Action::RefuseExtension { reason } => {
             next.extension_pending = false;
-            Event::ExtensionRefused { approver, reason }
+            Event::ExtensionRefused {
+                approver: actor.subject.clone(),
+                reason,
+            }
+        }
+        Action::RecordContact { note } => Event::SubmitterContacted { note },
+        Action::MarkComplex { reason } => {
+            next.complex = true;
+            Event::MarkedComplex { reason }
         }
         Action::CoUnitInput { text } => Event::CoUnitInput {
             unit: own_unit()?,
             text,
         },
-        Action::ReferMisconductClue { note } => Event::MisconductClueReferred { note },
+        Action::ReferMisconductClue { note, destination } => {
+            Event::MisconductClueReferred { note, destination }
+        }
         Action::Urge { note } => Event::Urged {
             unit: lc.lead.clone().ok_or(TransitionError::NoUnit)?,
             note,
@@ -736,11 +809,7 @@ fn effects(
             round: lc.round,
             text,
         },
-        Action::LeaderReview {
-            leader,
-            approved,
-            note,
-        } => {
+        Action::LeaderReview { approved, note } => {
             next.status = if approved {
                 Status::AwaitingQc
             } else {
@@ -748,7 +817,7 @@ fn effects(
             };
             Event::LeaderReviewed {
                 round: lc.round,
-                leader,
+                leader: actor.subject.clone(),
                 approved,
                 note,
             }

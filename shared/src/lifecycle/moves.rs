@@ -1,7 +1,9 @@
 //! The table of moves: for every action, the statuses it may start from,
 //! who may perform it, where it leads, what must hold first, the articles
 //! that allow it, and who issues it. [`super::transition`] reads this table;
-//! the tests enumerate it; [`super::allowed_actions`] answers from it.
+//! the tests enumerate it; [`super::allowed_actions`] answers from it; the
+//! `cases` stage hands each staff action to the desk ([`Desk`]) the table
+//! names.
 
 use super::article::{Article::*, Citation};
 use super::ActionKind::{self, *};
@@ -17,6 +19,8 @@ pub enum Performer {
     Agent,
     /// Staff of the case's lead unit.
     LeadUnit,
+    /// The lead unit's leader (a unit token with the `leader` claim).
+    LeadUnitLeader,
     /// Staff of one of the case's co-units.
     CoUnit,
     /// The case's submitter (by tracking code and second factor).
@@ -29,7 +33,7 @@ impl Performer {
         match self {
             Self::Bureau => Role::Bureau,
             Self::Agent => Role::Agent,
-            Self::LeadUnit | Self::CoUnit => Role::Unit,
+            Self::LeadUnit | Self::LeadUnitLeader | Self::CoUnit => Role::Unit,
             Self::Submitter => Role::Citizen,
         }
     }
@@ -41,6 +45,7 @@ impl Performer {
             && match self {
                 Self::Bureau | Self::Agent | Self::Submitter => true,
                 Self::LeadUnit => unit.is_some() && unit == lc.lead.as_ref(),
+                Self::LeadUnitLeader => actor.leader && unit.is_some() && unit == lc.lead.as_ref(),
                 Self::CoUnit => unit.is_some_and(|u| lc.co_units.contains(u)),
             }
     }
@@ -68,13 +73,26 @@ pub enum Guard {
     ExtensionWaiting,
     /// The case has a lead unit.
     HasUnit,
+    /// The case is not marked complex yet.
+    NotComplex,
+}
+
+/// The stage that serves a staff action behind `POST /api/cases/{id}/actions`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Desk {
+    /// `cases`: the bureau's dispatch and supervision.
+    Cases,
+    /// `reply`: the unit's workbench (private, by service chaining).
+    Reply,
+    /// `qc`: quality check, follow-up and review (private).
+    Qc,
 }
 
 /// Who issues a move.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Via {
-    /// Staff, over `POST /api/cases/{id}/actions`.
-    Staff,
+    /// Staff, over `POST /api/cases/{id}/actions`, served by a desk.
+    Staff(Desk),
     /// The screening stage.
     Screening,
     /// Intake, for an answer given at once.
@@ -114,7 +132,15 @@ const fn row(
         to,
         guard: Guard::None,
         article: Citation(article),
-        via: Via::Staff,
+        via: Via::Staff(Desk::Cases),
+    }
+}
+
+/// A staff move served by `desk` (a row is the cases desk's otherwise).
+const fn desk(m: Move, desk: Desk) -> Move {
+    Move {
+        via: Via::Staff(desk),
+        ..m
     }
 }
 
@@ -126,7 +152,11 @@ const fn via(m: Move, via: Via) -> Move {
     Move { via, ..m }
 }
 
-use Performer::{Agent as A, Bureau as B, CoUnit as Co, LeadUnit as Lead, Submitter as S};
+use Desk::{Qc as QcDesk, Reply as Bench};
+use Performer::{
+    Agent as A, Bureau as B, CoUnit as Co, LeadUnit as Lead, LeadUnitLeader as Leader,
+    Submitter as S,
+};
 
 /// Every move of the lifecycle, one row per action (MISSION.md's paths).
 pub const MOVES: &[Move] = &[
@@ -161,12 +191,15 @@ pub const MOVES: &[Move] = &[
         Next::To(Handling),
         &[Forwarding, Dispatch],
     ),
-    row(
-        ReturnMisrouted,
-        &[Handling],
-        &[Lead],
-        Next::To(Accepted),
-        &[Dispatch],
+    desk(
+        row(
+            ReturnMisrouted,
+            &[Handling],
+            &[Lead],
+            Next::To(Accepted),
+            &[Dispatch],
+        ),
+        Bench,
     ),
     row(
         Reassign,
@@ -219,90 +252,153 @@ pub const MOVES: &[Move] = &[
         &[Escalation],
     ),
     // Handling: extensions, co-units' input, misconduct clues, urging.
-    guarded(
-        row(RequestExtension, &[Handling], &[Lead], Next::Stay, &[Joint]),
-        Guard::NoExtensionWaiting,
+    desk(
+        guarded(
+            row(RequestExtension, &[Handling], &[Lead], Next::Stay, &[Joint]),
+            Guard::NoExtensionWaiting,
+        ),
+        Bench,
     ),
-    guarded(
-        row(ApproveExtension, &[Handling], &[B], Next::Stay, &[Joint]),
-        Guard::ExtensionWaiting,
+    desk(
+        guarded(
+            row(ApproveExtension, &[Handling], &[B], Next::Stay, &[Joint]),
+            Guard::ExtensionWaiting,
+        ),
+        Bench,
     ),
-    guarded(
-        row(RefuseExtension, &[Handling], &[B], Next::Stay, &[Joint]),
-        Guard::ExtensionWaiting,
+    desk(
+        guarded(
+            row(RefuseExtension, &[Handling], &[B], Next::Stay, &[Joint]),
+            Guard::ExtensionWaiting,
+        ),
+        Bench,
     ),
-    row(
-        CoUnitInput,
-        &[Handling, ReplyDrafted],
-        &[Co],
-        Next::Stay,
-        &[Joint],
+    // The 1-5-15 milestones: contact, and the longer limit when complex.
+    desk(
+        row(
+            RecordContact,
+            &[Handling, ReplyDrafted],
+            &[Lead],
+            Next::Stay,
+            &[OnlineLimits],
+        ),
+        Bench,
     ),
-    row(
-        ReferMisconductClue,
-        &[Handling, ReplyDrafted, AwaitingQc],
-        &[B, Lead],
-        Next::Stay,
-        &[Transfer],
+    desk(
+        guarded(
+            row(
+                MarkComplex,
+                &[Handling],
+                &[Lead],
+                Next::Stay,
+                &[OnlineLimits],
+            ),
+            Guard::NotComplex,
+        ),
+        Bench,
+    ),
+    desk(
+        row(
+            CoUnitInput,
+            &[Handling, ReplyDrafted],
+            &[Co],
+            Next::Stay,
+            &[Joint],
+        ),
+        Bench,
+    ),
+    desk(
+        row(
+            ReferMisconductClue,
+            &[Handling, ReplyDrafted, AwaitingQc],
+            &[B, Lead],
+            Next::Stay,
+            &[Transfer],
+        ),
+        Bench,
     ),
     guarded(
         row(Urge, &[Handling, ReplyDrafted], &[B], Next::Stay, &[Urging]),
         Guard::HasUnit,
     ),
     // Reply (Art. 6(一).2): draft, the leader's review, the bureau's QC.
-    row(
-        DraftReply,
-        &[Handling],
-        &[Lead],
-        Next::To(ReplyDrafted),
-        &[ReplyAndQc],
-    ),
-    row(
-        LeaderReview,
-        &[ReplyDrafted],
-        &[Lead],
-        Next::OneOf(&[AwaitingQc, Handling]),
-        &[ReplyAndQc],
-    ),
-    row(QcPass, &[AwaitingQc], &[B], Next::To(Closed), &[ReplyAndQc]),
-    row(
-        QcFail,
-        &[AwaitingQc],
-        &[B],
-        Next::To(Handling),
-        &[ReplyAndQc],
-    ),
-    // After closing (Art. 6(一).3, 6(二).3): follow-up and review.
-    row(
-        FollowUp,
-        &[Closed],
-        &[B],
-        Next::Stay,
-        &[OnlineFollowUp, Review],
-    ),
-    row(
-        RequestReview,
-        &[Closed],
-        &[B, A, S],
-        Next::To(UnderReview),
-        &[Review],
-    ),
-    row(
-        UpholdReview,
-        &[UnderReview],
-        &[B],
-        Next::To(Closed),
-        &[Review],
-    ),
-    guarded(
+    desk(
         row(
-            ReturnOnReview,
-            &[UnderReview],
+            DraftReply,
+            &[Handling],
+            &[Lead],
+            Next::To(ReplyDrafted),
+            &[ReplyAndQc],
+        ),
+        Bench,
+    ),
+    desk(
+        row(
+            LeaderReview,
+            &[ReplyDrafted],
+            &[Leader],
+            Next::OneOf(&[AwaitingQc, Handling]),
+            &[ReplyAndQc],
+        ),
+        Bench,
+    ),
+    desk(
+        row(QcPass, &[AwaitingQc], &[B], Next::To(Closed), &[ReplyAndQc]),
+        QcDesk,
+    ),
+    desk(
+        row(
+            QcFail,
+            &[AwaitingQc],
             &[B],
             Next::To(Handling),
+            &[ReplyAndQc],
+        ),
+        QcDesk,
+    ),
+    // After closing (Art. 6(一).3, 6(二).3): follow-up and review.
+    desk(
+        row(
+            FollowUp,
+            &[Closed],
+            &[B],
+            Next::Stay,
+            &[OnlineFollowUp, Review],
+        ),
+        QcDesk,
+    ),
+    desk(
+        row(
+            RequestReview,
+            &[Closed],
+            &[B, A, S],
+            Next::To(UnderReview),
             &[Review],
         ),
-        Guard::HasUnit,
+        QcDesk,
+    ),
+    desk(
+        row(
+            UpholdReview,
+            &[UnderReview],
+            &[B],
+            Next::To(Closed),
+            &[Review],
+        ),
+        QcDesk,
+    ),
+    desk(
+        guarded(
+            row(
+                ReturnOnReview,
+                &[UnderReview],
+                &[B],
+                Next::To(Handling),
+                &[Review],
+            ),
+            Guard::HasUnit,
+        ),
+        QcDesk,
     ),
 ];
 
@@ -316,6 +412,14 @@ pub fn move_of(action: ActionKind) -> &'static Move {
 pub fn staff_actions() -> impl Iterator<Item = ActionKind> {
     MOVES
         .iter()
-        .filter(|m| m.via == Via::Staff)
+        .filter(|m| matches!(m.via, Via::Staff(_)))
         .map(|m| m.action)
+}
+
+/// The desk that serves a staff action; `None` for the pipeline's own.
+pub fn desk_of(action: ActionKind) -> Option<Desk> {
+    match move_of(action).via {
+        Via::Staff(desk) => Some(desk),
+        Via::Screening | Via::Intake => None,
+    }
 }

@@ -28,6 +28,7 @@ fn at(status: Status) -> Lifecycle {
         round: 1,
         extension_pending: false,
         routed_before: true,
+        complex: false,
     }
 }
 
@@ -114,32 +115,30 @@ fn every_action() -> Vec<(Action, Actor)> {
         ),
         (
             Action::ApproveExtension {
-                approver: text(),
+                city_leader: Some(text()),
                 working_days: days(5),
             },
             Actor::bureau(),
         ),
-        (
-            Action::RefuseExtension {
-                approver: text(),
-                reason: text(),
-            },
-            Actor::bureau(),
-        ),
+        (Action::RefuseExtension { reason: text() }, Actor::bureau()),
+        (Action::RecordContact { note: text() }, Actor::unit(lead())),
+        (Action::MarkComplex { reason: text() }, Actor::unit(lead())),
         (Action::CoUnitInput { text: text() }, Actor::unit(co())),
         (
-            Action::ReferMisconductClue { note: text() },
+            Action::ReferMisconductClue {
+                note: text(),
+                destination: text(),
+            },
             Actor::bureau(),
         ),
         (Action::Urge { note: text() }, Actor::bureau()),
         (Action::DraftReply { text: text() }, Actor::unit(lead())),
         (
             Action::LeaderReview {
-                leader: text(),
                 approved: true,
                 note: text(),
             },
-            Actor::unit(lead()),
+            Actor::unit_leader(lead()),
         ),
         (Action::QcPass {}, Actor::bureau()),
         (Action::QcFail { reasons: text() }, Actor::bureau()),
@@ -169,7 +168,10 @@ fn allowed_from(action: &Action) -> &'static [Status] {
         Action::ReturnMisrouted { .. } | Action::Reassign { .. } => &[Handling],
         Action::AnswerImmediately { .. } | Action::TransferDirect { .. } => &[Received, Accepted],
         Action::ReceiveInstruction { .. } | Action::CloseOnInstruction { .. } => &[Escalated],
-        Action::RequestExtension { .. } | Action::DraftReply { .. } => &[Handling],
+        Action::RequestExtension { .. }
+        | Action::DraftReply { .. }
+        | Action::MarkComplex { .. } => &[Handling],
+        Action::RecordContact { .. } => &[Handling, ReplyDrafted],
         Action::ApproveExtension { .. } | Action::RefuseExtension { .. } => &[Handling],
         Action::CoUnitInput { .. } | Action::Urge { .. } => &[Handling, ReplyDrafted],
         Action::ReferMisconductClue { .. } => &[Handling, ReplyDrafted, AwaitingQc],
@@ -235,6 +237,7 @@ fn a_supervisor_can_do_nothing() {
         role: Role::Supervisor,
         unit: None,
         subject: "supervisor".into(),
+        leader: false,
     };
     for (action, _) in every_action() {
         for status in allowed_from(&action) {
@@ -545,7 +548,7 @@ fn an_extension_request_is_approved_or_refused_once() {
     let approved = transition(
         &requested,
         Action::ApproveExtension {
-            approver: "市领导".into(),
+            city_leader: Some("张副市长".into()),
             working_days: days(10),
         },
         &Actor::bureau(),
@@ -554,15 +557,30 @@ fn an_extension_request_is_approved_or_refused_once() {
     assert_eq!(
         approved.events,
         vec![Event::ExtensionApproved {
-            approver: "市领导".into(),
+            approver: "bureau".into(),
+            city_leader: Some("张副市长".into()),
             working_days: 10
         }]
     );
+    // Joint handling (the case has a co-unit) needs the city leader's name;
+    // a case without co-units does not.
+    let unnamed = Action::ApproveExtension {
+        city_leader: None,
+        working_days: days(10),
+    };
+    assert_eq!(
+        transition(&requested, unnamed.clone(), &Actor::bureau()).unwrap_err(),
+        TransitionError::CityLeaderRequired
+    );
+    let single = Lifecycle {
+        co_units: vec![],
+        ..requested.clone()
+    };
+    assert!(transition(&single, unnamed, &Actor::bureau()).is_ok());
     assert!(!approved.lifecycle.extension_pending);
     let refused = step(
         &requested,
         Action::RefuseExtension {
-            approver: "市领导".into(),
             reason: "理由不足".into(),
         },
         &Actor::bureau(),
@@ -572,7 +590,7 @@ fn an_extension_request_is_approved_or_refused_once() {
         transition(
             &lc,
             Action::ApproveExtension {
-                approver: "a".into(),
+                city_leader: Some("a".into()),
                 working_days: days(1)
             },
             &Actor::bureau()
@@ -606,11 +624,10 @@ fn a_failed_qc_sends_the_reply_back_to_the_same_lead_in_a_new_round_and_keeps_th
     let reviewed = step(
         &drafted.lifecycle,
         Action::LeaderReview {
-            leader: "王局长".into(),
             approved: true,
             note: "同意".into(),
         },
-        &Actor::unit(lead()),
+        &Actor::unit_leader(lead()),
     );
     assert_eq!(reviewed.status, Status::AwaitingQc);
     let failed = transition(
@@ -656,13 +673,88 @@ fn a_leader_can_send_a_draft_back_before_qc() {
     let back = step(
         &drafted,
         Action::LeaderReview {
-            leader: "王局长".into(),
             approved: false,
             note: "补充材料".into(),
         },
-        &Actor::unit(lead()),
+        &Actor::unit_leader(lead()),
     );
     assert_eq!((back.status, back.round), (Status::Handling, 1));
+}
+
+#[test]
+fn only_the_lead_units_leader_reviews_a_draft_and_the_review_names_the_token_subject() {
+    let drafted = at(Status::ReplyDrafted);
+    let review = Action::LeaderReview {
+        approved: true,
+        note: String::new(),
+    };
+    // A clerk of the lead unit (no leader claim) cannot approve the draft.
+    assert_eq!(
+        transition(&drafted, review.clone(), &Actor::unit(lead())).unwrap_err(),
+        TransitionError::NotLeader
+    );
+    // Another unit's leader cannot either.
+    assert_eq!(
+        transition(&drafted, review.clone(), &Actor::unit_leader(co())).unwrap_err(),
+        TransitionError::NotLeadUnit {
+            action: "leader_review"
+        }
+    );
+    let leader = Actor {
+        subject: "wang.juzhang".into(),
+        ..Actor::unit_leader(lead())
+    };
+    let events = events(&drafted, review, &leader);
+    assert_eq!(
+        events,
+        vec![Event::LeaderReviewed {
+            round: 1,
+            leader: "wang.juzhang".into(),
+            approved: true,
+            note: String::new(),
+        }]
+    );
+    // The clerk does not see the button; the leader does.
+    assert!(!allowed_actions(&drafted, &Actor::unit(lead())).contains(&ActionKind::LeaderReview));
+    assert!(allowed_actions(&drafted, &leader).contains(&ActionKind::LeaderReview));
+}
+
+#[test]
+fn the_lead_unit_records_contact_and_marks_a_case_complex_once() {
+    let lc = at(Status::Handling);
+    let contacted = transition(
+        &lc,
+        Action::RecordContact {
+            note: "电话联系".into(),
+        },
+        &Actor::unit(lead()),
+    )
+    .expect("records contact");
+    assert_eq!(contacted.lifecycle.status, Status::Handling);
+    let complex = step(
+        &lc,
+        Action::MarkComplex {
+            reason: "涉及多个部门".into(),
+        },
+        &Actor::unit(lead()),
+    );
+    assert!(complex.complex);
+    assert_eq!(
+        transition(
+            &complex,
+            Action::MarkComplex { reason: "x".into() },
+            &Actor::unit(lead())
+        )
+        .unwrap_err(),
+        TransitionError::AlreadyComplex
+    );
+    // A co-unit does neither.
+    assert!(transition(
+        &lc,
+        Action::RecordContact { note: "x".into() },
+        &Actor::unit(co())
+    )
+    .is_err());
 }
 
 #[test]
@@ -795,17 +887,22 @@ fn an_overdue_case_is_urged_and_a_misconduct_clue_referred() {
         events(
             &lc,
             Action::ReferMisconductClue {
-                note: "转纪委".into()
+                note: "转纪委".into(),
+                destination: "区纪委监委".into()
             },
             &Actor::unit(lead())
         ),
         vec![Event::MisconductClueReferred {
-            note: "转纪委".into()
+            note: "转纪委".into(),
+            destination: "区纪委监委".into()
         }]
     );
     assert!(transition(
         &lc,
-        Action::ReferMisconductClue { note: "x".into() },
+        Action::ReferMisconductClue {
+            note: "x".into(),
+            destination: "x".into()
+        },
         &Actor::unit(co())
     )
     .is_err());
@@ -815,6 +912,7 @@ fn an_overdue_case_is_urged_and_a_misconduct_clue_referred() {
 fn the_whole_online_path_from_intake_to_a_satisfied_follow_up() {
     let bureau = Actor::bureau();
     let unit_staff = Actor::unit(lead());
+    let unit_leader = Actor::unit_leader(lead());
     let mut lc = Lifecycle::received();
     let mut log = Vec::new();
     for (action, actor) in [
@@ -839,11 +937,10 @@ fn the_whole_online_path_from_intake_to_a_satisfied_follow_up() {
         ),
         (
             Action::LeaderReview {
-                leader: "李科长".into(),
                 approved: true,
                 note: String::new(),
             },
-            &unit_staff,
+            &unit_leader,
         ),
         (Action::QcPass {}, &bureau),
         (
@@ -892,7 +989,7 @@ fn the_table_has_one_row_per_action_in_declaration_order() {
 #[test]
 fn staff_take_every_action_over_the_api_but_screening_and_answers_at_intake() {
     let staff: Vec<&str> = moves::staff_actions().map(ActionKind::as_str).collect();
-    assert_eq!(staff.len(), 22);
+    assert_eq!(staff.len(), 24);
     for not_staff in ["accept", "reject", "answer_immediately", "transfer_direct"] {
         assert!(!staff.contains(&not_staff), "{not_staff}");
     }
@@ -912,6 +1009,8 @@ fn allowed_actions_are_what_the_actor_may_do_now() {
         vec![
             "return_misrouted",
             "request_extension",
+            "record_contact",
+            "mark_complex",
             "refer_misconduct_clue",
             "draft_reply"
         ]
@@ -941,6 +1040,7 @@ fn allowed_actions_are_what_the_actor_may_do_now() {
         role: Role::Supervisor,
         unit: None,
         subject: "supervisor".into(),
+        leader: false,
     };
     for status in ALL_STATUSES {
         assert!(allowed_actions(&at(status), &supervisor).is_empty());
@@ -954,7 +1054,7 @@ fn every_allowed_action_is_a_legal_move_and_every_other_is_refused() {
             for pending in [false, true] {
                 let mut lc = at(status);
                 lc.extension_pending = pending;
-                let staff = moves::move_of(action.kind()).via == moves::Via::Staff;
+                let staff = matches!(moves::move_of(action.kind()).via, moves::Via::Staff(_));
                 let allowed = allowed_actions(&lc, &actor).contains(&action.kind());
                 assert!(
                     staff || !allowed,
@@ -978,6 +1078,7 @@ fn a_scheduler_can_do_nothing_and_a_citizen_only_ask_for_a_review_of_a_closed_ca
         role: Role::Scheduler,
         unit: None,
         subject: "cronjob".into(),
+        leader: false,
     };
     for (action, _) in every_action() {
         for status in ALL_STATUSES {

@@ -22,6 +22,8 @@ pub enum DeadlineReason {
     QcFailed,
     /// A review returned the case to its unit.
     ReviewReturned,
+    /// The lead unit marked the case complex.
+    Complex,
 }
 
 text_enum!(DeadlineReason {
@@ -29,6 +31,7 @@ text_enum!(DeadlineReason {
     Extension = "extension",
     QcFailed = "qc_failed",
     ReviewReturned = "review_returned",
+    Complex = "complex",
 });
 
 /// Sets deadlines; each replaces (deactivates, keeps on record) the

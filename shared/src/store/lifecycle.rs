@@ -22,7 +22,8 @@ pub struct Versioned {
 /// A case's lifecycle and its version.
 pub fn load_lifecycle(db: &impl Db, case: CaseId) -> Result<Versioned, StoreError> {
     let rows = db.execute(
-        "SELECT status, rejection_category, lead_unit, round, extension_pending, routed_before, version
+        "SELECT status, rejection_category, lead_unit, round, extension_pending, routed_before, complex,
+                version
          FROM cases WHERE id = ?",
         &[case.get().into()],
     )?;
@@ -51,9 +52,44 @@ pub fn load_lifecycle(db: &impl Db, case: CaseId) -> Result<Versioned, StoreErro
             round: u32::try_from(row.integer("round")?).map_err(corrupt)?,
             extension_pending: row.integer("extension_pending")? != 0,
             routed_before: row.integer("routed_before")? != 0,
+            complex: row.integer("complex")? != 0,
         },
         version: row.integer("version")?,
     })
+}
+
+/// When the case last went to a unit (routed, reassigned or sent on by
+/// the city's instruction), if it ever did.
+pub fn last_routed_at(
+    db: &impl Db,
+    case: CaseId,
+) -> Result<Option<DateTime<FixedOffset>>, StoreError> {
+    let rows = db.execute(
+        "SELECT at FROM case_events WHERE case_id = ? AND type IN ('routed', 'reassigned')
+         ORDER BY id DESC LIMIT 1",
+        &[case.get().into()],
+    )?;
+    match rows.row(0) {
+        Some(row) => Ok(Some(row.instant("at")?)),
+        None => Ok(None),
+    }
+}
+
+/// When the current unit's time limits started, if not at receipt: the
+/// last reassignment or the city's instruction.
+pub fn handling_start(
+    db: &impl Db,
+    case: CaseId,
+) -> Result<Option<DateTime<FixedOffset>>, StoreError> {
+    let rows = db.execute(
+        "SELECT at FROM case_events WHERE case_id = ? AND type IN ('reassigned', 'instruction_received')
+         ORDER BY id DESC LIMIT 1",
+        &[case.get().into()],
+    )?;
+    match rows.row(0) {
+        Some(row) => Ok(Some(row.instant("at")?)),
+        None => Ok(None),
+    }
 }
 
 /// A case's co-units, in id order.
@@ -87,7 +123,7 @@ pub fn apply(
         let closed_at = (lc.status == Status::Closed).then(|| clock::format(at));
         let rows = db.execute(
             "UPDATE cases SET status = ?, rejection_category = ?, lead_unit = ?, round = ?,
-                    extension_pending = ?, routed_before = ?,
+                    extension_pending = ?, routed_before = ?, complex = ?,
                     closed_at = CASE WHEN ? IS NULL THEN NULL ELSE COALESCE(closed_at, ?) END,
                     version = version + 1
              WHERE id = ? AND version = ?
@@ -99,6 +135,7 @@ pub fn apply(
                 i64::from(lc.round).into(),
                 i64::from(lc.extension_pending).into(),
                 i64::from(lc.routed_before).into(),
+                i64::from(lc.complex).into(),
                 SqlValue::from(closed_at.clone()),
                 SqlValue::from(closed_at),
                 case.get().into(),

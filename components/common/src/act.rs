@@ -1,0 +1,127 @@
+//! `POST /api/cases/{id}/actions`, for the three desks behind it: `cases`
+//! takes the request, serves the bureau's dispatch moves itself and hands
+//! every other move, unchanged, to the desk the table of moves names
+//! (`reply` or `qc`, private, by service chaining); each desk checks the
+//! token, the case and the version again and applies the move.
+
+use serde::Serialize;
+use shared::access::{case_access, Principal};
+use shared::actions::{self, Rules};
+use shared::ids::CaseId;
+use shared::lifecycle::moves::{desk_of, Desk};
+use shared::lifecycle::{Action, Actor, Citation, Event, Status};
+use shared::store;
+use spin_sdk::http::{Method, Request, Response};
+
+use crate::routes::{Chained, QC, REPLY};
+use crate::{json, Answer, Ctx, Problem};
+
+#[derive(Serialize)]
+struct Moved {
+    case_id: CaseId,
+    status: Status,
+    version: i64,
+    article: Citation,
+    events: Vec<Event>,
+}
+
+/// The private stage that serves `desk`, if it is not `cases` itself.
+fn chained(desk: Desk) -> Option<Chained> {
+    match desk {
+        Desk::Cases => None,
+        Desk::Reply => Some(REPLY),
+        Desk::Qc => Some(QC),
+    }
+}
+
+/// The principal and the parsed action of a request, or why not (401
+/// before anything else, then 400 naming every bad field).
+fn read(ctx: &Ctx) -> Result<(Principal, Action), Box<Problem>> {
+    let who = ctx.principal()?;
+    let action = actions::parse(&ctx.json_body()?)?;
+    Ok((who, action))
+}
+
+/// The public endpoint (`cases`): the move here, or forwarded to its desk.
+pub async fn at_front(ctx: &Ctx) -> Answer {
+    let id = ctx.case_id()?;
+    let (who, action) = read(ctx)?;
+    match desk_of(action.kind()).and_then(chained) {
+        None => perform(ctx, &who, id, action),
+        Some(desk) => forward(ctx, desk, id).await,
+    }
+}
+
+/// A private desk: only the moves the table gives it (404 otherwise).
+pub fn on_desk(ctx: &Ctx, desk: Desk) -> Answer {
+    let stage = chained(desk).ok_or_else(|| Problem::not_found().boxed())?;
+    let id = stage.case_id(&ctx.req)?;
+    let (who, action) = read(ctx)?;
+    if desk_of(action.kind()) != Some(desk) {
+        return Err(Problem::not_found().boxed());
+    }
+    perform(ctx, &who, id, action)
+}
+
+/// Applies one move under `If-Match`; answers the move with the new
+/// version as the `ETag`.
+fn perform(ctx: &Ctx, who: &Principal, id: CaseId, action: Action) -> Answer {
+    let expected = ctx.if_match()?;
+    let db = ctx.db()?;
+    let case = store::case_view(db, id)?.ok_or_else(|| Problem::case_not_found().boxed())?;
+    case_access(who, case.lead_unit.as_ref(), &case.co_units)?;
+    let rules = ctx.rules()?;
+    let rules = Rules {
+        calendar: rules.calendar()?,
+        deadlines: rules.deadlines()?,
+    };
+    let (t, version) = actions::apply(
+        db,
+        id,
+        expected,
+        action,
+        &Actor::from(who),
+        &rules,
+        ctx.now_in_china(),
+    )?;
+    let moved = Moved {
+        case_id: id,
+        status: t.lifecycle.status,
+        version,
+        article: t.article,
+        events: t.events,
+    };
+    let mut resp = json(200, &moved)?;
+    resp.set_header("etag", format!("\"{version}\""));
+    Ok(resp)
+}
+
+/// The headers a desk needs from the caller's request, and those of its
+/// answer the caller gets.
+const FORWARDED: &[&str] = &["authorization", "if-match", "content-type"];
+const RELAYED: &[&str] = &["content-type", "etag", "retry-after", "allow"];
+
+/// Sends the request on to `desk` and relays its answer; 502 when the
+/// desk cannot be reached.
+async fn forward(ctx: &Ctx, desk: Chained, id: CaseId) -> Answer {
+    let mut out = Request::builder();
+    out.method(Method::Post).uri(desk.url(id));
+    for name in FORWARDED {
+        if let Some(value) = ctx.req.header(name).and_then(|v| v.as_str()) {
+            out.header(*name, value);
+        }
+    }
+    let out = out.body(ctx.req.body().to_vec()).build();
+    let answer: Response = spin_sdk::http::send(out).await.map_err(|e| {
+        eprintln!("{} unreachable: {e}", desk.component);
+        Problem::new(502, "stage_unavailable", "The handling desk did not answer").boxed()
+    })?;
+    let mut relayed = Response::builder();
+    relayed.status(*answer.status());
+    for name in RELAYED {
+        if let Some(value) = answer.header(name).and_then(|v| v.as_str()) {
+            relayed.header(*name, value);
+        }
+    }
+    Ok(relayed.body(answer.body().to_vec()).build())
+}
