@@ -66,10 +66,10 @@ pub fn on_desk(ctx: &Ctx, desk: Desk) -> Answer {
 /// Applies one move under `If-Match`; answers the move with the new
 /// version as the `ETag`.
 fn perform(ctx: &Ctx, who: &Principal, id: CaseId, action: Action) -> Answer {
-    let expected = ctx.if_match()?;
     let db = ctx.db()?;
     let case = store::case_view(db, id)?.ok_or_else(|| Problem::case_not_found().boxed())?;
     case_access(who, case.lead_unit.as_ref(), &case.co_units)?;
+    let expected = ctx.if_match()?;
     let rules = ctx.rules()?;
     let rules = Rules {
         calendar: rules.calendar()?,
