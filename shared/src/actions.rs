@@ -10,7 +10,9 @@ use crate::deadlines::{deadline, extend, schedule, DeadlineRules, Milestone};
 use crate::ids::CaseId;
 use crate::intake::HotlineMode;
 pub use crate::lifecycle::parse;
-use crate::lifecycle::{transition, Action, ActionKind, Actor, Event, Transition};
+use crate::lifecycle::{
+    reply_requirements, transition, Action, ActionKind, Actor, Event, Transition,
+};
 use crate::store::{self, DeadlineReason, StoreError};
 
 /// The same failures as screening and dispatch: one error type for every
@@ -56,6 +58,21 @@ pub fn apply(
     }
     if action.kind() == ActionKind::ReturnMisrouted {
         return_window(db, case, rules, at)?;
+    }
+    if let Action::DraftReply {
+        adoption,
+        adoption_reason,
+        ..
+    } = &action
+    {
+        let (facts, _) = store::case_facts(db, case)?;
+        reply_requirements(
+            facts.channel,
+            facts.kind,
+            *adoption,
+            adoption_reason.as_deref(),
+        )
+        .map_err(ActionError::Fields)?;
     }
     let t = transition(&current.lifecycle, action, actor)?;
     let version = db.transaction(|db| -> Result<i64, ActionError> {

@@ -638,3 +638,56 @@ fn recording_contact_meets_the_contact_milestone_and_a_complex_case_gets_1_5_15(
         ]
     );
 }
+
+#[test]
+fn a_hall_suggestions_reply_says_whether_it_is_taken_up_and_why_not() {
+    use crate::intake::{Channel, Kind};
+    use crate::lifecycle::Adoption;
+    let fields = |channel, kind, adoption, reason: Option<&str>| -> Vec<(String, &'static str)> {
+        reply_requirements(channel, kind, adoption, reason)
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect()
+    };
+    let hall = Channel::ServiceHall;
+    assert_eq!(
+        fields(hall, Kind::Suggestion, None, None),
+        vec![("adoption".into(), "missing")]
+    );
+    assert_eq!(
+        fields(hall, Kind::Suggestion, Some(Adoption::PartlyAdopted), None),
+        vec![("adoption_reason".into(), "missing")]
+    );
+    assert!(fields(hall, Kind::Suggestion, Some(Adoption::Adopted), None).is_empty());
+    assert!(fields(
+        hall,
+        Kind::Suggestion,
+        Some(Adoption::NotAdopted),
+        Some("已有规划")
+    )
+    .is_empty());
+    // Elsewhere adoption is optional for suggestions and not for complaints.
+    assert!(fields(Channel::OnlinePlatform, Kind::Suggestion, None, None).is_empty());
+    assert_eq!(
+        fields(hall, Kind::Complaint, Some(Adoption::Adopted), None),
+        vec![("adoption".into(), "not_for_kind")]
+    );
+    // Parsed from the API's names.
+    assert_eq!(
+        parse(
+            &json!({"action": "draft_reply", "text": "感谢建议", "adoption": "partly_adopted",
+                      "adoption_reason": "部分已在实施"})
+        ),
+        Ok(Action::DraftReply {
+            text: "感谢建议".into(),
+            adoption: Some(Adoption::PartlyAdopted),
+            adoption_reason: Some("部分已在实施".into())
+        })
+    );
+    assert_eq!(
+        errs(json!({"action": "draft_reply", "text": "x", "adoption": "maybe"})),
+        vec![("adoption".into(), "unknown_value")]
+    );
+}

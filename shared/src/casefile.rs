@@ -124,6 +124,12 @@ pub struct Reply {
     pub round: u32,
     /// The draft's text.
     pub text: String,
+    /// For a suggestion: whether it is taken up, and why not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adoption: Option<crate::lifecycle::Adoption>,
+    /// Why a suggestion is not (wholly) taken up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adoption_reason: Option<String>,
     /// When it was drafted.
     #[serde(serialize_with = "clock::serialize")]
     pub drafted_at: DateTime<FixedOffset>,
@@ -177,10 +183,17 @@ fn replies(events: &[StoredEvent]) -> (Option<Reply>, Vec<QcRound>) {
             continue;
         };
         match event {
-            Event::ReplyDrafted { round, text } => {
+            Event::ReplyDrafted {
+                round,
+                text,
+                adoption,
+                adoption_reason,
+            } => {
                 reply = Some(Reply {
                     round,
                     text,
+                    adoption,
+                    adoption_reason,
                     drafted_at: e.at,
                     leader_review: None,
                     released_at: None,

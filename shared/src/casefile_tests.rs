@@ -64,7 +64,11 @@ fn a_reply_failed_then_passed_keeps_both_rounds_every_deadline_and_who_did_what(
         &bureau,
         "2025-09-30T10:05:00+08:00",
     );
-    let draft = |text: &str| Action::DraftReply { text: text.into() };
+    let draft = |text: &str| Action::DraftReply {
+        text: text.into(),
+        adoption: None,
+        adoption_reason: None,
+    };
     let review = || Action::LeaderReview {
         approved: true,
         note: String::new(),

@@ -21,6 +21,8 @@ fn close(db: &crate::db::NativeDb, case: CaseId, at: &str) {
         (
             Action::DraftReply {
                 text: "已修复".into(),
+                adoption: None,
+                adoption_reason: None,
             },
             clerk.clone(),
         ),

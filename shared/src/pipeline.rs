@@ -34,6 +34,9 @@ pub enum PipelineError {
     /// The county's rules could not be read.
     #[error(transparent)]
     Rules(#[from] RulesError),
+    /// The action lacks what this case needs (named by field).
+    #[error("the action is incomplete for this case")]
+    Fields(Vec<crate::fields::FieldError>),
     /// The lead unit may no longer return the case as misrouted.
     #[error("a misrouted case is returned within its time: the last day was {until}")]
     ReturnWindowClosed {

@@ -46,6 +46,14 @@ pub struct ScanRules {
     /// bureau's `follow_up` queue, Art. 6(一).3).
     #[serde(default = "default_follow_up_rate")]
     pub follow_up_rate: f64,
+    /// Who follows up a late case of the service hall beside its unit
+    /// (the hall's supervision section, Art. 6(三)).
+    #[serde(default = "default_hall_supervision")]
+    pub hall_supervision: String,
+}
+
+fn default_hall_supervision() -> String {
+    "服务大厅督查科".to_string()
 }
 
 fn default_follow_up_rate() -> f64 {
@@ -76,6 +84,9 @@ impl ScanRules {
         }
         if !(0.0..=1.0).contains(&rules.follow_up_rate) {
             return Err("follow_up_rate is a share from 0 to 1".into());
+        }
+        if rules.hall_supervision.trim().is_empty() {
+            return Err("hall_supervision names who follows late hall cases up".into());
         }
         Ok(rules)
     }
@@ -123,8 +134,12 @@ pub fn scan(db: &impl Db, rules: &Rules, now: DateTime<Utc>) -> Result<ScanRepor
                 if due.due_at.with_timezone(&Utc) < now {
                     // Past due: one notice to the unit handling it, if any
                     // (a case returned as misrouted has none), and the mark.
+                    // A late hall case gets an owner in the hall's
+                    // supervision section.
+                    let owner = (due.channel == crate::intake::Channel::ServiceHall)
+                        .then_some(scan_rules.hall_supervision.as_str());
                     if let Some(unit) = &due.lead {
-                        if store::write_urge_notice(db, due, unit, UrgeLevel::Overdue, at)? {
+                        if store::write_urge_notice(db, due, unit, UrgeLevel::Overdue, owner, at)? {
                             counts.urge_notices += 1;
                         }
                     }
@@ -133,7 +148,7 @@ pub fn scan(db: &impl Db, rules: &Rules, now: DateTime<Utc>) -> Result<ScanRepor
                     }
                     store::mark_notified(db, due.id, UrgeLevel::Overdue)?;
                 } else if let (Some(unit), false) = (&due.lead, due.warned) {
-                    if store::write_urge_notice(db, due, unit, UrgeLevel::Warning, at)? {
+                    if store::write_urge_notice(db, due, unit, UrgeLevel::Warning, None, at)? {
                         counts.warnings += 1;
                     }
                     store::mark_notified(db, due.id, UrgeLevel::Warning)?;

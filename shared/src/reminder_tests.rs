@@ -337,3 +337,32 @@ fn the_contact_milestone_is_not_chased_until_contact_can_be_recorded() {
         .collect();
     assert_eq!(milestones, vec![Some(crate::deadlines::Milestone::Finish)]);
 }
+
+#[test]
+fn a_late_hall_case_gets_an_owner_in_the_halls_supervision_section() {
+    let db = migrated_db();
+    let body = serde_json::json!({
+        "channel": "service_hall", "kind": "complaint", "form": "written", "title": "路灯不亮",
+        "content": "九州路路灯已坏一周，请尽快维修。", "county": "410611000",
+        "submitter": {"type": "individual", "name": "张三", "phone": "13812345601"}
+    });
+    let hall = store_case(&db, 1, body, RECEIVED);
+    through_the_stages(&db, hall, RECEIVED);
+    let phone = routed_lamp(&db, 2, "hotline_web");
+    // The hall's complaint: 5 working days, due 14 October.
+    assert_eq!(counts(&scan_at(&db, "2025-10-15T09:00:00+08:00")).0, 1);
+    let owners = |id| -> Vec<(UrgeLevel, Option<String>)> {
+        store::urge_notices(&db, id)
+            .expect("notices")
+            .into_iter()
+            .map(|n| (n.level, n.owner))
+            .collect()
+    };
+    assert_eq!(
+        owners(hall),
+        vec![(UrgeLevel::Overdue, Some("服务大厅督查科".to_string()))]
+    );
+    // A hotline case late on 22 October has no hall owner.
+    scan_at(&db, "2025-10-22T09:00:00+08:00");
+    assert_eq!(owners(phone), vec![(UrgeLevel::Overdue, None)]);
+}

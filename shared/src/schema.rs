@@ -245,6 +245,17 @@ Migration {
             PRIMARY KEY (unit_id, day)
         )",
     ],
+},
+Migration {
+    version: 9,
+    name: "misconduct clues' receipt and late cases' owners",
+    statements: &[
+        // A misconduct clue went out and its receipt is not yet on record.
+        "ALTER TABLE cases ADD COLUMN clue_pending INTEGER NOT NULL DEFAULT 0",
+        // Who follows a late case up beside its unit (the hall's
+        // supervision section for the hall's cases, Art. 6(三)).
+        "ALTER TABLE urge_notices ADD COLUMN owner TEXT",
+    ],
 }];
 
 /// The newest schema version this library knows.

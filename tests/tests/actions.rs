@@ -246,11 +246,13 @@ fn the_case_view_shows_deadlines_history_reply_and_both_qc_rounds_with_who_did_w
     assert_eq!(
         before["allowed_actions"],
         json!([
+            "accept_assignment",
             "return_misrouted",
             "request_extension",
             "record_contact",
             "mark_complex",
             "refer_misconduct_clue",
+            "explain_delay",
             "draft_reply"
         ])
     );

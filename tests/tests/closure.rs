@@ -388,3 +388,85 @@ fn the_bureau_sees_which_units_did_not_open_their_inbox_on_a_working_day() {
     let follow_up = ok(app.get_as(&bureau, "/api/inbox?queue=follow_up"));
     assert_eq!(follow_up, json!({"cases": [], "next": null}));
 }
+
+#[test]
+fn a_hall_suggestion_is_answered_with_whether_it_is_taken_up_and_the_citizen_sees_it() {
+    let (app, _state) = app();
+    set_clock(&app, "2025-09-30T10:00:00+08:00");
+    let agent = format!("Bearer {}", token("agent", None, "hall.1"));
+    let body = json!({"channel": "service_hall", "kind": "suggestion", "form": "oral",
+        "title": "增设路灯", "content": "建议在九州路北段增设路灯，请相关部门考虑。",
+        "county": "410611000",
+        "submitter": {"type": "individual", "name": "周九", "phone": "13712345676"}});
+    let submitted = app.post_json(
+        "/api/cases",
+        &body.to_string(),
+        &[("authorization", &agent)],
+    );
+    assert_eq!(submitted.status, 201, "{}", submitted.body);
+    let submitted = submitted.json();
+    let id = submitted["case_id"].as_i64().expect("id");
+    let code = submitted["tracking_code"]
+        .as_str()
+        .expect("code")
+        .to_string();
+    let bureau = token("bureau", None, "zhang.wei");
+    if submitted["status"] == "accepted" {
+        ok(act(
+            &app,
+            &bureau,
+            id,
+            json!({"action": "route", "lead": "qibin-urban"}),
+        ));
+    }
+    let lead = ok(app.get_as(&bureau, &format!("/api/cases/{id}")))["lead_unit"]
+        .as_str()
+        .expect("a unit")
+        .to_string();
+    let clerk = token("unit", Some(&lead), "li.clerk");
+    let bare = act(
+        &app,
+        &clerk,
+        id,
+        json!({"action": "draft_reply", "text": "感谢您的建议。"}),
+    );
+    assert_eq!(
+        (bare.status, bare.json()["errors"][0]["field"].as_str()),
+        (400, Some("adoption")),
+        "{}",
+        bare.body
+    );
+    let why_not = act(
+        &app,
+        &clerk,
+        id,
+        json!({"action": "draft_reply", "text": "感谢您的建议。",
+        "adoption": "partly_adopted"}),
+    );
+    assert_eq!(
+        why_not.json()["errors"][0]["field"],
+        "adoption_reason",
+        "{}",
+        why_not.body
+    );
+    ok(act(
+        &app,
+        &clerk,
+        id,
+        json!({"action": "draft_reply", "text": "感谢您的建议，北段已列入明年计划。",
+        "adoption": "partly_adopted", "adoption_reason": "南段已有路灯，北段明年实施"}),
+    ));
+    ok(act(
+        &app,
+        &leader_token(&lead, "wang.leader"),
+        id,
+        json!({"action": "leader_review", "approved": true}),
+    ));
+    ok(act(&app, &bureau, id, json!({"action": "qc_pass"})));
+    let seen = ok(app.get(&format!("/api/cases/track/{code}?phone_last4=5676")));
+    assert_eq!(seen["reply"]["adoption"], "partly_adopted", "{seen}");
+    assert_eq!(
+        seen["reply"]["adoption_reason"],
+        "南段已有路灯，北段明年实施"
+    );
+}

@@ -260,6 +260,7 @@ impl From<PipelineError> for Box<Problem> {
                     .detail(detail)
                     .boxed()
             }
+            PipelineError::Fields(errors) => errors.into(),
             PipelineError::ReturnWindowClosed { .. } => {
                 Problem::new(409, "return_window_closed", "Too late to return the case")
                     .field("action")

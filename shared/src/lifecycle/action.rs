@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::{RejectCategory, Satisfaction};
+use super::{Adoption, RejectCategory, Satisfaction};
 use crate::fields::{FieldError, FieldValue, Fields, Issue};
 use crate::units::UnitId;
 
@@ -105,6 +105,11 @@ actions! {
         /// Units handling it jointly (协办).
         co_units: Vec<UnitId>,
     },
+    /// The lead unit signs for the case (签收).
+    AcceptAssignment = "accept_assignment" {
+        /// A note (optional).
+        note: String = String::new(),
+    },
     /// The lead unit returns a case that is not theirs.
     ReturnMisrouted = "return_misrouted" {
         /// Why it is not theirs.
@@ -194,15 +199,29 @@ actions! {
         /// supervision commission by default).
         destination: String = "纪检监察机关".to_string(),
     },
+    /// The bureau records that the body the clue went to received it.
+    AcknowledgeClue = "acknowledge_clue" {
+        /// The acknowledgement, as received.
+        note: String,
+    },
     /// The bureau urges the lead unit (催办).
     Urge = "urge" {
         /// The urge notice's text.
         note: String,
     },
+    /// The lead unit explains why the case is late.
+    ExplainDelay = "explain_delay" {
+        /// The explanation.
+        explanation: String,
+    },
     /// The lead unit drafts its reply.
     DraftReply = "draft_reply" {
         /// The reply.
         text: String,
+        /// For a suggestion: taken up or not (required for the hall's).
+        adoption: Option<Adoption>,
+        /// Why not, or not wholly (required unless adopted).
+        adoption_reason: Option<String>,
     },
     /// The unit's leader (the token's subject, with the `leader` claim)
     /// approves the draft or sends it back.
@@ -336,6 +355,65 @@ impl FieldValue for Satisfaction {
         Issue::new(
             "unknown_value",
             format!("must be one of: {}", Satisfaction::ALL.join(", ")),
+        )
+    }
+}
+
+/// What a reply must say beside its text, by the case (Art. 6(三)): a
+/// suggestion made at the service hall says whether it is taken up, and
+/// why not when it is not wholly; only suggestions record adoption.
+pub fn reply_requirements(
+    channel: crate::intake::Channel,
+    kind: crate::intake::Kind,
+    adoption: Option<Adoption>,
+    reason: Option<&str>,
+) -> Result<(), Vec<FieldError>> {
+    use crate::intake::{Channel, Kind};
+    let mut errors = Vec::new();
+    match (kind, adoption) {
+        (Kind::Suggestion, None) if channel == Channel::ServiceHall => {
+            errors.push(FieldError::new(
+                "adoption",
+                "missing",
+                format!(
+                    "a hall suggestion's reply says whether it is taken up: {}",
+                    Adoption::ALL.join(", ")
+                ),
+            ))
+        }
+        (Kind::Suggestion, Some(a)) if a != Adoption::Adopted && reason.is_none() => {
+            errors.push(FieldError::new(
+                "adoption_reason",
+                "missing",
+                "say why the suggestion is not (wholly) taken up",
+            ))
+        }
+        (Kind::Consultation | Kind::Complaint, Some(_)) => errors.push(FieldError::new(
+            "adoption",
+            "not_for_kind",
+            "adoption is recorded for suggestions only",
+        )),
+        _ => {}
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+impl FieldValue for Adoption {
+    fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
+        value
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| vec![Self::missing()])
+    }
+
+    fn missing() -> Issue {
+        Issue::new(
+            "unknown_value",
+            format!("must be one of: {}", Adoption::ALL.join(", ")),
         )
     }
 }

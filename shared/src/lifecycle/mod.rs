@@ -27,7 +27,9 @@ mod action;
 mod article;
 pub mod moves;
 
-pub use action::{parse, Action, ActionKind, ExtensionDays, MAX_EXTENSION_DAYS};
+pub use action::{
+    parse, reply_requirements, Action, ActionKind, ExtensionDays, MAX_EXTENSION_DAYS,
+};
 pub use article::{Article, Citation};
 use moves::{move_of, Guard, Next};
 
@@ -239,6 +241,24 @@ text_enum!(Satisfaction {
     Unreachable = "unreachable",
 });
 
+/// Whether a suggestion made at the service hall is taken up (Art. 6(三)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Adoption {
+    /// 采纳.
+    Adopted,
+    /// 部分采纳.
+    PartlyAdopted,
+    /// 不予采纳.
+    NotAdopted,
+}
+
+text_enum!(Adoption {
+    Adopted = "adopted",
+    PartlyAdopted = "partly_adopted",
+    NotAdopted = "not_adopted",
+});
+
 /// The lifecycle part of a case: its status and what the moves depend on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Lifecycle {
@@ -261,6 +281,9 @@ pub struct Lifecycle {
     /// Whether the lead unit marked the case complex (the longer time limit
     /// applies, Art. 6(一).1).
     pub complex: bool,
+    /// Whether a misconduct clue went out and its receipt is not yet on
+    /// record.
+    pub clue_pending: bool,
 }
 
 impl Lifecycle {
@@ -275,6 +298,7 @@ impl Lifecycle {
             extension_pending: false,
             routed_before: false,
             complex: false,
+            clue_pending: false,
         }
     }
 }
@@ -322,6 +346,14 @@ pub enum Event {
         unit: UnitId,
         /// Why.
         reason: String,
+    },
+    /// The lead unit signed for the case (签收).
+    AssignmentAccepted {
+        /// The unit.
+        unit: UnitId,
+        /// Its note.
+        #[serde(default)]
+        note: String,
     },
     /// The case went to another unit.
     Reassigned {
@@ -398,6 +430,11 @@ pub enum Event {
         #[serde(default)]
         destination: String,
     },
+    /// The body the clue went to acknowledged its receipt.
+    ClueAcknowledged {
+        /// The acknowledgement, as received.
+        note: String,
+    },
     /// The lead unit reached the submitter (the contact milestone is met).
     SubmitterContacted {
         /// How and what was said.
@@ -415,12 +452,26 @@ pub enum Event {
         /// The notice's text.
         note: String,
     },
+    /// The lead unit explained why the case is late (a late hall case's
+    /// explanation record, Art. 6(三)).
+    DelayExplained {
+        /// The unit.
+        unit: UnitId,
+        /// The explanation.
+        explanation: String,
+    },
     /// The lead unit drafted its reply.
     ReplyDrafted {
         /// The reply round.
         round: u32,
         /// The reply.
         text: String,
+        /// For a suggestion: whether it is taken up.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        adoption: Option<Adoption>,
+        /// Why not, or not wholly.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        adoption_reason: Option<String>,
     },
     /// The unit's leader reviewed the draft.
     LeaderReviewed {
@@ -537,6 +588,9 @@ pub enum TransitionError {
     /// The case is already marked complex.
     #[error("the case is already marked complex")]
     AlreadyComplex,
+    /// No misconduct clue waits for its receipt.
+    #[error("no misconduct clue of this case waits for its receipt")]
+    NoCluePending,
 }
 
 /// Whether `actor` is one of the row's performers; otherwise why not.
@@ -575,10 +629,12 @@ fn check_guard(guard: Guard, lc: &Lifecycle) -> Result<(), TransitionError> {
         }
         Guard::HasUnit if lc.lead.is_none() => Err(TransitionError::NoUnit),
         Guard::NotComplex if lc.complex => Err(TransitionError::AlreadyComplex),
+        Guard::CluePending if !lc.clue_pending => Err(TransitionError::NoCluePending),
         Guard::NoExtensionWaiting
         | Guard::ExtensionWaiting
         | Guard::HasUnit
-        | Guard::NotComplex => Ok(()),
+        | Guard::NotComplex
+        | Guard::CluePending => Ok(()),
     }
 }
 
@@ -799,15 +855,34 @@ fn effects(
             text,
         },
         Action::ReferMisconductClue { note, destination } => {
+            next.clue_pending = true;
             Event::MisconductClueReferred { note, destination }
         }
+        Action::AcknowledgeClue { note } => {
+            next.clue_pending = false;
+            Event::ClueAcknowledged { note }
+        }
+        Action::AcceptAssignment { note } => Event::AssignmentAccepted {
+            unit: own_unit()?,
+            note,
+        },
+        Action::ExplainDelay { explanation } => Event::DelayExplained {
+            unit: own_unit()?,
+            explanation,
+        },
         Action::Urge { note } => Event::Urged {
             unit: lc.lead.clone().ok_or(TransitionError::NoUnit)?,
             note,
         },
-        Action::DraftReply { text } => Event::ReplyDrafted {
+        Action::DraftReply {
+            text,
+            adoption,
+            adoption_reason,
+        } => Event::ReplyDrafted {
             round: lc.round,
             text,
+            adoption,
+            adoption_reason,
         },
         Action::LeaderReview { approved, note } => {
             next.status = if approved {

@@ -75,6 +75,8 @@ pub enum Guard {
     HasUnit,
     /// The case is not marked complex yet.
     NotComplex,
+    /// A misconduct clue waits for its receipt.
+    CluePending,
 }
 
 /// The stage that serves a staff action behind `POST /api/cases/{id}/actions`.
@@ -190,6 +192,16 @@ pub const MOVES: &[Move] = &[
         &[B],
         Next::To(Handling),
         &[Forwarding, Dispatch],
+    ),
+    desk(
+        row(
+            AcceptAssignment,
+            &[Handling],
+            &[Lead],
+            Next::Stay,
+            &[Dispatch],
+        ),
+        Bench,
     ),
     desk(
         row(
@@ -318,8 +330,29 @@ pub const MOVES: &[Move] = &[
         Bench,
     ),
     guarded(
+        row(
+            AcknowledgeClue,
+            &[Handling, ReplyDrafted, AwaitingQc, Closed, UnderReview],
+            &[B],
+            Next::Stay,
+            &[Transfer],
+        ),
+        Guard::CluePending,
+    ),
+    guarded(
         row(Urge, &[Handling, ReplyDrafted], &[B], Next::Stay, &[Urging]),
         Guard::HasUnit,
+    ),
+    // A late case's explanation record (the hall's, Art. 6(三)).
+    desk(
+        row(
+            ExplainDelay,
+            &[Handling, ReplyDrafted, AwaitingQc, Closed],
+            &[Lead],
+            Next::Stay,
+            &[Hall, Urging],
+        ),
+        Bench,
     ),
     // Reply (Art. 6(一).2): draft, the leader's review, the bureau's QC.
     desk(

@@ -29,6 +29,7 @@ fn at(status: Status) -> Lifecycle {
         extension_pending: false,
         routed_before: true,
         complex: false,
+        clue_pending: false,
     }
 }
 
@@ -70,6 +71,10 @@ fn every_action() -> Vec<(Action, Actor)> {
                 co_units: vec![],
             },
             Actor::bureau(),
+        ),
+        (
+            Action::AcceptAssignment { note: text() },
+            Actor::unit(lead()),
         ),
         (
             Action::ReturnMisrouted { reason: text() },
@@ -131,8 +136,22 @@ fn every_action() -> Vec<(Action, Actor)> {
             },
             Actor::bureau(),
         ),
+        (Action::AcknowledgeClue { note: text() }, Actor::bureau()),
         (Action::Urge { note: text() }, Actor::bureau()),
-        (Action::DraftReply { text: text() }, Actor::unit(lead())),
+        (
+            Action::ExplainDelay {
+                explanation: text(),
+            },
+            Actor::unit(lead()),
+        ),
+        (
+            Action::DraftReply {
+                text: text(),
+                adoption: None,
+                adoption_reason: None,
+            },
+            Actor::unit(lead()),
+        ),
         (
             Action::LeaderReview {
                 approved: true,
@@ -165,7 +184,13 @@ fn allowed_from(action: &Action) -> &'static [Status] {
         Action::OverrideToReject { .. } | Action::Route { .. } | Action::Escalate { .. } => {
             &[Accepted]
         }
-        Action::ReturnMisrouted { .. } | Action::Reassign { .. } => &[Handling],
+        Action::ReturnMisrouted { .. }
+        | Action::Reassign { .. }
+        | Action::AcceptAssignment { .. } => &[Handling],
+        Action::AcknowledgeClue { .. } => {
+            &[Handling, ReplyDrafted, AwaitingQc, Closed, UnderReview]
+        }
+        Action::ExplainDelay { .. } => &[Handling, ReplyDrafted, AwaitingQc, Closed],
         Action::AnswerImmediately { .. } | Action::TransferDirect { .. } => &[Received, Accepted],
         Action::ReceiveInstruction { .. } | Action::CloseOnInstruction { .. } => &[Escalated],
         Action::RequestExtension { .. }
@@ -206,6 +231,8 @@ fn every_action_is_refused_from_every_status_that_does_not_allow_it() {
             ) {
                 lc.extension_pending = true;
             }
+            // Acknowledging a clue's receipt needs a clue that went out.
+            lc.clue_pending = matches!(action, Action::AcknowledgeClue { .. });
             let result = transition(&lc, action.clone(), &actor);
             if allowed_from(&action).contains(&status) {
                 let t = result.unwrap_or_else(|e| panic!("{} from {status:?}: {e}", action.name()));
@@ -610,6 +637,8 @@ fn a_failed_qc_sends_the_reply_back_to_the_same_lead_in_a_new_round_and_keeps_th
         &lc,
         Action::DraftReply {
             text: "第一稿".into(),
+            adoption: None,
+            adoption_reason: None,
         },
         &Actor::unit(lead()),
     )
@@ -618,7 +647,9 @@ fn a_failed_qc_sends_the_reply_back_to_the_same_lead_in_a_new_round_and_keeps_th
         drafted.events,
         vec![Event::ReplyDrafted {
             round: 1,
-            text: "第一稿".into()
+            text: "第一稿".into(),
+            adoption: None,
+            adoption_reason: None
         }]
     );
     let reviewed = step(
@@ -655,6 +686,8 @@ fn a_failed_qc_sends_the_reply_back_to_the_same_lead_in_a_new_round_and_keeps_th
         &failed.lifecycle,
         Action::DraftReply {
             text: "第二稿".into(),
+            adoption: None,
+            adoption_reason: None,
         },
         &Actor::unit(lead()),
     );
@@ -662,7 +695,9 @@ fn a_failed_qc_sends_the_reply_back_to_the_same_lead_in_a_new_round_and_keeps_th
         redrafted,
         vec![Event::ReplyDrafted {
             round: 2,
-            text: "第二稿".into()
+            text: "第二稿".into(),
+            adoption: None,
+            adoption_reason: None
         }]
     );
 }
@@ -770,7 +805,11 @@ fn only_the_lead_unit_drafts_and_only_the_bureau_checks() {
     let lc = at(Status::Handling);
     assert!(transition(
         &lc,
-        Action::DraftReply { text: "x".into() },
+        Action::DraftReply {
+            text: "x".into(),
+            adoption: None,
+            adoption_reason: None
+        },
         &Actor::unit(co())
     )
     .is_err());
@@ -932,6 +971,8 @@ fn the_whole_online_path_from_intake_to_a_satisfied_follow_up() {
         (
             Action::DraftReply {
                 text: "已维修".into(),
+                adoption: None,
+                adoption_reason: None,
             },
             &unit_staff,
         ),
@@ -989,7 +1030,7 @@ fn the_table_has_one_row_per_action_in_declaration_order() {
 #[test]
 fn staff_take_every_action_over_the_api_but_screening_and_answers_at_intake() {
     let staff: Vec<&str> = moves::staff_actions().map(ActionKind::as_str).collect();
-    assert_eq!(staff.len(), 24);
+    assert_eq!(staff.len(), 27);
     for not_staff in ["accept", "reject", "answer_immediately", "transfer_direct"] {
         assert!(!staff.contains(&not_staff), "{not_staff}");
     }
@@ -1007,11 +1048,13 @@ fn allowed_actions_are_what_the_actor_may_do_now() {
     assert_eq!(
         names(&handling, &Actor::unit(lead())),
         vec![
+            "accept_assignment",
             "return_misrouted",
             "request_extension",
             "record_contact",
             "mark_complex",
             "refer_misconduct_clue",
+            "explain_delay",
             "draft_reply"
         ]
     );
@@ -1096,4 +1139,39 @@ fn a_scheduler_can_do_nothing_and_a_citizen_only_ask_for_a_review_of_a_closed_ca
         }
         assert!(allowed_actions(&at(Status::Closed), &scheduler).is_empty());
     }
+}
+
+#[test]
+fn a_misconduct_clue_records_where_it_went_and_its_receipt_once() {
+    let lc = at(Status::Handling);
+    let ack = Action::AcknowledgeClue {
+        note: "区纪委监委已签收".into(),
+    };
+    assert_eq!(
+        transition(&lc, ack.clone(), &Actor::bureau()).unwrap_err(),
+        TransitionError::NoCluePending
+    );
+    let referred = transition(
+        &lc,
+        Action::ReferMisconductClue {
+            note: "反映工作人员索要好处费".into(),
+            destination: "区纪委监委".into(),
+        },
+        &Actor::unit(lead()),
+    )
+    .expect("refers");
+    assert!(referred.lifecycle.clue_pending);
+    assert!(allowed_actions(&referred.lifecycle, &Actor::bureau())
+        .contains(&ActionKind::AcknowledgeClue));
+    let acknowledged =
+        transition(&referred.lifecycle, ack.clone(), &Actor::bureau()).expect("acknowledged");
+    assert_eq!(
+        acknowledged.events,
+        vec![Event::ClueAcknowledged {
+            note: "区纪委监委已签收".into()
+        }]
+    );
+    assert!(!acknowledged.lifecycle.clue_pending);
+    // The unit does not record the receipt itself.
+    assert!(transition(&referred.lifecycle, ack, &Actor::unit(lead())).is_err());
 }

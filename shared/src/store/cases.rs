@@ -293,6 +293,12 @@ fn event_of(row: crate::db::Row<'_>) -> Result<Event, StoreError> {
 pub struct PublicReply {
     /// The reply's text.
     pub text: String,
+    /// For a suggestion: whether it is taken up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adoption: Option<crate::lifecycle::Adoption>,
+    /// Why it is not (wholly) taken up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adoption_reason: Option<String>,
     /// When it was released.
     #[serde(serialize_with = "clock::serialize")]
     pub released_at: DateTime<FixedOffset>,
@@ -306,16 +312,30 @@ pub fn released_reply(db: &impl Db, case: CaseId) -> Result<Option<PublicReply>,
          WHERE case_id = ? AND type IN ('reply_drafted', 'qc_passed') ORDER BY id",
         &[case.get().into()],
     )?;
-    let mut drafts: Vec<(u32, String)> = Vec::new();
+    let mut drafts: Vec<(u32, PublicReply)> = Vec::new();
     let mut released = None;
     for r in rows.iter() {
+        let at = r.instant("at")?;
         match event_of(r)? {
-            Event::ReplyDrafted { round, text } => drafts.push((round, text)),
+            Event::ReplyDrafted {
+                round,
+                text,
+                adoption,
+                adoption_reason,
+            } => drafts.push((
+                round,
+                PublicReply {
+                    text,
+                    adoption,
+                    adoption_reason,
+                    released_at: at,
+                },
+            )),
             Event::QcPassed { round } => {
-                if let Some((_, text)) = drafts.iter().rev().find(|(r, _)| *r == round) {
+                if let Some((_, draft)) = drafts.iter().rev().find(|(r, _)| *r == round) {
                     released = Some(PublicReply {
-                        text: text.clone(),
-                        released_at: r.instant("at")?,
+                        released_at: at,
+                        ..draft.clone()
                     });
                 }
             }

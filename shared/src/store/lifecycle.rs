@@ -23,7 +23,7 @@ pub struct Versioned {
 pub fn load_lifecycle(db: &impl Db, case: CaseId) -> Result<Versioned, StoreError> {
     let rows = db.execute(
         "SELECT status, rejection_category, lead_unit, round, extension_pending, routed_before, complex,
-                version
+                clue_pending, version
          FROM cases WHERE id = ?",
         &[case.get().into()],
     )?;
@@ -53,6 +53,7 @@ pub fn load_lifecycle(db: &impl Db, case: CaseId) -> Result<Versioned, StoreErro
             extension_pending: row.integer("extension_pending")? != 0,
             routed_before: row.integer("routed_before")? != 0,
             complex: row.integer("complex")? != 0,
+            clue_pending: row.integer("clue_pending")? != 0,
         },
         version: row.integer("version")?,
     })
@@ -123,7 +124,7 @@ pub fn apply(
         let closed_at = (lc.status == Status::Closed).then(|| clock::format(at));
         let rows = db.execute(
             "UPDATE cases SET status = ?, rejection_category = ?, lead_unit = ?, round = ?,
-                    extension_pending = ?, routed_before = ?, complex = ?,
+                    extension_pending = ?, routed_before = ?, complex = ?, clue_pending = ?,
                     closed_at = CASE WHEN ? IS NULL THEN NULL ELSE COALESCE(closed_at, ?) END,
                     version = version + 1
              WHERE id = ? AND version = ?
@@ -136,6 +137,7 @@ pub fn apply(
                 i64::from(lc.extension_pending).into(),
                 i64::from(lc.routed_before).into(),
                 i64::from(lc.complex).into(),
+                i64::from(lc.clue_pending).into(),
                 SqlValue::from(closed_at.clone()),
                 SqlValue::from(closed_at),
                 case.get().into(),

@@ -46,11 +46,13 @@ pub struct DueDeadline {
     pub lead: Option<UnitId>,
     /// Whether its warning was written.
     pub warned: bool,
+    /// Where the case came in.
+    pub channel: crate::intake::Channel,
 }
 
 /// The scan's read of due deadlines (through `case_deadlines_to_chase`).
 pub const DUE_WITH_LEADS_SQL: &str =
-    "SELECT d.id, d.case_id, d.milestone, d.due_at, d.warning_notified, c.lead_unit
+    "SELECT d.id, d.case_id, d.milestone, d.due_at, d.warning_notified, c.lead_unit, c.channel
      FROM case_deadlines d JOIN cases c ON c.id = d.case_id
      WHERE d.active = 1 AND d.met_at IS NULL AND d.overdue_notified = 0 AND d.milestone != 'contact'
        AND d.due_at <= ?
@@ -83,6 +85,7 @@ pub fn due_with_leads(
                 due_at: r.instant("due_at")?,
                 lead: r.opt_parsed("lead_unit")?,
                 warned: r.integer("warning_notified")? != 0,
+                channel: r.parsed("channel")?,
             })
         })
         .collect()
@@ -102,12 +105,13 @@ pub fn mark_notified(db: &impl Db, deadline: i64, level: UrgeLevel) -> Result<()
 }
 
 /// Writes the urge notice of `level` for a due deadline, unless it exists;
-/// whether it was written.
+/// whether it was written. `owner`: who follows it up beside the unit.
 pub fn write_urge_notice(
     db: &impl Db,
     deadline: &DueDeadline,
     unit: &UnitId,
     level: UrgeLevel,
+    owner: Option<&str>,
     at: DateTime<FixedOffset>,
 ) -> Result<bool, StoreError> {
     let note = match level {
@@ -115,8 +119,9 @@ pub fn write_urge_notice(
         UrgeLevel::Overdue | UrgeLevel::Urge => "deadline passed",
     };
     let rows = db.execute(
-        "INSERT INTO urge_notices (case_id, unit_id, deadline_id, issued_at, note, level, milestone, due_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        "INSERT INTO urge_notices (case_id, unit_id, deadline_id, issued_at, note, level, milestone, due_at,
+                                   owner)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (deadline_id, level) DO NOTHING RETURNING id",
         &[
             deadline.case_id.get().into(),
@@ -127,6 +132,7 @@ pub fn write_urge_notice(
             level.as_str().into(),
             deadline.milestone.as_str().into(),
             clock::format(deadline.due_at).into(),
+            SqlValue::from(owner),
         ],
     )?;
     Ok(!rows.rows.is_empty())
@@ -222,12 +228,15 @@ pub struct UrgeNotice {
     /// When the unit acknowledged it.
     #[serde(serialize_with = "clock::serialize_opt")]
     pub acknowledged_at: Option<DateTime<FixedOffset>>,
+    /// Who follows the late case up beside its unit (the hall's
+    /// supervision section for the hall's cases).
+    pub owner: Option<String>,
 }
 
 /// Every urge notice of a case, oldest first.
 pub fn urge_notices(db: &impl Db, case: CaseId) -> Result<Vec<UrgeNotice>, StoreError> {
     let rows = db.execute(
-        "SELECT id, unit_id, milestone, due_at, level, issued_at, acknowledged_at
+        "SELECT id, unit_id, milestone, due_at, level, issued_at, acknowledged_at, owner
          FROM urge_notices WHERE case_id = ? ORDER BY id",
         &[SqlValue::from(case.get())],
     )?;
@@ -241,6 +250,7 @@ pub fn urge_notices(db: &impl Db, case: CaseId) -> Result<Vec<UrgeNotice>, Store
                 level: r.parsed("level")?,
                 issued_at: r.instant("issued_at")?,
                 acknowledged_at: r.opt_instant("acknowledged_at")?,
+                owner: r.opt_text("owner")?.map(str::to_string),
             })
         })
         .collect()
