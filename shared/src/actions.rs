@@ -62,15 +62,16 @@ pub fn apply(
     if let Action::DraftReply {
         adoption,
         adoption_reason,
+        written_reply,
         ..
     } = &action
     {
         let (facts, _) = store::case_facts(db, case)?;
         reply_requirements(
-            facts.channel,
-            facts.kind,
+            &facts,
             *adoption,
             adoption_reason.as_deref(),
+            *written_reply,
         )
         .map_err(ActionError::Fields)?;
     }

@@ -641,10 +641,19 @@ fn recording_contact_meets_the_contact_milestone_and_a_complex_case_gets_1_5_15(
 
 #[test]
 fn a_hall_suggestions_reply_says_whether_it_is_taken_up_and_why_not() {
-    use crate::intake::{Channel, Kind};
+    use crate::deadlines::CaseFacts;
+    use crate::intake::{Channel, HallForm, Kind};
     use crate::lifecycle::Adoption;
+    let facts = |channel, kind, form| CaseFacts {
+        channel,
+        kind,
+        mode: None,
+        form,
+        complex: false,
+        urgent: false,
+    };
     let fields = |channel, kind, adoption, reason: Option<&str>| -> Vec<(String, &'static str)> {
-        reply_requirements(channel, kind, adoption, reason)
+        reply_requirements(&facts(channel, kind, None), adoption, reason, None)
             .err()
             .unwrap_or_default()
             .into_iter()
@@ -674,6 +683,15 @@ fn a_hall_suggestions_reply_says_whether_it_is_taken_up_and_why_not() {
         fields(hall, Kind::Complaint, Some(Adoption::Adopted), None),
         vec![("adoption".into(), "not_for_kind")]
     );
+    // A written complaint at the hall is answered in writing.
+    let written = facts(hall, Kind::Complaint, Some(HallForm::Written));
+    let oral = facts(hall, Kind::Complaint, Some(HallForm::Oral));
+    assert_eq!(
+        reply_requirements(&written, None, None, None).map_err(|e| e[0].field.clone()),
+        Err("written_reply".to_string())
+    );
+    assert!(reply_requirements(&written, None, None, Some(true)).is_ok());
+    assert!(reply_requirements(&oral, None, None, None).is_ok());
     // Parsed from the API's names.
     assert_eq!(
         parse(
@@ -683,7 +701,8 @@ fn a_hall_suggestions_reply_says_whether_it_is_taken_up_and_why_not() {
         Ok(Action::DraftReply {
             text: "感谢建议".into(),
             adoption: Some(Adoption::PartlyAdopted),
-            adoption_reason: Some("部分已在实施".into())
+            adoption_reason: Some("部分已在实施".into()),
+            written_reply: None
         })
     );
     assert_eq!(

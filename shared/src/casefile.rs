@@ -130,6 +130,8 @@ pub struct Reply {
     /// Why a suggestion is not (wholly) taken up.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub adoption_reason: Option<String>,
+    /// Whether the reply is issued in writing.
+    pub written_reply: bool,
     /// When it was drafted.
     #[serde(serialize_with = "clock::serialize")]
     pub drafted_at: DateTime<FixedOffset>,
@@ -188,12 +190,14 @@ fn replies(events: &[StoredEvent]) -> (Option<Reply>, Vec<QcRound>) {
                 text,
                 adoption,
                 adoption_reason,
+                written_reply,
             } => {
                 reply = Some(Reply {
                     round,
                     text,
                     adoption,
                     adoption_reason,
+                    written_reply,
                     drafted_at: e.at,
                     leader_review: None,
                     released_at: None,

@@ -68,6 +68,7 @@ fn a_reply_failed_then_passed_keeps_both_rounds_every_deadline_and_who_did_what(
         text: text.into(),
         adoption: None,
         adoption_reason: None,
+        written_reply: None,
     };
     let review = || Action::LeaderReview {
         approved: true,

@@ -23,6 +23,7 @@ fn close(db: &crate::db::NativeDb, case: CaseId, at: &str) {
                 text: "已修复".into(),
                 adoption: None,
                 adoption_reason: None,
+                written_reply: None,
             },
             clerk.clone(),
         ),

@@ -222,6 +222,9 @@ actions! {
         adoption: Option<Adoption>,
         /// Why not, or not wholly (required unless adopted).
         adoption_reason: Option<String>,
+        /// The reply is issued in writing (required `true` for a written
+        /// complaint at the hall).
+        written_reply: Option<bool>,
     },
     /// The unit's leader (the token's subject, with the `leader` claim)
     /// approves the draft or sends it back.
@@ -361,15 +364,27 @@ impl FieldValue for Satisfaction {
 
 /// What a reply must say beside its text, by the case (Art. 6(三)): a
 /// suggestion made at the service hall says whether it is taken up, and
-/// why not when it is not wholly; only suggestions record adoption.
+/// why not when it is not wholly (only suggestions record adoption); a
+/// written complaint at the hall is answered in writing.
 pub fn reply_requirements(
-    channel: crate::intake::Channel,
-    kind: crate::intake::Kind,
+    facts: &crate::deadlines::CaseFacts,
     adoption: Option<Adoption>,
     reason: Option<&str>,
+    written_reply: Option<bool>,
 ) -> Result<(), Vec<FieldError>> {
-    use crate::intake::{Channel, Kind};
+    use crate::intake::{Channel, HallForm, Kind};
+    let (channel, kind) = (facts.channel, facts.kind);
     let mut errors = Vec::new();
+    let written_complaint = channel == Channel::ServiceHall
+        && kind == Kind::Complaint
+        && facts.form == Some(HallForm::Written);
+    if written_complaint && written_reply != Some(true) {
+        errors.push(FieldError::new(
+            "written_reply",
+            "missing",
+            "a written complaint at the hall is answered in writing: confirm with written_reply: true",
+        ));
+    }
     match (kind, adoption) {
         (Kind::Suggestion, None) if channel == Channel::ServiceHall => {
             errors.push(FieldError::new(

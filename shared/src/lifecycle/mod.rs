@@ -472,6 +472,9 @@ pub enum Event {
         /// Why not, or not wholly.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         adoption_reason: Option<String>,
+        /// Whether the reply is issued in writing.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        written_reply: bool,
     },
     /// The unit's leader reviewed the draft.
     LeaderReviewed {
@@ -878,11 +881,13 @@ fn effects(
             text,
             adoption,
             adoption_reason,
+            written_reply,
         } => Event::ReplyDrafted {
             round: lc.round,
             text,
             adoption,
             adoption_reason,
+            written_reply: written_reply.unwrap_or(false),
         },
         Action::LeaderReview { approved, note } => {
             next.status = if approved {

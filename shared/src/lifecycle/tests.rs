@@ -149,6 +149,7 @@ fn every_action() -> Vec<(Action, Actor)> {
                 text: text(),
                 adoption: None,
                 adoption_reason: None,
+                written_reply: None,
             },
             Actor::unit(lead()),
         ),
@@ -639,6 +640,7 @@ fn a_failed_qc_sends_the_reply_back_to_the_same_lead_in_a_new_round_and_keeps_th
             text: "第一稿".into(),
             adoption: None,
             adoption_reason: None,
+            written_reply: None,
         },
         &Actor::unit(lead()),
     )
@@ -649,7 +651,8 @@ fn a_failed_qc_sends_the_reply_back_to_the_same_lead_in_a_new_round_and_keeps_th
             round: 1,
             text: "第一稿".into(),
             adoption: None,
-            adoption_reason: None
+            adoption_reason: None,
+            written_reply: false
         }]
     );
     let reviewed = step(
@@ -688,6 +691,7 @@ fn a_failed_qc_sends_the_reply_back_to_the_same_lead_in_a_new_round_and_keeps_th
             text: "第二稿".into(),
             adoption: None,
             adoption_reason: None,
+            written_reply: None,
         },
         &Actor::unit(lead()),
     );
@@ -697,7 +701,8 @@ fn a_failed_qc_sends_the_reply_back_to_the_same_lead_in_a_new_round_and_keeps_th
             round: 2,
             text: "第二稿".into(),
             adoption: None,
-            adoption_reason: None
+            adoption_reason: None,
+            written_reply: false
         }]
     );
 }
@@ -808,7 +813,8 @@ fn only_the_lead_unit_drafts_and_only_the_bureau_checks() {
         Action::DraftReply {
             text: "x".into(),
             adoption: None,
-            adoption_reason: None
+            adoption_reason: None,
+            written_reply: None
         },
         &Actor::unit(co())
     )
@@ -973,6 +979,7 @@ fn the_whole_online_path_from_intake_to_a_satisfied_follow_up() {
                 text: "已维修".into(),
                 adoption: None,
                 adoption_reason: None,
+                written_reply: None,
             },
             &unit_staff,
         ),

@@ -299,6 +299,8 @@ pub struct PublicReply {
     /// Why it is not (wholly) taken up.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub adoption_reason: Option<String>,
+    /// Whether the reply is issued in writing.
+    pub written_reply: bool,
     /// When it was released.
     #[serde(serialize_with = "clock::serialize")]
     pub released_at: DateTime<FixedOffset>,
@@ -322,12 +324,14 @@ pub fn released_reply(db: &impl Db, case: CaseId) -> Result<Option<PublicReply>,
                 text,
                 adoption,
                 adoption_reason,
+                written_reply,
             } => drafts.push((
                 round,
                 PublicReply {
                     text,
                     adoption,
                     adoption_reason,
+                    written_reply,
                     released_at: at,
                 },
             )),
