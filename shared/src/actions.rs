@@ -173,11 +173,22 @@ fn consequences(
             let redo = deadline(rules.calendar, Milestone::Finish, now, days)?;
             store::set_deadlines(db, case, &[redo], reason, at)?;
         }
-        Event::Overridden { accepted: true, .. } => {
-            // Accepted by the bureau's own decision: it routes the case
-            // itself; the scan does not dispatch it.
-            store::mark_dispatch_tried(db, case, at)?;
+        Event::Overridden {
+            accepted: true,
+            proposal,
+            ..
+        } => {
+            if *proposal {
+                // A person decided on screening's proposal: the case goes
+                // on to routing (the scan drives it if that hop fails).
+                store::mark_met(db, case, Milestone::Decision, at)?;
+            } else {
+                // Accepted against screening's decision: the bureau routes
+                // it itself; the scan does not dispatch it.
+                store::mark_dispatch_tried(db, case, at)?;
+            }
         }
+        Event::RejectionConfirmed { .. } => store::mark_met(db, case, Milestone::Decision, at)?,
         Event::Urged { unit, note } => store::write_manual_urge(db, case, unit, note, at)?,
         Event::SubmitterContacted { .. } => store::mark_met(db, case, Milestone::Contact, at)?,
         Event::ReplyDrafted { .. } => store::mark_met(db, case, Milestone::Investigate, at)?,

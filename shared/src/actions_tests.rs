@@ -62,6 +62,7 @@ fn accept(db: &NativeDb, case: CaseId) {
         &v.lifecycle,
         Action::Accept {
             rule: "accepted".into(),
+            flags: vec![],
         },
         &Actor::bureau(),
     )

@@ -52,6 +52,7 @@ fn a_reply_failed_then_passed_keeps_both_rounds_every_deadline_and_who_did_what(
     act(
         Action::Accept {
             rule: "accepted".into(),
+            flags: vec![],
         },
         &Actor::stage("screening"),
         "2025-09-30T10:00:01+08:00",
@@ -196,25 +197,27 @@ fn a_running_deadline_past_due_is_overdue_and_one_met_late_stays_overdue() {
 }
 
 #[test]
-fn a_rejected_case_says_why_and_where_to_go_and_offers_the_bureau_the_override() {
+fn a_proposed_rejection_says_why_and_where_to_go_and_offers_the_bureau_both_decisions() {
     let db = migrated_db();
     let body = serde_json::json!({
-        "channel": "hotline_web", "kind": "complaint", "title": "起诉",
-        "content": "我要起诉开发商，请帮助我。", "county": "410611000",
+        "channel": "hotline_web", "kind": "complaint", "title": "撤销判决",
+        "content": "淇滨区法院判决不公，请撤销法院判决，重新审理。", "county": "410611000",
         "submitter": {"type": "individual", "name": "张三", "phone": "13812345678"}
     });
     let case = store_case(&db, 1, body, "2025-09-30T10:00:00+08:00");
     let rules = crate::rules::Rules::defaults();
-    crate::pipeline::screen_case(
-        &db,
-        case,
-        rules.filter().expect("filter"),
-        t("2025-09-30T10:00:00+08:00"),
-    )
-    .expect("screens");
+    crate::pipeline::screen_case(&db, case, &rules, t("2025-09-30T10:00:00+08:00"))
+        .expect("screens");
     let file = case_file(&db, case, &Actor::bureau(), Utc::now()).expect("reads");
-    let rejection = file.rejection.expect("rejected");
+    let rejection = file.rejection.expect("proposed");
     assert_eq!(rejection.category, 3);
     assert!(rejection.referral.is_some_and(|r| r.contains("人民法院")));
-    assert_eq!(file.allowed_actions, vec![ActionKind::OverrideToAccept]);
+    assert_eq!(
+        file.allowed_actions,
+        vec![ActionKind::ConfirmRejection, ActionKind::OverrideToAccept]
+    );
+    assert_eq!(
+        file.deadlines[0].milestone,
+        crate::deadlines::Milestone::Decision
+    );
 }

@@ -35,12 +35,15 @@ pub enum Milestone {
     Investigate,
     /// Finish handling and reply.
     Finish,
+    /// The bureau decides on screening's proposal (Art. 5).
+    Decision,
 }
 
 text_enum!(Milestone {
     Contact = "contact",
     Investigate = "investigate",
     Finish = "finish",
+    Decision = "decision",
 });
 
 /// Why a case's deadlines could not be set.
@@ -136,6 +139,13 @@ pub struct DeadlineRules {
     pub qc_redo_days: u32,
     /// The new limit after a review request returns a case (Art. 6(二).3).
     pub review_redo_days: u32,
+    /// How long the bureau has to decide on screening's proposal (Art. 5).
+    #[serde(default = "one_working_day")]
+    pub screening_decision_days: u32,
+}
+
+fn one_working_day() -> u32 {
+    1
 }
 
 fn matches_list<T: Copy>(

@@ -58,13 +58,8 @@ fn the_submitter_rates_once_per_closure_and_a_review_brings_the_case_back() {
         "submitter": {"type": "individual", "name": "张三", "phone": "13812345678"}});
     let case = store_case(&db, 1, body, "2025-10-09T09:00:00+08:00");
     let rules = crate::rules::Rules::defaults();
-    crate::pipeline::screen_case(
-        &db,
-        case,
-        rules.filter().expect("filter"),
-        t("2025-10-09T09:00:00+08:00"),
-    )
-    .expect("screens");
+    crate::pipeline::screen_case(&db, case, &rules, t("2025-10-09T09:00:00+08:00"))
+        .expect("screens");
     crate::pipeline::dispatch_case(&db, case, &rules, t("2025-10-09T09:00:00+08:00"))
         .expect("routes");
     let code = TrackingCode::from_random([1; 8]);

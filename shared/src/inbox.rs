@@ -33,6 +33,8 @@ pub enum Queue {
     Overdue,
     /// Not accepted: to confirm or override.
     Rejected,
+    /// Screening proposed not to accept: a person decides.
+    Screening,
     /// The submitter asked for a review.
     Review,
     /// Closed cases drawn for a follow-up call at the county's rate, not
@@ -48,6 +50,7 @@ text_enum!(Queue {
     Qc = "qc",
     Overdue = "overdue",
     Rejected = "rejected",
+    Screening = "screening",
     Review = "review",
     FollowUp = "follow_up",
     Unseen = "unseen",
@@ -501,6 +504,7 @@ fn queue_clause(
             vec![clock::format(at).into()],
         ),
         Queue::Rejected => ("c.status = 'rejected'", vec![]),
+        Queue::Screening => ("c.status = 'screening'", vec![]),
         Queue::Review => ("c.status = 'under_review'", vec![]),
         Queue::FollowUp => (
             "c.status = 'closed' AND c.closed_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM case_events e

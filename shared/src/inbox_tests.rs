@@ -21,7 +21,7 @@ fn submit(db: &NativeDb, n: u8, channel: &str, title: &str, content: &str) -> Ca
     });
     let id = store_case(db, n, body, AT);
     let rules = Rules::defaults();
-    crate::pipeline::screen_case(db, id, rules.filter().expect("filter"), t(AT)).expect("screens");
+    crate::pipeline::screen_case(db, id, &rules, t(AT)).expect("screens");
     crate::pipeline::dispatch_case(db, id, &rules, t(AT)).expect("dispatches");
     id
 }
@@ -84,7 +84,13 @@ fn setup() -> (NativeDb, [CaseId; 4]) {
         "其他问题",
         "请问这个问题应该找哪个部门解决？",
     );
-    let rejected = submit(&db, 4, "hotline_web", "起诉", "我要起诉开发商，请帮助我。");
+    let rejected = submit(
+        &db,
+        4,
+        "hotline_web",
+        "撤销判决",
+        "法院判决不公，请撤销法院判决，重新审理。",
+    );
     let (calendar, deadlines) = (Calendar::official(), DeadlineRules::defaults());
     let version = crate::store::load_lifecycle(&db, noise)
         .expect("loads")
@@ -213,14 +219,16 @@ fn the_bureaus_queues_hold_what_they_say_and_others_have_none() {
         .expect("lists"))
     };
     assert_eq!(queue(None, AT), vec![triage.get()]);
-    assert_eq!(queue(Some(Queue::Rejected), AT), vec![rejected.get()]);
+    assert_eq!(queue(Some(Queue::Screening), AT), vec![rejected.get()]);
+    assert!(queue(Some(Queue::Rejected), AT).is_empty());
+    // The bureau's own decision on the proposal was due 9 October.
     assert_eq!(
         queue(Some(Queue::Overdue), "2025-10-15T09:00:00+08:00"),
-        vec![lamp.get()]
+        vec![lamp.get(), rejected.get()]
     );
     assert_eq!(
         queue(Some(Queue::Overdue), "2025-10-29T09:00:00+08:00"),
-        vec![lamp.get(), noise.get()]
+        vec![lamp.get(), noise.get(), rejected.get()]
     );
     assert!(queue(Some(Queue::Qc), AT).is_empty());
     let supervisor = who(Role::Supervisor, None);
@@ -345,17 +353,23 @@ fn the_follow_up_queue_is_the_reproducible_sample_at_the_countys_rate_until_call
 fn a_cursor_continues_after_the_last_case_seen_even_when_earlier_ones_leave_the_queue() {
     let db = migrated_db();
     crate::store::ensure_units(&db).expect("units");
-    let first = submit(&db, 1, "hotline_web", "起诉", "我要起诉开发商，请帮助我。");
+    let first = submit(
+        &db,
+        1,
+        "hotline_web",
+        "撤销判决",
+        "法院判决不公，请撤销法院判决，重新审理。",
+    );
     let second = submit(
         &db,
         2,
         "hotline_web",
-        "起诉",
-        "我要起诉物业公司，请帮助我。",
+        "再审",
+        "交通事故赔偿案件判完了，我不服，要求转办再审申请。",
     );
     let bureau = who(Role::Bureau, None);
     let rejected = Filter {
-        queue: Some(Queue::Rejected),
+        queue: Some(Queue::Screening),
         limit: 1,
         ..filter()
     };

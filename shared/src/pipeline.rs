@@ -10,8 +10,8 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::db::Db;
-use crate::deadlines::{schedule, DeadlineError};
-use crate::filter::{Decision, FilterRules};
+use crate::deadlines::{deadline, schedule, DeadlineError, Milestone};
+use crate::filter::Decision;
 use crate::ids::CaseId;
 use crate::lifecycle::{transition, Action, Actor, Status, TransitionError};
 use crate::routing::{RouteDecision, TriageReason};
@@ -103,11 +103,14 @@ pub enum Dispatched {
     },
 }
 
-/// Screens a received case (Art. 5) and records the decision.
+/// Screens a received case (Art. 5) and records what screening found: an
+/// acceptance (with flags for the handler), a proposal that waits for a
+/// person (with the bureau's decision deadline), or a rejection of the
+/// narrow final class. On an agent's channel screening only advises.
 pub fn screen_case(
     db: &impl Db,
     case: CaseId,
-    rules: &FilterRules,
+    rules: &Rules,
     at: DateTime<FixedOffset>,
 ) -> Result<Screened, PipelineError> {
     let current = store::load_lifecycle(db, case)?;
@@ -121,42 +124,57 @@ pub fn screen_case(
         Some(key) => store::prior_cases(db, case, key)?,
         None => Vec::new(),
     };
-    let decision = rules.screen(&facts.title, &facts.content, facts.received_at, &prior);
+    let advisory = facts.channel.needs_agent() || facts.mode.is_some();
+    let decision = rules.filter()?.screen(
+        &facts.title,
+        &facts.content,
+        facts.received_at,
+        &prior,
+        advisory,
+    );
     let action = match &decision {
-        Decision::Accept => Action::Accept {
+        Decision::Accept { flags } => Action::Accept {
             rule: "accepted".into(),
+            flags: flags.clone(),
         },
-        Decision::Reject {
-            category,
-            rule,
-            matched,
-            referral,
-            duplicate_of,
-        } => Action::Reject {
-            category: *category,
-            rule: match (matched, duplicate_of) {
-                (Some(m), _) => format!("{rule}: {m}"),
-                (None, Some(d)) => format!("{rule}: case {d}"),
-                (None, None) => rule.clone(),
-            },
-            referral: referral.clone(),
+        Decision::Propose(f) => Action::ProposeRejection {
+            category: f.category,
+            rule: f.rule.clone(),
+            matched: f.matched.clone(),
+            context: f.context.clone(),
+            referral: f.referral.clone(),
+        },
+        Decision::Reject(f) => Action::Reject {
+            category: f.category,
+            rule: f.summary(),
+            referral: f.referral.clone(),
         },
     };
-    let t = transition(&current.lifecycle, action, &Actor::stage("screening"))?;
-    match store::apply(
-        db,
-        case,
-        current.version,
-        &t,
-        &Actor::stage("screening"),
-        at,
-    ) {
-        Ok(_) => Ok(Screened::Decided { decision }),
+    let stage = Actor::stage("screening");
+    let t = transition(&current.lifecycle, action, &stage)?;
+    let applied = db.transaction(|db| -> Result<(), PipelineError> {
+        store::apply(db, case, current.version, &t, &stage, at)?;
+        if let Decision::Propose(_) = decision {
+            // The bureau decides within the county's limit; the scan
+            // watches it like any other deadline.
+            let days = rules.deadlines()?.screening_decision_days;
+            let due = deadline(
+                rules.calendar()?,
+                Milestone::Decision,
+                at.with_timezone(&chrono::Utc),
+                days,
+            )?;
+            store::set_deadlines(db, case, &[due], store::DeadlineReason::Screening, at)?;
+        }
+        Ok(())
+    });
+    match applied {
+        Ok(()) => Ok(Screened::Decided { decision }),
         // Screened at the same moment by another run: that one stands.
-        Err(StoreError::Stale { .. }) => Ok(Screened::AlreadyScreened {
+        Err(PipelineError::Store(StoreError::Stale { .. })) => Ok(Screened::AlreadyScreened {
             status: store::load_lifecycle(db, case)?.lifecycle.status,
         }),
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     }
 }
 

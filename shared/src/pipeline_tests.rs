@@ -57,11 +57,11 @@ fn an_accepted_case_goes_to_its_countys_unit_with_deadlines() {
         "县城某路口路灯不亮，请尽快维修。",
         AT,
     );
-    let screened = screen_case(&db, id, &FilterRules::defaults(), t(AT)).expect("screens");
+    let screened = screen_case(&db, id, &Rules::defaults(), t(AT)).expect("screens");
     assert_eq!(
         screened,
         Screened::Decided {
-            decision: Decision::Accept
+            decision: Decision::Accept { flags: vec![] }
         }
     );
     let Dispatched::Routed { lead, due, .. } = dispatch(&db, id) else {
@@ -87,36 +87,72 @@ fn an_accepted_case_goes_to_its_countys_unit_with_deadlines() {
 }
 
 #[test]
-fn a_case_for_another_channel_is_rejected_with_its_referral_and_not_dispatched() {
+fn a_case_for_another_channel_waits_for_a_person_with_its_referral_and_is_not_dispatched() {
     let db = db();
     let id = submit(
         &db,
         1,
         "410611000",
         "13812345678",
-        "我要起诉",
-        "我要起诉开发商，请帮助我。",
+        "撤销判决",
+        "淇滨区法院判决不公，请撤销法院判决，重新审理。",
         AT,
     );
     let Screened::Decided {
-        decision: Decision::Reject {
-            category, referral, ..
-        },
-    } = screen_case(&db, id, &FilterRules::defaults(), t(AT)).expect("screens")
+        decision: Decision::Propose(f),
+    } = screen_case(&db, id, &Rules::defaults(), t(AT)).expect("screens")
     else {
-        panic!("expected a rejection")
+        panic!("expected a proposal")
     };
-    assert_eq!(category.number(), 3);
-    assert!(referral.is_some());
+    assert_eq!(f.category.number(), 3);
+    assert!(f.referral.is_some());
     assert_eq!(
         dispatch(&db, id),
         Dispatched::NotWaiting {
-            status: Status::Rejected
+            status: Status::Screening
         }
     );
     let events = store::events(&db, id).expect("events");
-    assert_eq!(events[0].kind, "rejected");
-    assert_eq!(events[0].data["rule"], "category3.litigation: 起诉");
+    assert_eq!(events[0].kind, "rejection_proposed");
+    assert_eq!(events[0].data["rule"], "category3.litigation");
+    assert_eq!(events[0].data["matched"], "撤销…判决");
+    // The bureau decides by the next working day (30 September, then the
+    // National Day holiday: 9 October).
+    let decision: Vec<_> = store::deadline_history(&db, id)
+        .expect("history")
+        .into_iter()
+        .map(|d| (d.milestone.to_string(), d.due_date.to_string()))
+        .collect();
+    assert_eq!(
+        decision,
+        vec![("decision".to_string(), "2025-10-09".to_string())]
+    );
+}
+
+#[test]
+fn on_an_agents_channel_screening_advises_and_the_case_goes_on() {
+    let db = db();
+    let body = serde_json::json!({
+        "channel": "hotline_phone", "kind": "complaint", "mode": "transfer", "title": "撤销判决",
+        "content": "来电人要求撤销法院判决，重新审理。", "county": "410611000",
+        "submitter": {"type": "individual", "name": "张三", "phone": "13812345678"}
+    });
+    let id = store_case(&db, 1, body, AT);
+    let Screened::Decided {
+        decision: Decision::Accept { flags },
+    } = screen_case(&db, id, &Rules::defaults(), t(AT)).expect("screens")
+    else {
+        panic!("the agent decides")
+    };
+    assert!(
+        flags[0].starts_with("advice: category3.litigation"),
+        "{flags:?}"
+    );
+    let events = store::events(&db, id).expect("events");
+    assert_eq!(
+        (events[0].kind.as_str(), &events[0].data["flags"][0]),
+        ("accepted", &serde_json::json!(flags[0]))
+    );
 }
 
 #[test]
@@ -124,7 +160,7 @@ fn the_same_submitter_repeating_a_case_is_a_duplicate_but_another_submitter_is_n
     let db = db();
     let text = ("路灯不亮", "淇滨区某小区路灯已坏两周，请尽快维修。");
     let first = submit(&db, 1, "410611000", "13812345678", text.0, text.1, AT);
-    screen_case(&db, first, &FilterRules::defaults(), t(AT)).expect("screens");
+    screen_case(&db, first, &Rules::defaults(), t(AT)).expect("screens");
     let again = submit(
         &db,
         2,
@@ -135,15 +171,13 @@ fn the_same_submitter_repeating_a_case_is_a_duplicate_but_another_submitter_is_n
         "2025-10-02T10:00:00+08:00",
     );
     let Screened::Decided {
-        decision: Decision::Reject {
-            rule, duplicate_of, ..
-        },
-    } = screen_case(&db, again, &FilterRules::defaults(), t(AT)).expect("screens")
+        decision: Decision::Reject(f),
+    } = screen_case(&db, again, &Rules::defaults(), t(AT)).expect("screens")
     else {
         panic!("expected a duplicate")
     };
     assert_eq!(
-        (rule.as_str(), duplicate_of),
+        (f.rule.as_str(), f.duplicate_of),
         ("category2.duplicate", Some(first))
     );
     let other = submit(
@@ -156,9 +190,9 @@ fn the_same_submitter_repeating_a_case_is_a_duplicate_but_another_submitter_is_n
         "2025-10-02T11:00:00+08:00",
     );
     assert_eq!(
-        screen_case(&db, other, &FilterRules::defaults(), t(AT)).expect("screens"),
+        screen_case(&db, other, &Rules::defaults(), t(AT)).expect("screens"),
         Screened::Decided {
-            decision: Decision::Accept
+            decision: Decision::Accept { flags: vec![] }
         }
     );
 }
@@ -175,7 +209,7 @@ fn a_case_no_unit_can_take_waits_in_triage() {
         "请问市长信箱的地址是什么？",
         AT,
     );
-    screen_case(&db, id, &FilterRules::defaults(), t(AT)).expect("screens");
+    screen_case(&db, id, &Rules::defaults(), t(AT)).expect("screens");
     assert_eq!(
         dispatch(&db, id),
         Dispatched::Triage {
@@ -203,9 +237,9 @@ fn running_a_step_twice_changes_nothing_the_second_time() {
         "某路口路灯不亮，请维修。",
         AT,
     );
-    screen_case(&db, id, &FilterRules::defaults(), t(AT)).expect("screens");
+    screen_case(&db, id, &Rules::defaults(), t(AT)).expect("screens");
     assert_eq!(
-        screen_case(&db, id, &FilterRules::defaults(), t(AT)).expect("screens"),
+        screen_case(&db, id, &Rules::defaults(), t(AT)).expect("screens"),
         Screened::AlreadyScreened {
             status: Status::Accepted
         }
@@ -230,7 +264,7 @@ fn a_hotline_case_in_escalation_mode_is_escalated_not_sent_to_a_unit() {
         "submitter": {"type": "individual", "name": "张三", "phone": "13812345678"}
     });
     let id = store_case(&db, 9, body, AT);
-    screen_case(&db, id, &FilterRules::defaults(), t(AT)).expect("screens");
+    screen_case(&db, id, &Rules::defaults(), t(AT)).expect("screens");
     assert_eq!(dispatch(&db, id), Dispatched::Escalated);
     assert_eq!(
         store::load_lifecycle(&db, id)

@@ -138,7 +138,12 @@ pub fn scan(db: &impl Db, rules: &Rules, now: DateTime<Utc>) -> Result<ScanRepor
                     // supervision section.
                     let owner = (due.channel == crate::intake::Channel::ServiceHall)
                         .then_some(scan_rules.hall_supervision.as_str());
-                    if let Some(unit) = &due.lead {
+                    // The bureau's own deadline (its decision on a
+                    // screening proposal) is urged to the bureau.
+                    let addressee = due.lead.clone().or_else(|| {
+                        (due.milestone == Milestone::Decision).then(crate::units::UnitId::bureau)
+                    });
+                    if let Some(unit) = &addressee {
                         if store::write_urge_notice(db, due, unit, UrgeLevel::Overdue, owner, at)? {
                             counts.urge_notices += 1;
                         }
@@ -171,7 +176,7 @@ pub fn scan(db: &impl Db, rules: &Rules, now: DateTime<Utc>) -> Result<ScanRepor
     for (case, status) in store::waiting_cases(db, before, scan_rules.batch)? {
         let driven = (|| -> Result<(), PipelineError> {
             if status == Status::Received {
-                pipeline::screen_case(db, case, rules.filter()?, at)?;
+                pipeline::screen_case(db, case, rules, at)?;
             }
             pipeline::dispatch_case(db, case, rules, at)?;
             Ok(())

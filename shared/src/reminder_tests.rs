@@ -38,7 +38,7 @@ fn routed_lamp(db: &NativeDb, n: u8, channel: &str) -> CaseId {
 
 fn through_the_stages(db: &NativeDb, id: CaseId, at: &str) {
     let rules = Rules::defaults();
-    pipeline::screen_case(db, id, rules.filter().expect("filter"), t(at)).expect("screens");
+    pipeline::screen_case(db, id, &rules, t(at)).expect("screens");
     pipeline::dispatch_case(db, id, &rules, t(at)).expect("dispatches");
 }
 
@@ -163,14 +163,9 @@ fn the_bureaus_triage_queue_and_its_own_acceptances_are_left_to_the_bureau() {
     );
     through_the_stages(&db, triage, RECEIVED);
     assert_eq!(status(&db, triage), Status::Accepted);
-    // Rejected by keyword, then accepted by the bureau: it routes it itself.
-    let overridden = case(
-        &db,
-        2,
-        "起诉",
-        "我要起诉开发商，请帮助我处理噪音问题。",
-        RECEIVED,
-    );
+    // Rejected at once (no content), then accepted by the bureau: it
+    // routes it itself.
+    let overridden = case(&db, 2, "噪音", "你好，在吗？", RECEIVED);
     through_the_stages(&db, overridden, RECEIVED);
     assert_eq!(status(&db, overridden), Status::Rejected);
     let (calendar, deadlines) = (
@@ -365,4 +360,28 @@ fn a_late_hall_case_gets_an_owner_in_the_halls_supervision_section() {
     // A hotline case late on 22 October has no hall owner.
     scan_at(&db, "2025-10-22T09:00:00+08:00");
     assert_eq!(owners(phone), vec![(UrgeLevel::Overdue, None)]);
+}
+
+#[test]
+fn a_proposal_nobody_decided_by_the_next_working_day_is_urged_to_the_bureau_once() {
+    let db = migrated_db();
+    let id = case(
+        &db,
+        1,
+        "撤销判决",
+        "法院判决不公，请撤销法院判决，重新审理。",
+        RECEIVED,
+    );
+    through_the_stages(&db, id, RECEIVED);
+    assert_eq!(status(&db, id), Status::Screening);
+    // Received Tuesday 30 September: decided by 9 October (the holiday).
+    assert_eq!(counts(&scan_at(&db, "2025-10-09T20:00:00+08:00")).0, 0);
+    assert_eq!(counts(&scan_at(&db, "2025-10-10T09:00:00+08:00")), (1, 0, 1, 0));
+    assert_eq!(counts(&scan_at(&db, "2025-10-10T10:00:00+08:00")), (0, 0, 0, 0));
+    let notices = store::urge_notices(&db, id).expect("notices");
+    assert_eq!(notices.len(), 1);
+    assert_eq!(
+        (notices[0].unit.as_str(), notices[0].milestone),
+        ("bureau", Some(Milestone::Decision))
+    );
 }

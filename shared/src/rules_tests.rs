@@ -79,7 +79,7 @@ fn a_changed_deadline_rule_changes_the_next_cases_deadline() {
 }
 
 #[test]
-fn a_new_screening_keyword_rejects_the_next_case() {
+fn a_new_screening_rule_holds_the_next_case_for_a_person() {
     let db = migrated_db();
     let screen = |r: &Rules| {
         r.filter().expect("filter").screen(
@@ -87,18 +87,17 @@ fn a_new_screening_keyword_rejects_the_next_case() {
             "请处理乱停放的共享单车问题。",
             Utc::now(),
             &[],
+            false,
         )
     };
-    assert_eq!(screen(&rules(&db)), Decision::Accept);
+    assert_eq!(screen(&rules(&db)), Decision::Accept { flags: vec![] });
     let mut body = as_json(&FilterRules::defaults());
-    body["category4"]["keywords"] = json!(["乱停放"]);
+    body["rules"] = json!([{"name": "category4.bikes", "category": 4, "patterns": ["乱停放"],
+        "examples": {"matching": ["乱停放"], "not_matching": ["停放整齐"]}}]);
     set_json(&db, Family::Filter, "", body);
     assert!(matches!(
         screen(&rules(&db)),
-        Decision::Reject {
-            category: crate::lifecycle::RejectCategory::Unlawful,
-            ..
-        }
+        Decision::Propose(f) if f.category == crate::lifecycle::RejectCategory::Unlawful
     ));
 }
 
@@ -174,7 +173,7 @@ fn a_changed_unit_row_receives_the_next_case() {
             "submitter": {"type": "individual", "name": "张三", "phone": format!("1381234567{n}")}});
         let case = crate::test_support::store_case(&db, n, body, AT);
         let r = rules(&db);
-        screen_case(&db, case, r.filter().expect("filter"), t(AT)).expect("screens");
+        screen_case(&db, case, &r, t(AT)).expect("screens");
         match dispatch_case(&db, case, &r, t(AT)) {
             Ok(Dispatched::Routed { lead, .. }) => lead.to_string(),
             other => panic!("not routed: {other:?}"),

@@ -42,6 +42,14 @@ impl FromStr for UnitId {
     }
 }
 
+impl UnitId {
+    /// The addressee of the bureau's own urge notices (its decision on a
+    /// screening proposal overdue): `bureau`.
+    pub fn bureau() -> Self {
+        Self("bureau".to_string())
+    }
+}
+
 impl fmt::Display for UnitId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -76,6 +76,8 @@ actions! {
     Accept = "accept" {
         /// The screening rule that decided.
         rule: String,
+        /// What screening noticed for the handler.
+        flags: Vec<String>,
     },
     /// Screening does not accept a case, in one of Art. 5's categories.
     Reject = "reject" {
@@ -86,7 +88,25 @@ actions! {
         /// Where to go instead (category 3).
         referral: Option<String>,
     },
-    /// The bureau accepts a case screening turned away.
+    /// Screening proposes not to accept a case; a person decides.
+    ProposeRejection = "propose_rejection" {
+        /// Art. 5's category.
+        category: RejectCategory,
+        /// The screening rule that fired.
+        rule: String,
+        /// The pattern that matched.
+        matched: Option<String>,
+        /// The sentence it matched in.
+        context: Option<String>,
+        /// Where to go instead (category 3).
+        referral: Option<String>,
+    },
+    /// The bureau confirms screening's proposal: not accepted.
+    ConfirmRejection = "confirm_rejection" {
+        /// Why, on record.
+        reason: String,
+    },
+    /// The bureau accepts a case screening turned away or proposed to.
     OverrideToAccept = "override_to_accept" {
         /// Why, on record.
         reason: String,

@@ -39,6 +39,9 @@ use moves::{move_of, Guard, Next};
 pub enum Status {
     /// In, not yet screened.
     Received,
+    /// Screening proposed not to accept it: a person in the bureau decides
+    /// (受理审核中); the submitter is told nothing else before.
+    Screening,
     /// Not accepted (Art. 5); kept, never deleted.
     Rejected,
     /// Accepted, waiting to be sent to a unit (the bureau's triage queue).
@@ -59,6 +62,7 @@ pub enum Status {
 
 text_enum!(Status {
     Received = "received",
+    Screening = "screening",
     Rejected = "rejected",
     Accepted = "accepted",
     Escalated = "escalated",
@@ -264,7 +268,8 @@ text_enum!(Adoption {
 pub struct Lifecycle {
     /// Where the case stands.
     pub status: Status,
-    /// Why it was not accepted, while it is rejected.
+    /// Why it was not accepted, while it is rejected; while it waits in
+    /// screening, the category proposed.
     pub rejection: Option<RejectCategory>,
     /// The unit handling it (牵头单位).
     pub lead: Option<UnitId>,
@@ -314,6 +319,30 @@ pub enum Event {
     Accepted {
         /// The rule that decided.
         rule: String,
+        /// What screening noticed for the handler (no clear demand; on an
+        /// agent's channel, its advice).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        flags: Vec<String>,
+    },
+    /// Screening proposed not to accept the case: a person decides.
+    RejectionProposed {
+        /// Art. 5's category (1 to 4).
+        category: u8,
+        /// The rule that fired.
+        rule: String,
+        /// The pattern that matched.
+        matched: Option<String>,
+        /// The sentence it matched in.
+        context: Option<String>,
+        /// Where to go instead (category 3).
+        referral: Option<String>,
+    },
+    /// The bureau confirmed screening's proposal: not accepted.
+    RejectionConfirmed {
+        /// Art. 5's category (1 to 4).
+        category: u8,
+        /// Why, on record.
+        reason: String,
     },
     /// Screening did not accept the case.
     Rejected {
@@ -332,6 +361,10 @@ pub enum Event {
         category: Option<u8>,
         /// Why.
         reason: String,
+        /// Whether it overrode a proposal (the case goes on to routing)
+        /// rather than a decision.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        proposal: bool,
     },
     /// The case went to its lead unit (and co-units).
     Routed {
@@ -591,6 +624,9 @@ pub enum TransitionError {
     /// The case is already marked complex.
     #[error("the case is already marked complex")]
     AlreadyComplex,
+    /// Screening proposed no rejection to confirm.
+    #[error("screening proposed no rejection to confirm")]
+    NoProposal,
     /// No misconduct clue waits for its receipt.
     #[error("no misconduct clue of this case waits for its receipt")]
     NoCluePending,
@@ -730,7 +766,27 @@ fn effects(
     // Only the lead unit reaches the moves that name "its" unit.
     let own_unit = || actor.unit.clone().ok_or(TransitionError::NoUnit);
     Ok(vec![match action {
-        Action::Accept { rule } => Event::Accepted { rule },
+        Action::Accept { rule, flags } => Event::Accepted { rule, flags },
+        Action::ProposeRejection {
+            category,
+            rule,
+            matched,
+            context,
+            referral,
+        } => {
+            next.rejection = Some(category);
+            Event::RejectionProposed {
+                category: category.number(),
+                rule,
+                matched,
+                context,
+                referral,
+            }
+        }
+        Action::ConfirmRejection { reason } => Event::RejectionConfirmed {
+            category: lc.rejection.ok_or(TransitionError::NoProposal)?.number(),
+            reason,
+        },
         Action::Reject {
             category,
             rule,
@@ -749,6 +805,7 @@ fn effects(
                 accepted: true,
                 category: None,
                 reason,
+                proposal: lc.status == Status::Screening,
             }
         }
         Action::OverrideToReject { category, reason } => {
@@ -757,6 +814,7 @@ fn effects(
                 accepted: false,
                 category: Some(category.number()),
                 reason,
+                proposal: false,
             }
         }
         Action::Route { lead, co_units } => {

@@ -7,7 +7,11 @@
 
 use super::article::{Article::*, Citation};
 use super::ActionKind::{self, *};
-use super::Status::{self, *};
+// `Status::Screening` is written out: `Screening` is the article.
+use super::Status::{
+    self, Accepted, AwaitingQc, Closed, Escalated, Handling, Received, Rejected, ReplyDrafted,
+    UnderReview,
+};
 use super::{Actor, Lifecycle, Role};
 
 /// Who may perform a move.
@@ -171,9 +175,27 @@ pub const MOVES: &[Move] = &[
         row(Reject, &[Received], &[B], Next::To(Rejected), &[Screening]),
         Via::Screening,
     ),
+    // Screening proposes, a person decides.
+    via(
+        row(
+            ProposeRejection,
+            &[Received],
+            &[B],
+            Next::To(Status::Screening),
+            &[Screening],
+        ),
+        Via::Screening,
+    ),
+    row(
+        ConfirmRejection,
+        &[Status::Screening],
+        &[B],
+        Next::To(Rejected),
+        &[Coordination, Screening],
+    ),
     row(
         OverrideToAccept,
-        &[Rejected],
+        &[Rejected, Status::Screening],
         &[B],
         Next::To(Accepted),
         &[Coordination, Screening],

@@ -22,7 +22,9 @@ fn co() -> UnitId {
 fn at(status: Status) -> Lifecycle {
     Lifecycle {
         status,
-        rejection: None,
+        // Screening proposed (or decided) a category.
+        rejection: matches!(status, Status::Screening | Status::Rejected)
+            .then_some(RejectCategory::OtherChannel),
         lead: Some(lead()),
         co_units: vec![co()],
         round: 1,
@@ -48,7 +50,13 @@ fn events(lc: &Lifecycle, action: Action, actor: &Actor) -> Vec<Event> {
 fn every_action() -> Vec<(Action, Actor)> {
     let text = || "x".to_string();
     vec![
-        (Action::Accept { rule: text() }, Actor::bureau()),
+        (
+            Action::Accept {
+                rule: text(),
+                flags: vec![],
+            },
+            Actor::bureau(),
+        ),
         (
             Action::Reject {
                 category: RejectCategory::Unfounded,
@@ -57,6 +65,17 @@ fn every_action() -> Vec<(Action, Actor)> {
             },
             Actor::bureau(),
         ),
+        (
+            Action::ProposeRejection {
+                category: RejectCategory::OtherChannel,
+                rule: text(),
+                matched: Some(text()),
+                context: Some(text()),
+                referral: Some(text()),
+            },
+            Actor::bureau(),
+        ),
+        (Action::ConfirmRejection { reason: text() }, Actor::bureau()),
         (Action::OverrideToAccept { reason: text() }, Actor::bureau()),
         (
             Action::OverrideToReject {
@@ -180,8 +199,11 @@ fn every_action() -> Vec<(Action, Actor)> {
 fn allowed_from(action: &Action) -> &'static [Status] {
     use Status::*;
     match action {
-        Action::Accept { .. } | Action::Reject { .. } => &[Received],
-        Action::OverrideToAccept { .. } => &[Rejected],
+        Action::Accept { .. } | Action::Reject { .. } | Action::ProposeRejection { .. } => {
+            &[Received]
+        }
+        Action::ConfirmRejection { .. } => &[Screening],
+        Action::OverrideToAccept { .. } => &[Rejected, Screening],
         Action::OverrideToReject { .. } | Action::Route { .. } | Action::Escalate { .. } => {
             &[Accepted]
         }
@@ -208,8 +230,9 @@ fn allowed_from(action: &Action) -> &'static [Status] {
     }
 }
 
-const ALL_STATUSES: [Status; 9] = [
+const ALL_STATUSES: [Status; 10] = [
     Status::Received,
+    Status::Screening,
     Status::Rejected,
     Status::Accepted,
     Status::Escalated,
@@ -321,6 +344,7 @@ fn screening_accepts_or_rejects_with_a_category_and_the_bureau_overrides_either_
         &lc,
         Action::Accept {
             rule: "passed".into(),
+            flags: vec![],
         },
         &Actor::bureau(),
     );
@@ -332,7 +356,10 @@ fn only_the_bureau_screens_and_overrides() {
     let lc = Lifecycle::received();
     let err = transition(
         &lc,
-        Action::Accept { rule: "r".into() },
+        Action::Accept {
+            rule: "r".into(),
+            flags: vec![],
+        },
         &Actor::unit(lead()),
     )
     .unwrap_err();
@@ -964,6 +991,7 @@ fn the_whole_online_path_from_intake_to_a_satisfied_follow_up() {
         (
             Action::Accept {
                 rule: "passed".into(),
+                flags: vec![],
             },
             &bureau,
         ),
@@ -1037,7 +1065,7 @@ fn the_table_has_one_row_per_action_in_declaration_order() {
 #[test]
 fn staff_take_every_action_over_the_api_but_screening_and_answers_at_intake() {
     let staff: Vec<&str> = moves::staff_actions().map(ActionKind::as_str).collect();
-    assert_eq!(staff.len(), 27);
+    assert_eq!(staff.len(), 28);
     for not_staff in ["accept", "reject", "answer_immediately", "transfer_direct"] {
         assert!(!staff.contains(&not_staff), "{not_staff}");
     }

@@ -244,13 +244,16 @@ fn public_rejection(
         return Ok(None);
     };
     let rows = db.execute(
-        "SELECT data FROM case_events WHERE case_id = ? AND type IN ('rejected', 'overridden')
+        "SELECT data FROM case_events
+         WHERE case_id = ? AND type IN ('rejected', 'overridden', 'rejection_proposed')
          ORDER BY id DESC LIMIT 1",
         &[case.into()],
     )?;
     // The referral of the screening rejection; an override names none.
     let referral = match rows.row(0).map(event_of).transpose()? {
-        Some(Event::Rejected { referral, .. }) => referral,
+        Some(Event::Rejected { referral, .. } | Event::RejectionProposed { referral, .. }) => {
+            referral
+        }
         _ => None,
     };
     Ok(Some(PublicRejection {
@@ -428,9 +431,13 @@ fn public_status(
         kind: row.parsed("kind")?,
         status,
         received_at: row.instant("received_at")?,
+        // Never before a person decided: while in screening the category
+        // is only proposed.
         rejection: match row.get_opt_integer("rejection_category")? {
-            Some(category) => public_rejection(db, id.get(), category)?,
-            None => None,
+            Some(category) if status == Status::Rejected => {
+                public_rejection(db, id.get(), category)?
+            }
+            _ => None,
         },
         reply,
     })

@@ -24,6 +24,8 @@ pub enum DeadlineReason {
     ReviewReturned,
     /// The lead unit marked the case complex.
     Complex,
+    /// Screening proposed a rejection: the bureau decides.
+    Screening,
 }
 
 text_enum!(DeadlineReason {
@@ -32,6 +34,7 @@ text_enum!(DeadlineReason {
     QcFailed = "qc_failed",
     ReviewReturned = "review_returned",
     Complex = "complex",
+    Screening = "screening",
 });
 
 /// Sets deadlines; each replaces (deactivates, keeps on record) the

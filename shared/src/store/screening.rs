@@ -20,12 +20,16 @@ pub struct Texts {
     pub received_at: DateTime<Utc>,
     /// The keyed hash of the submitter's phone.
     pub submitter_key: Option<String>,
+    /// Where it came in.
+    pub channel: crate::intake::Channel,
+    /// The handling mode an agent chose, if any.
+    pub mode: Option<crate::intake::HotlineMode>,
 }
 
 /// What screening and dispatch read of `case`.
 pub fn texts(db: &impl Db, case: CaseId) -> Result<Texts, StoreError> {
     let rows = db.execute(
-        "SELECT c.title, c.content, c.county, c.received_at, s.submitter_key
+        "SELECT c.title, c.content, c.county, c.received_at, c.channel, c.mode, s.submitter_key
          FROM cases c LEFT JOIN case_submitters s ON s.case_id = c.id WHERE c.id = ?",
         &[case.get().into()],
     )?;
@@ -36,15 +40,19 @@ pub fn texts(db: &impl Db, case: CaseId) -> Result<Texts, StoreError> {
         county: row.parsed("county")?,
         received_at: row.instant("received_at")?.with_timezone(&Utc),
         submitter_key: row.opt_text("submitter_key")?.map(str::to_string),
+        channel: row.parsed("channel")?,
+        mode: row.opt_parsed("mode")?,
     })
 }
 
-/// The same submitter's earlier cases (at most 50, newest first).
+/// The same submitter's earlier cases still open (at most 50, newest
+/// first): a repeat of one of them is a duplicate.
 pub fn prior_cases(db: &impl Db, case: CaseId, key: &str) -> Result<Vec<PriorCase>, StoreError> {
     let rows = db.execute(
         "SELECT c.id, c.received_at, c.title, c.content FROM cases c
          JOIN case_submitters s ON s.case_id = c.id
-         WHERE s.submitter_key = ? AND c.id < ? ORDER BY c.id DESC LIMIT 50",
+         WHERE s.submitter_key = ? AND c.id < ? AND c.status NOT IN ('closed', 'rejected')
+         ORDER BY c.id DESC LIMIT 50",
         &[key.into(), case.get().into()],
     )?;
     rows.iter()

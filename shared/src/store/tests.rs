@@ -48,6 +48,7 @@ fn a_transition_is_stored_with_its_events_and_bumps_the_version() {
         &v.lifecycle,
         Action::Accept {
             rule: "accepted".into(),
+            flags: vec![],
         },
         &Actor::bureau(),
     )
@@ -84,7 +85,10 @@ fn a_stale_version_is_refused_and_changes_nothing() {
     let v = load_lifecycle(&db, id).expect("loads");
     let accepted = transition(
         &v.lifecycle,
-        Action::Accept { rule: "r".into() },
+        Action::Accept {
+            rule: "r".into(),
+            flags: vec![],
+        },
         &Actor::bureau(),
     )
     .expect("legal");
