@@ -376,8 +376,14 @@ fn a_proposal_nobody_decided_by_the_next_working_day_is_urged_to_the_bureau_once
     assert_eq!(status(&db, id), Status::Screening);
     // Received Tuesday 30 September: decided by 9 October (the holiday).
     assert_eq!(counts(&scan_at(&db, "2025-10-09T20:00:00+08:00")).0, 0);
-    assert_eq!(counts(&scan_at(&db, "2025-10-10T09:00:00+08:00")), (1, 0, 1, 0));
-    assert_eq!(counts(&scan_at(&db, "2025-10-10T10:00:00+08:00")), (0, 0, 0, 0));
+    assert_eq!(
+        counts(&scan_at(&db, "2025-10-10T09:00:00+08:00")),
+        (1, 0, 1, 0)
+    );
+    assert_eq!(
+        counts(&scan_at(&db, "2025-10-10T10:00:00+08:00")),
+        (0, 0, 0, 0)
+    );
     let notices = store::urge_notices(&db, id).expect("notices");
     assert_eq!(notices.len(), 1);
     assert_eq!(

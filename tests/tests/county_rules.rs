@@ -70,7 +70,7 @@ fn a_new_routing_entry_sends_the_next_case_to_its_unit_without_a_restart() {
 }
 
 #[test]
-fn a_new_screening_keyword_turns_away_the_next_case() {
+fn a_new_screening_rule_holds_the_next_case_for_a_person() {
     let state = tempfile::tempdir().expect("temp dir");
     let app = App::start_quiet(state.path());
     let accepted = submit(
@@ -82,10 +82,10 @@ fn a_new_screening_keyword_turns_away_the_next_case() {
     assert_eq!(accepted["status"], "handling", "{accepted}");
 
     let filter = changed(shared::filter::FilterRules::defaults(), |f| {
-        f["category4"]["keywords"]
-            .as_array_mut()
-            .expect("keywords")
-            .push(json!("音响噪音"))
+        f["rules"].as_array_mut().expect("rules").push(json!({
+            "name": "category4.bar", "category": 4, "patterns": ["酒吧…音响"],
+            "examples": {"matching": ["酒吧音响"], "not_matching": ["商铺音响"]}
+        }))
     });
     set_rules(state.path(), Family::Filter, "", filter);
 
@@ -95,8 +95,9 @@ fn a_new_screening_keyword_turns_away_the_next_case() {
         "噪音扰民",
         "隔壁酒吧音响噪音每晚到两点，请处理。",
     );
-    assert_eq!(rejected["status"], "rejected", "{rejected}");
-    assert_eq!(rejected["rejection"]["category"], 4);
+    // Held for a person: never a rejection before one decided.
+    assert_eq!(rejected["status"], "screening", "{rejected}");
+    assert!(rejected.get("rejection").is_none(), "{rejected}");
 }
 
 #[test]

@@ -18,39 +18,82 @@ fn submit(app: &App, body: &str) -> Value {
     reply.json()
 }
 
+/// One action under the case's current version.
+fn act(app: &App, who: &str, id: i64, body: Value) -> e2e::Reply {
+    let tag = app.get_as(who, &format!("/api/cases/{id}")).etag;
+    app.post_as(
+        who,
+        &format!("/api/cases/{id}/actions"),
+        &body.to_string(),
+        tag.as_deref(),
+    )
+}
+
 #[test]
-fn each_category_is_rejected_with_its_reason_and_the_citizen_sees_why() {
+fn each_category_waits_for_a_person_and_the_citizen_sees_why_only_once_the_bureau_confirmed() {
     let state = tempfile::tempdir().expect("temp dir");
     let app = App::start_quiet(state.path());
-    for (i, (content, category)) in [
-        ("有人在小区宣扬邪教，请处理。", 1),
-        ("你们这些狗官，请解决我的问题。", 2),
-        ("我要起诉开发商，请帮助我。", 3),
-        ("有人在网上代开发票，请查处。", 4),
-    ]
-    .iter()
-    .enumerate()
-    {
+    let bureau = token("bureau", None, "zhang.wei");
+    let proposals = [
+        (
+            "世界末日就要到了，请政府帮我们张贴宣传单，让大家赶紧入教。",
+            1,
+        ),
+        ("什么狗屁热线，一群吃闲饭的废物，请你们解决问题！", 2),
+        ("淇滨区法院判决不公，请撤销法院判决，重新审理。", 3),
+        ("哪里能代开增值税发票？价格好商量，请联系我。", 4),
+    ];
+    let mut ids = Vec::new();
+    for (i, (content, _)) in proposals.iter().enumerate() {
         let phone = format!("1381234567{i}");
         let answer = submit(&app, &case("410611000", &phone, "反映问题", content));
-        assert_eq!(answer["status"], "rejected", "{answer}");
-        assert_eq!(answer["rejection"]["category"], *category, "{answer}");
-        let code = answer["tracking_code"].as_str().expect("code");
-        let tracked = app
-            .get(&format!(
-                "/api/cases/track/{code}?phone_last4={}",
-                &phone[7..]
-            ))
-            .json();
+        assert_eq!(answer["status"], "screening", "{answer}");
+        assert!(answer.get("rejection").is_none(), "{answer}");
+        let code = answer["tracking_code"].as_str().expect("code").to_string();
+        let track = format!("/api/cases/track/{code}?phone_last4={}", &phone[7..]);
+        let tracked = app.get(&track).json();
+        assert_eq!(tracked["status"], "screening");
+        assert!(tracked.get("rejection").is_none(), "{tracked}");
+        ids.push((answer["case_id"].as_i64().expect("id"), track));
+    }
+    // The bureau's screening queue holds all four, oldest first.
+    let queue = app.get_as(&bureau, "/api/inbox?queue=screening").json();
+    let queued: Vec<i64> = queue["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .filter_map(|c| c["case_id"].as_i64())
+        .collect();
+    assert_eq!(queued, ids.iter().map(|(id, _)| *id).collect::<Vec<_>>());
+    // The staff view shows what matched, where.
+    let view = app
+        .get_as(&bureau, &format!("/api/cases/{}", ids[2].0))
+        .json();
+    assert_eq!(view["events"][0]["event"], "rejection_proposed", "{view}");
+    assert_eq!(view["events"][0]["details"]["matched"], "撤销…判决");
+    assert_eq!(
+        view["allowed_actions"],
+        json!(["confirm_rejection", "override_to_accept"])
+    );
+
+    for ((id, track), (_, category)) in ids.iter().zip(proposals) {
+        let confirmed = act(
+            &app,
+            &bureau,
+            *id,
+            json!({"action": "confirm_rejection", "reason": "经审核属第五条情形"}),
+        );
+        assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+        let tracked = app.get(track).json();
         assert_eq!(tracked["status"], "rejected");
-        assert_eq!(tracked["rejection"]["category"], *category);
+        assert_eq!(tracked["rejection"]["category"], category);
         assert!(
             tracked["rejection"]["reason"]
                 .as_str()
                 .is_some_and(|r| r.contains("第五条")),
             "{tracked}"
         );
-        if *category == 3 {
+        if category == 3 {
             assert!(
                 tracked["rejection"]["referral"]
                     .as_str()
@@ -58,6 +101,71 @@ fn each_category_is_rejected_with_its_reason_and_the_citizen_sees_why() {
                 "{tracked}"
             );
         }
+    }
+}
+
+#[test]
+fn a_proposal_the_bureau_overrides_goes_on_to_its_unit_with_the_reason_recorded() {
+    let state = tempfile::tempdir().expect("temp dir");
+    let app = App::start_quiet(state.path());
+    let bureau = token("bureau", None, "zhang.wei");
+    let answer = submit(
+        &app,
+        &case(
+            "410611000",
+            "13812345679",
+            "物业乱收费",
+            "小区物业对业主乱收停车费还罚款，我们不服，请撤销物业的罚款处罚决定。",
+        ),
+    );
+    assert_eq!(answer["status"], "screening", "{answer}");
+    let id = answer["case_id"].as_i64().expect("id");
+    let overridden = act(
+        &app,
+        &bureau,
+        id,
+        json!({"action": "override_to_accept",
+        "reason": "物业收费问题，属住建部门职责"}),
+    );
+    assert_eq!(overridden.status, 200, "{}", overridden.body);
+    let view = app.get_as(&bureau, &format!("/api/cases/{id}")).json();
+    assert_eq!(
+        (view["status"].as_str(), view["lead_unit"].as_str()),
+        (Some("handling"), Some("qibin-housing")),
+        "{view}"
+    );
+    let reasons: Vec<&str> = view["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["details"]["reason"].as_str())
+        .collect();
+    assert_eq!(reasons, vec!["物业收费问题，属住建部门职责"]);
+    // The decision deadline was met when the bureau decided.
+    assert!(view["deadlines"][0]["met_at"].is_string(), "{view}");
+}
+
+#[test]
+fn what_was_turned_away_on_a_keyword_is_taken_in_and_routed() {
+    let state = tempfile::tempdir().expect("temp dir");
+    let app = App::start_quiet(state.path());
+    for (i, content) in [
+        "小区电梯坏了两个月物业不修，业主们商量要起诉物业，请住建部门先督促维修。",
+        "我在上访途中丢了身份证，请问补办需要什么材料？",
+        "想问一下对交警罚单不服能不能申请行政复议，去哪里申请？",
+        "华夏南路某工地连续一周每晚施工到凌晨两点，打桩声很大噪音扰民，附近居民无法入睡。",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let answer = submit(
+            &app,
+            &case("410611000", &format!("1391234567{i}"), "反映问题", content),
+        );
+        assert!(
+            matches!(answer["status"].as_str(), Some("handling" | "accepted")),
+            "{content}: {answer}"
+        );
     }
 }
 

@@ -13,7 +13,7 @@ use shared::lifecycle::{Action, Actor, Citation, Event, Status};
 use shared::store;
 use spin_sdk::http::{Method, Request, Response};
 
-use crate::routes::{Chained, QC, REPLY};
+use crate::routes::{Chained, DISPATCH, QC, REPLY};
 use crate::{json, Answer, Ctx, Problem};
 
 #[derive(Serialize)]
@@ -43,11 +43,31 @@ fn read(ctx: &Ctx) -> Result<(Principal, Action), Box<Problem>> {
 }
 
 /// The public endpoint (`cases`): the move here, or forwarded to its desk.
+/// A proposal the bureau overrode goes on to routing at once (if that hop
+/// fails, the deadline scan drives it).
 pub async fn at_front(ctx: &Ctx) -> Answer {
     let id = ctx.case_id()?;
     let (who, action) = read(ctx)?;
     match desk_of(action.kind()).and_then(chained) {
-        None => perform(ctx, &who, id, action),
+        None => {
+            let moved = perform(ctx, &who, id, action)?;
+            let goes_on = moved.events.iter().any(|e| {
+                matches!(
+                    e,
+                    Event::Overridden {
+                        accepted: true,
+                        proposal: true,
+                        ..
+                    }
+                )
+            });
+            if goes_on {
+                if let Err(why) = DISPATCH.call(id).await {
+                    eprintln!("case {id}: {why}; the scan will drive it");
+                }
+            }
+            answer(&moved)
+        }
         Some(desk) => forward(ctx, desk, id).await,
     }
 }
@@ -60,12 +80,18 @@ pub fn on_desk(ctx: &Ctx, desk: Desk) -> Answer {
     if desk_of(action.kind()) != Some(desk) {
         return Err(Problem::not_found().boxed());
     }
-    perform(ctx, &who, id, action)
+    answer(&perform(ctx, &who, id, action)?)
 }
 
-/// Applies one move under `If-Match`; answers the move with the new
-/// version as the `ETag`.
-fn perform(ctx: &Ctx, who: &Principal, id: CaseId, action: Action) -> Answer {
+/// The move, with the new version as the `ETag`.
+fn answer(moved: &Moved) -> Answer {
+    let mut resp = json(200, moved)?;
+    resp.set_header("etag", format!("\"{}\"", moved.version));
+    Ok(resp)
+}
+
+/// Applies one move under `If-Match`.
+fn perform(ctx: &Ctx, who: &Principal, id: CaseId, action: Action) -> Result<Moved, Box<Problem>> {
     let db = ctx.db()?;
     let case = store::case_view(db, id)?.ok_or_else(|| Problem::case_not_found().boxed())?;
     case_access(who, case.lead_unit.as_ref(), &case.co_units)?;
@@ -84,16 +110,13 @@ fn perform(ctx: &Ctx, who: &Principal, id: CaseId, action: Action) -> Answer {
         &rules,
         ctx.now_in_china(),
     )?;
-    let moved = Moved {
+    Ok(Moved {
         case_id: id,
         status: t.lifecycle.status,
         version,
         article: t.article,
         events: t.events,
-    };
-    let mut resp = json(200, &moved)?;
-    resp.set_header("etag", format!("\"{version}\""));
-    Ok(resp)
+    })
 }
 
 /// The headers a desk needs from the caller's request, and those of its

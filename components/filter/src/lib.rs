@@ -19,6 +19,6 @@ fn screen(ctx: &Ctx) -> Answer {
     let rules = ctx.rules()?;
     json(
         200,
-        &screen_case(ctx.db()?, case, rules.filter()?, ctx.now_in_china())?,
+        &screen_case(ctx.db()?, case, rules, ctx.now_in_china())?,
     )
 }
