@@ -154,6 +154,13 @@ pub fn screen_case(
     let t = transition(&current.lifecycle, action, &stage)?;
     let applied = db.transaction(|db| -> Result<(), PipelineError> {
         store::apply(db, case, current.version, &t, &stage, at)?;
+        if let Decision::Reject(crate::filter::Finding {
+            duplicate_of: Some(original),
+            ..
+        }) = &decision
+        {
+            store::merge_repeat(db, case, *original, at)?;
+        }
         if let Decision::Propose(_) = decision {
             // The bureau decides within the county's limit; the scan
             // watches it like any other deadline.

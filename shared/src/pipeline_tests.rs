@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::db::NativeDb;
+use crate::ids::TrackingCode;
 use crate::test_support::{migrated_db as db, store_case, t};
 use crate::units::Unit;
 
@@ -180,6 +181,17 @@ fn the_same_submitter_repeating_a_case_is_a_duplicate_but_another_submitter_is_n
         (f.rule.as_str(), f.duplicate_of),
         ("category2.duplicate", Some(first))
     );
+    // Merged (并单): the repeat points to the original, whose history
+    // records the repeat; the submitter is told to follow the original.
+    let original_code = TrackingCode::from_random([1; 8]);
+    let public = store::find_public_status(&db, &TrackingCode::from_random([2; 8]))
+        .expect("reads")
+        .expect("the repeat");
+    assert_eq!(public.merged_into, Some(original_code));
+    let events = store::events(&db, first).expect("events");
+    let merged = events.last().expect("an event");
+    assert_eq!(merged.kind, "repeat_merged");
+    assert_eq!(merged.data["repeat"], again.get());
     let other = submit(
         &db,
         3,

@@ -256,6 +256,15 @@ Migration {
         // supervision section for the hall's cases, Art. 6(三)).
         "ALTER TABLE urge_notices ADD COLUMN owner TEXT",
     ],
+},
+Migration {
+    version: 10,
+    name: "repeats merged into the case being handled",
+    statements: &[
+        // A repeat of the same submitter's open case (并单): not accepted,
+        // linked to the original, which the submitter follows instead.
+        "ALTER TABLE cases ADD COLUMN merged_into INTEGER REFERENCES cases (id)",
+    ],
 }];
 
 /// The newest schema version this library knows.

@@ -146,6 +146,31 @@ fn a_proposal_the_bureau_overrides_goes_on_to_its_unit_with_the_reason_recorded(
 }
 
 #[test]
+fn an_agents_transfer_is_not_overruled_and_the_answer_carries_the_advice() {
+    let state = tempfile::tempdir().expect("temp dir");
+    let app = App::start_quiet(state.path());
+    let agent = format!("Bearer {}", token("agent", None, "hotline.7"));
+    let body = json!({"channel": "hotline_phone", "kind": "complaint", "mode": "transfer",
+        "title": "路灯不亮", "county": "410611000",
+        "content": "来电人称法院判决不公要求撤销判决，另反映九州路路灯已坏一周，请尽快维修。",
+        "submitter": {"type": "individual", "name": "赵六", "phone": "13612345688"}});
+    let reply = app.post_json(
+        "/api/cases",
+        &body.to_string(),
+        &[("authorization", &agent)],
+    );
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let answer = reply.json();
+    assert_eq!(answer["status"], "handling", "{answer}");
+    assert!(
+        answer["advice"][0]
+            .as_str()
+            .is_some_and(|a| a.starts_with("advice: category3.litigation")),
+        "{answer}"
+    );
+}
+
+#[test]
 fn what_was_turned_away_on_a_keyword_is_taken_in_and_routed() {
     let state = tempfile::tempdir().expect("temp dir");
     let app = App::start_quiet(state.path());
@@ -170,7 +195,7 @@ fn what_was_turned_away_on_a_keyword_is_taken_in_and_routed() {
 }
 
 #[test]
-fn the_same_submitter_sending_the_same_complaint_again_is_a_duplicate() {
+fn the_same_submitter_sending_the_same_complaint_again_is_merged_into_the_case_being_handled() {
     let state = tempfile::tempdir().expect("temp dir");
     let app = App::start_quiet(state.path());
     let body = case(
@@ -179,10 +204,28 @@ fn the_same_submitter_sending_the_same_complaint_again_is_a_duplicate() {
         "噪音扰民",
         "某工地夜间施工噪音扰民，请尽快处理。",
     );
-    assert_eq!(submit(&app, &body)["status"], "handling");
+    let first = submit(&app, &body);
+    assert_eq!(first["status"], "handling");
     let again = submit(&app, &body);
     assert_eq!(again["status"], "rejected");
     assert_eq!(again["rejection"]["category"], 2);
+    // The citizen follows the original; its unit sees the repeat.
+    assert_eq!(again["merged_into"], first["tracking_code"], "{again}");
+    let code = again["tracking_code"].as_str().expect("code");
+    let tracked = app
+        .get(&format!("/api/cases/track/{code}?phone_last4=5678"))
+        .json();
+    assert_eq!(tracked["merged_into"], first["tracking_code"], "{tracked}");
+    let unit = token("unit", Some("qibin-environment"), "li.clerk");
+    let original = app
+        .get_as(&unit, &format!("/api/cases/{}", first["case_id"]))
+        .json();
+    let last = original["events"]
+        .as_array()
+        .and_then(|e| e.last())
+        .expect("events");
+    assert_eq!(last["event"], "repeat_merged", "{original}");
+    assert_eq!(last["details"]["tracking_code"], again["tracking_code"]);
     // Another submitter with the same text is not a duplicate.
     let other = case(
         "410611000",

@@ -92,6 +92,8 @@ async fn submit(ctx: &Ctx) -> Answer {
         store::Acknowledgement {
             receipt: receipt.clone(),
             rejection: None,
+            merged_into: None,
+            advice: Vec::new(),
         }
     });
     // Only a new case that went all the way is answered from the fast

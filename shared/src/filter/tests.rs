@@ -50,6 +50,8 @@ fn submissions_once_turned_away_on_a_keyword_are_accepted() {
             "罚单复议",
             "想问一下对交警罚单不服能不能申请行政复议，去哪里申请？",
         ),
+        // A report of cult activity is a matter for the police.
+        ("宣扬邪教", "有人在小区宣扬邪教，请处理。"),
     ] {
         assert_eq!(outcome(&screen(title, content)).0, "accept", "{content}");
     }
@@ -69,7 +71,11 @@ fn submissions_once_turned_away_on_a_keyword_are_accepted() {
 #[test]
 fn each_category_is_proposed_with_the_rule_that_fired() {
     for (content, rule, category) in [
-        ("有人在小区宣扬邪教，请处理", "category1.superstition", 1),
+        (
+            "世界末日就要到了，请政府帮我们让大家赶紧入教。",
+            "category1.superstition",
+            1,
+        ),
         ("你们这些狗官，请解决问题", "category2.insult", 2),
         (
             "淇滨区法院判决不公，请撤销法院判决，重新审理。",

@@ -556,6 +556,14 @@ pub enum Event {
         /// What was handled wrongly.
         reason: String,
     },
+    /// The same submitter repeated this open case; the repeat was merged
+    /// into it (并单, recorded on the original).
+    RepeatMerged {
+        /// The repeat's internal number.
+        repeat: i64,
+        /// The repeat's tracking code.
+        tracking_code: String,
+    },
     /// The case closed (办结).
     Closed,
 }

@@ -167,6 +167,13 @@ pub struct Acknowledgement {
     /// Why the case was not accepted, and where to go instead.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rejection: Option<PublicRejection>,
+    /// A repeat of the same submitter's open case: the code of the case
+    /// being handled, to follow instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<TrackingCode>,
+    /// On an agent's channel: what screening advises (the agent decides).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub advice: Vec<String>,
 }
 
 /// The acknowledgement of a stored case.
@@ -174,10 +181,23 @@ pub fn acknowledgement(db: &impl Db, receipt: &Receipt) -> Result<Acknowledgemen
     let mut ack = Acknowledgement {
         receipt: receipt.clone(),
         rejection: None,
+        merged_into: None,
+        advice: Vec::new(),
     };
     if let Some(public) = find_public_status(db, &receipt.tracking_code)? {
         ack.receipt.status = public.status;
         ack.rejection = public.rejection;
+        ack.merged_into = public.merged_into;
+    }
+    let accepted = db.execute(
+        "SELECT data FROM case_events WHERE case_id = ? AND type = 'accepted' ORDER BY id LIMIT 1",
+        &[receipt.case_id.get().into()],
+    )?;
+    if let Some(Event::Accepted { flags, .. }) = accepted.row(0).map(event_of).transpose()? {
+        ack.advice = flags
+            .into_iter()
+            .filter(|f| f.starts_with("advice:"))
+            .collect();
     }
     Ok(ack)
 }
@@ -284,6 +304,9 @@ pub struct PublicStatus {
     /// The reply, once the bureau's check released it to the submitter.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reply: Option<PublicReply>,
+    /// A repeat merged into the case being handled: that case's code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<TrackingCode>,
 }
 
 /// A stored event's record, as the lifecycle wrote it.
@@ -407,8 +430,11 @@ pub fn find_public_status(
 
 fn public_row(db: &impl Db, code: &TrackingCode) -> Result<crate::db::Rows, StoreError> {
     Ok(db.execute(
-        "SELECT c.id, c.channel, c.kind, c.status, c.received_at, c.rejection_category, s.sealed
-         FROM cases c JOIN case_submitters s ON s.case_id = c.id WHERE c.tracking_code = ?",
+        "SELECT c.id, c.channel, c.kind, c.status, c.received_at, c.rejection_category, s.sealed,
+                o.tracking_code AS merged_code
+         FROM cases c JOIN case_submitters s ON s.case_id = c.id
+         LEFT JOIN cases o ON o.id = c.merged_into
+         WHERE c.tracking_code = ?",
         &[code.as_str().into()],
     )?)
 }
@@ -440,6 +466,7 @@ fn public_status(
             _ => None,
         },
         reply,
+        merged_into: row.opt_parsed("merged_code")?,
     })
 }
 

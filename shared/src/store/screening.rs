@@ -45,6 +45,47 @@ pub fn texts(db: &impl Db, case: CaseId) -> Result<Texts, StoreError> {
     })
 }
 
+/// Merges `repeat` into `original` (并单): the repeat links to it, and
+/// the original's history records the repeat (its version moves on).
+pub fn merge_repeat(
+    db: &impl Db,
+    repeat: CaseId,
+    original: CaseId,
+    at: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<(), StoreError> {
+    let rows = db.execute(
+        "UPDATE cases SET merged_into = ? WHERE id = ? RETURNING tracking_code",
+        &[original.get().into(), repeat.get().into()],
+    )?;
+    let code = rows
+        .row(0)
+        .ok_or(StoreError::NotFound(repeat))?
+        .text("tracking_code")?
+        .to_string();
+    let event = crate::lifecycle::Event::RepeatMerged {
+        repeat: repeat.get(),
+        tracking_code: code,
+    };
+    let data = serde_json::to_value(&event).map_err(super::corrupt)?;
+    db.execute(
+        "UPDATE cases SET version = version + 1 WHERE id = ?",
+        &[original.get().into()],
+    )?;
+    db.execute(
+        "INSERT INTO case_events (case_id, at, actor_role, actor_subject, type, article, data)
+         VALUES (?, ?, 'bureau', 'stage:screening', 'repeat_merged', ?, ?)",
+        &[
+            original.get().into(),
+            crate::clock::format(at).into(),
+            crate::lifecycle::Citation(&[crate::lifecycle::Article::Screening])
+                .to_string()
+                .into(),
+            data.to_string().into(),
+        ],
+    )?;
+    Ok(())
+}
+
 /// The same submitter's earlier cases still open (at most 50, newest
 /// first): a repeat of one of them is a duplicate.
 pub fn prior_cases(db: &impl Db, case: CaseId, key: &str) -> Result<Vec<PriorCase>, StoreError> {
