@@ -221,3 +221,29 @@ fn the_cron_trigger_runs_the_scan() {
     std::thread::sleep(Duration::from_millis(2500));
     assert_eq!(query(&state, &sql), both);
 }
+
+#[test]
+fn a_screening_proposal_nobody_decided_is_urged_to_the_bureau_by_the_scan() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let app = app_with(dir.path(), without_cron);
+    set_clock(&app, "2025-09-30T10:00:00+08:00");
+    let body = json!({"channel": "online_platform", "kind": "complaint", "title": "撤销判决",
+        "content": "淇滨区法院判决不公，请撤销法院判决，重新审理。", "county": "410611000",
+        "submitter": {"type": "individual", "name": "赵六", "phone": "13612345679"}});
+    let reply = app.post_json("/api/cases", &body.to_string(), &[]);
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let case = reply.json();
+    assert_eq!(case["status"], "screening", "{case}");
+    let id = case["case_id"].as_i64().expect("id");
+    let bureau = token("bureau", None, "zhang.wei");
+    // Decided by the next working day, 9 October (the National Day
+    // holiday comes first); on the 10th the scan urges the bureau, once.
+    set_clock(&app, "2025-10-10T09:00:00+08:00");
+    assert_eq!(scan(&app, &bureau).json()["urge_notices"], 1);
+    assert_eq!(scan(&app, &bureau).json()["urge_notices"], 0);
+    let view = app.get_as(&bureau, &format!("/api/cases/{id}")).json();
+    assert_eq!(view["urge_notices"][0]["unit"], "bureau", "{view}");
+    assert_eq!(view["urge_notices"][0]["milestone"], "decision");
+    let overdue = app.get_as(&bureau, "/api/inbox?queue=overdue").json();
+    assert_eq!(overdue["cases"][0]["case_id"], id, "{overdue}");
+}
