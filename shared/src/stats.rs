@@ -4,7 +4,9 @@
 //! instants, per county and per lead unit. The formulas, as published to
 //! the bureau:
 //!
-//! - **received**: cases whose receipt falls in the period.
+//! - **received**: cases whose receipt falls in the period; a repeat merged
+//!   into the case being handled (并单) counts once, as that case, and is
+//!   counted apart as a **duplicate**.
 //! - **accepted** / **rejected**: of those received, the ones not / the ones
 //!   currently not accepted (Art. 5; an override counts as it stands now).
 //! - **closed**: cases whose closing (办结) falls in the period.
@@ -65,13 +67,18 @@ pub struct CaseSummary {
     pub follow_ups: Vec<(DateTime<Utc>, Satisfaction)>,
     /// Subject or title and content, for hotspots.
     pub text: String,
+    /// The case a repeat was merged into (并单): the matter counts once.
+    pub merged_into: Option<CaseId>,
 }
 
 /// The figures of one group (a county, or a unit) over one period.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Figures {
-    /// Cases received in the period.
+    /// Cases received in the period (repeats merged into another left out).
     pub received: u32,
+    /// Repeats received in the period and merged into the case being
+    /// handled.
+    pub duplicates: u32,
     /// Of those received, the ones accepted (Art. 5).
     pub accepted: u32,
     /// Of those received, the ones not accepted now (Art. 5).
@@ -114,6 +121,11 @@ fn ratio(num: u32, den: u32) -> Option<f64> {
 impl Figures {
     fn add(&mut self, c: &CaseSummary, from: DateTime<Utc>, to: DateTime<Utc>) {
         let within = |t: DateTime<Utc>| t >= from && t < to;
+        if c.merged_into.is_some() {
+            // The matter is the original's; the repeat counts apart.
+            self.duplicates += u32::from(within(c.received_at));
+            return;
+        }
         if within(c.received_at) {
             self.received += 1;
             if c.rejected {

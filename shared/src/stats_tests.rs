@@ -30,6 +30,7 @@ fn case(id: i64) -> CaseSummary {
         qc_decisions: vec![],
         follow_ups: vec![],
         text: "路灯不亮".into(),
+        merged_into: None,
     }
 }
 
@@ -104,6 +105,7 @@ fn generated(count: i64) -> Vec<CaseSummary> {
                 qc_decisions,
                 follow_ups,
                 text: String::new(),
+                merged_into: None,
             }
         })
         .collect()
@@ -322,4 +324,24 @@ fn similar_complaints_about_one_unit_form_a_hotspot() {
         &HotspotRules::default()
     )
     .is_empty());
+}
+
+#[test]
+fn a_repeat_merged_into_the_case_being_handled_counts_the_matter_once_and_itself_as_a_duplicate() {
+    let (from, to) = november();
+    let original = case(1);
+    let repeat = CaseSummary {
+        case_id: CaseId::new(2).expect("id"),
+        rejected: true,
+        lead: None,
+        merged_into: Some(original.case_id),
+        ..case(2)
+    };
+    let r = report(&[original, repeat], from, to);
+    let f = &r.counties[&county("410611000")];
+    assert_eq!(
+        (f.received, f.rejected, f.duplicates, f.complaints),
+        (1, 0, 1, 1)
+    );
+    assert_eq!(f.complaint_rate, Some(1.0));
 }
