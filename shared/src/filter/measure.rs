@@ -104,3 +104,17 @@ fn no_legitimate_submission_of_the_held_out_set_is_turned_away() {
     let f = measure("holdout.jsonl", false);
     assert!(f.turned_away.is_empty(), "{:?}", f.turned_away);
 }
+
+#[test]
+fn no_legitimate_submission_of_the_second_development_set_is_turned_away() {
+    // A second set written for the rules, with more near misses; its
+    // first measurement was made before the rules were tuned to it.
+    let f = measure("development2.jsonl", true);
+    assert!(f.turned_away.is_empty(), "{:?}", f.turned_away);
+}
+
+#[test]
+fn no_legitimate_submission_of_the_second_held_out_set_is_turned_away() {
+    let f = measure("holdout2.jsonl", false);
+    assert!(f.turned_away.is_empty(), "{:?}", f.turned_away);
+}

@@ -77,6 +77,10 @@ pub struct Rule {
     /// asking how to petition or appeal is a consultation.
     #[serde(default)]
     pub not_when_asking: bool,
+    /// Fires only in a text without any demand marker (a text that only
+    /// complains of everything, or only greets, states no matter).
+    #[serde(default)]
+    pub without_demand: bool,
     /// What it must and must not fire on.
     #[serde(default)]
     pub examples: Examples,
@@ -248,6 +252,9 @@ impl FilterRules {
 
     /// The pattern and sentence where `rule` fires in a normalized text.
     fn fires(&self, rule: &Rule, text: &str) -> Option<(String, String)> {
+        if rule.without_demand && contains_any(text, &self.demand_markers) {
+            return None;
+        }
         for sentence in sentences(text) {
             if rule.not_when_asking && contains_any(sentence, &self.question_markers) {
                 continue;
@@ -298,7 +305,9 @@ impl FilterRules {
         if self.substance(content) < self.min_content_chars {
             return self.outcome(finding(NO_CONTENT, RejectCategory::Unfounded));
         }
-        let text = normalize(&format!("{title}。{content}"));
+        // The title heads the first sentence (a title alone is no
+        // sentence: it does not escape the question that follows it).
+        let text = normalize(&format!("{title}，{content}"));
         for rule in &self.rules {
             if let Some((matched, context)) = self.fires(rule, &text) {
                 let category =
@@ -334,7 +343,8 @@ impl FilterRules {
         }
     }
 
-    /// How many Chinese characters the content has once the filler is out.
+    /// How many different Chinese characters the content has once the
+    /// filler is out (a character typed forty times counts once).
     fn substance(&self, content: &str) -> usize {
         let mut text = normalize(content);
         for f in &self.filler {
@@ -344,7 +354,8 @@ impl FilterRules {
             .filter(|c| {
                 ('\u{4E00}'..='\u{9FFF}').contains(c) || ('\u{3400}'..='\u{4DBF}').contains(c)
             })
-            .count()
+            .collect::<HashSet<char>>()
+            .len()
     }
 
     fn find_duplicate(

@@ -107,13 +107,24 @@ fn a_category_3_proposal_names_the_phrase_in_its_sentence_and_where_to_go_instea
     assert_eq!(f.rule, "category3.petition");
     assert!(f.referral.is_some_and(|r| r.contains("信访工作机构")));
     assert_eq!(f.matched.as_deref(), Some("信访件"));
-    assert_eq!(f.context.as_deref(), Some("信访件。"));
-    // In the content's own sentence when the title does not say it.
-    let Decision::Propose(f) = screen("复查", "要求信访部门重新处理我的信访件，重新出具处理意见。")
-    else {
+    // The title heads the first sentence.
+    assert_eq!(
+        f.context.as_deref(),
+        Some("信访件,我2019年的信访件当时处理不公。")
+    );
+    // In the sentence it matched in.
+    let Decision::Propose(f) = screen(
+        "复查",
+        "当年处理不公。要求信访部门重新处理我的信访件，重新出具处理意见。",
+    ) else {
         panic!("expected a proposal")
     };
-    assert!(f.context.is_some_and(|c| c.starts_with("要求信访部门")));
+    assert!(
+        f.context
+            .as_deref()
+            .is_some_and(|c| c.starts_with("要求信访部门")),
+        "{f:?}"
+    );
 }
 
 #[test]
