@@ -26,6 +26,14 @@ const BUILT_IN: &[&str] = &[
     include_str!("../calendar/2026.json"),
 ];
 
+/// The shipped data of `year`, if it is a built-in year.
+pub fn built_in_year(year: i32) -> Option<&'static str> {
+    BUILT_IN
+        .iter()
+        .copied()
+        .find(|text| serde_json::from_str::<YearData>(text).is_ok_and(|data| data.year == year))
+}
+
 /// The largest number of working days one computation may count: far beyond
 /// any time limit in the measures, and small enough that no date overflows.
 pub const MAX_WORKING_DAYS: u32 = 3660;
@@ -53,6 +61,12 @@ pub enum CalendarError {
     #[error("{date} is listed both as a day off and as a working day")]
     Conflict {
         /// The date listed both ways.
+        date: NaiveDate,
+    },
+    /// A date is listed twice (two ranges overlap).
+    #[error("{date} is listed twice: ranges overlap")]
+    Overlap {
+        /// The date listed twice.
         date: NaiveDate,
     },
     /// A make-up working day (调休上班) falls on a weekday.
@@ -209,9 +223,11 @@ impl Calendar {
                             name: holiday.name.clone(),
                         };
                         if let Some(existing) = entries.insert(date, special) {
-                            if existing.off != off {
-                                return Err(CalendarError::Conflict { date });
-                            }
+                            return Err(if existing.off != off {
+                                CalendarError::Conflict { date }
+                            } else {
+                                CalendarError::Overlap { date }
+                            });
                         }
                     }
                 }

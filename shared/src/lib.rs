@@ -41,6 +41,7 @@ mod test_support;
 
 pub mod access;
 pub mod actions;
+pub mod admin;
 pub mod calendar;
 pub mod casefile;
 pub mod clock;

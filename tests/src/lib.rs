@@ -227,6 +227,17 @@ impl App {
         Reply::from(req.send(body))
     }
 
+    /// A PUT of JSON with a bearer token.
+    pub fn put_as(&self, token: &str, path: &str, body: &str) -> Reply {
+        Reply::from(
+            self.agent
+                .put(format!("{}{path}", self.base))
+                .header("content-type", "application/json")
+                .header("authorization", &format!("Bearer {token}"))
+                .send(body),
+        )
+    }
+
     /// A GET with a bearer token.
     pub fn get_as(&self, token: &str, path: &str) -> Reply {
         Reply::from(

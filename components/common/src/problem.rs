@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 use shared::access::AccessError;
+use shared::admin::AdminError;
 use shared::feedback::FeedbackError;
 use shared::fields::FieldError;
 use shared::hall::{HallClosed, RateExceeded};
@@ -367,6 +368,23 @@ impl From<InboxError> for Box<Problem> {
             }
             InboxError::Store(e) => e.into(),
             InboxError::Rules(e) => e.into(),
+        }
+    }
+}
+
+impl From<AdminError> for Box<Problem> {
+    fn from(e: AdminError) -> Self {
+        match e {
+            AdminError::Role(_) => Problem::forbidden(e.to_string()).boxed(),
+            AdminError::Invalid { field, reason } => {
+                Problem::new(422, "invalid_rules", "The rules are not valid")
+                    .field(field)
+                    .detail(reason)
+                    .boxed()
+            }
+            AdminError::NoYear(_) => Problem::not_found().detail(e.to_string()).boxed(),
+            AdminError::Rules(e) => e.into(),
+            AdminError::Store(e) => e.into(),
         }
     }
 }

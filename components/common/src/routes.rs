@@ -29,6 +29,10 @@ pub const URGE_ACK: &str = "/api/urge-notices/:id/ack";
 /// `POST /api/reminders/scan`: the deadline scan, for the bureau or the
 /// scheduler.
 pub const SCAN: &str = "/api/reminders/scan";
+/// `GET`/`PUT /api/admin/rules/:family`: a family of the county's rules.
+pub const ADMIN_RULES: &str = "/api/admin/rules/:family";
+/// `GET`/`PUT /api/admin/calendar/:year`: one year of the calendar.
+pub const ADMIN_CALENDAR: &str = "/api/admin/calendar/:year";
 /// `GET /api/openapi.json`: the API's description.
 pub const OPENAPI: &str = "/api/openapi.json";
 
@@ -50,6 +54,8 @@ pub const PUBLIC: &[&str] = &[
     INBOX,
     URGE_ACK,
     SCAN,
+    ADMIN_RULES,
+    ADMIN_CALENDAR,
     OPENAPI,
 ];
 

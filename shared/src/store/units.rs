@@ -31,6 +31,17 @@ pub fn ensure_units(db: &impl Db) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The unit types the directory has, sorted.
+pub fn unit_types(db: &impl Db) -> Result<Vec<String>, StoreError> {
+    let rows = db.execute(
+        "SELECT DISTINCT unit_type FROM units ORDER BY unit_type",
+        &[],
+    )?;
+    rows.iter()
+        .map(|r| Ok(r.text("unit_type")?.to_string()))
+        .collect()
+}
+
 /// Whether a unit is in the directory.
 pub fn unit_exists(db: &impl Db, unit: &UnitId) -> Result<bool, StoreError> {
     let rows = db.execute(

@@ -1,0 +1,49 @@
+//! The county runs itself (Art. 12): `GET`/`PUT /api/admin/rules/{family}`
+//! (`deadlines`, `filter`, `routing`, `intake`, `reminder`) and
+//! `GET`/`PUT /api/admin/calendar/{year}` (the shape of
+//! `shared/calendar/YYYY.json`). The bureau changes, supervisors read;
+//! every change checked with the field named, versioned and on record
+//! with the token subject, in force at once for new decisions.
+
+use common::routes::{self, ADMIN_CALENDAR, ADMIN_RULES};
+use common::{json, respond, Answer, Ctx, Problem};
+use shared::admin::{get, put, Target};
+use spin_sdk::http::{Method, Request, Response};
+use spin_sdk::http_component;
+
+const ENDPOINTS: &[(&str, Method)] = &[
+    (ADMIN_RULES, Method::Get),
+    (ADMIN_RULES, Method::Put),
+    (ADMIN_CALENDAR, Method::Get),
+    (ADMIN_CALENDAR, Method::Put),
+];
+
+#[http_component]
+fn handle(req: Request) -> Response {
+    let ctx = Ctx::new(req);
+    respond(routes::endpoint(&ctx.req, ENDPOINTS).and_then(|route| admin(&ctx, route)))
+}
+
+fn admin(ctx: &Ctx, route: &str) -> Answer {
+    let who = ctx.principal()?;
+    let target = if route == ADMIN_RULES {
+        Target::family(&ctx.path("family")).ok_or_else(|| {
+            Problem::not_found()
+                .detail("families: deadlines, filter, routing, intake, reminder")
+                .boxed()
+        })?
+    } else {
+        Target::year(&ctx.path("year")).ok_or_else(|| {
+            Problem::not_found()
+                .detail("a calendar year from 2000 to 2100")
+                .boxed()
+        })?
+    };
+    let db = ctx.db()?;
+    if *ctx.req.method() == Method::Put {
+        let change = put(db, &who, target, &ctx.json_body()?, ctx.now_in_china())?;
+        json(200, &change)
+    } else {
+        json(200, &get(db, &who, target)?)
+    }
+}

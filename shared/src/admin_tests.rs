@@ -1,0 +1,124 @@
+//! The county's rules changed at run time against real SQLite: checked
+//! with the field named, versioned, attributed, read back with history.
+
+use super::*;
+use crate::test_support::{migrated_db, t};
+use serde_json::json;
+
+fn who(role: Role, subject: &str) -> Principal {
+    Principal {
+        subject: subject.into(),
+        role,
+        unit: (role == Role::Unit).then(|| "qibin-urban".parse().expect("unit")),
+        leader: false,
+    }
+}
+
+const AT: &str = "2026-11-20T10:00:00+08:00";
+
+fn year_2027() -> Value {
+    json!({"year": 2027, "notices": ["国务院办公厅关于2027年部分节假日安排的通知（测试数据）"],
+           "holidays": [{"name": "元旦", "days_off": ["2027-01-01/2027-01-03"], "working_days": []},
+                        {"name": "春节", "days_off": ["2027-02-06/2027-02-13"],
+                         "working_days": ["2027-02-14", "2027-02-20"]}]})
+}
+
+#[test]
+fn the_bureau_loads_a_calendar_year_that_is_then_in_force_with_its_history() {
+    let db = migrated_db();
+    let bureau = who(Role::Bureau, "zhang.wei");
+    assert_eq!(
+        get(&db, &bureau, Target::Year(2027)),
+        Err(AdminError::NoYear(2027))
+    );
+    let change = put(&db, &bureau, Target::Year(2027), &year_2027(), t(AT)).expect("loads");
+    assert_eq!((change.version, change.set_by.as_str()), (1, "zhang.wei"));
+    let rules = Rules::current(&db, &crate::rules::NoCache).expect("rules");
+    let day = rules
+        .calendar()
+        .expect("calendar")
+        .day("2027-02-08".parse().expect("date"));
+    assert!(day.verified && !day.working_day);
+    let setting = get(&db, &who(Role::Supervisor, "sun"), Target::Year(2027)).expect("reads");
+    assert!(setting.county_set);
+    assert_eq!(setting.rules["year"], 2027);
+    assert_eq!(setting.history.len(), 1);
+    // A built-in year reads as shipped.
+    let shipped = get(&db, &bureau, Target::Year(2025)).expect("reads");
+    assert!(!shipped.county_set && shipped.history.is_empty());
+}
+
+#[test]
+fn a_bad_calendar_year_is_refused_with_the_field_named() {
+    let db = migrated_db();
+    let bureau = who(Role::Bureau, "zhang.wei");
+    let refused = |body: Value, target: Target| match put(&db, &bureau, target, &body, t(AT)) {
+        Err(AdminError::Invalid { field, .. }) => field,
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    let mut wednesday = year_2027();
+    wednesday["holidays"][1]["working_days"] = json!(["2027-02-17"]);
+    assert_eq!(refused(wednesday, Target::Year(2027)), "holidays");
+    let mut overlap = year_2027();
+    overlap["holidays"][1]["days_off"] = json!(["2027-02-06/2027-02-13", "2027-02-10"]);
+    assert_eq!(refused(overlap, Target::Year(2027)), "holidays");
+    let mut outside = year_2027();
+    outside["holidays"][0]["days_off"] = json!(["2028-03-01"]);
+    assert_eq!(refused(outside, Target::Year(2027)), "holidays");
+    assert_eq!(refused(year_2027(), Target::Year(2028)), "year");
+    let mut no_notice = year_2027();
+    no_notice["notices"] = json!([]);
+    assert_eq!(refused(no_notice, Target::Year(2027)), "notices");
+    // Nothing was stored.
+    assert_eq!(rules::version(&db), Ok(0));
+}
+
+#[test]
+fn a_routing_table_naming_a_unit_type_the_directory_lacks_is_refused() {
+    let db = migrated_db();
+    let bureau = who(Role::Bureau, "zhang.wei");
+    let routing = Target::Family(Family::Routing);
+    let body = json!({"entries": [{"unit_type": "transport", "keywords": ["共享单车"]},
+                                  {"unit_type": "space_agency", "keywords": ["火箭"]}]});
+    assert_eq!(
+        put(&db, &bureau, routing, &body, t(AT)),
+        Err(AdminError::Invalid {
+            field: "entries[1].unit_type".into(),
+            reason: "\"space_agency\" is no unit type of the directory (environment, housing, human_resources, market_regulation, transport, urban_management, water)".into()
+        })
+    );
+    let good = json!({"entries": [{"unit_type": "transport", "keywords": ["共享单车"]}]});
+    put(&db, &bureau, routing, &good, t(AT)).expect("sets");
+    let setting = get(&db, &bureau, routing).expect("reads");
+    assert_eq!(setting.rules["entries"][0]["keywords"][0], "共享单车");
+    // Invalid rules of another family name the family.
+    let bad = json!({"warning_working_days": 99, "stuck_after_minutes": 5, "batch": 10});
+    assert!(matches!(
+        put(&db, &bureau, Target::Family(Family::Reminder), &bad, t(AT)),
+        Err(AdminError::Invalid { field, .. }) if field == "reminder"
+    ));
+}
+
+#[test]
+fn only_the_bureau_changes_rules_and_units_and_agents_read_none() {
+    let db = migrated_db();
+    let deadlines = Target::Family(Family::Deadlines);
+    for role in [Role::Unit, Role::Agent, Role::Supervisor, Role::Scheduler] {
+        assert_eq!(
+            put(&db, &who(role, "x"), deadlines, &json!({}), t(AT)),
+            Err(AdminError::Role(role))
+        );
+    }
+    for role in [Role::Unit, Role::Agent, Role::Scheduler] {
+        assert_eq!(
+            get(&db, &who(role, "x"), deadlines),
+            Err(AdminError::Role(role))
+        );
+    }
+    // Unchanged, the shipped defaults are in force and read as such.
+    let shipped = get(&db, &who(Role::Supervisor, "sun"), deadlines).expect("reads");
+    assert!(!shipped.county_set);
+    assert_eq!(shipped.rules["qc_redo_days"], 5);
+    assert_eq!(Target::family("calendar"), None);
+    assert_eq!(Target::year("1999"), None);
+}

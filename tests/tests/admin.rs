@@ -1,0 +1,184 @@
+//! The county runs itself (Art. 12), over HTTP through the real wasm: the
+//! bureau loads next year's calendar and changes its routing at run time,
+//! every bad change refused with the field named, supervisors read, units
+//! and agents neither.
+
+use e2e::{json, token_with, App, Launch, Reply, Value, DEV_TOKEN_KEY};
+
+/// A token valid for two years: the test clock runs in 2027.
+fn token(role: &str, unit: Option<&str>, sub: &str) -> String {
+    token_with(DEV_TOKEN_KEY, role, unit, sub, 2 * 366 * 24 * 3600)
+}
+
+fn app() -> (App, tempfile::TempDir) {
+    let state = tempfile::tempdir().expect("temp dir");
+    let app = App::launch(
+        &Launch {
+            echo: false,
+            ..Launch::casework().arg("--test-clock")
+        },
+        state.path(),
+    );
+    (app, state)
+}
+
+fn put(app: &App, who: &str, path: &str, body: &Value) -> Reply {
+    app.put_as(who, path, &body.to_string())
+}
+
+/// A 2027 notice as the State Council would publish it (test data).
+fn year_2027() -> Value {
+    json!({"year": 2027, "notices": ["国务院办公厅关于2027年部分节假日安排的通知（测试数据）"],
+           "holidays": [{"name": "元旦", "days_off": ["2027-01-01/2027-01-03"], "working_days": []},
+                        {"name": "春节", "days_off": ["2027-02-06/2027-02-13"],
+                         "working_days": ["2027-02-14", "2027-02-20"]}]})
+}
+
+fn submit(app: &App, phone: &str) -> Value {
+    let body = json!({"channel": "hotline_web", "kind": "complaint", "title": "路灯不亮",
+        "content": "九州路路灯已坏一周，夜间出行不便，请尽快维修。", "county": "410611000",
+        "submitter": {"type": "individual", "name": "赵六", "phone": phone}});
+    let reply = app.post_json("/api/cases", &body.to_string(), &[]);
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.json()
+}
+
+fn finish_due(app: &App, id: &Value) -> (String, bool) {
+    let view = app
+        .get_as(
+            &token("bureau", None, "zhang.wei"),
+            &format!("/api/cases/{id}"),
+        )
+        .json();
+    let d = &view["deadlines"][0];
+    (
+        d["due"].as_str().unwrap_or("").to_string(),
+        d["verified"].as_bool().unwrap_or(false),
+    )
+}
+
+#[test]
+fn the_bureau_loads_next_years_calendar_and_new_cases_count_its_holidays() {
+    let (app, _state) = app();
+    assert_eq!(
+        app.put(
+            "/.well-known/runner/test-clock",
+            "2027-02-05T10:00:00+08:00"
+        )
+        .status,
+        200
+    );
+    let bureau = token("bureau", None, "zhang.wei");
+    let day = "/api/calendar/days/2027-02-08";
+    assert_eq!(app.get(day).json()["verified"], false);
+    // Received on Friday 5 February before the notice was loaded: counted
+    // on weekends only.
+    let before = submit(&app, "13612345671");
+    assert_eq!(
+        finish_due(&app, &before["case_id"]),
+        ("2027-02-19".into(), false)
+    );
+
+    // Refused, with the field named, and nothing changes.
+    let mut wednesday = year_2027();
+    wednesday["holidays"][1]["working_days"] = json!(["2027-02-17"]);
+    let mut overlap = year_2027();
+    overlap["holidays"][1]["days_off"] = json!(["2027-02-06/2027-02-13", "2027-02-10"]);
+    for (body, field) in [
+        (wednesday, "holidays"),
+        (overlap, "holidays"),
+        (json!({"year": 2028}), "year"),
+    ] {
+        let refused = put(&app, &bureau, "/api/admin/calendar/2027", &body);
+        assert_eq!(
+            (refused.status, refused.json()["field"].as_str()),
+            (422, Some(field)),
+            "{}",
+            refused.body
+        );
+    }
+    for who in [
+        token("unit", Some("qibin-urban"), "li.clerk"),
+        token("supervisor", None, "sun"),
+    ] {
+        assert_eq!(
+            put(&app, &who, "/api/admin/calendar/2027", &year_2027()).status,
+            403
+        );
+    }
+    assert_eq!(app.get(day).json()["verified"], false);
+
+    let loaded = put(&app, &bureau, "/api/admin/calendar/2027", &year_2027());
+    assert_eq!(loaded.status, 200, "{}", loaded.body);
+    assert_eq!(loaded.json()["set_by"], "zhang.wei");
+    let now = app.get(day).json();
+    assert_eq!(
+        (now["verified"].as_bool(), now["kind"].as_str()),
+        (Some(true), Some("holiday")),
+        "{now}"
+    );
+    // A case received now counts the Spring Festival and its make-up days.
+    let after = submit(&app, "13612345672");
+    assert_eq!(
+        finish_due(&app, &after["case_id"]),
+        ("2027-02-24".into(), true)
+    );
+    assert_eq!(finish_due(&app, &before["case_id"]).0, "2027-02-19");
+
+    // Supervisors read the year and its history; units do not.
+    let read = app.get_as(
+        &token("supervisor", None, "sun"),
+        "/api/admin/calendar/2027",
+    );
+    assert_eq!(read.status, 200, "{}", read.body);
+    assert_eq!(read.json()["history"][0]["set_by"], "zhang.wei");
+    assert_eq!(
+        app.get_as(
+            &token("unit", Some("qibin-urban"), "li.clerk"),
+            "/api/admin/calendar/2027"
+        )
+        .status,
+        403
+    );
+}
+
+#[test]
+fn the_bureau_changes_its_routing_at_run_time_and_an_unknown_unit_type_is_refused() {
+    let (app, _state) = app();
+    let bureau = token("bureau", None, "zhang.wei");
+    let unknown = json!({"entries": [{"unit_type": "transport", "keywords": ["共享单车"]},
+                                     {"unit_type": "space_agency", "keywords": ["火箭"]}]});
+    let refused = put(&app, &bureau, "/api/admin/rules/routing", &unknown);
+    assert_eq!(
+        (refused.status, refused.json()["field"].as_str()),
+        (422, Some("entries[1].unit_type")),
+        "{}",
+        refused.body
+    );
+    let mut routing = app.get_as(&bureau, "/api/admin/rules/routing").json()["rules"].clone();
+    routing["entries"]
+        .as_array_mut()
+        .expect("entries")
+        .push(json!({"unit_type": "transport", "keywords": ["共享单车"]}));
+    let set = put(&app, &bureau, "/api/admin/rules/routing", &routing);
+    assert_eq!(set.status, 200, "{}", set.body);
+    let body = json!({"channel": "online_platform", "kind": "complaint", "title": "共享单车",
+        "content": "地铁口共享单车堆积堵塞通道，请处理。", "county": "410611000",
+        "submitter": {"type": "individual", "name": "赵六", "phone": "13612345673"}});
+    let case = app.post_json("/api/cases", &body.to_string(), &[]).json();
+    assert_eq!(case["status"], "handling", "{case}");
+    let setting = app.get_as(&bureau, "/api/admin/rules/routing").json();
+    assert_eq!(
+        (
+            setting["county_set"].as_bool(),
+            setting["history"].as_array().map(Vec::len)
+        ),
+        (Some(true), Some(1))
+    );
+    assert_eq!(app.get_as(&bureau, "/api/admin/rules/weather").status, 404);
+    assert_eq!(
+        app.get_as(&token("agent", None, "a"), "/api/admin/rules/routing")
+            .status,
+        403
+    );
+}
