@@ -12,6 +12,7 @@ use thiserror::Error;
 use crate::access::Principal;
 use crate::clock;
 use crate::db::Db;
+use crate::deadlines::deadline;
 use crate::lifecycle::Role;
 use crate::rules::{self, Family, Rules, RulesError};
 use crate::store::{self, StoreError};
@@ -98,6 +99,10 @@ pub struct Change {
     pub set_by: String,
     /// When, China time.
     pub set_at: String,
+    /// For a calendar year: how many running deadlines, counted before
+    /// over days no notice covered, were counted again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recounted: Option<u32>,
 }
 
 /// A family (or year) as it stands: the rules in force and their history.
@@ -140,6 +145,7 @@ pub fn get(db: &impl Db, who: &Principal, target: Target) -> Result<Setting, Adm
             version: r.integer("version")?,
             set_by: r.text("set_by")?.to_string(),
             set_at: r.text("set_at")?.to_string(),
+            recounted: None,
         });
     }
     let county_set = latest.is_some();
@@ -203,10 +209,44 @@ pub fn put(
             RulesError::Invalid { family, reason } => field_of(family, reason),
             other => AdminError::Rules(other),
         })?;
+    let recounted = match target {
+        Target::Year(_) => Some(recount(db, at)?),
+        Target::Family(_) => None,
+    };
     Ok(Change {
         version,
         set_by: who.subject.clone(),
         set_at: clock::format(at),
+        recounted,
+    })
+}
+
+/// Counts again, over the calendar now in force, every running deadline
+/// that was counted over a day no notice covered; a changed one replaces
+/// the old (kept on record, superseded). Deadlines already verified are
+/// never rewritten. Returns how many changed.
+fn recount(db: &impl Db, at: DateTime<FixedOffset>) -> Result<u32, AdminError> {
+    let rules = Rules::current(db, &rules::NoCache)?;
+    let calendar = rules.calendar()?;
+    db.transaction(|db| -> Result<u32, AdminError> {
+        let mut changed = 0;
+        for (case, old) in store::unverified_running(db)? {
+            let Some(from) = old.counted_from else {
+                continue;
+            };
+            let new = deadline(
+                calendar,
+                old.milestone,
+                from.with_timezone(&chrono::Utc),
+                old.working_days,
+            )
+            .map_err(|e| AdminError::Rules(RulesError::Corrupt(e.to_string())))?;
+            if new.due_date != old.due_date || new.verified {
+                store::set_deadlines(db, case, &[new], store::DeadlineReason::Calendar, at)?;
+                changed += 1;
+            }
+        }
+        Ok(changed)
     })
 }
 

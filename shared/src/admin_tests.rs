@@ -122,3 +122,49 @@ fn only_the_bureau_changes_rules_and_units_and_agents_read_none() {
     assert_eq!(Target::family("calendar"), None);
     assert_eq!(Target::year("1999"), None);
 }
+
+#[test]
+fn loading_a_year_counts_unverified_deadlines_again_and_leaves_verified_ones_alone() {
+    let db = migrated_db();
+    store::ensure_units(&db).expect("units");
+    let rules = Rules::defaults();
+    let lamp = |n: u8, at: &str| {
+        let body = json!({"channel": "hotline_web", "kind": "complaint", "title": "路灯不亮",
+            "content": "九州路路灯已坏一周，请尽快维修。", "county": "410611000",
+            "submitter": {"type": "individual", "name": "张三", "phone": format!("1381234567{n}")}});
+        let case = crate::test_support::store_case(&db, n, body, at);
+        crate::pipeline::screen_case(&db, case, &rules, t(at)).expect("screens");
+        crate::pipeline::dispatch_case(&db, case, &rules, t(at)).expect("routes");
+        case
+    };
+    let running = |case| -> Vec<(String, bool)> {
+        store::deadline_history(&db, case)
+            .expect("history")
+            .into_iter()
+            .filter(|d| d.active)
+            .map(|d| (d.due_date.to_string(), d.verified))
+            .collect()
+    };
+    // 31 December 2026: ten working days run into 2027, counted on
+    // weekends only until its notice is loaded.
+    let crossing = lamp(1, "2026-12-31T10:00:00+08:00");
+    let within = lamp(2, "2026-12-01T10:00:00+08:00");
+    assert_eq!(running(crossing), vec![("2027-01-14".into(), false)]);
+    assert_eq!(running(within), vec![("2026-12-15".into(), true)]);
+
+    let change = put(
+        &db,
+        &who(Role::Bureau, "zhang.wei"),
+        Target::Year(2027),
+        &year_2027(),
+        t(AT),
+    )
+    .expect("loads");
+    assert_eq!(change.recounted, Some(1));
+    // 元旦 1–3 January off: the tenth working day is the 15th.
+    assert_eq!(running(crossing), vec![("2027-01-15".into(), true)]);
+    assert_eq!(running(within), vec![("2026-12-15".into(), true)]);
+    let history = store::deadline_history(&db, crossing).expect("history");
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[1].reason, store::DeadlineReason::Calendar);
+}

@@ -240,6 +240,11 @@ pub struct Deadline {
     /// False when a day counted lies in a year without a loaded notice
     /// (weekends only).
     pub verified: bool,
+    /// The instant the count starts from (receipt, reassignment, a failed
+    /// QC...; an extension keeps its deadline's), to count it again when
+    /// a calendar year is loaded. `None` for deadlines set before it was
+    /// kept.
+    pub counted_from: Option<DateTime<FixedOffset>>,
 }
 
 impl Deadline {
@@ -271,6 +276,7 @@ pub fn deadline(
         due_date: counted.date,
         due_at,
         verified: counted.verified,
+        counted_from: Some(clock::in_china(received_at)),
     })
 }
 
@@ -299,6 +305,7 @@ pub fn extend(
         due_date: counted.date,
         due_at,
         verified: current.verified && counted.verified,
+        counted_from: current.counted_from,
     })
 }
 

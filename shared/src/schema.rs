@@ -265,6 +265,19 @@ Migration {
         // linked to the original, which the submitter follows instead.
         "ALTER TABLE cases ADD COLUMN merged_into INTEGER REFERENCES cases (id)",
     ],
+},
+Migration {
+    version: 11,
+    name: "where each deadline's count starts",
+    statements: &[
+        // The instant a deadline's working days are counted from, so that
+        // loading a calendar year can count them again.
+        "ALTER TABLE case_deadlines ADD COLUMN counted_from TEXT",
+        "UPDATE case_deadlines SET counted_from = CASE
+            WHEN reason = 'routed' THEN (SELECT received_at FROM cases WHERE cases.id = case_deadlines.case_id)
+            WHEN reason = 'extension' THEN NULL
+            ELSE set_at END",
+    ],
 }];
 
 /// The newest schema version this library knows.

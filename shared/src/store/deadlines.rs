@@ -26,6 +26,8 @@ pub enum DeadlineReason {
     Complex,
     /// Screening proposed a rejection: the bureau decides.
     Screening,
+    /// A calendar year was loaded: counted again over its notice.
+    Calendar,
 }
 
 text_enum!(DeadlineReason {
@@ -35,6 +37,7 @@ text_enum!(DeadlineReason {
     ReviewReturned = "review_returned",
     Complex = "complex",
     Screening = "screening",
+    Calendar = "calendar",
 });
 
 /// Sets deadlines; each replaces (deactivates, keeps on record) the
@@ -53,8 +56,9 @@ pub fn set_deadlines(
                 &[case.get().into(), d.milestone.as_str().into()],
             )?;
             db.execute(
-                "INSERT INTO case_deadlines (case_id, milestone, working_days, due_date, due_at, verified, reason, set_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO case_deadlines (case_id, milestone, working_days, due_date, due_at, verified, reason, set_at,
+                                             counted_from)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 &[
                     case.get().into(),
                     d.milestone.as_str().into(),
@@ -64,6 +68,7 @@ pub fn set_deadlines(
                     i64::from(d.verified).into(),
                     reason.as_str().into(),
                     clock::format(at).into(),
+                    SqlValue::from(d.counted_from.map(clock::format)),
                 ],
             )?;
         }
@@ -209,7 +214,7 @@ pub fn case_facts(
 /// The finish deadline running now, if any.
 pub fn running_finish(db: &impl Db, case: CaseId) -> Result<Option<Deadline>, StoreError> {
     let rows = db.execute(
-        "SELECT working_days, due_date, due_at, verified FROM case_deadlines
+        "SELECT working_days, due_date, due_at, verified, counted_from FROM case_deadlines
          WHERE case_id = ? AND milestone = 'finish' AND active = 1 ORDER BY id DESC LIMIT 1",
         &[case.get().into()],
     )?;
@@ -223,5 +228,34 @@ pub fn running_finish(db: &impl Db, case: CaseId) -> Result<Option<Deadline>, St
         due_date: row.parsed("due_date")?,
         due_at: row.instant("due_at")?,
         verified: row.integer("verified")? != 0,
+        counted_from: row.opt_instant("counted_from")?,
     }))
+}
+
+/// Running deadlines counted over a day no notice covered, with where
+/// their count starts: (case, deadline as set).
+pub fn unverified_running(db: &impl Db) -> Result<Vec<(CaseId, Deadline)>, StoreError> {
+    let rows = db.execute(
+        "SELECT case_id, milestone, working_days, due_date, due_at, verified, counted_from
+         FROM case_deadlines
+         WHERE active = 1 AND met_at IS NULL AND verified = 0 AND counted_from IS NOT NULL
+         ORDER BY id",
+        &[],
+    )?;
+    rows.iter()
+        .map(|row| {
+            let case = CaseId::new(row.integer("case_id")?).map_err(corrupt)?;
+            Ok((
+                case,
+                Deadline {
+                    milestone: row.parsed("milestone")?,
+                    working_days: u32::try_from(row.integer("working_days")?).map_err(corrupt)?,
+                    due_date: row.parsed("due_date")?,
+                    due_at: row.instant("due_at")?,
+                    verified: false,
+                    counted_from: row.opt_instant("counted_from")?,
+                },
+            ))
+        })
+        .collect()
 }
