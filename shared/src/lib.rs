@@ -48,6 +48,7 @@ pub mod clock;
 pub mod contact;
 pub mod db;
 pub mod deadlines;
+pub mod directory;
 pub mod feedback;
 pub mod fields;
 pub mod filter;

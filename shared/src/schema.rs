@@ -278,6 +278,23 @@ Migration {
             WHEN reason = 'extension' THEN NULL
             ELSE set_at END",
     ],
+},
+Migration {
+    version: 12,
+    name: "units retired and directory changes on record",
+    statements: &[
+        // A retired unit gets no new cases; its old ones stay readable.
+        "ALTER TABLE units ADD COLUMN retired_at TEXT",
+        // Every change of the directory, with who made it.
+        "CREATE TABLE unit_changes (
+            id INTEGER PRIMARY KEY,
+            unit_id TEXT NOT NULL,
+            change TEXT NOT NULL,
+            body TEXT NOT NULL,
+            set_by TEXT NOT NULL,
+            set_at TEXT NOT NULL
+        )",
+    ],
 }];
 
 /// The newest schema version this library knows.

@@ -191,3 +191,73 @@ fn the_bureau_changes_its_routing_at_run_time_and_an_unknown_unit_type_is_refuse
         403
     );
 }
+
+#[test]
+fn the_bureau_adds_and_retires_units_and_a_retired_unit_gets_no_new_cases() {
+    let (app, _state) = app();
+    let bureau = token("bureau", None, "zhang.wei");
+    let post =
+        |who: &str, body: Value| app.post_as(who, "/api/admin/units", &body.to_string(), None);
+    let added = post(
+        &bureau,
+        json!({"id": "qibin-culture", "name": "淇滨区文化广电和旅游局",
+        "county": "410611000", "unit_type": "culture"}),
+    );
+    assert_eq!(added.status, 201, "{}", added.body);
+    let again = post(
+        &bureau,
+        json!({"id": "qibin-culture", "name": "x", "county": "410611000",
+        "unit_type": "culture"}),
+    );
+    assert_eq!(
+        (again.status, again.json()["field"].as_str()),
+        (409, Some("id"))
+    );
+    let bad = post(
+        &bureau,
+        json!({"id": "Qibin Culture", "name": "x", "county": "410611000",
+        "unit_type": "culture"}),
+    );
+    assert_eq!(
+        (bad.status, bad.json()["field"].as_str()),
+        (400, Some("id"))
+    );
+    assert_eq!(
+        post(&token("unit", Some("qibin-urban"), "li"), json!({})).status,
+        403
+    );
+
+    // Retire the street-lamp unit: the next lamp complaint waits in triage.
+    let retired = put(
+        &app,
+        &bureau,
+        "/api/admin/units/qibin-urban",
+        &json!({"retired": true}),
+    );
+    assert_eq!(retired.status, 200, "{}", retired.body);
+    assert!(retired.json()["retired_at"].is_string());
+    let case = submit(&app, "13612345674");
+    assert_eq!(case["status"], "accepted", "{case}");
+    let routed = app.post_as(
+        &bureau,
+        &format!("/api/cases/{}/actions", case["case_id"]),
+        &json!({"action": "route", "lead": "qibin-urban"}).to_string(),
+        app.get_as(&bureau, &format!("/api/cases/{}", case["case_id"]))
+            .etag
+            .as_deref(),
+    );
+    assert_eq!(
+        (routed.status, routed.json()["code"].as_str()),
+        (422, Some("unknown_unit")),
+        "{}",
+        routed.body
+    );
+    let listed = app
+        .get_as(&token("supervisor", None, "sun"), "/api/admin/units")
+        .json();
+    assert!(listed
+        .as_array()
+        .expect("units")
+        .iter()
+        .any(|u| u["id"] == "qibin-urban" && u["retired_at"].is_string()));
+}

@@ -1,13 +1,16 @@
 //! The county runs itself (Art. 12): `GET`/`PUT /api/admin/rules/{family}`
 //! (`deadlines`, `filter`, `routing`, `intake`, `reminder`) and
 //! `GET`/`PUT /api/admin/calendar/{year}` (the shape of
-//! `shared/calendar/YYYY.json`). The bureau changes, supervisors read;
+//! `shared/calendar/YYYY.json`), and the unit directory: `GET`/`POST
+//! /api/admin/units`, `PUT /api/admin/units/{id}` (rename, retire). The
+//! bureau changes, supervisors read;
 //! every change checked with the field named, versioned and on record
 //! with the token subject, in force at once for new decisions.
 
-use common::routes::{self, ADMIN_CALENDAR, ADMIN_RULES};
+use common::routes::{self, ADMIN_CALENDAR, ADMIN_RULES, ADMIN_UNIT, ADMIN_UNITS};
 use common::{json, respond, Answer, Ctx, Problem};
 use shared::admin::{get, put, Target};
+use shared::directory;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
@@ -16,6 +19,9 @@ const ENDPOINTS: &[(&str, Method)] = &[
     (ADMIN_RULES, Method::Put),
     (ADMIN_CALENDAR, Method::Get),
     (ADMIN_CALENDAR, Method::Put),
+    (ADMIN_UNITS, Method::Get),
+    (ADMIN_UNITS, Method::Post),
+    (ADMIN_UNIT, Method::Put),
 ];
 
 #[http_component]
@@ -26,6 +32,9 @@ fn handle(req: Request) -> Response {
 
 fn admin(ctx: &Ctx, route: &str) -> Answer {
     let who = ctx.principal()?;
+    if route == ADMIN_UNITS || route == ADMIN_UNIT {
+        return units(ctx, &who, route);
+    }
     let target = if route == ADMIN_RULES {
         Target::family(&ctx.path("family")).ok_or_else(|| {
             Problem::not_found()
@@ -45,5 +54,25 @@ fn admin(ctx: &Ctx, route: &str) -> Answer {
         json(200, &change)
     } else {
         json(200, &get(db, &who, target)?)
+    }
+}
+
+/// The unit directory: list, add, rename or retire.
+fn units(ctx: &Ctx, who: &shared::access::Principal, route: &str) -> Answer {
+    let db = ctx.db()?;
+    let at = ctx.now_in_china();
+    match (route, ctx.req.method()) {
+        (ADMIN_UNITS, Method::Post) => json(201, &directory::add(db, who, &ctx.json_body()?, at)?),
+        (ADMIN_UNIT, _) => {
+            let id = ctx
+                .path("id")
+                .parse()
+                .map_err(|_| Problem::not_found().detail("no such unit").boxed())?;
+            json(
+                200,
+                &directory::change(db, who, &id, &ctx.json_body()?, at)?,
+            )
+        }
+        _ => json(200, &directory::list(db, who)?),
     }
 }

@@ -7,6 +7,7 @@
 use serde::Serialize;
 use shared::access::AccessError;
 use shared::admin::AdminError;
+use shared::directory::DirectoryError;
 use shared::feedback::FeedbackError;
 use shared::fields::FieldError;
 use shared::hall::{HallClosed, RateExceeded};
@@ -385,6 +386,20 @@ impl From<AdminError> for Box<Problem> {
             AdminError::NoYear(_) => Problem::not_found().detail(e.to_string()).boxed(),
             AdminError::Rules(e) => e.into(),
             AdminError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<DirectoryError> for Box<Problem> {
+    fn from(e: DirectoryError) -> Self {
+        match e {
+            DirectoryError::Admin(e) => e.into(),
+            DirectoryError::Fields(errors) => errors.into(),
+            DirectoryError::Exists(_) => Problem::new(409, "unit_exists", "The unit exists")
+                .field("id")
+                .detail(e.to_string())
+                .boxed(),
+            DirectoryError::NotFound(_) => Problem::not_found().detail(e.to_string()).boxed(),
         }
     }
 }

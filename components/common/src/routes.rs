@@ -33,6 +33,10 @@ pub const SCAN: &str = "/api/reminders/scan";
 pub const ADMIN_RULES: &str = "/api/admin/rules/:family";
 /// `GET`/`PUT /api/admin/calendar/:year`: one year of the calendar.
 pub const ADMIN_CALENDAR: &str = "/api/admin/calendar/:year";
+/// `GET`/`POST /api/admin/units`: the unit directory.
+pub const ADMIN_UNITS: &str = "/api/admin/units";
+/// `PUT /api/admin/units/:id`: rename or retire a unit.
+pub const ADMIN_UNIT: &str = "/api/admin/units/:id";
 /// `GET /api/openapi.json`: the API's description.
 pub const OPENAPI: &str = "/api/openapi.json";
 
@@ -56,6 +60,8 @@ pub const PUBLIC: &[&str] = &[
     SCAN,
     ADMIN_RULES,
     ADMIN_CALENDAR,
+    ADMIN_UNITS,
+    ADMIN_UNIT,
     OPENAPI,
 ];
 

@@ -42,10 +42,11 @@ pub fn unit_types(db: &impl Db) -> Result<Vec<String>, StoreError> {
         .collect()
 }
 
-/// Whether a unit is in the directory.
+/// Whether a unit is in the directory and not retired (it may be given
+/// cases).
 pub fn unit_exists(db: &impl Db, unit: &UnitId) -> Result<bool, StoreError> {
     let rows = db.execute(
-        "SELECT 1 AS x FROM units WHERE id = ?",
+        "SELECT 1 AS x FROM units WHERE id = ? AND retired_at IS NULL",
         &[unit.as_str().into()],
     )?;
     Ok(!rows.rows.is_empty())
@@ -61,10 +62,12 @@ pub fn unit_count(db: &impl Db) -> Result<i64, StoreError> {
         .unwrap_or(0))
 }
 
-/// The units of one county (routing is local first).
+/// The units of one county that take cases (routing is local first;
+/// retired units get none).
 pub fn units_in(db: &impl Db, county: &CountyCode) -> Result<Vec<Unit>, StoreError> {
     let rows = db.execute(
-        "SELECT id, name, county, unit_type FROM units WHERE county = ? ORDER BY id",
+        "SELECT id, name, county, unit_type FROM units WHERE county = ? AND retired_at IS NULL
+         ORDER BY id",
         &[county.as_str().into()],
     )?;
     rows.iter()
