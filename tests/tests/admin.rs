@@ -261,3 +261,58 @@ fn the_bureau_adds_and_retires_units_and_a_retired_unit_gets_no_new_cases() {
         .iter()
         .any(|u| u["id"] == "qibin-urban" && u["retired_at"].is_string()));
 }
+
+#[test]
+fn the_audit_trail_shows_who_read_personal_data_and_who_changed_the_rules_also_as_csv() {
+    let (app, _state) = app();
+    let bureau = token("bureau", None, "zhang.wei");
+    let case = submit(&app, "13612345675");
+    let id = &case["case_id"];
+    let clear = app.get_as(
+        &bureau,
+        &format!(
+            "/api/cases/{id}?unmask=true&purpose=%E5%9B%9E%E8%AE%BF%E6%8A%95%E8%AF%89%E4%BA%BA"
+        ),
+    );
+    assert_eq!(clear.status, 200, "{}", clear.body);
+    let set = put(
+        &app,
+        &bureau,
+        "/api/admin/rules/reminder",
+        &json!({"warning_working_days": 2, "stuck_after_minutes": 5, "batch": 100}),
+    );
+    assert_eq!(set.status, 200, "{}", set.body);
+
+    let trail = app.get_as(&bureau, "/api/audit").json();
+    let entries = trail["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 2, "{trail}");
+    assert_eq!(
+        (entries[0]["kind"].as_str(), entries[0]["subject"].as_str()),
+        (Some("rules"), Some("zhang.wei"))
+    );
+    assert_eq!(
+        (
+            entries[1]["kind"].as_str(),
+            &entries[1]["case_id"],
+            entries[1]["what"].as_str()
+        ),
+        (Some("personal_data"), id, Some("回访投诉人"))
+    );
+    // No personal data in the trail itself.
+    assert!(!trail.to_string().contains("13612345675"));
+    let csv = app.get_as(&bureau, "/api/audit?format=csv&kind=personal_data");
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.body
+            .starts_with("\u{FEFF}时间,类别,操作人,角色,单位,案件,内容\r\n"),
+        "{}",
+        csv.body
+    );
+    assert!(csv.body.contains("回访投诉人"));
+    for who in [
+        token("supervisor", None, "sun"),
+        token("unit", Some("qibin-urban"), "li"),
+    ] {
+        assert_eq!(app.get_as(&who, "/api/audit").status, 403);
+    }
+}

@@ -3,11 +3,13 @@
 //! `GET`/`PUT /api/admin/calendar/{year}` (the shape of
 //! `shared/calendar/YYYY.json`), and the unit directory: `GET`/`POST
 //! /api/admin/units`, `PUT /api/admin/units/{id}` (rename, retire). The
-//! bureau changes, supervisors read;
+//! bureau changes, supervisors read; and the audit trail, `GET
+//! /api/audit` (the bureau's: clear reads of personal data and every admin
+//! change; `format=csv` or `Accept: text/csv` for CSV). The
 //! every change checked with the field named, versioned and on record
 //! with the token subject, in force at once for new decisions.
 
-use common::routes::{self, ADMIN_CALENDAR, ADMIN_RULES, ADMIN_UNIT, ADMIN_UNITS};
+use common::routes::{self, ADMIN_CALENDAR, ADMIN_RULES, ADMIN_UNIT, ADMIN_UNITS, AUDIT};
 use common::{json, respond, Answer, Ctx, Problem};
 use shared::admin::{get, put, Target};
 use shared::directory;
@@ -22,6 +24,7 @@ const ENDPOINTS: &[(&str, Method)] = &[
     (ADMIN_UNITS, Method::Get),
     (ADMIN_UNITS, Method::Post),
     (ADMIN_UNIT, Method::Put),
+    (AUDIT, Method::Get),
 ];
 
 #[http_component]
@@ -34,6 +37,9 @@ fn admin(ctx: &Ctx, route: &str) -> Answer {
     let who = ctx.principal()?;
     if route == ADMIN_UNITS || route == ADMIN_UNIT {
         return units(ctx, &who, route);
+    }
+    if route == AUDIT {
+        return audit(ctx, &who);
     }
     let target = if route == ADMIN_RULES {
         Target::family(&ctx.path("family")).ok_or_else(|| {
@@ -75,4 +81,28 @@ fn units(ctx: &Ctx, who: &shared::access::Principal, route: &str) -> Answer {
         }
         _ => json(200, &directory::list(db, who)?),
     }
+}
+
+/// The audit trail, as JSON or CSV.
+fn audit(ctx: &Ctx, who: &shared::access::Principal) -> Answer {
+    let query = ctx.query();
+    let page = shared::audit::entries(ctx.db()?, who, &shared::audit::Query::from_query(&query)?)?;
+    let accept = ctx
+        .req
+        .header("accept")
+        .and_then(|v| v.as_str())
+        .unwrap_or("");
+    if query.get("format").is_some_and(|f| f == "csv") || accept.contains("text/csv") {
+        let mut resp = Response::builder()
+            .status(200)
+            .header("content-type", "text/csv; charset=utf-8")
+            .header("content-disposition", "attachment; filename=\"audit.csv\"")
+            .body(shared::audit::csv(&page))
+            .build();
+        if let Some(next) = &page.next {
+            resp.set_header("x-next-cursor", next.as_str());
+        }
+        return Ok(resp);
+    }
+    json(200, &page)
 }

@@ -7,6 +7,7 @@
 use serde::Serialize;
 use shared::access::AccessError;
 use shared::admin::AdminError;
+use shared::audit::AuditError;
 use shared::directory::DirectoryError;
 use shared::feedback::FeedbackError;
 use shared::fields::FieldError;
@@ -400,6 +401,15 @@ impl From<DirectoryError> for Box<Problem> {
                 .detail(e.to_string())
                 .boxed(),
             DirectoryError::NotFound(_) => Problem::not_found().detail(e.to_string()).boxed(),
+        }
+    }
+}
+
+impl From<AuditError> for Box<Problem> {
+    fn from(e: AuditError) -> Self {
+        match e {
+            AuditError::Role(_) => Problem::forbidden(e.to_string()).boxed(),
+            AuditError::Store(e) => e.into(),
         }
     }
 }

@@ -37,6 +37,8 @@ pub const ADMIN_CALENDAR: &str = "/api/admin/calendar/:year";
 pub const ADMIN_UNITS: &str = "/api/admin/units";
 /// `PUT /api/admin/units/:id`: rename or retire a unit.
 pub const ADMIN_UNIT: &str = "/api/admin/units/:id";
+/// `GET /api/audit`: the audit trail (bureau).
+pub const AUDIT: &str = "/api/audit";
 /// `GET /api/openapi.json`: the API's description.
 pub const OPENAPI: &str = "/api/openapi.json";
 
@@ -62,6 +64,7 @@ pub const PUBLIC: &[&str] = &[
     ADMIN_CALENDAR,
     ADMIN_UNITS,
     ADMIN_UNIT,
+    AUDIT,
     OPENAPI,
 ];
 
