@@ -67,6 +67,7 @@ pub mod routing;
 pub mod rules;
 pub mod sampling;
 pub mod schema;
+pub mod statistics;
 pub mod stats;
 pub mod store;
 pub mod units;

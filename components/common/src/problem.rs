@@ -18,6 +18,7 @@ use shared::lifecycle::TransitionError;
 use shared::pipeline::PipelineError;
 use shared::reminder::AckError;
 use shared::rules::RulesError;
+use shared::statistics::StatsError;
 use shared::store::StoreError;
 use spin_sdk::http::Response;
 
@@ -410,6 +411,15 @@ impl From<AuditError> for Box<Problem> {
         match e {
             AuditError::Role(_) => Problem::forbidden(e.to_string()).boxed(),
             AuditError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<StatsError> for Box<Problem> {
+    fn from(e: StatsError) -> Self {
+        match e {
+            StatsError::Role(_) => Problem::forbidden(e.to_string()).boxed(),
+            StatsError::Store(e) => e.into(),
         }
     }
 }

@@ -37,6 +37,8 @@ pub const ADMIN_CALENDAR: &str = "/api/admin/calendar/:year";
 pub const ADMIN_UNITS: &str = "/api/admin/units";
 /// `PUT /api/admin/units/:id`: rename or retire a unit.
 pub const ADMIN_UNIT: &str = "/api/admin/units/:id";
+/// `GET /api/stats`: Art. 9 statistics.
+pub const STATS: &str = "/api/stats";
 /// `GET /api/audit`: the audit trail (bureau).
 pub const AUDIT: &str = "/api/audit";
 /// `GET /api/openapi.json`: the API's description.
@@ -65,6 +67,7 @@ pub const PUBLIC: &[&str] = &[
     ADMIN_UNITS,
     ADMIN_UNIT,
     AUDIT,
+    STATS,
     OPENAPI,
 ];
 

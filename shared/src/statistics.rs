@@ -1,0 +1,354 @@
+//! Statistics (Art. 9) from the database: SQL aggregates over a period of
+//! China days (both ends included), per county or per lead unit, each rate
+//! with its numerator and denominator and "no data" (`null`) — never 0 or
+//! 100 % — when nothing was counted. A unit reads its own row only; no
+//! statistic holds personal data. The formulas:
+//!
+//! - **received**: cases received in the period; a repeat merged into the
+//!   case being handled (并单) is counted apart as a **duplicate**;
+//! - **accepted** / **rejected** (by Art. 5 category): of those received,
+//!   as they stand now (a proposal still waiting counts as **screening**);
+//! - **closed**: closings in the period; **on time** when no later than
+//!   the finish deadline as routed, extended or recounted (a deadline reset
+//!   by a QC failure or a returned review does not excuse lateness);
+//! - **overdue**: closed late in the period, or open at its end past that
+//!   deadline;
+//! - **QC first-pass rate**: first-round QC decisions in the period that
+//!   passed ÷ first-round decisions;
+//! - **follow-up satisfaction rate**: calls in the period answered
+//!   satisfied or basically satisfied ÷ calls that reached the submitter;
+//! - **complaints** and **complaint rate** (被投诉率) = complaints received ÷
+//!   received; **reviews returned** in the period.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::access::Principal;
+use crate::db::{Db, SqlValue};
+use crate::fields::FieldError;
+use crate::lifecycle::Role;
+use crate::store::StoreError;
+
+/// How rows are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    /// One row per county.
+    County,
+    /// One row per lead unit (cases not yet routed are left out).
+    Unit,
+}
+
+text_enum!(GroupBy {
+    County = "county",
+    Unit = "unit",
+});
+
+/// What to count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    /// The first day (China time).
+    pub from: NaiveDate,
+    /// The last day, included.
+    pub to: NaiveDate,
+    /// Rows by county or by unit.
+    pub group_by: GroupBy,
+    /// Only this county.
+    pub county: Option<String>,
+    /// Only this unit.
+    pub unit: Option<String>,
+    /// Only this channel.
+    pub channel: Option<String>,
+    /// Only this kind.
+    pub kind: Option<String>,
+}
+
+/// A rate with what it is made of; `value` is `None` with no denominator.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Rate {
+    /// The numerator.
+    pub numerator: i64,
+    /// The denominator.
+    pub denominator: i64,
+    /// numerator ÷ denominator, or `None` ("no data").
+    pub value: Option<f64>,
+}
+
+impl Rate {
+    fn of(numerator: i64, denominator: i64) -> Self {
+        Self {
+            numerator,
+            denominator,
+            value: (denominator > 0).then(|| numerator as f64 / denominator as f64),
+        }
+    }
+}
+
+/// The figures of one group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    /// The county code or the unit id.
+    pub group: String,
+    /// Cases received (merged repeats left out).
+    pub received: i64,
+    /// Repeats merged into the case being handled.
+    pub duplicates: i64,
+    /// Of those received, accepted.
+    pub accepted: i64,
+    /// Of those received, waiting for the bureau's screening decision.
+    pub screening: i64,
+    /// Of those received, not accepted, by Art. 5 category ("1".."4").
+    pub rejected: BTreeMap<String, i64>,
+    /// Closings in the period.
+    pub closed: i64,
+    /// Of those, on time.
+    pub closed_on_time: i64,
+    /// Closed late in the period, or open at its end past the deadline.
+    pub overdue: i64,
+    /// closed on time ÷ closed (按期办结率).
+    pub on_time_rate: Rate,
+    /// first-round QC passes ÷ first-round QC decisions.
+    pub qc_first_pass_rate: Rate,
+    /// satisfied ÷ follow-up calls that reached the submitter (抽查回访满意率).
+    pub satisfaction_rate: Rate,
+    /// Complaints received.
+    pub complaints: i64,
+    /// complaints ÷ received (被投诉率).
+    pub complaint_rate: Rate,
+    /// Reviews that returned a case to its unit.
+    pub reviews_returned: i64,
+}
+
+/// Why statistics cannot be given.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum StatsError {
+    /// Agents and the scheduler read no statistics.
+    #[error("the {0} role reads no statistics")]
+    Role(Role),
+    /// Reading failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<crate::db::DbError> for StatsError {
+    fn from(e: crate::db::DbError) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+impl Query {
+    /// Reads `from`, `to` (required, `from` ≤ `to`, at most 3 years),
+    /// `group_by` (`county` by default), `county`, `unit`, `channel`,
+    /// `kind`; every bad one named.
+    pub fn from_query(q: &BTreeMap<String, String>) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut date = |name: &str| match q.get(name).map(|v| v.parse::<NaiveDate>()) {
+            Some(Ok(d)) => Some(d),
+            Some(Err(_)) => {
+                errors.push(FieldError::new(name, "invalid", "a date, YYYY-MM-DD"));
+                None
+            }
+            None => {
+                errors.push(FieldError::new(name, "missing", "a date, YYYY-MM-DD"));
+                None
+            }
+        };
+        let (from, to) = (date("from"), date("to"));
+        let group_by = match q.get("group_by").map(|g| g.parse::<GroupBy>()) {
+            None => Some(GroupBy::County),
+            Some(Ok(g)) => Some(g),
+            Some(Err(())) => {
+                errors.push(FieldError::new("group_by", "invalid", "county or unit"));
+                None
+            }
+        };
+        if let (Some(f), Some(t)) = (from, to) {
+            if f > t || (t - f).num_days() > 3 * 366 {
+                errors.push(FieldError::new(
+                    "to",
+                    "invalid",
+                    "on or after from, within 3 years",
+                ));
+            }
+        }
+        let text = |name: &str| q.get(name).filter(|v| !v.trim().is_empty()).cloned();
+        match (from, to, group_by) {
+            (Some(from), Some(to), Some(group_by)) if errors.is_empty() => Ok(Self {
+                from,
+                to,
+                group_by,
+                county: text("county"),
+                unit: text("unit"),
+                channel: text("channel"),
+                kind: text("kind"),
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The statistics `who` may read: the bureau and supervisors all rows, a
+/// unit its own row only.
+pub fn rows(db: &impl Db, who: &Principal, q: &Query) -> Result<Vec<Row>, StatsError> {
+    let mut q = q.clone();
+    match who.role {
+        Role::Bureau | Role::Supervisor => {}
+        Role::Unit => {
+            q.group_by = GroupBy::Unit;
+            q.unit = who.unit.as_ref().map(|u| u.as_str().to_string());
+        }
+        role => return Err(StatsError::Role(role)),
+    }
+    let group = match q.group_by {
+        GroupBy::County => "c.county",
+        GroupBy::Unit => "c.lead_unit",
+    };
+    let start = q.from.to_string();
+    let end = q.to.succ_opt().unwrap_or(q.to).to_string();
+    let mut filter = vec![format!("{group} IS NOT NULL")];
+    let mut filter_params: Vec<SqlValue> = Vec::new();
+    for (column, value) in [
+        ("c.county", &q.county),
+        ("c.lead_unit", &q.unit),
+        ("c.channel", &q.channel),
+        ("c.kind", &q.kind),
+    ] {
+        if let Some(v) = value {
+            filter.push(format!("{column} = ?"));
+            filter_params.push(v.as_str().into());
+        }
+    }
+    let filter = filter.join(" AND ");
+    // The finish deadline that counts: as routed, extended or recounted.
+    let due = "(SELECT d.due_at FROM case_deadlines d WHERE d.case_id = c.id AND d.milestone = 'finish'
+                 AND d.reason IN ('routed', 'extension', 'complex', 'calendar') ORDER BY d.id DESC LIMIT 1)";
+    let in_period = |column: &str| format!("{column} >= ?1 AND {column} < ?2");
+    let received = in_period("c.received_at");
+    let closed = in_period("c.closed_at");
+    let event = |types: &str, extra: &str| {
+        format!(
+            "(SELECT COUNT(*) FROM case_events e WHERE e.case_id = c.id AND e.type IN ({types})
+               AND e.at >= ?1 AND e.at < ?2 {extra})"
+        )
+    };
+    let sql = format!(
+        "SELECT {group} AS grp,
+            SUM({received} AND c.merged_into IS NULL) AS received,
+            SUM({received} AND c.merged_into IS NOT NULL) AS duplicates,
+            SUM({received} AND c.merged_into IS NULL AND c.status NOT IN ('rejected', 'screening', 'received')) AS accepted,
+            SUM({received} AND c.merged_into IS NULL AND c.status = 'screening') AS screening,
+            SUM({received} AND c.merged_into IS NULL AND c.status = 'rejected' AND c.rejection_category = 1) AS rejected1,
+            SUM({received} AND c.merged_into IS NULL AND c.status = 'rejected' AND c.rejection_category = 2) AS rejected2,
+            SUM({received} AND c.merged_into IS NULL AND c.status = 'rejected' AND c.rejection_category = 3) AS rejected3,
+            SUM({received} AND c.merged_into IS NULL AND c.status = 'rejected' AND c.rejection_category = 4) AS rejected4,
+            SUM({closed}) AS closed,
+            SUM({closed} AND ({due} IS NULL OR c.closed_at <= {due})) AS on_time,
+            SUM(({closed} AND c.closed_at > {due})
+                OR (c.received_at < ?2 AND (c.closed_at IS NULL OR c.closed_at >= ?2)
+                    AND c.status NOT IN ('rejected', 'screening') AND {due} < ?2)) AS overdue,
+            SUM({received} AND c.merged_into IS NULL AND c.kind = 'complaint') AS complaints,
+            SUM({qc_first}) AS qc_first,
+            SUM({qc_first_pass}) AS qc_first_pass,
+            SUM({reached}) AS reached,
+            SUM({satisfied}) AS satisfied,
+            SUM({returned}) AS returned
+         FROM cases c WHERE {filter}
+         GROUP BY {group} ORDER BY {group}",
+        qc_first = event("'qc_passed', 'qc_failed'", "AND json_extract(e.data, '$.round') = 1"),
+        qc_first_pass = event("'qc_passed'", "AND json_extract(e.data, '$.round') = 1"),
+        reached = event("'followed_up'", "AND json_extract(e.data, '$.result') != 'unreachable'"),
+        satisfied = event(
+            "'followed_up'",
+            "AND json_extract(e.data, '$.result') IN ('satisfied', 'basically_satisfied')"
+        ),
+        returned = event("'review_returned'", ""),
+    );
+    let mut params: Vec<SqlValue> = vec![start.into(), end.into()];
+    params.extend(filter_params);
+    let rows = db.execute(&sql, &params)?;
+    rows.iter()
+        .map(|r| {
+            let n = |c: &str| r.get_opt_integer(c).map(|v| v.unwrap_or(0));
+            let (received, closed, on_time) = (n("received")?, n("closed")?, n("on_time")?);
+            let complaints = n("complaints")?;
+            Ok(Row {
+                group: r.text("grp")?.to_string(),
+                received,
+                duplicates: n("duplicates")?,
+                accepted: n("accepted")?,
+                screening: n("screening")?,
+                rejected: (1..=4)
+                    .map(|k| Ok((k.to_string(), n(&format!("rejected{k}"))?)))
+                    .collect::<Result<_, crate::db::DbError>>()?,
+                closed,
+                closed_on_time: on_time,
+                overdue: n("overdue")?,
+                on_time_rate: Rate::of(on_time, closed),
+                qc_first_pass_rate: Rate::of(n("qc_first_pass")?, n("qc_first")?),
+                satisfaction_rate: Rate::of(n("satisfied")?, n("reached")?),
+                complaints,
+                complaint_rate: Rate::of(complaints, received),
+                reviews_returned: n("returned")?,
+            })
+        })
+        .collect::<Result<Vec<_>, crate::db::DbError>>()
+        .map_err(StatsError::from)
+}
+
+/// The rows as CSV (UTF-8 with BOM, Chinese headers; "无数据" for no data).
+pub fn csv(rows: &[Row]) -> String {
+    let rate = |r: &Rate| match r.value {
+        Some(v) => format!("{:.1}%", v * 100.0),
+        None => "无数据".to_string(),
+    };
+    crate::csv::document(
+        &[
+            "分组",
+            "受理量",
+            "重复件",
+            "受理",
+            "审核中",
+            "不予受理(一)",
+            "不予受理(二)",
+            "不予受理(三)",
+            "不予受理(四)",
+            "办结",
+            "按期办结",
+            "超期",
+            "按期办结率",
+            "质检一次通过率",
+            "回访满意率",
+            "投诉量",
+            "被投诉率",
+            "复查退回",
+        ],
+        rows.iter().map(|r| {
+            let cat = |k: &str| r.rejected.get(k).copied().unwrap_or(0).to_string();
+            vec![
+                r.group.clone(),
+                r.received.to_string(),
+                r.duplicates.to_string(),
+                r.accepted.to_string(),
+                r.screening.to_string(),
+                cat("1"),
+                cat("2"),
+                cat("3"),
+                cat("4"),
+                r.closed.to_string(),
+                r.closed_on_time.to_string(),
+                r.overdue.to_string(),
+                rate(&r.on_time_rate),
+                rate(&r.qc_first_pass_rate),
+                rate(&r.satisfaction_rate),
+                r.complaints.to_string(),
+                rate(&r.complaint_rate),
+                r.reviews_returned.to_string(),
+            ]
+        }),
+    )
+}
+
+#[cfg(test)]
+#[path = "statistics_tests.rs"]
+mod tests;

@@ -1,0 +1,257 @@
+//! Statistics against real SQLite: cases with known outcomes counted by
+//! hand, compared with the aggregates.
+
+use super::*;
+use crate::test_support::{migrated_db, store_case};
+use serde_json::json;
+
+fn who(role: Role, unit: Option<&str>) -> Principal {
+    Principal {
+        subject: "x".into(),
+        role,
+        unit: unit.map(|u| u.parse().expect("unit")),
+        leader: false,
+    }
+}
+
+fn november(group_by: GroupBy) -> Query {
+    Query {
+        from: "2025-11-01".parse().expect("date"),
+        to: "2025-11-30".parse().expect("date"),
+        group_by,
+        county: None,
+        unit: None,
+        channel: None,
+        kind: None,
+    }
+}
+
+/// A case received at `at`, then set as the test says.
+fn case(db: &crate::db::NativeDb, n: u8, kind: &str, at: &str, set: &str) -> i64 {
+    let body = json!({"channel": "online_platform", "kind": kind, "title": "路灯不亮",
+        "content": format!("第{n}件：九州路路灯已坏一周，请尽快维修。"), "county": "410611000",
+        "submitter": {"type": "individual", "name": "张三", "phone": format!("1381234{:04}", n)}});
+    let id = store_case(db, n, body, at).get();
+    if !set.is_empty() {
+        db.execute(
+            &format!("UPDATE cases SET {set} WHERE id = ?"),
+            &[id.into()],
+        )
+        .expect("set");
+    }
+    id
+}
+
+fn due(db: &crate::db::NativeDb, case: i64, at: &str) {
+    db.execute(
+        "INSERT INTO case_deadlines (case_id, milestone, working_days, due_date, due_at, verified, reason, set_at)
+         VALUES (?, 'finish', 5, substr(?, 1, 10), ?, 1, 'routed', ?)",
+        &[case.into(), at.into(), at.into(), at.into()],
+    )
+    .expect("deadline");
+}
+
+fn event(db: &crate::db::NativeDb, case: i64, at: &str, kind: &str, data: serde_json::Value) {
+    db.execute(
+        "INSERT INTO case_events (case_id, at, actor_role, type, article, data) VALUES (?, ?, 'bureau', ?, 'Art. 6', ?)",
+        &[case.into(), at.into(), kind.into(), data.to_string().into()],
+    )
+    .expect("event");
+}
+
+#[test]
+fn the_figures_of_a_month_match_the_cases_counted_by_hand() {
+    let db = migrated_db();
+    let lead = "lead_unit = 'qibin-urban', status = 'closed'";
+    let a = case(
+        &db,
+        1,
+        "complaint",
+        "2025-11-03T09:00:00+08:00",
+        &format!("{lead}, closed_at = '2025-11-05T10:00:00+08:00'"),
+    );
+    let b = case(
+        &db,
+        2,
+        "complaint",
+        "2025-11-03T10:00:00+08:00",
+        &format!("{lead}, closed_at = '2025-11-12T10:00:00+08:00'"),
+    );
+    let c = case(
+        &db,
+        3,
+        "consultation",
+        "2025-11-04T09:00:00+08:00",
+        "lead_unit = 'qibin-urban', status = 'handling'",
+    );
+    case(
+        &db,
+        4,
+        "consultation",
+        "2025-11-05T09:00:00+08:00",
+        "status = 'rejected', rejection_category = 3",
+    );
+    case(
+        &db,
+        5,
+        "complaint",
+        "2025-11-06T09:00:00+08:00",
+        &format!("status = 'rejected', rejection_category = 2, merged_into = {a}"),
+    );
+    case(
+        &db,
+        6,
+        "complaint",
+        "2025-10-15T09:00:00+08:00",
+        "status = 'handling'",
+    );
+    due(&db, a, "2025-11-10T23:59:59+08:00");
+    due(&db, b, "2025-11-10T23:59:59+08:00");
+    due(&db, c, "2025-11-20T23:59:59+08:00");
+    event(
+        &db,
+        a,
+        "2025-11-04T09:00:00+08:00",
+        "qc_failed",
+        json!({"round": 1}),
+    );
+    event(
+        &db,
+        a,
+        "2025-11-05T09:00:00+08:00",
+        "qc_passed",
+        json!({"round": 2}),
+    );
+    event(
+        &db,
+        b,
+        "2025-11-11T09:00:00+08:00",
+        "qc_passed",
+        json!({"round": 1}),
+    );
+    event(
+        &db,
+        a,
+        "2025-11-20T09:00:00+08:00",
+        "followed_up",
+        json!({"result": "satisfied"}),
+    );
+    event(
+        &db,
+        b,
+        "2025-11-20T09:00:00+08:00",
+        "followed_up",
+        json!({"result": "unreachable"}),
+    );
+
+    let bureau = who(Role::Bureau, None);
+    let county = rows(&db, &bureau, &november(GroupBy::County)).expect("counts");
+    assert_eq!(county.len(), 1);
+    let r = &county[0];
+    assert_eq!(r.group, "410611000");
+    assert_eq!(
+        (
+            r.received,
+            r.duplicates,
+            r.accepted,
+            r.screening,
+            r.rejected["3"],
+            r.rejected["2"]
+        ),
+        (4, 1, 3, 0, 1, 0)
+    );
+    assert_eq!((r.closed, r.closed_on_time, r.overdue), (2, 1, 2));
+    assert_eq!(
+        r.on_time_rate,
+        Rate {
+            numerator: 1,
+            denominator: 2,
+            value: Some(0.5)
+        }
+    );
+    assert_eq!(
+        (
+            r.qc_first_pass_rate.numerator,
+            r.qc_first_pass_rate.denominator
+        ),
+        (1, 2)
+    );
+    assert_eq!(
+        (
+            r.satisfaction_rate.numerator,
+            r.satisfaction_rate.denominator
+        ),
+        (1, 1)
+    );
+    assert_eq!((r.complaints, r.complaint_rate.value), (2, Some(0.5)));
+
+    // Per unit: the rejected case has no unit.
+    let units = rows(&db, &bureau, &november(GroupBy::Unit)).expect("counts");
+    assert_eq!(
+        (units.len(), units[0].group.as_str(), units[0].received),
+        (1, "qibin-urban", 3)
+    );
+    // A unit reads its own row only; another unit has none.
+    let own = rows(
+        &db,
+        &who(Role::Unit, Some("qibin-urban")),
+        &november(GroupBy::County),
+    )
+    .expect("counts");
+    assert_eq!((own.len(), own[0].group.as_str()), (1, "qibin-urban"));
+    assert!(rows(
+        &db,
+        &who(Role::Unit, Some("qibin-water")),
+        &november(GroupBy::County)
+    )
+    .expect("counts")
+    .is_empty());
+    assert_eq!(
+        rows(&db, &who(Role::Agent, None), &november(GroupBy::County)),
+        Err(StatsError::Role(Role::Agent))
+    );
+    // A month with nothing closed: no data, not 0 %.
+    let october = Query {
+        from: "2025-10-01".parse().expect("date"),
+        to: "2025-10-31".parse().expect("date"),
+        ..november(GroupBy::County)
+    };
+    let r = &rows(&db, &bureau, &october).expect("counts")[0];
+    assert_eq!((r.received, r.on_time_rate.value), (1, None));
+    let doc = csv(&rows(&db, &bureau, &october).expect("counts"));
+    assert!(doc.starts_with("\u{FEFF}分组,受理量"), "{doc}");
+    assert!(doc.contains("无数据"));
+}
+
+#[test]
+fn a_bad_period_is_refused_with_the_field_named() {
+    let q = |pairs: &[(&str, &str)]| {
+        Query::from_query(
+            &pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    };
+    let fields = |r: Result<Query, Vec<FieldError>>| {
+        r.err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| e.field)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(fields(q(&[("to", "2025-11-30")])), vec!["from"]);
+    assert_eq!(
+        fields(q(&[("from", "2025-12-01"), ("to", "2025-11-30")])),
+        vec!["to"]
+    );
+    assert_eq!(
+        fields(q(&[
+            ("from", "2025-11-01"),
+            ("to", "2025-11-30"),
+            ("group_by", "week")
+        ])),
+        vec!["group_by"]
+    );
+    assert!(q(&[("from", "2025-11-01"), ("to", "2025-11-30")]).is_ok());
+}
