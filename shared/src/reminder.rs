@@ -50,6 +50,9 @@ pub struct ScanRules {
     /// (the hall's supervision section, Art. 6(三)).
     #[serde(default = "default_hall_supervision")]
     pub hall_supervision: String,
+    /// When a unit needs attention (Art. 9's shift list).
+    #[serde(default)]
+    pub attention: crate::stats::AttentionThresholds,
 }
 
 fn default_hall_supervision() -> String {

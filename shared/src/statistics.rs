@@ -296,6 +296,48 @@ pub fn rows(db: &impl Db, who: &Principal, q: &Query) -> Result<Vec<Row>, StatsE
         .map_err(StatsError::from)
 }
 
+/// A unit that needs attention (Art. 9: its head takes hotline shifts),
+/// with every threshold it tripped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attention {
+    /// The unit (or county).
+    pub group: String,
+    /// The thresholds tripped.
+    pub reasons: Vec<&'static str>,
+}
+
+/// The groups of `rows` that trip the county's thresholds.
+pub fn attention(rows: &[Row], t: &crate::stats::AttentionThresholds) -> Vec<Attention> {
+    rows.iter()
+        .filter_map(|r| {
+            let reasons = t.tripped(
+                r.complaints,
+                r.satisfaction_rate.value,
+                r.overdue,
+                r.on_time_rate.value,
+            );
+            (!reasons.is_empty()).then(|| Attention {
+                group: r.group.clone(),
+                reasons,
+            })
+        })
+        .collect()
+}
+
+/// The groups ranked: on-time rate, then satisfaction rate, best first
+/// (no data last), then by name.
+pub fn ranking(rows: &[Row]) -> Vec<String> {
+    let mut ranked: Vec<&Row> = rows.iter().collect();
+    let key = |r: &Rate| r.value.unwrap_or(-1.0);
+    ranked.sort_by(|a, b| {
+        key(&b.on_time_rate)
+            .total_cmp(&key(&a.on_time_rate))
+            .then(key(&b.satisfaction_rate).total_cmp(&key(&a.satisfaction_rate)))
+            .then(a.group.cmp(&b.group))
+    });
+    ranked.into_iter().map(|r| r.group.clone()).collect()
+}
+
 /// The rows as CSV (UTF-8 with BOM, Chinese headers; "无数据" for no data).
 pub fn csv(rows: &[Row]) -> String {
     let rate = |r: &Rate| match r.value {

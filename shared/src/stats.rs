@@ -253,27 +253,46 @@ pub fn needs_attention(report: &Report, t: &AttentionThresholds) -> Vec<Attentio
         .units
         .iter()
         .filter_map(|(unit, f)| {
-            let mut reasons = Vec::new();
-            if f.complaints >= t.max_complaints {
-                reasons.push("concentrated_complaints");
-            }
-            if f.satisfaction_rate
-                .is_some_and(|r| r < t.min_satisfaction_rate)
-            {
-                reasons.push("low_satisfaction");
-            }
-            if f.overdue >= t.max_overdue {
-                reasons.push("many_overdue");
-            }
-            if f.on_time_rate.is_some_and(|r| r < t.min_on_time_rate) {
-                reasons.push("low_on_time_rate");
-            }
+            let reasons = t.tripped(
+                i64::from(f.complaints),
+                f.satisfaction_rate,
+                i64::from(f.overdue),
+                f.on_time_rate,
+            );
             (!reasons.is_empty()).then(|| Attention {
                 unit: unit.clone(),
                 reasons,
             })
         })
         .collect()
+}
+
+impl AttentionThresholds {
+    /// The thresholds a unit's figures trip: `concentrated_complaints`,
+    /// `low_satisfaction`, `many_overdue`, `low_on_time_rate` (a rate with
+    /// no data trips nothing).
+    pub fn tripped(
+        &self,
+        complaints: i64,
+        satisfaction_rate: Option<f64>,
+        overdue: i64,
+        on_time_rate: Option<f64>,
+    ) -> Vec<&'static str> {
+        let mut reasons = Vec::new();
+        if complaints >= i64::from(self.max_complaints) {
+            reasons.push("concentrated_complaints");
+        }
+        if satisfaction_rate.is_some_and(|r| r < self.min_satisfaction_rate) {
+            reasons.push("low_satisfaction");
+        }
+        if overdue >= i64::from(self.max_overdue) {
+            reasons.push("many_overdue");
+        }
+        if on_time_rate.is_some_and(|r| r < self.min_on_time_rate) {
+            reasons.push("low_on_time_rate");
+        }
+        reasons
+    }
 }
 
 /// Hotspot settings (Art. 7), county config.

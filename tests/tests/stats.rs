@@ -126,6 +126,12 @@ fn a_months_statistics_match_the_cases_worked_through_it() {
         ),
         (Some("qibin-urban"), Some(3))
     );
+    // Half closed on time: below the county's 90 %, the unit needs attention.
+    assert_eq!(
+        units["attention"],
+        json!([{"group": "qibin-urban", "reasons": ["low_on_time_rate"]}])
+    );
+    assert_eq!(units["ranking"], json!(["qibin-urban"]));
     let own = app
         .get_as(&token("unit", Some("qibin-urban"), "li"), month)
         .json();

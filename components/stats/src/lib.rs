@@ -3,12 +3,14 @@
 //! `channel`, `kind` and `group_by=county|unit`; each rate with its
 //! numerator and denominator, "no data" as `null`. `format=csv` (or
 //! `Accept: text/csv`) gives CSV in UTF-8 with a BOM and Chinese headers.
-//! The bureau and supervisors read every row, a unit its own.
+//! With the rows, their ranking and the groups that trip the county's
+//! attention thresholds (Art. 9's shift list). The bureau and supervisors
+//! read every row, a unit its own.
 
 use common::routes::{self, STATS};
 use common::{json, respond, Answer, Ctx};
 use serde::Serialize;
-use shared::statistics::{csv, rows, Query, Row};
+use shared::statistics::{attention, csv, ranking, rows, Attention, Query, Row};
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
@@ -20,6 +22,10 @@ struct Report<'a> {
     to: String,
     group_by: &'a str,
     rows: Vec<Row>,
+    /// The groups, best first (on-time rate, then satisfaction).
+    ranking: Vec<String>,
+    /// The groups that trip the county's thresholds (Art. 9's shift list).
+    attention: Vec<Attention>,
 }
 
 #[http_component]
@@ -46,12 +52,15 @@ fn stats(ctx: &Ctx) -> Answer {
             .body(csv(&rows))
             .build());
     }
+    let thresholds = &ctx.rules()?.reminder()?.attention;
     json(
         200,
         &Report {
             from: query.from.to_string(),
             to: query.to.to_string(),
             group_by: query.group_by.as_str(),
+            ranking: ranking(&rows),
+            attention: attention(&rows, thresholds),
             rows,
         },
     )
