@@ -220,20 +220,31 @@ pub fn rows(db: &impl Db, who: &Principal, q: &Query) -> Result<Vec<Row>, StatsE
         }
     }
     let filter = filter.join(" AND ");
-    // The finish deadline that counts: as routed, extended or recounted.
-    let due = "(SELECT d.due_at FROM case_deadlines d WHERE d.case_id = c.id AND d.milestone = 'finish'
-                 AND d.reason IN ('routed', 'extension', 'complex', 'calendar') ORDER BY d.id DESC LIMIT 1)";
+    // Each case's finish deadline that counts (as routed, extended or
+    // recounted) and its events in the period, each read once.
+    let due = "due.due_at";
     let in_period = |column: &str| format!("{column} >= ?1 AND {column} < ?2");
     let received = in_period("c.received_at");
     let closed = in_period("c.closed_at");
-    let event = |types: &str, extra: &str| {
-        format!(
-            "(SELECT COUNT(*) FROM case_events e WHERE e.case_id = c.id AND e.type IN ({types})
-               AND e.at >= ?1 AND e.at < ?2 {extra})"
-        )
-    };
     let sql = format!(
-        "SELECT {group} AS grp,
+        "WITH due AS (
+            SELECT d.case_id, d.due_at FROM case_deadlines d
+            WHERE d.id IN (SELECT MAX(id) FROM case_deadlines WHERE milestone = 'finish'
+                             AND reason IN ('routed', 'extension', 'complex', 'calendar')
+                           GROUP BY case_id)),
+         ev AS (
+            SELECT case_id,
+              SUM(type IN ('qc_passed', 'qc_failed') AND json_extract(data, '$.round') = 1) AS qc_first,
+              SUM(type = 'qc_passed' AND json_extract(data, '$.round') = 1) AS qc_first_pass,
+              SUM(type = 'followed_up' AND json_extract(data, '$.result') != 'unreachable') AS reached,
+              SUM(type = 'followed_up'
+                  AND json_extract(data, '$.result') IN ('satisfied', 'basically_satisfied')) AS satisfied,
+              SUM(type = 'review_returned') AS returned
+            FROM case_events
+            WHERE at >= ?1 AND at < ?2
+              AND type IN ('qc_passed', 'qc_failed', 'followed_up', 'review_returned')
+            GROUP BY case_id)
+         SELECT {group} AS grp,
             SUM({received} AND c.merged_into IS NULL) AS received,
             SUM({received} AND c.merged_into IS NOT NULL) AS duplicates,
             SUM({received} AND c.merged_into IS NULL AND c.status NOT IN ('rejected', 'screening', 'received')) AS accepted,
@@ -248,21 +259,14 @@ pub fn rows(db: &impl Db, who: &Principal, q: &Query) -> Result<Vec<Row>, StatsE
                 OR (c.received_at < ?2 AND (c.closed_at IS NULL OR c.closed_at >= ?2)
                     AND c.status NOT IN ('rejected', 'screening') AND {due} < ?2)) AS overdue,
             SUM({received} AND c.merged_into IS NULL AND c.kind = 'complaint') AS complaints,
-            SUM({qc_first}) AS qc_first,
-            SUM({qc_first_pass}) AS qc_first_pass,
-            SUM({reached}) AS reached,
-            SUM({satisfied}) AS satisfied,
-            SUM({returned}) AS returned
-         FROM cases c WHERE {filter}
-         GROUP BY {group} ORDER BY {group}",
-        qc_first = event("'qc_passed', 'qc_failed'", "AND json_extract(e.data, '$.round') = 1"),
-        qc_first_pass = event("'qc_passed'", "AND json_extract(e.data, '$.round') = 1"),
-        reached = event("'followed_up'", "AND json_extract(e.data, '$.result') != 'unreachable'"),
-        satisfied = event(
-            "'followed_up'",
-            "AND json_extract(e.data, '$.result') IN ('satisfied', 'basically_satisfied')"
-        ),
-        returned = event("'review_returned'", ""),
+            SUM(ev.qc_first) AS qc_first,
+            SUM(ev.qc_first_pass) AS qc_first_pass,
+            SUM(ev.reached) AS reached,
+            SUM(ev.satisfied) AS satisfied,
+            SUM(ev.returned) AS returned
+         FROM cases c LEFT JOIN due ON due.case_id = c.id LEFT JOIN ev ON ev.case_id = c.id
+         WHERE {filter}
+         GROUP BY {group} ORDER BY {group}"
     );
     let mut params: Vec<SqlValue> = vec![start.into(), end.into()];
     params.extend(filter_params);
