@@ -227,6 +227,37 @@ impl App {
         Reply::from(req.send(body))
     }
 
+    /// The app with the runner's test clock, quiet, in a fresh state
+    /// directory (kept as long as the returned guard lives).
+    pub fn with_test_clock() -> (App, tempfile::TempDir) {
+        let state = tempfile::tempdir().expect("temp dir");
+        let app = App::launch(
+            &Launch {
+                echo: false,
+                ..Launch::casework().arg("--test-clock")
+            },
+            state.path(),
+        );
+        (app, state)
+    }
+
+    /// Moves the guests' clock (the app must run with the test clock).
+    pub fn set_clock(&self, at: &str) {
+        assert_eq!(self.put("/.well-known/runner/test-clock", at).status, 200);
+    }
+
+    /// One lifecycle action on case `id` by `who`, under the version the
+    /// case has now (read first, as a client would).
+    pub fn act(&self, who: &str, id: impl std::fmt::Display, body: Value) -> Reply {
+        let tag = self.get_as(who, &format!("/api/cases/{id}")).etag;
+        self.post_as(
+            who,
+            &format!("/api/cases/{id}/actions"),
+            &body.to_string(),
+            tag.as_deref(),
+        )
+    }
+
     /// A PUT of JSON with a bearer token.
     pub fn put_as(&self, token: &str, path: &str, body: &str) -> Reply {
         Reply::from(

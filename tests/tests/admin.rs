@@ -3,23 +3,11 @@
 //! every bad change refused with the field named, supervisors read, units
 //! and agents neither.
 
-use e2e::{json, token_with, App, Launch, Reply, Value, DEV_TOKEN_KEY};
+use e2e::{json, token_with, App, Reply, Value, DEV_TOKEN_KEY};
 
 /// A token valid for two years: the test clock runs in 2027.
 fn token(role: &str, unit: Option<&str>, sub: &str) -> String {
     token_with(DEV_TOKEN_KEY, role, unit, sub, 2 * 366 * 24 * 3600)
-}
-
-fn app() -> (App, tempfile::TempDir) {
-    let state = tempfile::tempdir().expect("temp dir");
-    let app = App::launch(
-        &Launch {
-            echo: false,
-            ..Launch::casework().arg("--test-clock")
-        },
-        state.path(),
-    );
-    (app, state)
 }
 
 fn put(app: &App, who: &str, path: &str, body: &Value) -> Reply {
@@ -63,15 +51,8 @@ fn finish_due(app: &App, id: &Value) -> (String, bool) {
 
 #[test]
 fn the_bureau_loads_next_years_calendar_and_new_cases_count_its_holidays() {
-    let (app, _state) = app();
-    assert_eq!(
-        app.put(
-            "/.well-known/runner/test-clock",
-            "2027-02-05T10:00:00+08:00"
-        )
-        .status,
-        200
-    );
+    let (app, _state) = App::with_test_clock();
+    app.set_clock("2027-02-05T10:00:00+08:00");
     let bureau = token("bureau", None, "zhang.wei");
     let day = "/api/calendar/days/2027-02-08";
     assert_eq!(app.get(day).json()["verified"], false);
@@ -153,7 +134,7 @@ fn the_bureau_loads_next_years_calendar_and_new_cases_count_its_holidays() {
 
 #[test]
 fn the_bureau_changes_its_routing_at_run_time_and_an_unknown_unit_type_is_refused() {
-    let (app, _state) = app();
+    let (app, _state) = App::with_test_clock();
     let bureau = token("bureau", None, "zhang.wei");
     let unknown = json!({"entries": [{"unit_type": "transport", "keywords": ["共享单车"]},
                                      {"unit_type": "space_agency", "keywords": ["火箭"]}]});
@@ -194,7 +175,7 @@ fn the_bureau_changes_its_routing_at_run_time_and_an_unknown_unit_type_is_refuse
 
 #[test]
 fn the_bureau_adds_and_retires_units_and_a_retired_unit_gets_no_new_cases() {
-    let (app, _state) = app();
+    let (app, _state) = App::with_test_clock();
     let bureau = token("bureau", None, "zhang.wei");
     let post =
         |who: &str, body: Value| app.post_as(who, "/api/admin/units", &body.to_string(), None);
@@ -264,7 +245,7 @@ fn the_bureau_adds_and_retires_units_and_a_retired_unit_gets_no_new_cases() {
 
 #[test]
 fn the_audit_trail_shows_who_read_personal_data_and_who_changed_the_rules_also_as_csv() {
-    let (app, _state) = app();
+    let (app, _state) = App::with_test_clock();
     let bureau = token("bureau", None, "zhang.wei");
     let case = submit(&app, "13612345675");
     let id = &case["case_id"];

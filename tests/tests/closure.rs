@@ -5,23 +5,7 @@
 //! leader reviewing, the supervisor reading without acting, and the lists
 //! of units that did not look.
 
-use e2e::{json, leader_token, token, App, Launch, Reply, Value};
-
-fn app() -> (App, tempfile::TempDir) {
-    let state = tempfile::tempdir().expect("temp dir");
-    let app = App::launch(
-        &Launch {
-            echo: false,
-            ..Launch::casework().arg("--test-clock")
-        },
-        state.path(),
-    );
-    (app, state)
-}
-
-fn set_clock(app: &App, at: &str) {
-    assert_eq!(app.put("/.well-known/runner/test-clock", at).status, 200);
-}
+use e2e::{json, leader_token, token, App, Reply, Value};
 
 fn submit(app: &App, channel: &str, content: &str, phone: &str) -> i64 {
     let body = json!({"channel": channel, "kind": "complaint", "title": "路灯不亮",
@@ -30,17 +14,6 @@ fn submit(app: &App, channel: &str, content: &str, phone: &str) -> i64 {
     let reply = app.post_json("/api/cases", &body.to_string(), &[]);
     assert_eq!(reply.status, 201, "{}", reply.body);
     reply.json()["case_id"].as_i64().expect("id")
-}
-
-/// One action under the case's current version.
-fn act(app: &App, who: &str, id: i64, body: Value) -> Reply {
-    let tag = app.get_as(who, &format!("/api/cases/{id}")).etag;
-    app.post_as(
-        who,
-        &format!("/api/cases/{id}/actions"),
-        &body.to_string(),
-        tag.as_deref(),
-    )
 }
 
 fn ok(reply: Reply) -> Value {
@@ -81,20 +54,17 @@ fn d(
 /// Draft, the leader's approval and the bureau's QC pass.
 fn reply_and_pass(app: &App, id: i64, unit: &str) {
     let clerk = token("unit", Some(unit), "li.clerk");
-    ok(act(
-        app,
+    ok(app.act(
         &clerk,
         id,
         json!({"action": "draft_reply", "text": "已派人维修，路灯已恢复。"}),
     ));
-    ok(act(
-        app,
+    ok(app.act(
         &leader_token(unit, "wang.leader"),
         id,
         json!({"action": "leader_review", "approved": true}),
     ));
-    ok(act(
-        app,
+    ok(app.act(
         &token("bureau", None, "qc.zhou"),
         id,
         json!({"action": "qc_pass"}),
@@ -104,8 +74,8 @@ fn reply_and_pass(app: &App, id: i64, unit: &str) {
 #[test]
 fn an_online_case_received_before_national_day_is_contacted_in_1_and_investigated_in_5_or_15_working_days(
 ) {
-    let (app, _state) = app();
-    set_clock(&app, "2025-09-29T10:00:00+08:00");
+    let (app, _state) = App::with_test_clock();
+    app.set_clock("2025-09-29T10:00:00+08:00");
     let id = submit(
         &app,
         "online_platform",
@@ -122,16 +92,14 @@ fn an_online_case_received_before_national_day_is_contacted_in_1_and_investigate
         ]
     );
     let clerk = token("unit", Some("qibin-urban"), "li.clerk");
-    set_clock(&app, "2025-09-30T09:30:00+08:00");
-    ok(act(
-        &app,
+    app.set_clock("2025-09-30T09:30:00+08:00");
+    ok(app.act(
         &clerk,
         id,
         json!({"action": "record_contact", "note": "电话联系赵先生，约定现场查看"}),
     ));
     // Complex: 5 working days to investigate, 15 to finish.
-    let marked = ok(act(
-        &app,
+    let marked = ok(app.act(
         &clerk,
         id,
         json!({"action": "mark_complex", "reason": "需电力公司配合更换线路"}),
@@ -146,8 +114,7 @@ fn an_online_case_received_before_national_day_is_contacted_in_1_and_investigate
             d("finish", "2025-10-27", false, false, false)
         ]
     );
-    let refused = act(
-        &app,
+    let refused = app.act(
         &clerk,
         id,
         json!({"action": "mark_complex", "reason": "再次"}),
@@ -158,22 +125,19 @@ fn an_online_case_received_before_national_day_is_contacted_in_1_and_investigate
     );
     // The investigation's result drafted and approved on its 5th working
     // day, released by QC the next: every milestone met in time.
-    set_clock(&app, "2025-10-13T16:00:00+08:00");
-    ok(act(
-        &app,
+    app.set_clock("2025-10-13T16:00:00+08:00");
+    ok(app.act(
         &clerk,
         id,
         json!({"action": "draft_reply", "text": "已更换线路，路灯恢复。"}),
     ));
-    ok(act(
-        &app,
+    ok(app.act(
         &leader_token("qibin-urban", "wang.leader"),
         id,
         json!({"action": "leader_review", "approved": true}),
     ));
-    set_clock(&app, "2025-10-14T10:00:00+08:00");
-    ok(act(
-        &app,
+    app.set_clock("2025-10-14T10:00:00+08:00");
+    ok(app.act(
         &token("bureau", None, "qc.zhou"),
         id,
         json!({"action": "qc_pass"}),
@@ -192,8 +156,8 @@ fn an_online_case_received_before_national_day_is_contacted_in_1_and_investigate
 #[test]
 fn a_hotline_transfer_closed_on_its_tenth_working_day_is_on_time_and_on_its_eleventh_is_overdue_and_urged_once(
 ) {
-    let (app, _state) = app();
-    set_clock(&app, "2025-09-30T10:00:00+08:00");
+    let (app, _state) = App::with_test_clock();
+    app.set_clock("2025-09-30T10:00:00+08:00");
     let on_time = submit(
         &app,
         "hotline_web",
@@ -211,14 +175,14 @@ fn a_hotline_transfer_closed_on_its_tenth_working_day_is_on_time_and_on_its_elev
         vec![d("finish", "2025-10-21", false, false, false)]
     );
     // The 10th working day, 16:00: on time.
-    set_clock(&app, "2025-10-21T16:00:00+08:00");
+    app.set_clock("2025-10-21T16:00:00+08:00");
     reply_and_pass(&app, on_time, "qibin-urban");
     assert_eq!(
         deadlines(&app, on_time),
         vec![d("finish", "2025-10-21", true, false, false)]
     );
     // The 11th: the scan urges the other once.
-    set_clock(&app, "2025-10-22T09:00:00+08:00");
+    app.set_clock("2025-10-22T09:00:00+08:00");
     let bureau = token("bureau", None, "zhang.wei");
     let scan = |app: &App| ok(app.post_as(&bureau, "/api/reminders/scan", "", None));
     assert_eq!(scan(&app)["urge_notices"], 1);
@@ -235,8 +199,8 @@ fn a_hotline_transfer_closed_on_its_tenth_working_day_is_on_time_and_on_its_elev
 
 #[test]
 fn a_joint_case_with_two_co_units_gets_an_extension_approved_by_a_named_city_leader() {
-    let (app, _state) = app();
-    set_clock(&app, "2025-09-30T10:00:00+08:00");
+    let (app, _state) = App::with_test_clock();
+    app.set_clock("2025-09-30T10:00:00+08:00");
     let id = submit(
         &app,
         "hotline_web",
@@ -244,8 +208,7 @@ fn a_joint_case_with_two_co_units_gets_an_extension_approved_by_a_named_city_lea
         "13612345674",
     );
     let bureau = token("bureau", None, "zhang.wei");
-    ok(act(
-        &app,
+    ok(app.act(
         &bureau,
         id,
         json!({"action": "reassign", "lead": "qibin-housing",
@@ -261,15 +224,13 @@ fn a_joint_case_with_two_co_units_gets_an_extension_approved_by_a_named_city_lea
     );
     for unit in ["qibin-urban", "qibin-environment"] {
         let co = token("unit", Some(unit), &format!("clerk.{unit}"));
-        ok(act(
-            &app,
+        ok(app.act(
             &co,
             id,
             json!({"action": "co_unit_input", "text": "已配合现场核查"}),
         ));
     }
-    let stranger = act(
-        &app,
+    let stranger = app.act(
         &token("unit", Some("qibin-water"), "x"),
         id,
         json!({"action": "co_unit_input", "text": "x"}),
@@ -277,14 +238,12 @@ fn a_joint_case_with_two_co_units_gets_an_extension_approved_by_a_named_city_lea
     assert_eq!(stranger.status, 403, "{}", stranger.body);
 
     let lead = token("unit", Some("qibin-housing"), "chen.clerk");
-    ok(act(
-        &app,
+    ok(app.act(
         &lead,
         id,
         json!({"action": "request_extension", "working_days": 5, "reason": "需协调供电部门"}),
     ));
-    let unnamed = act(
-        &app,
+    let unnamed = app.act(
         &bureau,
         id,
         json!({"action": "approve_extension", "working_days": 5}),
@@ -295,8 +254,7 @@ fn a_joint_case_with_two_co_units_gets_an_extension_approved_by_a_named_city_lea
         "{}",
         unnamed.body
     );
-    let approved = ok(act(
-        &app,
+    let approved = ok(app.act(
         &bureau,
         id,
         json!({"action": "approve_extension", "working_days": 5,
@@ -310,21 +268,18 @@ fn a_joint_case_with_two_co_units_gets_an_extension_approved_by_a_named_city_lea
     );
 
     // The clerk drafts; only the unit's leader approves the draft.
-    ok(act(
-        &app,
+    ok(app.act(
         &lead,
         id,
         json!({"action": "draft_reply", "text": "已更换线路，路灯恢复。"}),
     ));
-    let by_clerk = act(
-        &app,
+    let by_clerk = app.act(
         &lead,
         id,
         json!({"action": "leader_review", "approved": true}),
     );
     assert_eq!(by_clerk.status, 403, "{}", by_clerk.body);
-    let reviewed = ok(act(
-        &app,
+    let reviewed = ok(app.act(
         &leader_token("qibin-housing", "liu.director"),
         id,
         json!({"action": "leader_review", "approved": true}),
@@ -339,15 +294,15 @@ fn a_joint_case_with_two_co_units_gets_an_extension_approved_by_a_named_city_lea
     let view = ok(app.get_as(&supervisor, &format!("/api/cases/{id}")));
     assert!(view.get("submitter").is_none(), "{view}");
     assert_eq!(view["allowed_actions"], json!([]));
-    let refused = act(&app, &supervisor, id, json!({"action": "qc_pass"}));
+    let refused = app.act(&supervisor, id, json!({"action": "qc_pass"}));
     assert_eq!(refused.status, 403, "{}", refused.body);
-    ok(act(&app, &bureau, id, json!({"action": "qc_pass"})));
+    ok(app.act(&bureau, id, json!({"action": "qc_pass"})));
 }
 
 #[test]
 fn the_bureau_sees_which_units_did_not_open_their_inbox_on_a_working_day() {
-    let (app, _state) = app();
-    set_clock(&app, "2025-09-30T10:00:00+08:00");
+    let (app, _state) = App::with_test_clock();
+    app.set_clock("2025-09-30T10:00:00+08:00");
     // A case, so that the county's units are in the directory.
     submit(
         &app,
@@ -391,8 +346,8 @@ fn the_bureau_sees_which_units_did_not_open_their_inbox_on_a_working_day() {
 
 #[test]
 fn a_hall_suggestion_is_answered_with_whether_it_is_taken_up_and_the_citizen_sees_it() {
-    let (app, _state) = app();
-    set_clock(&app, "2025-09-30T10:00:00+08:00");
+    let (app, _state) = App::with_test_clock();
+    app.set_clock("2025-09-30T10:00:00+08:00");
     let agent = format!("Bearer {}", token("agent", None, "hall.1"));
     let body = json!({"channel": "service_hall", "kind": "suggestion", "form": "oral",
         "title": "增设路灯", "content": "建议在九州路北段增设路灯，请相关部门考虑。",
@@ -412,8 +367,7 @@ fn a_hall_suggestion_is_answered_with_whether_it_is_taken_up_and_the_citizen_see
         .to_string();
     let bureau = token("bureau", None, "zhang.wei");
     if submitted["status"] == "accepted" {
-        ok(act(
-            &app,
+        ok(app.act(
             &bureau,
             id,
             json!({"action": "route", "lead": "qibin-urban"}),
@@ -424,8 +378,7 @@ fn a_hall_suggestion_is_answered_with_whether_it_is_taken_up_and_the_citizen_see
         .expect("a unit")
         .to_string();
     let clerk = token("unit", Some(&lead), "li.clerk");
-    let bare = act(
-        &app,
+    let bare = app.act(
         &clerk,
         id,
         json!({"action": "draft_reply", "text": "感谢您的建议。"}),
@@ -436,8 +389,7 @@ fn a_hall_suggestion_is_answered_with_whether_it_is_taken_up_and_the_citizen_see
         "{}",
         bare.body
     );
-    let why_not = act(
-        &app,
+    let why_not = app.act(
         &clerk,
         id,
         json!({"action": "draft_reply", "text": "感谢您的建议。",
@@ -449,20 +401,18 @@ fn a_hall_suggestion_is_answered_with_whether_it_is_taken_up_and_the_citizen_see
         "{}",
         why_not.body
     );
-    ok(act(
-        &app,
+    ok(app.act(
         &clerk,
         id,
         json!({"action": "draft_reply", "text": "感谢您的建议，北段已列入明年计划。",
         "adoption": "partly_adopted", "adoption_reason": "南段已有路灯，北段明年实施"}),
     ));
-    ok(act(
-        &app,
+    ok(app.act(
         &leader_token(&lead, "wang.leader"),
         id,
         json!({"action": "leader_review", "approved": true}),
     ));
-    ok(act(&app, &bureau, id, json!({"action": "qc_pass"})));
+    ok(app.act(&bureau, id, json!({"action": "qc_pass"})));
     let seen = ok(app.get(&format!("/api/cases/track/{code}?phone_last4=5676")));
     assert_eq!(seen["reply"]["adoption"], "partly_adopted", "{seen}");
     assert_eq!(

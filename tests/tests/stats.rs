@@ -2,11 +2,7 @@
 //! worked through the real wasm with the test clock, counted by the test
 //! and by `GET /api/stats`; a unit reads its own row; CSV opens in Excel.
 
-use e2e::{json, leader_token, token, App, Launch, Reply, Value};
-
-fn set_clock(app: &App, at: &str) {
-    assert_eq!(app.put("/.well-known/runner/test-clock", at).status, 200);
-}
+use e2e::{json, leader_token, token, App, Reply, Value};
 
 fn submit(app: &App, content: &str, phone: &str) -> Value {
     let body = json!({"channel": "online_platform", "kind": "complaint", "title": "路灯不亮",
@@ -18,13 +14,7 @@ fn submit(app: &App, content: &str, phone: &str) -> Value {
 }
 
 fn act(app: &App, who: &str, id: &Value, body: Value) -> Reply {
-    let tag = app.get_as(who, &format!("/api/cases/{id}")).etag;
-    let reply = app.post_as(
-        who,
-        &format!("/api/cases/{id}/actions"),
-        &body.to_string(),
-        tag.as_deref(),
-    );
+    let reply = app.act(who, id, body);
     assert_eq!(reply.status, 200, "{}", reply.body);
     reply
 }
@@ -52,15 +42,8 @@ fn close(app: &App, id: &Value) {
 
 #[test]
 fn a_months_statistics_match_the_cases_worked_through_it() {
-    let state = tempfile::tempdir().expect("temp dir");
-    let app = App::launch(
-        &Launch {
-            echo: false,
-            ..Launch::casework().arg("--test-clock")
-        },
-        state.path(),
-    );
-    set_clock(&app, "2025-11-03T09:00:00+08:00");
+    let (app, _state) = App::with_test_clock();
+    app.set_clock("2025-11-03T09:00:00+08:00");
     let bureau = token("bureau", None, "zhang.wei");
     let on_time = submit(&app, "九州路路灯已坏一周，请尽快维修。", "13612340001");
     let late = submit(&app, "淇滨大道路灯不亮十天了，请尽快维修。", "13612340002");
@@ -80,13 +63,13 @@ fn a_months_statistics_match_the_cases_worked_through_it() {
     let repeat = submit(&app, "九州路路灯已坏一周，请尽快维修。", "13612340001");
     assert_eq!(repeat["status"], "rejected");
     // Five working days from 3 November: due 10 November.
-    set_clock(&app, "2025-11-05T10:00:00+08:00");
+    app.set_clock("2025-11-05T10:00:00+08:00");
     close(&app, &on_time["case_id"]);
-    set_clock(&app, "2025-11-12T10:00:00+08:00");
+    app.set_clock("2025-11-12T10:00:00+08:00");
     close(&app, &late["case_id"]);
     let _ = open;
 
-    set_clock(&app, "2025-12-01T09:00:00+08:00");
+    app.set_clock("2025-12-01T09:00:00+08:00");
     let month = "/api/stats?from=2025-11-01&to=2025-11-30";
     let report = app.get_as(&bureau, month).json();
     let r = &report["rows"][0];

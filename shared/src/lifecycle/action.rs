@@ -366,21 +366,29 @@ impl FieldValue for RejectCategory {
     }
 }
 
-impl FieldValue for Satisfaction {
-    fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
-        value
-            .as_str()
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| vec![Self::missing()])
-    }
+/// A closed set of names read as a field (`unknown_value` listing the
+/// set otherwise).
+macro_rules! named_field {
+    ($($t:ty),+) => {$(
+        impl FieldValue for $t {
+            fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
+                value
+                    .as_str()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or_else(|| vec![Self::missing()])
+            }
 
-    fn missing() -> Issue {
-        Issue::new(
-            "unknown_value",
-            format!("must be one of: {}", Satisfaction::ALL.join(", ")),
-        )
-    }
+            fn missing() -> Issue {
+                Issue::new(
+                    "unknown_value",
+                    format!("must be one of: {}", <$t>::ALL.join(", ")),
+                )
+            }
+        }
+    )+};
 }
+
+named_field!(Satisfaction, Adoption);
 
 /// What a reply must say beside its text, by the case (Art. 6(三)): a
 /// suggestion made at the service hall says whether it is taken up, and
@@ -434,22 +442,6 @@ pub fn reply_requirements(
         Ok(())
     } else {
         Err(errors)
-    }
-}
-
-impl FieldValue for Adoption {
-    fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
-        value
-            .as_str()
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| vec![Self::missing()])
-    }
-
-    fn missing() -> Issue {
-        Issue::new(
-            "unknown_value",
-            format!("must be one of: {}", Adoption::ALL.join(", ")),
-        )
     }
 }
 

@@ -65,15 +65,7 @@ pub fn last_routed_at(
     db: &impl Db,
     case: CaseId,
 ) -> Result<Option<DateTime<FixedOffset>>, StoreError> {
-    let rows = db.execute(
-        "SELECT at FROM case_events WHERE case_id = ? AND type IN ('routed', 'reassigned')
-         ORDER BY id DESC LIMIT 1",
-        &[case.get().into()],
-    )?;
-    match rows.row(0) {
-        Some(row) => Ok(Some(row.instant("at")?)),
-        None => Ok(None),
-    }
+    last_event_at(db, case, "'routed', 'reassigned'")
 }
 
 /// When the current unit's time limits started, if not at receipt: the
@@ -82,15 +74,23 @@ pub fn handling_start(
     db: &impl Db,
     case: CaseId,
 ) -> Result<Option<DateTime<FixedOffset>>, StoreError> {
+    last_event_at(db, case, "'reassigned', 'instruction_received'")
+}
+
+/// When the last event of one of `types` (a fixed SQL list) was recorded.
+fn last_event_at(
+    db: &impl Db,
+    case: CaseId,
+    types: &'static str,
+) -> Result<Option<DateTime<FixedOffset>>, StoreError> {
     let rows = db.execute(
-        "SELECT at FROM case_events WHERE case_id = ? AND type IN ('reassigned', 'instruction_received')
-         ORDER BY id DESC LIMIT 1",
+        &format!(
+            "SELECT at FROM case_events WHERE case_id = ? AND type IN ({types})
+             ORDER BY id DESC LIMIT 1"
+        ),
         &[case.get().into()],
     )?;
-    match rows.row(0) {
-        Some(row) => Ok(Some(row.instant("at")?)),
-        None => Ok(None),
-    }
+    rows.row(0).map(|row| row.instant("at")).transpose()
 }
 
 /// A case's co-units, in id order.
