@@ -137,21 +137,11 @@ impl Query {
 }
 
 fn encode(at: &str, kind: &str, id: i64) -> String {
-    format!("{at}|{kind}|{id}")
-        .bytes()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::cursor::encode(&format!("{at}|{kind}|{id}"))
 }
 
 fn decode(text: &str) -> Option<(String, String, i64)> {
-    let bytes = (0..text.len())
-        .step_by(2)
-        .map(|i| {
-            text.get(i..i + 2)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        })
-        .collect::<Option<Vec<u8>>>()?;
-    let text = String::from_utf8(bytes).ok()?;
+    let text = crate::cursor::decode(text)?;
     let mut parts = text.rsplitn(3, '|');
     let id = parts.next()?.parse().ok()?;
     let kind = parts.next()?.to_string();

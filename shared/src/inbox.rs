@@ -92,21 +92,11 @@ pub struct Cursor {
 
 impl Cursor {
     fn encode(&self) -> String {
-        format!("{}|{}", self.key, self.id)
-            .bytes()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        crate::cursor::encode(&format!("{}|{}", self.key, self.id))
     }
 
     fn decode(text: &str) -> Option<Self> {
-        let bytes = (0..text.len())
-            .step_by(2)
-            .map(|i| {
-                text.get(i..i + 2)
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-            })
-            .collect::<Option<Vec<u8>>>()?;
-        let text = String::from_utf8(bytes).ok()?;
+        let text = crate::cursor::decode(text)?;
         let (key, id) = text.rsplit_once('|')?;
         Some(Self {
             key: key.to_string(),

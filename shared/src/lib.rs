@@ -48,6 +48,7 @@ pub mod casefile;
 pub mod clock;
 pub mod contact;
 pub mod csv;
+pub mod cursor;
 pub mod db;
 pub mod deadlines;
 pub mod directory;

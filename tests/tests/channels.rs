@@ -1,7 +1,7 @@
 //! Intake on every channel of Art. 2: who may submit, the hall's opening
 //! hours (on the official calendar), answers at once, and the public rate.
 
-use e2e::{json, query, token, App, Launch, Value};
+use e2e::{json, query, token, App, Value};
 
 fn body(channel: &str, extra: Value) -> String {
     let mut v = json!({
@@ -17,26 +17,10 @@ fn body(channel: &str, extra: Value) -> String {
     v.to_string()
 }
 
-fn with_clock() -> (App, tempfile::TempDir) {
-    let state = tempfile::tempdir().expect("temp dir");
-    let app = App::launch(
-        &Launch {
-            echo: false,
-            ..Launch::casework().arg("--test-clock")
-        },
-        state.path(),
-    );
-    (app, state)
-}
-
-fn set_clock(app: &App, at: &str) {
-    assert_eq!(app.put("/.well-known/runner/test-clock", at).status, 200);
-}
-
 #[test]
 fn public_channels_take_cases_from_anyone_and_agent_channels_need_an_agent() {
-    let (app, _state) = with_clock();
-    set_clock(&app, "2025-11-28T10:00:00+08:00");
+    let (app, _state) = App::with_test_clock();
+    app.set_clock("2025-11-28T10:00:00+08:00");
     for channel in ["online_platform", "hotline_web"] {
         let reply = app.post_json("/api/cases", &body(channel, json!({})), &[]);
         assert_eq!(reply.status, 201, "{channel}: {}", reply.body);
@@ -65,7 +49,7 @@ fn public_channels_take_cases_from_anyone_and_agent_channels_need_an_agent() {
 
 #[test]
 fn the_hall_takes_cases_only_in_its_opening_hours_on_working_days() {
-    let (app, state) = with_clock();
+    let (app, state) = App::with_test_clock();
     let agent = token("agent", None, "hall.1");
     let auth = format!("Bearer {agent}");
     let hall = |form: &str| {
@@ -75,30 +59,30 @@ fn the_hall_takes_cases_only_in_its_opening_hours_on_working_days() {
         )
     };
 
-    set_clock(&app, "2025-11-28T10:00:00+08:00"); // Friday
+    app.set_clock("2025-11-28T10:00:00+08:00"); // Friday
     let open = app.post_json("/api/cases", &hall("written"), &[("authorization", &auth)]);
     assert_eq!(open.status, 201, "{}", open.body);
 
-    set_clock(&app, "2025-11-29T10:00:00+08:00"); // Saturday
+    app.set_clock("2025-11-29T10:00:00+08:00"); // Saturday
     let closed = app.post_json("/api/cases", &hall("oral"), &[("authorization", &auth)]);
     assert_eq!(closed.status, 422, "{}", closed.body);
     assert_eq!(closed.json()["code"], "hall_closed");
 
-    set_clock(&app, "2025-10-08T10:00:00+08:00"); // National Day holiday
+    app.set_clock("2025-10-08T10:00:00+08:00"); // National Day holiday
     assert_eq!(
         app.post_json("/api/cases", &hall("oral"), &[("authorization", &auth)])
             .status,
         422
     );
 
-    set_clock(&app, "2026-02-14T10:00:00+08:00"); // make-up Saturday: a working day
+    app.set_clock("2026-02-14T10:00:00+08:00"); // make-up Saturday: a working day
     assert_eq!(
         app.post_json("/api/cases", &hall("oral"), &[("authorization", &auth)])
             .status,
         201
     );
 
-    set_clock(&app, "2025-11-28T12:30:00+08:00"); // lunch break
+    app.set_clock("2025-11-28T12:30:00+08:00"); // lunch break
     assert_eq!(
         app.post_json("/api/cases", &hall("oral"), &[("authorization", &auth)])
             .status,
@@ -123,8 +107,8 @@ fn the_hall_takes_cases_only_in_its_opening_hours_on_working_days() {
 
 #[test]
 fn an_agent_answers_at_once_or_transfers_directly_and_the_case_closes() {
-    let (app, state) = with_clock();
-    set_clock(&app, "2025-11-28T10:00:00+08:00");
+    let (app, state) = App::with_test_clock();
+    app.set_clock("2025-11-28T10:00:00+08:00");
     let agent = token("agent", None, "desk.2");
     let auth = format!("Bearer {agent}");
     let immediate = app.post_json(
@@ -187,8 +171,8 @@ fn an_agent_answers_at_once_or_transfers_directly_and_the_case_closes() {
 
 #[test]
 fn the_public_channels_take_at_most_so_many_cases_a_minute_from_one_address() {
-    let (app, _state) = with_clock();
-    set_clock(&app, "2025-11-28T10:00:00+08:00");
+    let (app, _state) = App::with_test_clock();
+    app.set_clock("2025-11-28T10:00:00+08:00");
     for i in 0..20 {
         let reply = app.post_json(
             "/api/cases",
@@ -201,7 +185,7 @@ fn the_public_channels_take_at_most_so_many_cases_a_minute_from_one_address() {
     assert_eq!(limited.status, 429);
     assert_eq!(limited.json()["code"], "too_many_requests");
     // The next minute is a new count.
-    set_clock(&app, "2025-11-28T10:01:00+08:00");
+    app.set_clock("2025-11-28T10:01:00+08:00");
     assert_eq!(
         app.post_json("/api/cases", &body("online_platform", json!({})), &[])
             .status,

@@ -20,13 +20,7 @@ fn submit(app: &App, body: &str) -> Value {
 
 /// One action under the case's current version.
 fn act(app: &App, who: &str, id: i64, body: Value) -> e2e::Reply {
-    let tag = app.get_as(who, &format!("/api/cases/{id}")).etag;
-    app.post_as(
-        who,
-        &format!("/api/cases/{id}/actions"),
-        &body.to_string(),
-        tag.as_deref(),
-    )
+    app.act(who, id, body)
 }
 
 #[test]
