@@ -115,6 +115,8 @@ pub struct Options {
     pub test_clock: bool,
     /// `--runtime-config-file`, loaded.
     pub runtime_config: crate::runtime_config::RuntimeConfig,
+    /// `--sqlite` values, run against the databases before serving.
+    pub sql_statements: Vec<crate::sqlite_statements::SqlStatement>,
 }
 
 impl LoadedApp {
@@ -126,6 +128,7 @@ impl LoadedApp {
         )?;
         let engine = engine(&options.limits)?;
         let stores = Arc::new(Stores::new(state_dir, &options.runtime_config)?);
+        crate::sqlite_statements::execute(&stores, &options.sql_statements)?;
         let mut linker = Linker::<State>::new(&engine);
         host::add_to_linker(&mut linker)?;
         let logs = state_dir.join("logs");

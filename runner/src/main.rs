@@ -13,6 +13,7 @@ mod outbound;
 mod router;
 mod runtime_config;
 mod server;
+mod sqlite_statements;
 mod test_clock;
 mod variables;
 
@@ -73,6 +74,11 @@ struct UpArgs {
     /// Let tests set the guests' wall clock (loopback listen only).
     #[arg(long)]
     test_clock: bool,
+    /// SQL to run before serving (repeatable, in order, on every start):
+    /// a statement for the `default` database, or `@FILE` / `@FILE:LABEL`
+    /// for a file of statements, as `spin up --sqlite`.
+    #[arg(long = "sqlite", value_name = "STATEMENT|@FILE[:LABEL]")]
+    sqlite: Vec<String>,
     /// No line per request.
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -116,6 +122,11 @@ fn up(args: UpArgs) -> Result<()> {
         },
         test_clock: args.test_clock,
         runtime_config,
+        sql_statements: args
+            .sqlite
+            .iter()
+            .map(|s| sqlite_statements::SqlStatement::parse(s))
+            .collect::<Result<_>>()?,
     };
     let state_dir = args
         .state_dir

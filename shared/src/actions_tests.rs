@@ -4,17 +4,15 @@
 use super::*;
 use crate::db::NativeDb;
 use crate::lifecycle::Status;
-use crate::test_support::{migrated_db, store_case, t};
-use crate::units::{demo_directory, UnitId};
+use crate::test_support::{migrated_db, seed_demo, store_case, t};
+use crate::units::UnitId;
 use serde_json::json;
 
 const AT: &str = "2025-09-30T10:00:00+08:00";
 
 fn setup() -> (NativeDb, CaseId) {
     let db = migrated_db();
-    for unit in demo_directory() {
-        store::upsert_unit(&db, &unit).expect("unit");
-    }
+    seed_demo(&db);
     let body = json!({
         "channel": "hotline_web", "kind": "complaint", "title": "小区噪音",
         "content": "小区旁工地夜间施工，请处理。", "county": "410611000",
@@ -554,9 +552,7 @@ fn a_misrouted_case_goes_back_only_within_one_working_day_of_receiving_it() {
 #[test]
 fn an_escalated_case_gets_a_deadline_once_the_instruction_names_its_unit() {
     let db = migrated_db();
-    for unit in demo_directory() {
-        store::upsert_unit(&db, &unit).expect("unit");
-    }
+    seed_demo(&db);
     let case = accepted_case(
         &db,
         2,
@@ -592,9 +588,7 @@ fn an_escalated_case_gets_a_deadline_once_the_instruction_names_its_unit() {
 #[test]
 fn recording_contact_meets_the_contact_milestone_and_a_complex_case_gets_1_5_15() {
     let db = migrated_db();
-    for unit in demo_directory() {
-        store::upsert_unit(&db, &unit).expect("unit");
-    }
+    seed_demo(&db);
     let received = "2025-09-29T10:00:00+08:00";
     let case = accepted_case(&db, 3, json!({"channel": "online_platform"}), received);
     act(

@@ -270,7 +270,6 @@ fn field_of(family: Family, reason: String) -> AdminError {
 
 /// Every routing entry must name a unit type the directory has.
 fn known_unit_types(db: &impl Db, body: &Value) -> Result<(), AdminError> {
-    store::ensure_units(db)?;
     let types = store::unit_types(db)?;
     let entries = body
         .get("entries")

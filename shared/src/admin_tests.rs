@@ -2,7 +2,7 @@
 //! with the field named, versioned, attributed, read back with history.
 
 use super::*;
-use crate::test_support::{migrated_db, t};
+use crate::test_support::{seeded_db, t};
 use serde_json::json;
 
 fn who(role: Role, subject: &str) -> Principal {
@@ -25,7 +25,7 @@ fn year_2027() -> Value {
 
 #[test]
 fn the_bureau_loads_a_calendar_year_that_is_then_in_force_with_its_history() {
-    let db = migrated_db();
+    let db = seeded_db();
     let bureau = who(Role::Bureau, "zhang.wei");
     assert_eq!(
         get(&db, &bureau, Target::Year(2027)),
@@ -50,7 +50,7 @@ fn the_bureau_loads_a_calendar_year_that_is_then_in_force_with_its_history() {
 
 #[test]
 fn a_bad_calendar_year_is_refused_with_the_field_named() {
-    let db = migrated_db();
+    let db = seeded_db();
     let bureau = who(Role::Bureau, "zhang.wei");
     let refused = |body: Value, target: Target| match put(&db, &bureau, target, &body, t(AT)) {
         Err(AdminError::Invalid { field, .. }) => field,
@@ -75,7 +75,7 @@ fn a_bad_calendar_year_is_refused_with_the_field_named() {
 
 #[test]
 fn a_routing_table_naming_a_unit_type_the_directory_lacks_is_refused() {
-    let db = migrated_db();
+    let db = seeded_db();
     let bureau = who(Role::Bureau, "zhang.wei");
     let routing = Target::Family(Family::Routing);
     let body = json!({"entries": [{"unit_type": "transport", "keywords": ["共享单车"]},
@@ -101,7 +101,7 @@ fn a_routing_table_naming_a_unit_type_the_directory_lacks_is_refused() {
 
 #[test]
 fn only_the_bureau_changes_rules_and_units_and_agents_read_none() {
-    let db = migrated_db();
+    let db = seeded_db();
     let deadlines = Target::Family(Family::Deadlines);
     for role in [Role::Unit, Role::Agent, Role::Supervisor, Role::Scheduler] {
         assert_eq!(
@@ -125,8 +125,8 @@ fn only_the_bureau_changes_rules_and_units_and_agents_read_none() {
 
 #[test]
 fn loading_a_year_counts_unverified_deadlines_again_and_leaves_verified_ones_alone() {
-    let db = migrated_db();
-    store::ensure_units(&db).expect("units");
+    let db = seeded_db();
+    crate::test_support::seed_demo(&db);
     let rules = Rules::defaults();
     let lamp = |n: u8, at: &str| {
         let body = json!({"channel": "hotline_web", "kind": "complaint", "title": "路灯不亮",

@@ -24,7 +24,7 @@ fn person(role: Role, unit_id: Option<&str>, subject: &str) -> Actor {
 #[test]
 fn a_reply_failed_then_passed_keeps_both_rounds_every_deadline_and_who_did_what() {
     let db = migrated_db();
-    store::ensure_units(&db).expect("units");
+    crate::test_support::seed_demo(&db);
     let body = serde_json::json!({
         "channel": "hotline_web", "kind": "complaint", "title": "噪音扰民",
         "content": "工地夜间施工噪音扰民，请处理。", "county": "410611000",

@@ -241,6 +241,13 @@ mod native {
             }
         }
 
+        /// Runs a script of statements (a seed file, in tests).
+        pub fn execute_batch(&self, sql: &str) -> Result<(), DbError> {
+            self.conn
+                .execute_batch(sql)
+                .map_err(|e| DbError::Statement(e.to_string()))
+        }
+
         /// A fresh in-memory database, for tests.
         pub fn in_memory() -> Result<Self, DbError> {
             rusqlite::Connection::open_in_memory()

@@ -73,7 +73,6 @@ pub fn list(db: &impl Db, who: &Principal) -> Result<Vec<Listed>, DirectoryError
     if !matches!(who.role, Role::Bureau | Role::Supervisor) {
         return Err(AdminError::Role(who.role).into());
     }
-    store::ensure_units(db)?;
     let rows = db.execute(
         "SELECT id, name, county, unit_type, retired_at FROM units ORDER BY id",
         &[],
@@ -127,7 +126,6 @@ pub fn add(
             },
         ))
         .map_err(DirectoryError::Fields)?;
-    store::ensure_units(db)?;
     if db
         .execute(
             "SELECT 1 AS x FROM units WHERE id = ?",

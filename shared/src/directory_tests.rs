@@ -2,7 +2,7 @@
 //! retired (no new cases, no routing move names it), on record.
 
 use super::*;
-use crate::test_support::{migrated_db, t};
+use crate::test_support::{seeded_db, t};
 use serde_json::json;
 
 const AT: &str = "2026-11-20T10:00:00+08:00";
@@ -18,7 +18,7 @@ fn who(role: Role) -> Principal {
 
 #[test]
 fn the_bureau_adds_renames_and_retires_a_unit_and_a_retired_one_gets_no_cases() {
-    let db = migrated_db();
+    let db = seeded_db();
     let bureau = who(Role::Bureau);
     let added = add(
         &db,
@@ -56,7 +56,7 @@ fn the_bureau_adds_renames_and_retires_a_unit_and_a_retired_one_gets_no_cases() 
     // On record, with who did it.
     let changes = db
         .execute(
-            "SELECT unit_id, change, set_by FROM unit_changes ORDER BY id",
+            "SELECT unit_id, change, set_by FROM unit_changes WHERE set_by != 'seed' ORDER BY id",
             &[],
         )
         .expect("changes");
@@ -69,7 +69,7 @@ fn the_bureau_adds_renames_and_retires_a_unit_and_a_retired_one_gets_no_cases() 
 
 #[test]
 fn bad_or_duplicate_units_are_refused_with_the_field_named_and_only_the_bureau_changes() {
-    let db = migrated_db();
+    let db = seeded_db();
     let bureau = who(Role::Bureau);
     let fields = |body: serde_json::Value| match add(&db, &bureau, &body, t(AT)) {
         Err(DirectoryError::Fields(errors)) => {

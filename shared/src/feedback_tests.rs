@@ -52,7 +52,7 @@ fn feedback(body: Value) -> Feedback {
 #[test]
 fn the_submitter_rates_once_per_closure_and_a_review_brings_the_case_back() {
     let db = migrated_db();
-    store::ensure_units(&db).expect("units");
+    crate::test_support::seed_demo(&db);
     let body = json!({"channel": "hotline_web", "kind": "complaint", "title": "路灯不亮",
         "content": "九州路路灯已坏一周，请尽快维修。", "county": "410611000",
         "submitter": {"type": "individual", "name": "张三", "phone": "13812345678"}});

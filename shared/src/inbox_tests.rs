@@ -59,7 +59,7 @@ fn now(s: &str) -> DateTime<Utc> {
 
 fn setup() -> (NativeDb, [CaseId; 4]) {
     let db = migrated_db();
-    crate::store::ensure_units(&db).expect("units");
+    crate::test_support::seed_demo(&db);
     // Online platform: finish within 5 working days (14 October; its
     // contact milestone is not chased).
     let lamp = submit(
@@ -352,7 +352,7 @@ fn the_follow_up_queue_is_the_reproducible_sample_at_the_countys_rate_until_call
 #[test]
 fn a_cursor_continues_after_the_last_case_seen_even_when_earlier_ones_leave_the_queue() {
     let db = migrated_db();
-    crate::store::ensure_units(&db).expect("units");
+    crate::test_support::seed_demo(&db);
     let first = submit(
         &db,
         1,

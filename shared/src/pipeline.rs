@@ -200,7 +200,6 @@ pub fn answer_at_intake(
     let action = match (new.mode, &new.direct_unit) {
         (Some(HotlineMode::Immediate), _) => Action::AnswerImmediately { answer },
         (Some(HotlineMode::Direct), Some(unit)) => {
-            store::ensure_units(db)?;
             if !store::unit_exists(db, unit)? {
                 return Err(PipelineError::UnknownUnit {
                     unit: unit.clone(),
@@ -226,7 +225,6 @@ pub fn check_direct_unit(db: &impl Db, new: &crate::intake::NewCase) -> Result<(
     let Some(unit) = &new.direct_unit else {
         return Ok(());
     };
-    store::ensure_units(db)?;
     if store::unit_exists(db, unit)? {
         Ok(())
     } else {
@@ -245,9 +243,6 @@ pub fn dispatch_case(
     rules: &Rules,
     at: DateTime<FixedOffset>,
 ) -> Result<Dispatched, PipelineError> {
-    // A fresh deployment's directory starts with the demo county, as soon
-    // as the first case reaches this stage.
-    store::ensure_units(db)?;
     let current = store::load_lifecycle(db, case)?;
     if current.lifecycle.status != Status::Accepted || current.lifecycle.routed_before {
         return Ok(Dispatched::NotWaiting {

@@ -6,7 +6,7 @@ use crate::calendar::Calendar;
 use crate::db::NativeDb;
 use crate::ids::CaseId;
 use crate::lifecycle::{Action, Actor};
-use crate::test_support::{migrated_db, store_case, t};
+use crate::test_support::{seeded_db, store_case, t};
 
 fn case(db: &NativeDb, n: u8, title: &str, content: &str, at: &str) -> CaseId {
     case_on(db, "hotline_web", n, title, content, at)
@@ -61,7 +61,7 @@ const RECEIVED: &str = "2025-09-30T10:00:00+08:00";
 
 #[test]
 fn a_transfer_is_warned_the_day_before_and_urged_once_when_its_tenth_working_day_has_passed() {
-    let db = migrated_db();
+    let db = seeded_db();
     let id = routed_lamp(&db, 1, "hotline_web");
     // 10 working days after 30 September, across the National Day holiday
     // and its make-up Saturday: 21 October. Warned from the day before.
@@ -115,7 +115,7 @@ fn a_transfer_is_warned_the_day_before_and_urged_once_when_its_tenth_working_day
 
 #[test]
 fn a_case_closed_in_time_is_never_urged() {
-    let db = migrated_db();
+    let db = seeded_db();
     let id = routed_lamp(&db, 1, "hotline_web");
     store::end_running_deadlines(&db, id, true, t("2025-10-21T17:00:00+08:00")).expect("met");
     assert_eq!(
@@ -126,7 +126,7 @@ fn a_case_closed_in_time_is_never_urged() {
 
 #[test]
 fn a_case_no_stage_took_on_is_driven_again_after_a_few_minutes_and_only_once() {
-    let db = migrated_db();
+    let db = seeded_db();
     let id = case(
         &db,
         1,
@@ -152,7 +152,7 @@ fn a_case_no_stage_took_on_is_driven_again_after_a_few_minutes_and_only_once() {
 
 #[test]
 fn the_bureaus_triage_queue_and_its_own_acceptances_are_left_to_the_bureau() {
-    let db = migrated_db();
+    let db = seeded_db();
     // No competence entry matches: dispatch leaves it in triage.
     let triage = case(
         &db,
@@ -200,7 +200,7 @@ fn the_bureaus_triage_queue_and_its_own_acceptances_are_left_to_the_bureau() {
 
 #[test]
 fn the_bureaus_own_urge_is_an_urge_notice_too() {
-    let db = migrated_db();
+    let db = seeded_db();
     let id = routed_lamp(&db, 1, "hotline_web");
     let (calendar, deadlines) = (
         Calendar::official(),
@@ -245,7 +245,7 @@ fn the_shipped_scan_rules_are_valid_and_bad_ones_refused() {
 #[test]
 fn only_the_unit_urged_acknowledges_its_notice_and_once() {
     use crate::access::Principal;
-    let db = migrated_db();
+    let db = seeded_db();
     let id = routed_lamp(&db, 1, "hotline_web");
     scan_at(&db, "2025-10-22T00:00:00+08:00");
     let notice = store::urge_notices(&db, id).expect("notices")[0].id;
@@ -290,7 +290,7 @@ fn scan_with(db: &NativeDb, rules: &Rules, at: &str) -> ScanReport {
 
 #[test]
 fn a_backlog_larger_than_the_batch_is_worked_off_scan_by_scan() {
-    let db = migrated_db();
+    let db = seeded_db();
     for n in 1..=3 {
         routed_lamp(&db, n, "hotline_web");
     }
@@ -314,7 +314,7 @@ fn a_backlog_larger_than_the_batch_is_worked_off_scan_by_scan() {
 
 #[test]
 fn the_contact_milestone_is_not_chased_until_contact_can_be_recorded() {
-    let db = migrated_db();
+    let db = seeded_db();
     let id = routed_lamp(&db, 1, "online_platform");
     // Contact was due 9 October, the finish 14 October.
     assert_eq!(
@@ -335,7 +335,7 @@ fn the_contact_milestone_is_not_chased_until_contact_can_be_recorded() {
 
 #[test]
 fn a_late_hall_case_gets_an_owner_in_the_halls_supervision_section() {
-    let db = migrated_db();
+    let db = seeded_db();
     let body = serde_json::json!({
         "channel": "service_hall", "kind": "complaint", "form": "written", "title": "路灯不亮",
         "content": "九州路路灯已坏一周，请尽快维修。", "county": "410611000",
@@ -364,7 +364,7 @@ fn a_late_hall_case_gets_an_owner_in_the_halls_supervision_section() {
 
 #[test]
 fn a_proposal_nobody_decided_by_the_next_working_day_is_urged_to_the_bureau_once() {
-    let db = migrated_db();
+    let db = seeded_db();
     let id = case(
         &db,
         1,

@@ -104,7 +104,7 @@ fn a_new_screening_rule_holds_the_next_case_for_a_person() {
 #[test]
 fn a_new_routing_entry_sends_the_next_case_to_that_unit_type() {
     let db = migrated_db();
-    let units = crate::units::demo_directory();
+    let units = crate::test_support::demo_units();
     let county = "410611000".parse().expect("county");
     let route = |r: &Rules| {
         r.routing()
@@ -166,7 +166,7 @@ fn a_changed_unit_row_receives_the_next_case() {
     use crate::pipeline::{dispatch_case, screen_case, Dispatched};
     use crate::store;
     let db = migrated_db();
-    store::ensure_units(&db).expect("units");
+    crate::test_support::seed_demo(&db);
     let dispatch = |n: u8| {
         let body = json!({"channel": "online_platform", "kind": "complaint", "title": "路灯不亮",
             "content": "九州路路灯已坏一周，请尽快维修。", "county": "410611000",

@@ -295,6 +295,63 @@ Migration {
             set_at TEXT NOT NULL
         )",
     ],
+},
+Migration {
+    version: 13,
+    name: "the deployment seed: units and first rules given at start",
+    statements: &[
+        // A deployment's seed (`spin up --sqlite @seed.sql`, see
+        // docs/deployment.md) runs before the first request, so before
+        // this step: it creates these two tables itself, the same shape.
+        "CREATE TABLE IF NOT EXISTS seed_units (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            county TEXT NOT NULL,
+            unit_type TEXT NOT NULL
+        )",
+        "CREATE TABLE IF NOT EXISTS seed_rules (
+            family TEXT NOT NULL,
+            key TEXT NOT NULL DEFAULT '',
+            body TEXT NOT NULL,
+            PRIMARY KEY (family, key)
+        )",
+        // What the seed gave before this step: into the directory and the
+        // rules, unless already there (never overwriting the bureau's own).
+        "INSERT INTO unit_changes (unit_id, change, body, set_by, set_at)
+            SELECT id, 'added', json_object('id', id, 'name', name, 'county', county, 'unit_type', unit_type),
+                   'seed', strftime('%Y-%m-%dT%H:%M:%S+08:00', 'now', '+8 hours')
+            FROM seed_units s
+            WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.id = s.id OR (u.county = s.county AND u.unit_type = s.unit_type))",
+        "INSERT OR IGNORE INTO units (id, name, county, unit_type)
+            SELECT id, name, county, unit_type FROM seed_units",
+        "UPDATE rules_version SET version = version + 1, token = lower(hex(randomblob(16)))
+            WHERE id = 1 AND EXISTS (SELECT 1 FROM seed_rules s WHERE NOT EXISTS
+                (SELECT 1 FROM county_rules c WHERE c.family = s.family AND c.key = s.key))",
+        "INSERT INTO county_rules (family, key, body, set_by, set_at, version)
+            SELECT s.family, s.key, s.body, 'seed',
+                   strftime('%Y-%m-%dT%H:%M:%S+08:00', 'now', '+8 hours'),
+                   (SELECT version FROM rules_version WHERE id = 1)
+            FROM seed_rules s
+            WHERE NOT EXISTS (SELECT 1 FROM county_rules c WHERE c.family = s.family AND c.key = s.key)",
+        // What a later start's seed adds: the same, row by row.
+        "CREATE TRIGGER seed_units_added AFTER INSERT ON seed_units
+         WHEN NOT EXISTS (SELECT 1 FROM units u WHERE u.id = NEW.id OR (u.county = NEW.county AND u.unit_type = NEW.unit_type))
+         BEGIN
+            INSERT INTO units (id, name, county, unit_type) VALUES (NEW.id, NEW.name, NEW.county, NEW.unit_type);
+            INSERT INTO unit_changes (unit_id, change, body, set_by, set_at)
+            VALUES (NEW.id, 'added', json_object('id', NEW.id, 'name', NEW.name, 'county', NEW.county, 'unit_type', NEW.unit_type),
+                    'seed', strftime('%Y-%m-%dT%H:%M:%S+08:00', 'now', '+8 hours'));
+         END",
+        "CREATE TRIGGER seed_rules_added AFTER INSERT ON seed_rules
+         WHEN NOT EXISTS (SELECT 1 FROM county_rules c WHERE c.family = NEW.family AND c.key = NEW.key)
+         BEGIN
+            UPDATE rules_version SET version = version + 1, token = lower(hex(randomblob(16))) WHERE id = 1;
+            INSERT INTO county_rules (family, key, body, set_by, set_at, version)
+            VALUES (NEW.family, NEW.key, NEW.body, 'seed',
+                    strftime('%Y-%m-%dT%H:%M:%S+08:00', 'now', '+8 hours'),
+                    (SELECT version FROM rules_version WHERE id = 1));
+         END",
+    ],
 }];
 
 /// The newest schema version this library knows.
@@ -362,6 +419,104 @@ mod tests {
         assert_eq!(migrate(&db), Ok(all));
         assert_eq!(migrate(&db), Ok(vec![]));
         assert_eq!(current_version(&db), Ok(latest_version()));
+    }
+
+    fn units(db: &NativeDb) -> Vec<(String, String)> {
+        db.execute("SELECT id, name FROM units ORDER BY id", &[])
+            .expect("units")
+            .iter()
+            .map(|r| (r.text("id").unwrap().into(), r.text("name").unwrap().into()))
+            .collect()
+    }
+
+    #[test]
+    fn a_fresh_database_has_no_units_until_a_seed_gives_them() {
+        let db = NativeDb::in_memory().expect("db");
+        migrate(&db).expect("migrates");
+        assert_eq!(units(&db), vec![]);
+        crate::test_support::seed_demo(&db);
+        assert_eq!(units(&db).len(), 14);
+    }
+
+    #[test]
+    fn a_seed_run_before_the_first_migration_fills_the_directory_and_records_who() {
+        let db = NativeDb::in_memory().expect("db");
+        crate::test_support::seed_demo(&db);
+        migrate(&db).expect("migrates");
+        assert_eq!(units(&db).len(), 14);
+        let by = db
+            .execute("SELECT DISTINCT set_by, change FROM unit_changes", &[])
+            .expect("changes");
+        assert_eq!(by.rows.len(), 1);
+        assert_eq!(by.row(0).unwrap().text("set_by"), Ok("seed"));
+        assert_eq!(by.row(0).unwrap().text("change"), Ok("added"));
+    }
+
+    #[test]
+    fn the_seed_again_at_every_start_keeps_the_bureaus_renames_and_adds_only_new_units() {
+        let db = NativeDb::in_memory().expect("db");
+        crate::test_support::seed_demo(&db);
+        migrate(&db).expect("migrates");
+        db.execute(
+            "UPDATE units SET name = '淇滨区住建局' WHERE id = 'qibin-housing'",
+            &[],
+        )
+        .expect("rename");
+        let more = format!(
+            "{}\nINSERT OR IGNORE INTO seed_units VALUES ('qibin-education', '淇滨区教育局', '410611000', 'education');",
+            crate::test_support::DEMO_SEED
+        );
+        crate::test_support::run_seed(&db, &more);
+        let all = units(&db);
+        assert_eq!(all.len(), 15);
+        assert!(all.contains(&("qibin-housing".into(), "淇滨区住建局".into())));
+        assert!(all.contains(&("qibin-education".into(), "淇滨区教育局".into())));
+        let added = db
+            .execute(
+                "SELECT COUNT(*) AS n FROM unit_changes WHERE change = 'added'",
+                &[],
+            )
+            .expect("changes");
+        assert_eq!(added.row(0).unwrap().integer("n"), Ok(15));
+    }
+
+    #[test]
+    fn seeded_rules_are_the_countys_first_version_and_never_replace_its_own() {
+        let routing = r#"{"entries": []}"#;
+        let seed = format!(
+            "{}\nINSERT OR IGNORE INTO seed_rules (family, key, body) VALUES ('routing', '', '{routing}');",
+            crate::test_support::DEMO_SEED
+        );
+        // Given before the first migration, and again after.
+        for before in [true, false] {
+            let db = NativeDb::in_memory().expect("db");
+            if before {
+                crate::test_support::run_seed(&db, &seed);
+                migrate(&db).expect("migrates");
+            } else {
+                migrate(&db).expect("migrates");
+                crate::test_support::run_seed(&db, &seed);
+            }
+            assert_eq!(crate::rules::version(&db), Ok(1));
+            let rows = db
+                .execute(
+                    "SELECT family, body, set_by, version FROM county_rules",
+                    &[],
+                )
+                .expect("rules");
+            assert_eq!(rows.rows.len(), 1);
+            let row = rows.row(0).unwrap();
+            assert_eq!(row.text("family"), Ok("routing"));
+            assert_eq!(row.text("body"), Ok(routing));
+            assert_eq!(row.text("set_by"), Ok("seed"));
+            assert_eq!(row.integer("version"), Ok(1));
+            crate::test_support::run_seed(&db, &seed);
+            assert_eq!(
+                crate::rules::version(&db),
+                Ok(1),
+                "the seed again changes nothing"
+            );
+        }
     }
 
     #[test]

@@ -3,12 +3,13 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::db::NativeDb;
+use crate::db::{Db, NativeDb};
 use crate::ids::{CaseId, TrackingCode};
 use crate::intake::NewCase;
 use crate::personal::Keys;
 use crate::schema::migrate;
 use crate::store::{insert_case, Sealing, Stored};
+use crate::units::Unit;
 
 pub fn t(s: &str) -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339(s).expect("test instant")
@@ -18,6 +19,47 @@ pub fn migrated_db() -> NativeDb {
     let db = NativeDb::in_memory().expect("db");
     migrate(&db).expect("migrates");
     db
+}
+
+/// The demo county's seed (`seed/demo-county.sql`), as a deployment gives
+/// it with `--sqlite @seed/demo-county.sql`.
+pub const DEMO_SEED: &str = include_str!("../../seed/demo-county.sql");
+
+/// Runs a seed file's statements against `db`, as Spin's `--sqlite @FILE`.
+pub fn run_seed(db: &NativeDb, sql: &str) {
+    db.execute_batch(sql).expect("the seed runs");
+}
+
+/// Runs the demo county's seed against a migrated database.
+pub fn seed_demo(db: &NativeDb) {
+    run_seed(db, DEMO_SEED);
+}
+
+/// A migrated database with the demo county's seed.
+pub fn seeded_db() -> NativeDb {
+    let db = migrated_db();
+    seed_demo(&db);
+    db
+}
+
+/// The demo county's units, as its seed gives them.
+pub fn demo_units() -> Vec<Unit> {
+    let db = migrated_db();
+    seed_demo(&db);
+    let rows = db
+        .execute(
+            "SELECT id, name, county, unit_type FROM units ORDER BY id",
+            &[],
+        )
+        .expect("units");
+    rows.iter()
+        .map(|r| Unit {
+            id: r.text("id").expect("id").parse().expect("unit id"),
+            name: r.text("name").expect("name").to_string(),
+            county: r.text("county").expect("county").parse().expect("county"),
+            unit_type: r.text("unit_type").expect("type").to_string(),
+        })
+        .collect()
 }
 
 pub fn keys() -> Keys {

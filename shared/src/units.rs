@@ -92,49 +92,9 @@ pub struct Unit {
     pub unit_type: String,
 }
 
-const DEMO_DIRECTORY: &str = include_str!("../config/units.json");
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Directory {
-    #[serde(default)]
-    #[allow(dead_code)]
-    about: String,
-    units: Vec<Unit>,
-}
-
-/// Reads a unit directory (`{"units": [...]}`).
-pub fn directory_from_json(text: &str) -> Result<Vec<Unit>, String> {
-    serde_json::from_str::<Directory>(text)
-        .map(|d| d.units)
-        .map_err(|e| e.to_string())
-}
-
-/// The demo county's units (`shared/config/units.json`).
-pub fn demo_directory() -> Vec<Unit> {
-    match directory_from_json(DEMO_DIRECTORY) {
-        Ok(units) => units,
-        // Checked by this module's tests; never a user's input.
-        Err(e) => panic!("built-in unit directory is invalid: {e}"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_demo_directory_has_one_unit_per_type_per_county() {
-        let units = demo_directory();
-        assert_eq!(units.len(), 14);
-        let mut seen = std::collections::BTreeSet::new();
-        for u in &units {
-            assert!(
-                seen.insert((u.county.as_str().to_string(), u.unit_type.clone())),
-                "{u:?}"
-            );
-        }
-    }
 
     #[test]
     fn unit_ids_are_lowercase_slugs() {

@@ -50,8 +50,18 @@ pub struct Launch {
 }
 
 impl Launch {
-    /// The casework app (the repository's `spin.toml`).
+    /// The casework app (the repository's `spin.toml`) with the demo
+    /// county's seed (`--sqlite @seed/demo-county.sql`).
     pub fn casework() -> Self {
+        Self::casework_unseeded().arg("--sqlite").arg(&format!(
+            "@{}",
+            repo_root().join("seed/demo-county.sql").display()
+        ))
+    }
+
+    /// The casework app started with no seed: a county's first start
+    /// before it has given its own.
+    pub fn casework_unseeded() -> Self {
         Self {
             manifest: repo_root().join("spin.toml"),
             listen: "127.0.0.1:0".into(),

@@ -264,7 +264,15 @@ fn the_audit_trail_shows_who_read_personal_data_and_who_changed_the_rules_also_a
     );
     assert_eq!(set.status, 200, "{}", set.body);
 
-    let trail = app.get_as(&bureau, "/api/audit").json();
+    // The demo seed's units are on record too, as the seed's doing.
+    let all = app.get_as(&bureau, "/api/audit?kind=units").json();
+    assert_eq!(all["entries"].as_array().map(Vec::len), Some(14), "{all}");
+    assert!(all["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .all(|e| e["subject"] == "seed"));
+    let trail = app.get_as(&bureau, "/api/audit?subject=zhang.wei").json();
     let entries = trail["entries"].as_array().expect("entries");
     assert_eq!(entries.len(), 2, "{trail}");
     assert_eq!(
@@ -296,4 +304,56 @@ fn the_audit_trail_shows_who_read_personal_data_and_who_changed_the_rules_also_a
     ] {
         assert_eq!(app.get_as(&who, "/api/audit").status, 403);
     }
+}
+
+#[test]
+fn a_fresh_start_without_the_demo_seed_has_no_demo_units_and_its_own_seed_gives_them_at_the_next_start(
+) {
+    let state = tempfile::tempdir().expect("temp dir");
+    let bureau = token("bureau", None, "zhang.wei");
+    let unseeded = e2e::Launch {
+        echo: false,
+        ..e2e::Launch::casework_unseeded()
+    };
+    let app = App::launch(&unseeded, state.path());
+    let units = app.get_as(&bureau, "/api/admin/units");
+    assert_eq!(units.status, 200, "{}", units.body);
+    assert_eq!(units.json(), json!([]));
+    // A case still comes in, and waits for the bureau: no unit to send it to.
+    let case = submit(&app, "13612345679");
+    assert_eq!(case["status"], "accepted", "{case}");
+    app.stop();
+
+    // The county's own seed, given at the next start, before serving.
+    let seed = state.path().join("county-seed.sql");
+    std::fs::write(
+        &seed,
+        "CREATE TABLE IF NOT EXISTS seed_units (id TEXT PRIMARY KEY, name TEXT NOT NULL, county TEXT NOT NULL, unit_type TEXT NOT NULL);
+         INSERT OR IGNORE INTO seed_units VALUES ('qibin-urban', '淇滨区城市管理局', '410611000', 'urban_management');",
+    )
+    .expect("seed written");
+    let seeded = unseeded
+        .arg("--sqlite")
+        .arg(&format!("@{}", seed.display()));
+    let app = App::launch(&seeded, state.path());
+    let units = app.get_as(&bureau, "/api/admin/units").json();
+    let ids: Vec<&str> = units
+        .as_array()
+        .expect("units")
+        .iter()
+        .filter_map(|u| u["id"].as_str())
+        .collect();
+    assert_eq!(ids, vec!["qibin-urban"], "only the county's own unit");
+    let case = submit(&app, "13612345680");
+    assert_eq!(case["status"], "handling", "{case}");
+    app.stop();
+
+    // A seed that fails stops the start, saying which file.
+    let broken = state.path().join("broken.sql");
+    std::fs::write(&broken, "INSERT INTO nowhere VALUES (1);").expect("written");
+    let refused = e2e::Launch::casework_unseeded()
+        .arg("--sqlite")
+        .arg(&format!("@{}", broken.display()))
+        .expect_refusal(state.path());
+    assert!(refused.contains("broken.sql"), "{refused}");
 }

@@ -310,3 +310,38 @@ fn wasi_keyvalue_increments_are_atomic_across_concurrent_requests() {
         (403, "Error::AccessDenied")
     );
 }
+
+#[test]
+fn sql_given_with_sqlite_runs_in_order_before_serving_at_every_start() {
+    let state = tempfile::tempdir().expect("temp dir");
+    let file = state.path().join("pets.sql");
+    std::fs::write(
+        &file,
+        "INSERT INTO pets VALUES ('Hobbes');\nINSERT INTO pets VALUES ('Slats');",
+    )
+    .expect("written");
+    let launch = Launch::probe()
+        .arg("--sqlite")
+        .arg("CREATE TABLE IF NOT EXISTS pets (name TEXT)")
+        .arg("--sqlite")
+        .arg(&format!("@{}", file.display()));
+    let app = App::launch(&launch, state.path());
+    assert_eq!(app.get("/sql/default/count/pets").body, "2");
+    app.stop();
+    // As in Spin, the statements run again at the next start.
+    let app = App::launch(&launch, state.path());
+    assert_eq!(app.get("/sql/default/count/pets").body, "4");
+    app.stop();
+    // A database no runtime config maps, or a failing statement, stops
+    // the start.
+    let refused = Launch::probe()
+        .arg("--sqlite")
+        .arg(&format!("@{}:audit", file.display()))
+        .expect_refusal(state.path());
+    assert!(refused.contains("'audit'"), "{refused}");
+    let refused = Launch::probe()
+        .arg("--sqlite")
+        .arg("INSERT INTO nowhere VALUES (1)")
+        .expect_refusal(state.path());
+    assert!(refused.contains("nowhere"), "{refused}");
+}

@@ -20,17 +20,6 @@ pub fn upsert_unit(db: &impl Db, unit: &Unit) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// A fresh deployment starts with the demo county's unit directory
-/// (`shared/config/units.json`); a directory once filled is left alone.
-pub fn ensure_units(db: &impl Db) -> Result<(), StoreError> {
-    if unit_count(db)? == 0 {
-        for unit in crate::units::demo_directory() {
-            upsert_unit(db, &unit)?;
-        }
-    }
-    Ok(())
-}
-
 /// The unit types the directory has, sorted.
 pub fn unit_types(db: &impl Db) -> Result<Vec<String>, StoreError> {
     let rows = db.execute(
