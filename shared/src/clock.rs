@@ -25,6 +25,11 @@ pub fn in_china(t: DateTime<Utc>) -> DateTime<FixedOffset> {
     t.with_timezone(&china())
 }
 
+/// The China day an instant falls on.
+pub fn china_day(t: DateTime<FixedOffset>) -> chrono::NaiveDate {
+    t.with_timezone(&china()).date_naive()
+}
+
 /// `2026-11-28T10:39:33+08:00`: how instants are stored and shown.
 pub fn format(t: DateTime<FixedOffset>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, false)

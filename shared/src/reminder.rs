@@ -52,7 +52,10 @@ pub struct ScanRules {
     pub hall_supervision: String,
     /// When a unit needs attention (Art. 9's shift list).
     #[serde(default)]
-    pub attention: crate::stats::AttentionThresholds,
+    pub attention: crate::statistics::AttentionThresholds,
+    /// How complaints are clustered into hotspots (Art. 7).
+    #[serde(default)]
+    pub hotspots: crate::hotspots::HotspotRules,
 }
 
 fn default_hall_supervision() -> String {
@@ -91,6 +94,7 @@ impl ScanRules {
         if rules.hall_supervision.trim().is_empty() {
             return Err("hall_supervision names who follows late hall cases up".into());
         }
+        rules.hotspots.check()?;
         Ok(rules)
     }
 }

@@ -352,6 +352,39 @@ Migration {
                     (SELECT version FROM rules_version WHERE id = 1));
          END",
     ],
+},
+Migration {
+    version: 14,
+    name: "rectification items opened from hotspots (Art. 7)",
+    statements: &[
+        "CREATE TABLE rectifications (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            due_date TEXT NOT NULL,
+            status TEXT NOT NULL,
+            opened_by TEXT NOT NULL,
+            opened_at TEXT NOT NULL
+        )",
+        "CREATE INDEX rectifications_owner ON rectifications (owner, status)",
+        // The complaints an item was opened from.
+        "CREATE TABLE rectification_cases (
+            item_id INTEGER NOT NULL REFERENCES rectifications (id),
+            case_id INTEGER NOT NULL REFERENCES cases (id),
+            PRIMARY KEY (item_id, case_id)
+        )",
+        // Its record: every change, by whom, with the note written.
+        "CREATE TABLE rectification_notes (
+            id INTEGER PRIMARY KEY,
+            item_id INTEGER NOT NULL REFERENCES rectifications (id),
+            at TEXT NOT NULL,
+            by TEXT NOT NULL,
+            status TEXT,
+            due_date TEXT,
+            note TEXT
+        )",
+        "CREATE INDEX rectification_notes_item ON rectification_notes (item_id, id)",
+    ],
 }];
 
 /// The newest schema version this library knows.

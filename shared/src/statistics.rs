@@ -23,7 +23,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::access::Principal;
 use crate::db::{Db, SqlValue};
@@ -300,6 +300,59 @@ pub fn rows(db: &impl Db, who: &Principal, q: &Query) -> Result<Vec<Row>, StatsE
         .map_err(StatsError::from)
 }
 
+/// Art. 9's shift list: thresholds a unit must not trip (county config).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttentionThresholds {
+    /// A unit with at least this many complaints in the period.
+    pub max_complaints: u32,
+    /// A unit whose satisfaction rate is below this (0–1).
+    pub min_satisfaction_rate: f64,
+    /// A unit with at least this many overdue cases.
+    pub max_overdue: u32,
+    /// A unit whose on-time completion rate is below this (0–1).
+    pub min_on_time_rate: f64,
+}
+
+impl Default for AttentionThresholds {
+    fn default() -> Self {
+        Self {
+            max_complaints: 20,
+            min_satisfaction_rate: 0.8,
+            max_overdue: 3,
+            min_on_time_rate: 0.9,
+        }
+    }
+}
+
+impl AttentionThresholds {
+    /// The thresholds a unit's figures trip: `concentrated_complaints`,
+    /// `low_satisfaction`, `many_overdue`, `low_on_time_rate` (a rate with
+    /// no data trips nothing).
+    pub fn tripped(
+        &self,
+        complaints: i64,
+        satisfaction_rate: Option<f64>,
+        overdue: i64,
+        on_time_rate: Option<f64>,
+    ) -> Vec<&'static str> {
+        let mut reasons = Vec::new();
+        if complaints >= i64::from(self.max_complaints) {
+            reasons.push("concentrated_complaints");
+        }
+        if satisfaction_rate.is_some_and(|r| r < self.min_satisfaction_rate) {
+            reasons.push("low_satisfaction");
+        }
+        if overdue >= i64::from(self.max_overdue) {
+            reasons.push("many_overdue");
+        }
+        if on_time_rate.is_some_and(|r| r < self.min_on_time_rate) {
+            reasons.push("low_on_time_rate");
+        }
+        reasons
+    }
+}
+
 /// A unit that needs attention (Art. 9: its head takes hotline shifts),
 /// with every threshold it tripped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -311,7 +364,7 @@ pub struct Attention {
 }
 
 /// The groups of `rows` that trip the county's thresholds.
-pub fn attention(rows: &[Row], t: &crate::stats::AttentionThresholds) -> Vec<Attention> {
+pub fn attention(rows: &[Row], t: &AttentionThresholds) -> Vec<Attention> {
     rows.iter()
         .filter_map(|r| {
             let reasons = t.tripped(

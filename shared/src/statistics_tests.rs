@@ -255,3 +255,44 @@ fn a_bad_period_is_refused_with_the_field_named() {
     );
     assert!(q(&[("from", "2025-11-01"), ("to", "2025-11-30")]).is_ok());
 }
+
+#[test]
+fn groups_tripping_the_countys_thresholds_need_attention_with_every_reason() {
+    let rows_of = |complaints: i64, satisfied: i64, reached: i64, overdue: i64| Row {
+        group: "qibin-urban".into(),
+        received: complaints,
+        duplicates: 0,
+        accepted: complaints,
+        screening: 0,
+        rejected: BTreeMap::new(),
+        closed: 0,
+        closed_on_time: 0,
+        overdue,
+        on_time_rate: Rate::of(0, 0),
+        qc_first_pass_rate: Rate::of(0, 0),
+        satisfaction_rate: Rate::of(satisfied, reached),
+        complaints,
+        complaint_rate: Rate::of(complaints, complaints),
+        reviews_returned: 0,
+    };
+    let t = AttentionThresholds {
+        max_complaints: 4,
+        min_satisfaction_rate: 0.8,
+        max_overdue: 3,
+        min_on_time_rate: 0.9,
+    };
+    let list = attention(&[rows_of(4, 0, 1, 3)], &t);
+    assert_eq!(
+        list,
+        vec![Attention {
+            group: "qibin-urban".into(),
+            reasons: vec![
+                "concentrated_complaints",
+                "low_satisfaction",
+                "many_overdue"
+            ],
+        }]
+    );
+    // No follow-up reached anyone and nothing closed: no data trips nothing.
+    assert_eq!(attention(&[rows_of(3, 0, 0, 2)], &t), vec![]);
+}

@@ -268,6 +268,17 @@ impl App {
         )
     }
 
+    /// A PATCH of JSON with a bearer token.
+    pub fn patch_as(&self, token: &str, path: &str, body: &str) -> Reply {
+        Reply::from(
+            self.agent
+                .patch(format!("{}{path}", self.base))
+                .header("content-type", "application/json")
+                .header("authorization", &format!("Bearer {token}"))
+                .send(body),
+        )
+    }
+
     /// A PUT of JSON with a bearer token.
     pub fn put_as(&self, token: &str, path: &str, body: &str) -> Reply {
         Reply::from(

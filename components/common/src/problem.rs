@@ -12,10 +12,12 @@ use shared::directory::DirectoryError;
 use shared::feedback::FeedbackError;
 use shared::fields::FieldError;
 use shared::hall::{HallClosed, RateExceeded};
+use shared::hotspots::HotspotError;
 use shared::inbox::InboxError;
 use shared::intake::AdmissionError;
 use shared::lifecycle::TransitionError;
 use shared::pipeline::PipelineError;
+use shared::rectification::RectificationError;
 use shared::reminder::AckError;
 use shared::rules::RulesError;
 use shared::statistics::StatsError;
@@ -411,6 +413,33 @@ impl From<AuditError> for Box<Problem> {
         match e {
             AuditError::Role(_) => Problem::forbidden(e.to_string()).boxed(),
             AuditError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<HotspotError> for Box<Problem> {
+    fn from(e: HotspotError) -> Self {
+        match e {
+            HotspotError::TooMany { .. } => {
+                Problem::new(422, "window_too_large", "Too many complaints in the window")
+                    .field("from")
+                    .detail(e.to_string())
+                    .boxed()
+            }
+            HotspotError::Role(_) => Problem::forbidden(e.to_string()).boxed(),
+            HotspotError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<RectificationError> for Box<Problem> {
+    fn from(e: RectificationError) -> Self {
+        match e {
+            RectificationError::Role(_) => Problem::forbidden(e.to_string()).boxed(),
+            RectificationError::Fields(errors) => errors.into(),
+            RectificationError::NotFound(_) => Problem::not_found().detail(e.to_string()).boxed(),
+            RectificationError::Hotspots(e) => e.into(),
+            RectificationError::Store(e) => e.into(),
         }
     }
 }

@@ -39,6 +39,12 @@ pub const ADMIN_UNITS: &str = "/api/admin/units";
 pub const ADMIN_UNIT: &str = "/api/admin/units/:id";
 /// `GET /api/stats`: Art. 9 statistics.
 pub const STATS: &str = "/api/stats";
+/// `GET /api/hotspots`: clusters of similar complaints (Art. 7).
+pub const HOTSPOTS: &str = "/api/hotspots";
+/// `GET`/`POST /api/rectifications`: rectification items.
+pub const RECTIFICATIONS: &str = "/api/rectifications";
+/// `GET`/`PATCH /api/rectifications/:id`: one item.
+pub const RECTIFICATION: &str = "/api/rectifications/:id";
 /// `GET /api/audit`: the audit trail (bureau).
 pub const AUDIT: &str = "/api/audit";
 /// `GET /api/openapi.json`: the API's description.
@@ -68,6 +74,9 @@ pub const PUBLIC: &[&str] = &[
     ADMIN_UNIT,
     AUDIT,
     STATS,
+    HOTSPOTS,
+    RECTIFICATIONS,
+    RECTIFICATION,
     OPENAPI,
 ];
 
