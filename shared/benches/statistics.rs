@@ -72,6 +72,7 @@ fn main() {
         "  setup: {CASES} cases of 2025 in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    let calendar = shared::calendar::Calendar::official();
     let bureau = Principal {
         subject: "bench".into(),
         role: Role::Bureau,
@@ -92,6 +93,18 @@ fn main() {
             GroupBy::Unit,
         ),
         (
+            "the year per month",
+            "2025-01-01",
+            "2025-12-31",
+            GroupBy::Month,
+        ),
+        (
+            "the year per week",
+            "2025-01-01",
+            "2025-12-31",
+            GroupBy::Week,
+        ),
+        (
             "November per unit",
             "2025-11-01",
             "2025-11-30",
@@ -108,7 +121,7 @@ fn main() {
             kind: None,
         };
         let started = Instant::now();
-        let result = rows(&db, &bureau, &q).expect("counts");
+        let result = rows(&db, &bureau, &q, &calendar).expect("counts");
         println!(
             "  {what}: {} rows, {} received, in {:.0} ms",
             result.len(),

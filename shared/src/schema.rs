@@ -385,6 +385,33 @@ Migration {
         )",
         "CREATE INDEX rectification_notes_item ON rectification_notes (item_id, id)",
     ],
+},
+Migration {
+    version: 15,
+    name: "statistics read each case's finish deadline from its row",
+    statements: &[
+        // The finish deadline that counts for on time (as routed, extended,
+        // re-chosen for a complex case or recounted on a loaded calendar
+        // year; a QC failure's new limit does not excuse lateness): the
+        // newest such deadline, kept on the case as it is set.
+        "ALTER TABLE cases ADD COLUMN finish_due_at TEXT",
+        "UPDATE cases SET finish_due_at = (
+            SELECT d.due_at FROM case_deadlines d WHERE d.id = (
+                SELECT MAX(id) FROM case_deadlines
+                WHERE case_id = cases.id AND milestone = 'finish'
+                  AND reason IN ('routed', 'extension', 'complex', 'calendar')))",
+        "CREATE TRIGGER cases_finish_due AFTER INSERT ON case_deadlines
+         WHEN NEW.milestone = 'finish' AND NEW.reason IN ('routed', 'extension', 'complex', 'calendar')
+         BEGIN
+            UPDATE cases SET finish_due_at = NEW.due_at WHERE id = NEW.case_id;
+         END",
+        // What statistics read by period: receipts, closings, events.
+        "CREATE INDEX cases_received ON cases (received_at)",
+        "CREATE INDEX cases_closed ON cases (closed_at) WHERE closed_at IS NOT NULL",
+        "CREATE INDEX cases_closed_late ON cases (closed_at) WHERE closed_at > finish_due_at",
+        "CREATE INDEX cases_open_due ON cases (finish_due_at) WHERE closed_at IS NULL",
+        "CREATE INDEX case_events_at ON case_events (at)",
+    ],
 }];
 
 /// The newest schema version this library knows.

@@ -22,7 +22,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::access::Principal;
@@ -38,11 +38,17 @@ pub enum GroupBy {
     County,
     /// One row per lead unit (cases not yet routed are left out).
     Unit,
+    /// One row per week (Monday to Sunday, labelled by its Monday).
+    Week,
+    /// One row per month (labelled YYYY-MM).
+    Month,
 }
 
 text_enum!(GroupBy {
     County = "county",
     Unit = "unit",
+    Week = "week",
+    Month = "month",
 });
 
 /// What to count.
@@ -118,6 +124,58 @@ pub struct Row {
     pub complaint_rate: Rate,
     /// Reviews that returned a case to its unit.
     pub reviews_returned: i64,
+    /// Working days from receipt to closing, over the cases closed: the
+    /// average working days to close (numerator: the days, denominator:
+    /// the cases).
+    pub working_days_to_close_avg: Rate,
+    #[serde(skip)]
+    working_days_to_close: i64,
+    #[serde(skip)]
+    qc_first: i64,
+    #[serde(skip)]
+    qc_first_pass: i64,
+    #[serde(skip)]
+    reached: i64,
+    #[serde(skip)]
+    satisfied: i64,
+}
+
+impl Row {
+    fn empty(group: &str) -> Self {
+        Self {
+            group: group.to_string(),
+            received: 0,
+            duplicates: 0,
+            accepted: 0,
+            screening: 0,
+            rejected: (1..=4).map(|k| (k.to_string(), 0)).collect(),
+            closed: 0,
+            closed_on_time: 0,
+            overdue: 0,
+            on_time_rate: Rate::of(0, 0),
+            qc_first_pass_rate: Rate::of(0, 0),
+            satisfaction_rate: Rate::of(0, 0),
+            complaints: 0,
+            complaint_rate: Rate::of(0, 0),
+            reviews_returned: 0,
+            working_days_to_close_avg: Rate::of(0, 0),
+            working_days_to_close: 0,
+            qc_first: 0,
+            qc_first_pass: 0,
+            reached: 0,
+            satisfied: 0,
+        }
+    }
+
+    /// The rates from the counts.
+    fn finish(mut self) -> Self {
+        self.on_time_rate = Rate::of(self.closed_on_time, self.closed);
+        self.qc_first_pass_rate = Rate::of(self.qc_first_pass, self.qc_first);
+        self.satisfaction_rate = Rate::of(self.satisfied, self.reached);
+        self.complaint_rate = Rate::of(self.complaints, self.received);
+        self.working_days_to_close_avg = Rate::of(self.working_days_to_close, self.closed);
+        self
+    }
 }
 
 /// Why statistics cannot be given.
@@ -159,7 +217,11 @@ impl Query {
             None => Some(GroupBy::County),
             Some(Ok(g)) => Some(g),
             Some(Err(())) => {
-                errors.push(FieldError::new("group_by", "invalid", "county or unit"));
+                errors.push(FieldError::new(
+                    "group_by",
+                    "invalid",
+                    "county, unit, week or month",
+                ));
                 None
             }
         };
@@ -188,26 +250,103 @@ impl Query {
     }
 }
 
+/// One period rows are counted over: a week (from Monday), a month, or
+/// the whole query for rows by county or unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Period {
+    /// Its label: the week's Monday, the month (YYYY-MM), or empty.
+    key: String,
+    /// Its first instant (text, China time), clipped to the query.
+    start: String,
+    /// The instant after it, clipped to the query.
+    end: String,
+}
+
+fn day_start(d: NaiveDate) -> String {
+    format!("{d}T00:00:00+08:00")
+}
+
+/// The periods of a query: one for rows by county or unit; each week
+/// (Monday to Sunday) or month touching `[from, to]`, clipped to it.
+fn periods(q: &Query) -> Vec<Period> {
+    let end = q.to.succ_opt().unwrap_or(q.to);
+    let start_of = |d: NaiveDate| -> NaiveDate {
+        match q.group_by {
+            GroupBy::Week => {
+                d - chrono::Duration::days(i64::from(d.weekday().num_days_from_monday()))
+            }
+            _ => d.with_day(1).unwrap_or(d),
+        }
+    };
+    let next = |d: NaiveDate| -> NaiveDate {
+        match q.group_by {
+            GroupBy::Week => d + chrono::Duration::days(7),
+            _ => d.checked_add_months(chrono::Months::new(1)).unwrap_or(end),
+        }
+    };
+    match q.group_by {
+        GroupBy::County | GroupBy::Unit => vec![Period {
+            key: String::new(),
+            start: day_start(q.from),
+            end: day_start(end),
+        }],
+        GroupBy::Week | GroupBy::Month => {
+            let mut out = Vec::new();
+            let mut at = start_of(q.from);
+            while at < end {
+                let after = next(at);
+                out.push(Period {
+                    key: match q.group_by {
+                        GroupBy::Week => at.to_string(),
+                        _ => at.format("%Y-%m").to_string(),
+                    },
+                    start: day_start(at.max(q.from)),
+                    end: day_start(after.min(end)),
+                });
+                at = after;
+            }
+            out
+        }
+    }
+}
+
 /// The statistics `who` may read: the bureau and supervisors all rows, a
-/// unit its own row only.
-pub fn rows(db: &impl Db, who: &Principal, q: &Query) -> Result<Vec<Row>, StatsError> {
+/// unit its own only (by unit, or its own weeks or months). Working days
+/// to close are counted on `calendar`.
+pub fn rows(
+    db: &impl Db,
+    who: &Principal,
+    q: &Query,
+    calendar: &crate::calendar::Calendar,
+) -> Result<Vec<Row>, StatsError> {
     let mut q = q.clone();
     match who.role {
         Role::Bureau | Role::Supervisor => {}
         Role::Unit => {
-            q.group_by = GroupBy::Unit;
+            if q.group_by == GroupBy::County {
+                q.group_by = GroupBy::Unit;
+            }
             q.unit = who.unit.as_ref().map(|u| u.as_str().to_string());
         }
         role => return Err(StatsError::Role(role)),
     }
-    let group = match q.group_by {
-        GroupBy::County => "c.county",
-        GroupBy::Unit => "c.lead_unit",
+    let periods = periods(&q);
+    // Which group an instant column falls in.
+    let key = |column: &str| {
+        match q.group_by {
+        GroupBy::County => "c.county".to_string(),
+        GroupBy::Unit => "c.lead_unit".to_string(),
+        GroupBy::Month => format!("substr({column}, 1, 7)"),
+        GroupBy::Week => format!(
+            "date(substr({column}, 1, 10), '-' || ((CAST(strftime('%w', substr({column}, 1, 10)) AS INTEGER) + 6) % 7) || ' days')"
+        ),
+    }
     };
-    let start = q.from.to_string();
-    let end = q.to.succ_opt().unwrap_or(q.to).to_string();
-    let mut filter = vec![format!("{group} IS NOT NULL")];
+    let mut filter = Vec::new();
     let mut filter_params: Vec<SqlValue> = Vec::new();
+    if q.group_by == GroupBy::Unit {
+        filter.push("c.lead_unit IS NOT NULL".to_string());
+    }
     for (column, value) in [
         ("c.county", &q.county),
         ("c.lead_unit", &q.unit),
@@ -219,85 +358,176 @@ pub fn rows(db: &impl Db, who: &Principal, q: &Query) -> Result<Vec<Row>, StatsE
             filter_params.push(v.as_str().into());
         }
     }
-    let filter = filter.join(" AND ");
-    // Each case's finish deadline that counts (as routed, extended or
-    // recounted) and its events in the period, each read once.
-    let due = "due.due_at";
-    let in_period = |column: &str| format!("{column} >= ?1 AND {column} < ?2");
-    let received = in_period("c.received_at");
-    let closed = in_period("c.closed_at");
-    let sql = format!(
-        "WITH due AS (
-            SELECT d.case_id, d.due_at FROM case_deadlines d
-            WHERE d.id IN (SELECT MAX(id) FROM case_deadlines WHERE milestone = 'finish'
-                             AND reason IN ('routed', 'extension', 'complex', 'calendar')
-                           GROUP BY case_id)),
-         ev AS (
-            SELECT case_id,
-              SUM(type IN ('qc_passed', 'qc_failed') AND json_extract(data, '$.round') = 1) AS qc_first,
-              SUM(type = 'qc_passed' AND json_extract(data, '$.round') = 1) AS qc_first_pass,
-              SUM(type = 'followed_up' AND json_extract(data, '$.result') != 'unreachable') AS reached,
-              SUM(type = 'followed_up'
-                  AND json_extract(data, '$.result') IN ('satisfied', 'basically_satisfied')) AS satisfied,
-              SUM(type = 'review_returned') AS returned
-            FROM case_events
-            WHERE at >= ?1 AND at < ?2
-              AND type IN ('qc_passed', 'qc_failed', 'followed_up', 'review_returned')
-            GROUP BY case_id)
-         SELECT {group} AS grp,
-            SUM({received} AND c.merged_into IS NULL) AS received,
-            SUM({received} AND c.merged_into IS NOT NULL) AS duplicates,
-            SUM({received} AND c.merged_into IS NULL AND c.status NOT IN ('rejected', 'screening', 'received')) AS accepted,
-            SUM({received} AND c.merged_into IS NULL AND c.status = 'screening') AS screening,
-            SUM({received} AND c.merged_into IS NULL AND c.status = 'rejected' AND c.rejection_category = 1) AS rejected1,
-            SUM({received} AND c.merged_into IS NULL AND c.status = 'rejected' AND c.rejection_category = 2) AS rejected2,
-            SUM({received} AND c.merged_into IS NULL AND c.status = 'rejected' AND c.rejection_category = 3) AS rejected3,
-            SUM({received} AND c.merged_into IS NULL AND c.status = 'rejected' AND c.rejection_category = 4) AS rejected4,
-            SUM({closed}) AS closed,
-            SUM({closed} AND ({due} IS NULL OR c.closed_at <= {due})) AS on_time,
-            SUM(({closed} AND c.closed_at > {due})
-                OR (c.received_at < ?2 AND (c.closed_at IS NULL OR c.closed_at >= ?2)
-                    AND c.status NOT IN ('rejected', 'screening') AND {due} < ?2)) AS overdue,
-            SUM({received} AND c.merged_into IS NULL AND c.kind = 'complaint') AS complaints,
-            SUM(ev.qc_first) AS qc_first,
-            SUM(ev.qc_first_pass) AS qc_first_pass,
-            SUM(ev.reached) AS reached,
-            SUM(ev.satisfied) AS satisfied,
-            SUM(ev.returned) AS returned
-         FROM cases c LEFT JOIN due ON due.case_id = c.id LEFT JOIN ev ON ev.case_id = c.id
-         WHERE {filter}
-         GROUP BY {group} ORDER BY {group}"
-    );
-    let mut params: Vec<SqlValue> = vec![start.into(), end.into()];
-    params.extend(filter_params);
-    let rows = db.execute(&sql, &params)?;
-    rows.iter()
-        .map(|r| {
-            let n = |c: &str| r.get_opt_integer(c).map(|v| v.unwrap_or(0));
-            let (received, closed, on_time) = (n("received")?, n("closed")?, n("on_time")?);
-            let complaints = n("complaints")?;
-            Ok(Row {
-                group: r.text("grp")?.to_string(),
-                received,
-                duplicates: n("duplicates")?,
-                accepted: n("accepted")?,
-                screening: n("screening")?,
-                rejected: (1..=4)
-                    .map(|k| Ok((k.to_string(), n(&format!("rejected{k}"))?)))
-                    .collect::<Result<_, crate::db::DbError>>()?,
-                closed,
-                closed_on_time: on_time,
-                overdue: n("overdue")?,
-                on_time_rate: Rate::of(on_time, closed),
-                qc_first_pass_rate: Rate::of(n("qc_first_pass")?, n("qc_first")?),
-                satisfaction_rate: Rate::of(n("satisfied")?, n("reached")?),
-                complaints,
-                complaint_rate: Rate::of(complaints, received),
-                reviews_returned: n("returned")?,
-            })
-        })
-        .collect::<Result<Vec<_>, crate::db::DbError>>()
-        .map_err(StatsError::from)
+    let filter = if filter.is_empty() {
+        "1".to_string()
+    } else {
+        filter.join(" AND ")
+    };
+    let (start, end) = match (periods.first(), periods.last()) {
+        (Some(f), Some(l)) => (f.start.clone(), l.end.clone()),
+        _ => return Ok(Vec::new()),
+    };
+    let params = |extra: &[SqlValue]| -> Vec<SqlValue> {
+        let mut p: Vec<SqlValue> = vec![start.as_str().into(), end.as_str().into()];
+        p.extend(extra.iter().cloned());
+        p.extend(filter_params.iter().cloned());
+        p
+    };
+    let mut groups: BTreeMap<String, Row> = BTreeMap::new();
+    if matches!(q.group_by, GroupBy::Week | GroupBy::Month) {
+        // Every period is a row, those with nothing in them too.
+        for p in &periods {
+            groups.insert(p.key.clone(), Row::empty(&p.key));
+        }
+    }
+    let int = |r: &crate::db::Row<'_>, c: &str| r.get_opt_integer(c).map(|v| v.unwrap_or(0));
+
+    // What was received in the period, as it stands now.
+    let received = db.execute(
+        &format!(
+            "SELECT {g} AS grp,
+                SUM(c.merged_into IS NULL) AS received,
+                SUM(c.merged_into IS NOT NULL) AS duplicates,
+                SUM(c.merged_into IS NULL AND c.status NOT IN ('rejected', 'screening', 'received')) AS accepted,
+                SUM(c.merged_into IS NULL AND c.status = 'screening') AS screening,
+                SUM(c.merged_into IS NULL AND c.status = 'rejected' AND c.rejection_category = 1) AS rejected1,
+                SUM(c.merged_into IS NULL AND c.status = 'rejected' AND c.rejection_category = 2) AS rejected2,
+                SUM(c.merged_into IS NULL AND c.status = 'rejected' AND c.rejection_category = 3) AS rejected3,
+                SUM(c.merged_into IS NULL AND c.status = 'rejected' AND c.rejection_category = 4) AS rejected4,
+                SUM(c.merged_into IS NULL AND c.kind = 'complaint') AS complaints
+             FROM cases c
+             WHERE c.received_at >= ?1 AND c.received_at < ?2 AND {filter}
+             GROUP BY grp",
+            g = key("c.received_at")
+        ),
+        &params(&[]),
+    )?;
+    for r in received.iter() {
+        let row = group(&mut groups, r.text("grp")?);
+        row.received = int(&r, "received")?;
+        row.duplicates = int(&r, "duplicates")?;
+        row.accepted = int(&r, "accepted")?;
+        row.screening = int(&r, "screening")?;
+        for k in 1..=4 {
+            row.rejected
+                .insert(k.to_string(), int(&r, &format!("rejected{k}"))?);
+        }
+        row.complaints = int(&r, "complaints")?;
+    }
+
+    // What was closed in the period: on time or late by the finish
+    // deadline kept on the case, and how many working days it took (by
+    // receipt and closing day, so the calendar counts each pair once).
+    let closed = db.execute(
+        &format!(
+            "SELECT {g} AS grp, substr(c.received_at, 1, 10) AS rday, substr(c.closed_at, 1, 10) AS cday,
+                COUNT(*) AS closed,
+                SUM(c.finish_due_at IS NULL OR c.closed_at <= c.finish_due_at) AS on_time
+             FROM cases c
+             WHERE c.closed_at >= ?1 AND c.closed_at < ?2 AND {filter}
+             GROUP BY grp, rday, cday",
+            g = key("c.closed_at")
+        ),
+        &params(&[]),
+    )?;
+    for r in closed.iter() {
+        let n = int(&r, "closed")?;
+        let on_time = int(&r, "on_time")?;
+        let days = match (
+            r.text("rday")?.parse::<NaiveDate>(),
+            r.text("cday")?.parse::<NaiveDate>(),
+        ) {
+            (Ok(a), Ok(b)) => i64::from(calendar.working_days_between(a, b)),
+            _ => return Err(StoreError::Corrupt("a case instant that is no date".into()).into()),
+        };
+        let row = group(&mut groups, r.text("grp")?);
+        row.closed += n;
+        row.closed_on_time += on_time;
+        row.overdue += n - on_time;
+        row.working_days_to_close += n * days;
+    }
+
+    // QC decisions, follow-up calls and returned reviews made in the period.
+    let events = db.execute(
+        &format!(
+            "SELECT {g} AS grp,
+              SUM(e.type IN ('qc_passed', 'qc_failed') AND json_extract(e.data, '$.round') = 1) AS qc_first,
+              SUM(e.type = 'qc_passed' AND json_extract(e.data, '$.round') = 1) AS qc_first_pass,
+              SUM(e.type = 'followed_up' AND json_extract(e.data, '$.result') != 'unreachable') AS reached,
+              SUM(e.type = 'followed_up'
+                  AND json_extract(e.data, '$.result') IN ('satisfied', 'basically_satisfied')) AS satisfied,
+              SUM(e.type = 'review_returned') AS returned
+             FROM case_events e JOIN cases c ON c.id = e.case_id
+             WHERE e.at >= ?1 AND e.at < ?2
+               AND e.type IN ('qc_passed', 'qc_failed', 'followed_up', 'review_returned') AND {filter}
+             GROUP BY grp",
+            g = key("e.at")
+        ),
+        &params(&[]),
+    )?;
+    for r in events.iter() {
+        let row = group(&mut groups, r.text("grp")?);
+        row.qc_first = int(&r, "qc_first")?;
+        row.qc_first_pass = int(&r, "qc_first_pass")?;
+        row.reached = int(&r, "reached")?;
+        row.satisfied = int(&r, "satisfied")?;
+        row.reviews_returned = int(&r, "returned")?;
+    }
+
+    // Open at a period's end past the deadline: the cases still open past
+    // it, and those closed late after that end. Counted by deadline day
+    // and closing day: a period ending (at 00:00) on day E counts a case
+    // due before E and not closed before E.
+    let g = match q.group_by {
+        GroupBy::County => "c.county",
+        GroupBy::Unit => "c.lead_unit",
+        GroupBy::Week | GroupBy::Month => "''",
+    };
+    let late_sql = |which: &str| {
+        format!(
+            "SELECT {g} AS grp, substr(c.finish_due_at, 1, 10) AS dday, substr(c.closed_at, 1, 10) AS cday,
+                    COUNT(*) AS n
+             FROM cases c
+             WHERE {which} AND c.finish_due_at < ?2
+               AND c.status NOT IN ('rejected', 'screening') AND {filter}
+             GROUP BY grp, dday, cday"
+        )
+    };
+    let still_open = db.execute(
+        &late_sql("c.closed_at IS NULL AND ?1 IS NOT NULL"),
+        &params(&[]),
+    )?;
+    let closed_later = db.execute(
+        &late_sql("c.closed_at > c.finish_due_at AND c.closed_at >= ?1"),
+        &params(&[]),
+    )?;
+    let ends: Vec<(String, String)> = periods
+        .iter()
+        .map(|p| (p.key.clone(), p.end[..10].to_string()))
+        .collect();
+    for r in still_open.iter().chain(closed_later.iter()) {
+        let due_day = r.text("dday")?;
+        let closed_day = r.opt_text("cday")?;
+        let n = int(&r, "n")?;
+        for (key, end_day) in &ends {
+            if due_day < end_day.as_str() && closed_day.is_none_or(|c| end_day.as_str() <= c) {
+                let key = if key.is_empty() {
+                    r.text("grp")?
+                } else {
+                    key.as_str()
+                };
+                group(&mut groups, key).overdue += n;
+            }
+        }
+    }
+    Ok(groups.into_values().map(Row::finish).collect())
+}
+
+/// The row of group `key`, made when first met.
+fn group<'a>(groups: &'a mut BTreeMap<String, Row>, key: &str) -> &'a mut Row {
+    groups
+        .entry(key.to_string())
+        .or_insert_with(|| Row::empty(key))
 }
 
 /// Art. 9's shift list: thresholds a unit must not trip (county config).
@@ -421,6 +651,7 @@ pub fn csv(rows: &[Row]) -> String {
             "投诉量",
             "被投诉率",
             "复查退回",
+            "平均办结工作日",
         ],
         rows.iter().map(|r| {
             let cat = |k: &str| r.rejected.get(k).copied().unwrap_or(0).to_string();
@@ -443,6 +674,10 @@ pub fn csv(rows: &[Row]) -> String {
                 r.complaints.to_string(),
                 rate(&r.complaint_rate),
                 r.reviews_returned.to_string(),
+                match r.working_days_to_close_avg.value {
+                    Some(v) => format!("{v:.1}"),
+                    None => "无数据".to_string(),
+                },
             ]
         }),
     )

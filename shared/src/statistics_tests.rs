@@ -14,6 +14,10 @@ fn who(role: Role, unit: Option<&str>) -> Principal {
     }
 }
 
+fn cal() -> crate::calendar::Calendar {
+    crate::calendar::Calendar::official()
+}
+
 fn november(group_by: GroupBy) -> Query {
     Query {
         from: "2025-11-01".parse().expect("date"),
@@ -145,7 +149,7 @@ fn the_figures_of_a_month_match_the_cases_counted_by_hand() {
     );
 
     let bureau = who(Role::Bureau, None);
-    let county = rows(&db, &bureau, &november(GroupBy::County)).expect("counts");
+    let county = rows(&db, &bureau, &november(GroupBy::County), &cal()).expect("counts");
     assert_eq!(county.len(), 1);
     let r = &county[0];
     assert_eq!(r.group, "410611000");
@@ -184,9 +188,62 @@ fn the_figures_of_a_month_match_the_cases_counted_by_hand() {
         (1, 1)
     );
     assert_eq!((r.complaints, r.complaint_rate.value), (2, Some(0.5)));
+    // Received Monday 11-03: closed Wednesday 11-05 after 2 working days,
+    // the other on 11-12 after 7 (the weekend not counted).
+    assert_eq!(
+        r.working_days_to_close_avg,
+        Rate {
+            numerator: 9,
+            denominator: 2,
+            value: Some(4.5)
+        }
+    );
+
+    // By week (Monday to Sunday, the first clipped to November) and by
+    // month: each measure in the week it happened; open past the deadline
+    // at a week's end counts in that week.
+    let weeks = rows(&db, &bureau, &november(GroupBy::Week), &cal()).expect("weeks");
+    let seen: Vec<(&str, i64, i64, i64)> = weeks
+        .iter()
+        .map(|w| (w.group.as_str(), w.received, w.closed, w.overdue))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("2025-10-27", 0, 0, 0),
+            ("2025-11-03", 4, 1, 0),
+            ("2025-11-10", 0, 1, 1),
+            ("2025-11-17", 0, 0, 1),
+            ("2025-11-24", 0, 0, 1),
+        ]
+    );
+    assert_eq!(
+        weeks[0].on_time_rate.value, None,
+        "an empty week has no data"
+    );
+    let months = rows(&db, &bureau, &november(GroupBy::Month), &cal()).expect("months");
+    assert_eq!(months.len(), 1);
+    assert_eq!(
+        (
+            months[0].group.as_str(),
+            months[0].received,
+            months[0].closed,
+            months[0].overdue
+        ),
+        ("2025-11", 4, 2, 2)
+    );
+    // A unit gets its own weeks.
+    let own_weeks = rows(
+        &db,
+        &who(Role::Unit, Some("qibin-water")),
+        &november(GroupBy::Week),
+        &cal(),
+    )
+    .expect("weeks");
+    assert!(own_weeks.iter().all(|w| w.received == 0 && w.closed == 0));
 
     // Per unit: the rejected case has no unit.
-    let units = rows(&db, &bureau, &november(GroupBy::Unit)).expect("counts");
+    let units = rows(&db, &bureau, &november(GroupBy::Unit), &cal()).expect("counts");
     assert_eq!(
         (units.len(), units[0].group.as_str(), units[0].received),
         (1, "qibin-urban", 3)
@@ -196,18 +253,25 @@ fn the_figures_of_a_month_match_the_cases_counted_by_hand() {
         &db,
         &who(Role::Unit, Some("qibin-urban")),
         &november(GroupBy::County),
+        &cal(),
     )
     .expect("counts");
     assert_eq!((own.len(), own[0].group.as_str()), (1, "qibin-urban"));
     assert!(rows(
         &db,
         &who(Role::Unit, Some("qibin-water")),
-        &november(GroupBy::County)
+        &november(GroupBy::County),
+        &cal()
     )
     .expect("counts")
     .is_empty());
     assert_eq!(
-        rows(&db, &who(Role::Agent, None), &november(GroupBy::County)),
+        rows(
+            &db,
+            &who(Role::Agent, None),
+            &november(GroupBy::County),
+            &cal()
+        ),
         Err(StatsError::Role(Role::Agent))
     );
     // A month with nothing closed: no data, not 0 %.
@@ -216,9 +280,9 @@ fn the_figures_of_a_month_match_the_cases_counted_by_hand() {
         to: "2025-10-31".parse().expect("date"),
         ..november(GroupBy::County)
     };
-    let r = &rows(&db, &bureau, &october).expect("counts")[0];
+    let r = &rows(&db, &bureau, &october, &cal()).expect("counts")[0];
     assert_eq!((r.received, r.on_time_rate.value), (1, None));
-    let doc = csv(&rows(&db, &bureau, &october).expect("counts"));
+    let doc = csv(&rows(&db, &bureau, &october, &cal()).expect("counts"));
     assert!(doc.starts_with("\u{FEFF}分组,受理量"), "{doc}");
     assert!(doc.contains("无数据"));
 }
@@ -249,7 +313,7 @@ fn a_bad_period_is_refused_with_the_field_named() {
         fields(q(&[
             ("from", "2025-11-01"),
             ("to", "2025-11-30"),
-            ("group_by", "week")
+            ("group_by", "fortnight")
         ])),
         vec!["group_by"]
     );
@@ -258,22 +322,15 @@ fn a_bad_period_is_refused_with_the_field_named() {
 
 #[test]
 fn groups_tripping_the_countys_thresholds_need_attention_with_every_reason() {
-    let rows_of = |complaints: i64, satisfied: i64, reached: i64, overdue: i64| Row {
-        group: "qibin-urban".into(),
-        received: complaints,
-        duplicates: 0,
-        accepted: complaints,
-        screening: 0,
-        rejected: BTreeMap::new(),
-        closed: 0,
-        closed_on_time: 0,
-        overdue,
-        on_time_rate: Rate::of(0, 0),
-        qc_first_pass_rate: Rate::of(0, 0),
-        satisfaction_rate: Rate::of(satisfied, reached),
-        complaints,
-        complaint_rate: Rate::of(complaints, complaints),
-        reviews_returned: 0,
+    let rows_of = |complaints: i64, satisfied: i64, reached: i64, overdue: i64| {
+        let mut row = Row::empty("qibin-urban");
+        row.received = complaints;
+        row.accepted = complaints;
+        row.complaints = complaints;
+        row.overdue = overdue;
+        row.satisfied = satisfied;
+        row.reached = reached;
+        row.finish()
     };
     let t = AttentionThresholds {
         max_complaints: 4,

@@ -98,6 +98,38 @@ fn a_months_statistics_match_the_cases_worked_through_it() {
         "no follow-up call: no data"
     );
     assert_eq!(r["qc_first_pass_rate"]["value"], 1.0);
+    // Received Monday 3 November, closed on the 5th (2 working days) and
+    // the 12th (7): 4.5 on average.
+    assert_eq!(
+        r["working_days_to_close_avg"],
+        json!({"numerator": 9, "denominator": 2, "value": 4.5})
+    );
+    // By week: the closings in the weeks they happened.
+    let weeks = app
+        .get_as(&bureau, &format!("{month}&group_by=week"))
+        .json();
+    let closed: Vec<(&str, i64)> = weeks["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|w| {
+            (
+                w["group"].as_str().unwrap_or(""),
+                w["closed"].as_i64().unwrap_or(-1),
+            )
+        })
+        .collect();
+    assert_eq!(
+        closed,
+        vec![
+            ("2025-10-27", 0),
+            ("2025-11-03", 1),
+            ("2025-11-10", 1),
+            ("2025-11-17", 0),
+            ("2025-11-24", 0)
+        ],
+        "{weeks}"
+    );
     // Per unit, and a unit's own row only.
     let units = app
         .get_as(&bureau, &format!("{month}&group_by=unit"))

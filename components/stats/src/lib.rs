@@ -1,6 +1,6 @@
 //! Statistics (Art. 9): `GET /api/stats?from=YYYY-MM-DD&to=YYYY-MM-DD`
 //! (both days included, China time) with optional `county`, `unit`,
-//! `channel`, `kind` and `group_by=county|unit`; each rate with its
+//! `channel`, `kind` and `group_by=county|unit|week|month`; each rate with its
 //! numerator and denominator, "no data" as `null`. `format=csv` (or
 //! `Accept: text/csv`) gives CSV in UTF-8 with a BOM and Chinese headers.
 //! With the rows, their ranking and the groups that trip the county's
@@ -99,7 +99,8 @@ fn stats(ctx: &Ctx) -> Answer {
     let who = ctx.principal()?;
     let params = ctx.query();
     let query = Query::from_query(&params)?;
-    let rows = rows(ctx.db()?, &who, &query)?;
+    let rules = ctx.rules()?;
+    let rows = rows(ctx.db()?, &who, &query, rules.calendar()?)?;
     let accept = ctx
         .req
         .header("accept")
@@ -113,7 +114,7 @@ fn stats(ctx: &Ctx) -> Answer {
             .body(csv(&rows))
             .build());
     }
-    let thresholds = &ctx.rules()?.reminder()?.attention;
+    let thresholds = &rules.reminder()?.attention;
     json(
         200,
         &Report {
