@@ -70,6 +70,10 @@ pub struct LoadedApp {
     /// Whether components were taken from the compile cache, by id (for
     /// the start-up log and tests).
     pub cache_hits: BTreeMap<String, bool>,
+    /// What `/.well-known/spin/info` answers.
+    pub info: crate::well_known::AppInfo,
+    /// What start-up says about unreachable routes.
+    pub route_warnings: Vec<String>,
 }
 
 /// How many requests can hold an instance at once.
@@ -226,11 +230,23 @@ impl LoadedApp {
         }
 
         let mut router = Router::new();
+        let mut duplicates = Vec::new();
+        let mut reserved = false;
         for trigger in &app.manifest.trigger.http {
             if let HttpRoute::Path(route) = &trigger.route {
-                router.add(RoutePattern::parse(route)?, trigger.component.clone());
+                reserved |= route.starts_with(crate::well_known::PREFIX);
+                if let Some(replaced) =
+                    router.add(RoutePattern::parse(route)?, trigger.component.clone())
+                {
+                    duplicates.push((route.clone(), replaced, trigger.component.clone()));
+                }
             }
         }
+        let route_warnings = crate::well_known::route_warnings(reserved, &duplicates);
+        let info = crate::well_known::AppInfo {
+            name: app.manifest.application.name.clone(),
+            version: Some(app.manifest.application.version.clone()).filter(|v| !v.is_empty()),
+        };
         Ok(Self {
             engine,
             components,
@@ -239,6 +255,8 @@ impl LoadedApp {
             limits: options.limits.clone(),
             test_clock: options.test_clock.then(|| Arc::new(TestClock::default())),
             cache_hits,
+            info,
+            route_warnings,
         })
     }
 

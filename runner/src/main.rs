@@ -16,6 +16,7 @@ mod server;
 mod sqlite_statements;
 mod test_clock;
 mod variables;
+mod well_known;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -175,6 +176,9 @@ async fn serve(
     }
     if loaded.test_clock.is_some() {
         println!("Test clock: PUT http://{addr}{}", test_clock::CONTROL_PATH);
+    }
+    for line in &loaded.route_warnings {
+        println!("Warning: {line}");
     }
     println!("Serving http://{addr}");
     println!("Available Routes:");

@@ -135,10 +135,16 @@ impl<T: Clone> Router<T> {
     }
 
     /// Adds a route; a later duplicate of the same pattern replaces the
-    /// earlier one, as in Spin (which warns about it).
-    pub fn add(&mut self, pattern: RoutePattern, target: T) {
-        self.routes.retain(|(p, _)| p.raw != pattern.raw);
+    /// earlier one, as in Spin (which warns about it): the replaced target
+    /// is returned.
+    pub fn add(&mut self, pattern: RoutePattern, target: T) -> Option<T> {
+        let replaced = self
+            .routes
+            .iter()
+            .position(|(p, _)| p.raw == pattern.raw)
+            .map(|i| self.routes.remove(i).1);
         self.routes.push((pattern, target));
+        replaced
     }
 
     pub fn route(&self, path: &str) -> Option<RouteMatch<T>> {
@@ -183,6 +189,17 @@ fn path_info(pattern: &RoutePattern, path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_later_trigger_on_the_same_route_serves_it_and_names_the_one_it_replaced() {
+        let mut r = Router::new();
+        assert_eq!(r.add(RoutePattern::parse("/a").unwrap(), "first"), None);
+        assert_eq!(
+            r.add(RoutePattern::parse("/a").unwrap(), "second"),
+            Some("first")
+        );
+        assert_eq!(r.route("/a").map(|m| m.target), Some("second"));
+    }
 
     fn router(routes: &[(&str, &'static str)]) -> Router<&'static str> {
         let mut r = Router::new();

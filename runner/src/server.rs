@@ -120,6 +120,19 @@ impl Server {
         let started = Instant::now();
         let method = req.method().clone();
         let path = req.uri().path().to_string();
+        if let Some((status, kind, body)) = crate::well_known::answer(&path, &self.app.info) {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::NOT_FOUND);
+            self.log(&method, &path, "-", status, started);
+            let mut resp = Response::new(
+                Full::new(Bytes::from(body))
+                    .map_err(|never| match never {})
+                    .boxed_unsync(),
+            );
+            *resp.status_mut() = status;
+            resp.headers_mut()
+                .insert(http::header::CONTENT_TYPE, HeaderValue::from_static(kind));
+            return resp;
+        }
         if path == CONTROL_PATH {
             if let Some(clock) = &self.app.test_clock {
                 return test_clock_control(clock, req, client).await;

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use e2e::{App, Launch, Value};
+use e2e::{json, App, Launch, Value};
 
 fn probe(extra: &[&str]) -> (App, tempfile::TempDir) {
     let state = tempfile::tempdir().expect("temp dir");
@@ -344,4 +344,16 @@ fn sql_given_with_sqlite_runs_in_order_before_serving_at_every_start() {
         .arg("INSERT INTO nowhere VALUES (1)")
         .expect_refusal(state.path());
     assert!(refused.contains("nowhere"), "{refused}");
+}
+
+#[test]
+fn spins_health_and_info_endpoints_answer_before_any_route() {
+    // The probe's catch-all route (`/...`) would otherwise take them.
+    let (app, _state) = probe(&[]);
+    let health = app.get("/.well-known/spin/health");
+    assert_eq!((health.status, health.body.as_str()), (200, "OK"));
+    let info = app.get("/.well-known/spin/info");
+    assert_eq!(info.status, 200);
+    assert_eq!(info.json(), json!({"name": "probe"}));
+    assert_eq!(app.get("/.well-known/spin/other").status, 404);
 }
