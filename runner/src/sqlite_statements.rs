@@ -7,7 +7,7 @@
 
 use anyhow::{bail, Context, Result};
 
-use crate::host::stores::Stores;
+use crate::host::stores::{open_connection, Stores};
 
 /// The database a plain statement runs against.
 const DEFAULT_LABEL: &str = "default";
@@ -54,22 +54,22 @@ pub fn execute(stores: &Stores, statements: &[SqlStatement]) -> Result<()> {
     for statement in statements {
         match statement {
             SqlStatement::File { path, label } => {
-                let pool = stores.lease_sqlite(label).with_context(|| {
+                let db = stores.sqlite_path(label).with_context(|| {
                     format!("based on the '@{path}:{label}' a registered database named '{label}' was expected but not found")
                 })?;
                 let sql = std::fs::read_to_string(path).with_context(|| {
                     format!("could not read file '{path}' containing sql statements")
                 })?;
-                let conn = pool.lease()?;
+                let conn = open_connection(db)?;
                 conn.execute_batch(&sql).with_context(|| {
                     format!("failed to execute sql against database '{label}' from file '{path}'")
                 })?;
             }
             SqlStatement::Statement(sql) => {
-                let pool = stores
-                    .lease_sqlite(DEFAULT_LABEL)
+                let db = stores
+                    .sqlite_path(DEFAULT_LABEL)
                     .context("the default database is missing")?;
-                let conn = pool.lease()?;
+                let conn = open_connection(db)?;
                 let run = || -> rusqlite::Result<()> {
                     let mut prepared = conn.prepare(sql)?;
                     let mut rows = prepared.raw_query();

@@ -357,3 +357,25 @@ fn spins_health_and_info_endpoints_answer_before_any_route() {
     assert_eq!(info.json(), json!({"name": "probe"}));
     assert_eq!(app.get("/.well-known/spin/other").status, 404);
 }
+
+#[test]
+fn a_guests_sql_cannot_reach_another_file_or_leave_settings_for_the_next_request() {
+    let (app, state) = probe(&[]);
+    let exec = |sql: &str| app.post_json("/sql/default/exec", sql, &[]);
+    assert_eq!(exec("CREATE TABLE pets (name TEXT)").status, 200);
+    assert_eq!(exec("INSERT INTO pets VALUES ('Hobbes')").status, 200);
+    let copy = state.path().join("copy.db");
+    let kv = state.path().join("sqlite_key_value.db");
+    for refused in [
+        format!("ATTACH '{}' AS kv", kv.display()),
+        format!("VACUUM INTO '{}'", copy.display()),
+        "PRAGMA foreign_keys = OFF".to_string(),
+        "PRAGMA database_list".to_string(),
+        "CREATE TEMP TABLE scratch (x)".to_string(),
+    ] {
+        let reply = exec(&refused);
+        assert_eq!(reply.status, 403, "{refused}: {}", reply.body);
+    }
+    assert!(!copy.exists(), "no copy was written");
+    assert_eq!(app.get("/sql/default/count/pets").body, "1");
+}

@@ -4,6 +4,7 @@
 
 pub mod bindings;
 pub mod key_value;
+pub mod sql_sandbox;
 pub mod sqlite;
 pub mod stores;
 pub mod variables;

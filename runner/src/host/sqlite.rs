@@ -83,6 +83,7 @@ async fn blocking<T: Send + 'static>(
 }
 
 fn execute(conn: &Connection, statement: &str, params: Vec<Cell>) -> Result<Rows, String> {
+    crate::host::sql_sandbox::check_statement(statement)?;
     let mut stmt = conn.prepare_cached(statement).map_err(|e| e.to_string())?;
     let columns: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
     let params: Vec<rusqlite::types::Value> = params

@@ -101,6 +101,12 @@ impl Stores {
         self.key_value.contains_key(label)
     }
 
+    /// The file of a database, for the runner's own statements (`up
+    /// --sqlite`), which run unsandboxed on a connection of their own.
+    pub fn sqlite_path(&self, label: &str) -> Option<&Path> {
+        self.sqlite.get(label).map(PathBuf::as_path)
+    }
+
     pub fn has_sqlite(&self, label: &str) -> bool {
         self.sqlite.contains_key(label)
     }
@@ -142,7 +148,12 @@ impl Pool {
         let idle = self.idle.lock().ok().and_then(|mut v| v.pop());
         let conn = match idle {
             Some(c) => c,
-            None => open_connection(&self.path)?,
+            None => {
+                // Pooled connections serve guests: sandboxed for good.
+                let conn = open_connection(&self.path)?;
+                crate::host::sql_sandbox::install(&conn);
+                conn
+            }
         };
         Ok(Leased {
             conn: Some(conn),
