@@ -148,6 +148,15 @@ pub fn may_run_scan(who: &Principal) -> Result<(), AccessError> {
     }
 }
 
+/// Whether `who` may move sealed personal data to the key in force: the
+/// bureau only (it runs the deployment).
+pub fn may_reseal(who: &Principal) -> Result<(), AccessError> {
+    match who.role {
+        Role::Bureau => Ok(()),
+        other => Err(AccessError::Role(other)),
+    }
+}
+
 /// What a reader gets of a submitter's personal data on one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PersonalRead {

@@ -35,6 +35,10 @@ pub struct IntakeRules {
     pub public_submissions_per_minute: u32,
     /// The hall's opening hours on working days, in China time.
     pub hall_opening_hours: Vec<Interval>,
+    /// Limits on wrong tracking lookups (guessing the phone's last four
+    /// digits).
+    #[serde(default)]
+    pub tracking: crate::attempts::TrackingLimits,
 }
 
 /// The service hall is closed; says when it is open.
@@ -53,10 +57,9 @@ pub struct RateExceeded {
 /// Where one client's submissions of one minute are counted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RateWindow {
-    /// This minute's counter.
+    /// This minute's counter (it expires with the minute:
+    /// [`crate::attempts::is_expired`]).
     pub key: String,
-    /// The previous minute's counter.
-    pub previous: String,
 }
 
 fn time(s: &str) -> Option<NaiveTime> {
@@ -91,6 +94,7 @@ impl IntakeRules {
         if rules.public_submissions_per_minute == 0 {
             return Err("public_submissions_per_minute must be at least 1".into());
         }
+        rules.tracking.check()?;
         Ok(rules)
     }
 
@@ -122,13 +126,11 @@ impl IntakeRules {
     }
 
     /// The counter one public client's submissions at `at` are counted
-    /// under (one per client and minute), and the previous minute's, which
-    /// is done with once a new minute starts.
+    /// under: one per client (its bucket) and minute, expiring with it.
     pub fn rate_window(&self, client: &str, at: DateTime<Utc>) -> RateWindow {
-        let minute = at.timestamp() / 60;
+        let minute_end = (at.timestamp().div_euclid(60) + 1) * 60;
         RateWindow {
-            key: format!("intake/rate/{client}/{minute}"),
-            previous: format!("intake/rate/{client}/{}", minute - 1),
+            key: crate::attempts::counter_key(minute_end, &format!("intake/{client}")),
         }
     }
 
@@ -200,7 +202,14 @@ mod tests {
         let w = rules.rate_window("10.0.0.1", at("2025-11-28T09:00:30+08:00"));
         let next = rules.rate_window("10.0.0.1", at("2025-11-28T09:01:00+08:00"));
         assert_ne!(w.key, next.key);
-        assert_eq!(next.previous, w.key);
+        assert!(!crate::attempts::is_expired(
+            &w.key,
+            at("2025-11-28T09:00:59+08:00")
+        ));
+        assert!(crate::attempts::is_expired(
+            &w.key,
+            at("2025-11-28T09:01:00+08:00")
+        ));
         assert_eq!(rules.admit_rate(20), Ok(()));
         assert_eq!(rules.admit_rate(21), Err(RateExceeded { per_minute: 20 }));
     }

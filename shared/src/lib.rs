@@ -2,6 +2,7 @@
 //! here, free of Spin types, so it builds natively (and is tested against
 //! real SQLite) and for `wasm32-wasip1` inside the components.
 //!
+//! - [`attempts`]: limits on guessing a tracking code's second factor.
 //! - [`actions`]: applying a staff action, with its deadline consequences.
 //! - [`access`]: who may read which case, and how they see personal data.
 //! - [`ids`]: identifiers that can only hold valid values.
@@ -11,6 +12,7 @@
 //! - [`fields`]: reading a JSON body field by field, naming every bad field.
 //! - [`db`]: the small database interface the components implement over Spin.
 //! - [`schema`]: versioned migrations.
+//! - [`client`]: who a client is for per-client limits (trusted proxies).
 //! - [`clock`]: China time (UTC+8), in which every deadline is counted.
 //! - [`calendar`]: the official working-day calendar (holidays and 调休).
 //! - [`deadlines`]: time limits in working days and the rules that set them.
@@ -30,6 +32,7 @@
 //! - [`casefile`]: the case as staff work it: deadlines, history, reply, QC.
 //! - [`store`]: every SQL statement about a case: the case and its
 //!   submitter, lifecycle and events, deadlines, the unit directory.
+//! - [`tokens`]: staff tokens verified with the sign-on's public keys.
 //! - [`units`]: the handling units cases are sent to.
 
 #![deny(missing_docs)]
@@ -42,9 +45,11 @@ mod test_support;
 pub mod access;
 pub mod actions;
 pub mod admin;
+pub mod attempts;
 pub mod audit;
 pub mod calendar;
 pub mod casefile;
+pub mod client;
 pub mod clock;
 pub mod contact;
 pub mod csv;
@@ -72,4 +77,5 @@ pub mod sampling;
 pub mod schema;
 pub mod statistics;
 pub mod store;
+pub mod tokens;
 pub mod units;

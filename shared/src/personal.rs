@@ -1,11 +1,15 @@
 //! Submitters' personal data at rest (Art. 11): sealed with AES-256-GCM
 //! before it reaches the database, opened only for those allowed to see it.
 //!
-//! The key is derived from the deployment's secret (a Spin secret
-//! variable) with SHA-256 under a fixed label, so any long random string
-//! serves; each record has a fresh 96-bit nonce, and the case id is bound
-//! as associated data, so a sealed record copied onto another case does not
-//! open. Stored form: `version (1 byte) ‖ nonce (12) ‖ ciphertext+tag`.
+//! Each key is derived from a deployment secret (a Spin secret variable)
+//! with SHA-256 under a fixed label, so any long random string serves; each
+//! record has a fresh 96-bit nonce, and the case id is bound as associated
+//! data, so a sealed record copied onto another case does not open. Stored
+//! form: `2 ‖ key id (8) ‖ nonce (12) ‖ ciphertext+tag`; the key id says
+//! which key opens it, so a new key can be put in force while the previous
+//! ones still open old rows, until they are re-sealed
+//! ([`crate::store::reseal`]). Records of the first format (`1 ‖ nonce ‖
+//! ciphertext+tag`, no key id) still open with any key held.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -17,14 +21,16 @@ use crate::contact::{PersonName, PhoneNumber};
 use crate::ids::CaseId;
 use crate::keyed_hash::keyed_hash;
 
-const FORMAT_VERSION: u8 = 1;
-
-/// The secret `spin.toml` falls back to so that the app runs on a fresh
-/// machine with no set-up. Never for real data: set the `pd_key` variable
-/// (`SPIN_VARIABLE_PD_KEY`) to a long random value. [`Keys::is_insecure`]
-/// tells when it is in use.
-pub const DEVELOPMENT_SECRET: &str = "insecure-development-key-set-SPIN_VARIABLE_PD_KEY";
+/// The first format: no key id.
+const FORMAT_V1: u8 = 1;
+/// The format with a key id.
+const FORMAT_V2: u8 = 2;
 const NONCE_LEN: usize = 12;
+const KEY_ID_LEN: usize = 8;
+const TAG_LEN: usize = 16;
+/// The shortest deployment secret accepted: 32 characters (a random hex
+/// string of 16 bytes is the least).
+pub const MIN_SECRET_LEN: usize = 32;
 
 /// Why personal data could not be sealed or opened.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -32,20 +38,36 @@ pub enum SealError {
     /// The deployment's secret (`pd_key`) is empty.
     #[error("the personal-data key is empty")]
     EmptyKey,
+    /// A deployment secret is shorter than [`MIN_SECRET_LEN`].
+    #[error("a personal-data key (pd_key, pd_previous_keys) must be at least {MIN_SECRET_LEN} characters of random text")]
+    ShortKey,
     /// The stored form is not a sealed record of this format, or the data could
     /// not be encoded.
     #[error("sealed personal data is malformed")]
     Malformed,
+    /// The record names a key this deployment no longer holds.
+    #[error("sealed personal data needs key {0}, which is not configured (pd_previous_keys)")]
+    UnknownKey(String),
     /// Wrong key, wrong case, or tampered data.
     #[error("sealed personal data does not open with this key for this case")]
     CannotOpen,
 }
 
-/// The deployment's personal-data keys, derived from one secret.
+/// One key, derived from one secret.
 #[derive(Clone)]
-pub struct Keys {
+struct Key {
+    id: [u8; KEY_ID_LEN],
     seal: [u8; 32],
     submitter: [u8; 32],
+    fingerprint: [u8; 32],
+}
+
+/// The deployment's personal-data keys: the one in force, which seals, and
+/// the previous ones, which only open.
+#[derive(Clone)]
+pub struct Keys {
+    current: Key,
+    previous: Vec<Key>,
 }
 
 impl std::fmt::Debug for Keys {
@@ -62,35 +84,27 @@ fn derive(label: &str, secret: &str) -> [u8; 32] {
     h.finalize().into()
 }
 
-impl Keys {
-    /// The keys derived from the deployment's secret (the `pd_key` variable);
-    /// refuses an empty secret.
-    pub fn from_secret(secret: &str) -> Result<Self, SealError> {
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Key {
+    fn from_secret(secret: &str) -> Result<Self, SealError> {
         if secret.is_empty() {
             return Err(SealError::EmptyKey);
         }
+        let id = derive("casework key id v1", secret);
+        let mut short = [0u8; KEY_ID_LEN];
+        short.copy_from_slice(&id[..KEY_ID_LEN]);
         Ok(Self {
+            id: short,
             seal: derive("casework personal data v1", secret),
             submitter: derive("casework submitter key v1", secret),
+            fingerprint: derive("casework fingerprint v1", secret),
         })
     }
 
-    /// Whether these keys come from [`DEVELOPMENT_SECRET`].
-    pub fn is_insecure(&self) -> bool {
-        Self::from_secret(DEVELOPMENT_SECRET).is_ok_and(|dev| dev.seal == self.seal)
-    }
-
-    /// The keyed hash that recognises a submitter's phone number (for
-    /// duplicate screening) without storing it.
-    pub fn submitter_key(&self, phone: &PhoneNumber) -> String {
-        keyed_hash(&self.submitter, phone.as_str().as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
-    }
-
-    /// Seals `data` for `case` with the caller's fresh random `nonce`.
-    pub fn seal(
+    fn seal(
         &self,
         case: CaseId,
         data: &PersonalData,
@@ -108,24 +122,18 @@ impl Keys {
                 },
             )
             .map_err(|_| SealError::Malformed)?;
-        let mut out = Vec::with_capacity(1 + NONCE_LEN + sealed.len());
-        out.push(FORMAT_VERSION);
+        let mut out = Vec::with_capacity(1 + KEY_ID_LEN + NONCE_LEN + sealed.len());
+        out.push(FORMAT_V2);
+        out.extend_from_slice(&self.id);
         out.extend_from_slice(&nonce);
         out.extend_from_slice(&sealed);
         Ok(out)
     }
 
-    /// Opens what [`Keys::seal`] stored for `case`; fails unless the key, the
-    /// case and the data are the ones it was sealed with.
-    pub fn open(&self, case: CaseId, stored: &[u8]) -> Result<PersonalData, SealError> {
-        let (version, rest) = stored.split_first().ok_or(SealError::Malformed)?;
-        if *version != FORMAT_VERSION || rest.len() < NONCE_LEN + 16 {
-            return Err(SealError::Malformed);
-        }
-        let (nonce, sealed) = rest.split_at(NONCE_LEN);
+    fn open(&self, case: CaseId, nonce: &[u8], sealed: &[u8]) -> Result<Vec<u8>, SealError> {
         let cipher = Aes256Gcm::new((&self.seal).into());
         let aad = case.get().to_le_bytes();
-        let plain = cipher
+        cipher
             .decrypt(
                 Nonce::from_slice(nonce),
                 Payload {
@@ -133,7 +141,157 @@ impl Keys {
                     aad: &aad,
                 },
             )
-            .map_err(|_| SealError::CannotOpen)?;
+            .map_err(|_| SealError::CannotOpen)
+    }
+}
+
+impl Keys {
+    /// The keys derived from the deployment's secret (the `pd_key` variable);
+    /// refuses an empty secret.
+    pub fn from_secret(secret: &str) -> Result<Self, SealError> {
+        Ok(Self {
+            current: Key::from_secret(secret)?,
+            previous: Vec::new(),
+        })
+    }
+
+    /// The key in force from `current`, and keys that still open what they
+    /// sealed from `previous` (empty ones skipped).
+    pub fn with_previous<'a>(
+        current: &str,
+        previous: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Self, SealError> {
+        let mut keys = Self::from_secret(current)?;
+        for secret in previous.into_iter().filter(|s| !s.is_empty()) {
+            let key = Key::from_secret(secret)?;
+            if key.id != keys.current.id && keys.previous.iter().all(|k| k.id != key.id) {
+                keys.previous.push(key);
+            }
+        }
+        Ok(keys)
+    }
+
+    /// The deployment's keys: `current` in force, `previous` opening only;
+    /// refuses a secret shorter than [`MIN_SECRET_LEN`].
+    pub fn for_deployment<'a>(
+        current: &str,
+        previous: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Self, SealError> {
+        let previous: Vec<&str> = previous.into_iter().collect();
+        if std::iter::once(current)
+            .chain(previous.iter().copied())
+            .any(|s| s.chars().count() < MIN_SECRET_LEN)
+        {
+            return Err(SealError::ShortKey);
+        }
+        Self::with_previous(current, previous)
+    }
+
+    /// The id of the key in force (hex), as sealed records name it.
+    pub fn key_id(&self) -> String {
+        hex(&self.current.id)
+    }
+
+    /// The key in force's id as stored (for finding records sealed with
+    /// another key).
+    pub fn key_id_bytes(&self) -> [u8; KEY_ID_LEN] {
+        self.current.id
+    }
+
+    /// The keyed hash that recognises a submitter's phone number (for
+    /// duplicate screening) without storing it.
+    pub fn submitter_key(&self, phone: &PhoneNumber) -> String {
+        hex(&keyed_hash(
+            &self.current.submitter,
+            phone.as_str().as_bytes(),
+        ))
+    }
+
+    /// The key for fingerprints of what clients send (idempotency), so a
+    /// stored fingerprint reveals nothing of the body it was taken from.
+    pub fn fingerprint_key(&self) -> &[u8; 32] {
+        &self.current.fingerprint
+    }
+
+    /// Seals `data` for `case` with the key in force and the caller's fresh
+    /// random `nonce`.
+    pub fn seal(
+        &self,
+        case: CaseId,
+        data: &PersonalData,
+        nonce: [u8; NONCE_LEN],
+    ) -> Result<Vec<u8>, SealError> {
+        self.current.seal(case, data, nonce)
+    }
+
+    /// The work of opening a record and checking a phone's last four digits,
+    /// with nothing to open: a lookup of an unknown tracking code costs
+    /// what a wrong phone on a known one does, so the time of the answer
+    /// does not tell which it was. Always `false`.
+    pub fn open_nothing(&self, last4: &str) -> bool {
+        type Dummy = Option<(Key, CaseId, Vec<u8>)>;
+        static DUMMY: std::sync::OnceLock<Dummy> = std::sync::OnceLock::new();
+        let dummy = DUMMY.get_or_init(|| {
+            let key = Key::from_secret("casework: a record that belongs to no case").ok()?;
+            let case = CaseId::new(1).ok()?;
+            let data = PersonalData {
+                name: "某某".into(),
+                phone: "13800000000".into(),
+                id_number: None,
+                address: None,
+            };
+            let sealed = key.seal(case, &data, [0; NONCE_LEN]).ok()?;
+            Some((key, case, sealed))
+        });
+        if let Some((key, case, sealed)) = dummy {
+            let opened = sealed
+                .get(1 + KEY_ID_LEN..)
+                .filter(|rest| rest.len() > NONCE_LEN)
+                .map(|rest| rest.split_at(NONCE_LEN))
+                .and_then(|(nonce, ct)| key.open(*case, nonce, ct).ok())
+                .and_then(|plain| serde_json::from_slice::<PersonalData>(&plain).ok());
+            // Its answer is thrown away; only the work counts.
+            std::hint::black_box(opened.is_some_and(|d| d.phone_ends_with(last4)));
+        }
+        false
+    }
+
+    /// Whether `stored` is sealed with the key in force (and so needs no
+    /// re-sealing).
+    pub fn is_current(&self, stored: &[u8]) -> bool {
+        stored.first() == Some(&FORMAT_V2)
+            && stored.get(1..1 + KEY_ID_LEN) == Some(&self.current.id[..])
+    }
+
+    /// Opens what [`Keys::seal`] stored for `case`; fails unless a key held,
+    /// the case and the data are the ones it was sealed with.
+    pub fn open(&self, case: CaseId, stored: &[u8]) -> Result<PersonalData, SealError> {
+        let (version, rest) = stored.split_first().ok_or(SealError::Malformed)?;
+        let plain = match *version {
+            FORMAT_V2 => {
+                if rest.len() < KEY_ID_LEN + NONCE_LEN + TAG_LEN {
+                    return Err(SealError::Malformed);
+                }
+                let (id, rest) = rest.split_at(KEY_ID_LEN);
+                let key = std::iter::once(&self.current)
+                    .chain(&self.previous)
+                    .find(|k| k.id[..] == *id)
+                    .ok_or_else(|| SealError::UnknownKey(hex(id)))?;
+                let (nonce, sealed) = rest.split_at(NONCE_LEN);
+                key.open(case, nonce, sealed)?
+            }
+            FORMAT_V1 => {
+                if rest.len() < NONCE_LEN + TAG_LEN {
+                    return Err(SealError::Malformed);
+                }
+                let (nonce, sealed) = rest.split_at(NONCE_LEN);
+                std::iter::once(&self.current)
+                    .chain(&self.previous)
+                    .find_map(|k| k.open(case, nonce, sealed).ok())
+                    .ok_or(SealError::CannotOpen)?
+            }
+            _ => return Err(SealError::Malformed),
+        };
         serde_json::from_slice(&plain).map_err(|_| SealError::Malformed)
     }
 }
@@ -265,7 +423,10 @@ mod tests {
     fn another_key_another_case_or_a_flipped_bit_does_not_open() {
         let sealed = keys().seal(case(7), &data(), [9; 12]).expect("seals");
         let other = Keys::from_secret("another secret").expect("keys");
-        assert_eq!(other.open(case(7), &sealed), Err(SealError::CannotOpen));
+        assert_eq!(
+            other.open(case(7), &sealed),
+            Err(SealError::UnknownKey(keys().key_id()))
+        );
         assert_eq!(keys().open(case(8), &sealed), Err(SealError::CannotOpen));
         let mut tampered = sealed.clone();
         if let Some(last) = tampered.last_mut() {
@@ -302,6 +463,78 @@ mod tests {
             format!("{:?} {:?}", keys(), data()),
             "Keys(..) PersonalData(..)"
         );
+    }
+
+    #[test]
+    fn a_record_names_its_key_and_opens_after_a_new_key_is_put_in_force() {
+        let old = keys();
+        let sealed = old.seal(case(7), &data(), [9; 12]).expect("seals");
+        assert!(old.is_current(&sealed));
+        assert_eq!(&sealed[1..9], &old.key_id_bytes()[..]);
+        let rotated = Keys::with_previous("the new secret", ["a long random deployment secret"])
+            .expect("keys");
+        assert_ne!(rotated.key_id(), old.key_id());
+        assert!(!rotated.is_current(&sealed));
+        assert_eq!(rotated.open(case(7), &sealed), Ok(data()));
+        let resealed = rotated.seal(case(7), &data(), [4; 12]).expect("seals");
+        assert!(rotated.is_current(&resealed));
+        let new_only = Keys::from_secret("the new secret").expect("keys");
+        assert_eq!(new_only.open(case(7), &resealed), Ok(data()));
+        assert_eq!(
+            new_only.open(case(7), &sealed),
+            Err(SealError::UnknownKey(old.key_id()))
+        );
+    }
+
+    #[test]
+    fn opening_nothing_does_the_work_and_never_matches() {
+        assert!(!keys().open_nothing("0000"));
+        assert!(!keys().open_nothing("5678"));
+    }
+
+    #[test]
+    fn a_deployment_refuses_short_secrets_in_force_or_previous() {
+        let long = "0123456789abcdef0123456789abcdef";
+        assert!(Keys::for_deployment(long, []).is_ok());
+        assert_eq!(
+            Keys::for_deployment("short", []).map(|_| ()),
+            Err(SealError::ShortKey)
+        );
+        assert_eq!(
+            Keys::for_deployment(long, ["short"]).map(|_| ()),
+            Err(SealError::ShortKey)
+        );
+        assert_eq!(
+            Keys::for_deployment("", []).map(|_| ()),
+            Err(SealError::ShortKey)
+        );
+    }
+
+    #[test]
+    fn a_record_of_the_first_format_without_a_key_id_still_opens() {
+        // 1 ‖ nonce ‖ AES-GCM(plain) under the key derived as before.
+        let k = keys();
+        let cipher = Aes256Gcm::new((&k.current.seal).into());
+        let plain = serde_json::to_vec(&data()).expect("json");
+        let aad = 7i64.to_le_bytes();
+        let ct = cipher
+            .encrypt(
+                Nonce::from_slice(&[5; 12]),
+                Payload {
+                    msg: &plain,
+                    aad: &aad,
+                },
+            )
+            .expect("encrypts");
+        let mut v1 = vec![1u8];
+        v1.extend_from_slice(&[5; 12]);
+        v1.extend_from_slice(&ct);
+        let rotated = Keys::with_previous("the new secret", ["a long random deployment secret"])
+            .expect("keys");
+        assert_eq!(rotated.open(case(7), &v1), Ok(data()));
+        assert!(!rotated.is_current(&v1));
+        let other = Keys::from_secret("another secret").expect("keys");
+        assert_eq!(other.open(case(7), &v1), Err(SealError::CannotOpen));
     }
 
     #[test]

@@ -12,6 +12,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 pub use serde_json::{json, Value};
+pub use shared::tokens::DevSigner;
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
@@ -60,15 +61,37 @@ impl Launch {
     }
 
     /// The casework app started with no seed: a county's first start
-    /// before it has given its own.
+    /// before it has given its own. Its keys are the tests' sign-on
+    /// ([`sso`]) and [`TEST_PD_KEY`].
     pub fn casework_unseeded() -> Self {
         Self {
             manifest: repo_root().join("spin.toml"),
             listen: "127.0.0.1:0".into(),
             args: Vec::new(),
-            env: Vec::new(),
+            env: vec![
+                ("SPIN_VARIABLE_TOKEN_JWKS".into(), sso().jwks()),
+                ("SPIN_VARIABLE_TOKEN_ISSUER".into(), TEST_ISSUER.into()),
+                ("SPIN_VARIABLE_PD_KEY".into(), TEST_PD_KEY.into()),
+            ],
             echo: true,
         }
+    }
+
+    /// The casework app (demo seed) as the README's first command starts
+    /// it: no keys set, a development instance.
+    pub fn development() -> Self {
+        Self::casework()
+            .without_env("SPIN_VARIABLE_TOKEN_JWKS")
+            .without_env("SPIN_VARIABLE_TOKEN_ISSUER")
+            .without_env("SPIN_VARIABLE_PD_KEY")
+    }
+
+    /// With the runner's test clock; tokens minted on the real clock stay
+    /// valid however far the test moves it (the lifetime cap raised to ten
+    /// years).
+    pub fn test_clock(self) -> Self {
+        self.arg("--test-clock")
+            .env("SPIN_VARIABLE_TOKEN_MAX_LIFETIME", "315360000")
     }
 
     /// The runner's fixture app (`tests/fixtures/probe`).
@@ -106,6 +129,17 @@ impl Launch {
             .arg(&self.manifest)
             .args(&self.args)
             .env_remove("SPIN_VARIABLE_API_KEY");
+        // Only what the launch sets: nothing leaks in from the shell.
+        for name in [
+            "TOKEN_JWKS",
+            "TOKEN_ISSUER",
+            "TOKEN_AUDIENCE",
+            "TOKEN_MAX_LIFETIME",
+            "PD_KEY",
+            "PD_PREVIOUS_KEYS",
+        ] {
+            cmd.env_remove(format!("SPIN_VARIABLE_{name}"));
+        }
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
@@ -224,6 +258,15 @@ impl App {
         Reply::from(self.agent.get(format!("{}{path}", self.base)).call())
     }
 
+    /// A GET with extra headers.
+    pub fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut req = self.agent.get(format!("{}{path}", self.base));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        Reply::from(req.call())
+    }
+
     /// A POST of JSON with a bearer token and, if given, `If-Match`.
     pub fn post_as(&self, token: &str, path: &str, body: &str, if_match: Option<&str>) -> Reply {
         let mut req = self
@@ -244,7 +287,7 @@ impl App {
         let app = App::launch(
             &Launch {
                 echo: false,
-                ..Launch::casework().arg("--test-clock")
+                ..Launch::casework().test_clock()
             },
             state.path(),
         );
@@ -319,66 +362,68 @@ impl Drop for App {
     }
 }
 
-/// The token key `spin.toml` falls back to in development.
-pub const DEV_TOKEN_KEY: &str = "insecure-development-key-set-SPIN_VARIABLE_TOKEN_KEY";
+/// The issuer of the sign-on the tests play.
+pub const TEST_ISSUER: &str = "https://sso.test.example";
+/// The personal-data key the tests' instances run with.
+pub const TEST_PD_KEY: &str = "e2e-personal-data-key-0123456789abcdef-test-only";
 
-#[derive(serde::Serialize)]
-struct TestClaims<'a> {
-    sub: &'a str,
-    role: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    unit: Option<&'a str>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    leader: bool,
-    exp: u64,
+/// The sign-on the tests play: its Ed25519 key's public half is the app's
+/// `token_jwks`.
+pub fn sso() -> DevSigner {
+    DevSigner::from_seed([0x5a; 32])
 }
 
-/// A staff token as the city's sign-on would issue it (HS256), valid for
-/// an hour, or `exp_offset` seconds from now.
-pub fn token(role: &str, unit: Option<&str>, sub: &str) -> String {
-    token_with(DEV_TOKEN_KEY, role, unit, sub, 3600)
+/// Someone who is not the sign-on: a key the app does not trust.
+pub fn forger() -> DevSigner {
+    DevSigner::from_seed([0x66; 32])
 }
 
-pub fn token_with(key: &str, role: &str, unit: Option<&str>, sub: &str, exp_offset: i64) -> String {
-    let now = std::time::SystemTime::now()
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    let claims = TestClaims {
-        sub,
-        role,
-        unit,
-        leader: false,
-        exp: (now + exp_offset).max(0) as u64,
-    };
-    jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &claims,
-        &jsonwebtoken::EncodingKey::from_secret(key.as_bytes()),
+        .unwrap_or(0)
+}
+
+/// A staff token as the city's sign-on would issue it (EdDSA, the test
+/// issuer, audience `casework`), valid for an hour.
+pub fn token(role: &str, unit: Option<&str>, sub: &str) -> String {
+    token_with(&sso(), role, unit, sub, 3600)
+}
+
+/// A staff token signed by `key`, expiring `exp_offset` seconds from now.
+/// It has no `iat`, so that apps on the test clock (whose lifetime cap the
+/// kit raises) count its lifetime from their own "now".
+pub fn token_with(
+    key: &DevSigner,
+    role: &str,
+    unit: Option<&str>,
+    sub: &str,
+    exp_offset: i64,
+) -> String {
+    signed(
+        key,
+        json!({"sub": sub, "role": role, "unit": unit, "iss": TEST_ISSUER, "aud": "casework",
+               "exp": unix_now() + exp_offset}),
     )
-    .expect("a token")
+}
+
+/// Any claims, signed by `key` (`null` claims dropped).
+pub fn signed(key: &DevSigner, mut claims: Value) -> String {
+    if let Some(map) = claims.as_object_mut() {
+        map.retain(|_, v| !v.is_null());
+    }
+    key.sign_claims(&claims).expect("a token")
 }
 
 /// A token of the leader of `unit` (claim `leader: true`), who reviews
 /// its drafts.
 pub fn leader_token(unit: &str, sub: &str) -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    let claims = TestClaims {
-        sub,
-        role: "unit",
-        unit: Some(unit),
-        leader: true,
-        exp: (now + 3600) as u64,
-    };
-    jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &claims,
-        &jsonwebtoken::EncodingKey::from_secret(DEV_TOKEN_KEY.as_bytes()),
+    signed(
+        &sso(),
+        json!({"sub": sub, "role": "unit", "unit": unit, "leader": true, "iss": TEST_ISSUER,
+               "aud": "casework", "exp": unix_now() + 3600}),
     )
-    .expect("a token")
 }
 
 /// Rows of a query on the app's database file, as text, for checking what
@@ -414,6 +459,7 @@ pub struct Reply {
     pub content_type: String,
     pub location: Option<String>,
     pub etag: Option<String>,
+    pub retry_after: Option<String>,
     pub body: String,
 }
 
@@ -429,6 +475,7 @@ impl Reply {
         let content_type = header("content-type").unwrap_or_default();
         let location = header("location");
         let etag = header("etag");
+        let retry_after = header("retry-after");
         let status = resp.status().as_u16();
         let body = resp.body_mut().read_to_string().expect("a text body");
         Self {
@@ -436,6 +483,7 @@ impl Reply {
             content_type,
             location,
             etag,
+            retry_after,
             body,
         }
     }

@@ -3,11 +3,11 @@
 //! every bad change refused with the field named, supervisors read, units
 //! and agents neither.
 
-use e2e::{json, token_with, App, Reply, Value, DEV_TOKEN_KEY};
+use e2e::{json, sso, token_with, App, Reply, Value};
 
 /// A token valid for two years: the test clock runs in 2027.
 fn token(role: &str, unit: Option<&str>, sub: &str) -> String {
-    token_with(DEV_TOKEN_KEY, role, unit, sub, 2 * 366 * 24 * 3600)
+    token_with(&sso(), role, unit, sub, 2 * 366 * 24 * 3600)
 }
 
 fn put(app: &App, who: &str, path: &str, body: &Value) -> Reply {
@@ -310,7 +310,8 @@ fn the_audit_trail_shows_who_read_personal_data_and_who_changed_the_rules_also_a
 fn a_fresh_start_without_the_demo_seed_has_no_demo_units_and_its_own_seed_gives_them_at_the_next_start(
 ) {
     let state = tempfile::tempdir().expect("temp dir");
-    let bureau = token("bureau", None, "zhang.wei");
+    // No test clock here: a real token's lifetime.
+    let bureau = e2e::token("bureau", None, "zhang.wei");
     let unseeded = e2e::Launch {
         echo: false,
         ..e2e::Launch::casework_unseeded()

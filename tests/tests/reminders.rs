@@ -35,7 +35,7 @@ fn app_with(dir: &Path, change: impl FnOnce(String) -> String) -> App {
         &Launch {
             manifest: path,
             echo: false,
-            ..Launch::casework().arg("--test-clock")
+            ..Launch::casework().test_clock()
         },
         &dir.join("state"),
     )

@@ -1,7 +1,7 @@
 //! Staff read cases with tokens; personal data is masked unless the bureau
 //! or the handling unit asks for it with a purpose, which is audited.
 
-use e2e::{json, query, token, token_with, App, DEV_TOKEN_KEY};
+use e2e::{forger, json, query, signed, sso, token, token_with, App, TEST_ISSUER};
 
 fn submit(app: &App) -> i64 {
     let body = json!({
@@ -102,23 +102,91 @@ fn a_unit_cannot_read_another_units_case_and_a_supervisor_never_sees_personal_da
 }
 
 #[test]
-fn a_missing_forged_or_expired_token_is_refused_with_401() {
+fn a_missing_forged_expired_wrong_issuer_wrong_audience_overlong_or_hs256_token_is_refused_with_401(
+) {
     let state = tempfile::tempdir().expect("temp dir");
     let app = App::start_quiet(state.path());
     let id = submit(&app);
     let path = format!("/api/cases/{id}");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let claims = |iss: &str, aud: &str, exp: i64| json!({"sub": "zhang.wei", "role": "bureau", "iss": iss, "aud": aud, "exp": exp});
 
     let none = app.get(&path);
     assert_eq!(none.status, 401);
     assert_eq!(none.content_type, "application/problem+json");
-    let forged = token_with("some other key", "bureau", None, "mallory", 3600);
-    assert_eq!(app.get_as(&forged, &path).status, 401);
-    let expired = token_with(DEV_TOKEN_KEY, "bureau", None, "zhang.wei", -3600);
-    assert_eq!(app.get_as(&expired, &path).status, 401);
+    let good = signed(&sso(), claims(TEST_ISSUER, "casework", now + 600));
+    assert_eq!(
+        app.get_as(&good, &path).status,
+        200,
+        "the control token works"
+    );
+    let refused = [
+        (
+            "forged",
+            signed(&forger(), claims(TEST_ISSUER, "casework", now + 600)),
+        ),
+        (
+            "expired",
+            token_with(&sso(), "bureau", None, "zhang.wei", -3600),
+        ),
+        (
+            "wrong issuer",
+            signed(
+                &sso(),
+                claims("https://evil.example", "casework", now + 600),
+            ),
+        ),
+        (
+            "wrong audience",
+            signed(&sso(), claims(TEST_ISSUER, "another-app", now + 600)),
+        ),
+        (
+            "a year long",
+            signed(&sso(), claims(TEST_ISSUER, "casework", now + 366 * 86_400)),
+        ),
+        (
+            "not yet valid",
+            signed(
+                &sso(),
+                json!({"sub": "zhang.wei", "role": "bureau",
+            "iss": TEST_ISSUER, "aud": "casework", "exp": now + 3000, "nbf": now + 1800}),
+            ),
+        ),
+        (
+            "HS256 keyed with the public key",
+            hs256(&claims(TEST_ISSUER, "casework", now + 600)),
+        ),
+    ];
+    for (what, bad) in refused {
+        let reply = app.get_as(&bad, &path);
+        assert_eq!(reply.status, 401, "{what}: {}", reply.body);
+        assert_eq!(reply.json()["code"], "unauthorized", "{what}");
+    }
     let bad_role = token("citizen", None, "x");
     assert_eq!(app.get_as(&bad_role, &path).status, 401);
 
     let bureau = token("bureau", None, "zhang.wei");
     assert_eq!(app.get_as(&bureau, "/api/cases/999").status, 404);
     assert_eq!(app.get_as(&bureau, "/api/cases/abc").json()["field"], "id");
+}
+
+/// An HS256 token whose secret is the sign-on's public key, the classic
+/// algorithm confusion.
+fn hs256(claims: &e2e::Value) -> String {
+    let jwks: e2e::Value = serde_json::from_str(&sso().jwks()).expect("jwks");
+    let x = jwks["keys"][0]["x"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    header.kid = jwks["keys"][0]["kid"].as_str().map(str::to_string);
+    jsonwebtoken::encode(
+        &header,
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(x.as_bytes()),
+    )
+    .expect("a token")
 }

@@ -9,7 +9,9 @@
 //! every change checked with the field named, versioned and on record
 //! with the token subject, in force at once for new decisions.
 
-use common::routes::{self, ADMIN_CALENDAR, ADMIN_RULES, ADMIN_UNIT, ADMIN_UNITS, AUDIT};
+use common::routes::{
+    self, ADMIN_CALENDAR, ADMIN_RULES, ADMIN_UNIT, ADMIN_UNITS, AUDIT, DEV_TOKENS,
+};
 use common::{json, respond, Answer, Ctx, Problem};
 use shared::admin::{get, put, Target};
 use shared::directory;
@@ -25,12 +27,18 @@ const ENDPOINTS: &[(&str, Method)] = &[
     (ADMIN_UNITS, Method::Post),
     (ADMIN_UNIT, Method::Put),
     (AUDIT, Method::Get),
+    (DEV_TOKENS, Method::Post),
 ];
 
 #[http_component]
 fn handle(req: Request) -> Response {
     let ctx = Ctx::new(req);
-    respond(routes::endpoint(&ctx.req, ENDPOINTS).and_then(|route| admin(&ctx, route)))
+    respond(
+        routes::endpoint(&ctx.req, ENDPOINTS).and_then(|route| match route {
+            DEV_TOKENS => demo_token(&ctx),
+            _ => admin(&ctx, route),
+        }),
+    )
 }
 
 fn admin(ctx: &Ctx, route: &str) -> Answer {
@@ -81,6 +89,27 @@ fn units(ctx: &Ctx, who: &shared::access::Principal, route: &str) -> Answer {
         }
         _ => json(200, &directory::list(db, who)?),
     }
+}
+
+/// `POST /api/dev/tokens`: a demo token for one role, signed with the
+/// development instance's own key, valid for an hour; only there (404 on
+/// an instance with real keys) and only for a client on this machine.
+fn demo_token(ctx: &Ctx) -> Answer {
+    use shared::tokens::DemoClaims;
+    if !common::keys::is_development()? {
+        return Err(Problem::not_found()
+            .detail("demo tokens exist only on a development instance; staff sign in through the city's sign-on")
+            .boxed());
+    }
+    if !ctx.from_this_machine() {
+        return Err(common::auth::development_only());
+    }
+    let claims = DemoClaims::parse(&ctx.json_body()?)?;
+    let verifier = common::keys::token_verifier()?;
+    let token = common::keys::dev_signer()?
+        .demo_token(claims, verifier.policy(), ctx.now().timestamp())
+        .map_err(|e| Problem::internal(e).boxed())?;
+    json(201, &token)
 }
 
 /// The audit trail, as JSON or CSV.

@@ -6,7 +6,7 @@
 //! check handed to the private `reply` and `qc` desks),
 //! `POST /api/urge-notices/{id}/ack` and `GET /api/inbox`.
 
-use common::routes::{self, ACTIONS, CASE, INBOX, URGE_ACK};
+use common::routes::{self, ACTIONS, ADMIN_RESEAL, CASE, INBOX, URGE_ACK};
 use common::{json, respond, Answer, Ctx, Problem};
 use serde::Serialize;
 use shared::access::{case_access, personal_read, PersonalRead};
@@ -25,6 +25,7 @@ const ENDPOINTS: &[(&str, Method)] = &[
     (ACTIONS, Method::Post),
     (URGE_ACK, Method::Post),
     (INBOX, Method::Get),
+    (ADMIN_RESEAL, Method::Post),
 ];
 
 #[http_component]
@@ -34,6 +35,7 @@ async fn handle(req: Request) -> Response {
         Ok(CASE) => read(&ctx),
         Ok(ACTIONS) => common::act::at_front(&ctx).await,
         Ok(URGE_ACK) => notices::acknowledge(&ctx),
+        Ok(ADMIN_RESEAL) => reseal(&ctx),
         Ok(_) => inbox::inbox(&ctx),
         Err(problem) => Err(problem),
     })
@@ -53,6 +55,43 @@ struct View {
     /// Whether `submitter` is masked.
     #[serde(skip_serializing_if = "Option::is_none")]
     submitter_masked: Option<bool>,
+}
+
+/// `POST /api/admin/reseal`: one batch (`limit`, default 500, at most
+/// 5,000) of sealed personal data moved to the key in force; call again
+/// until `remaining` is 0.
+fn reseal(ctx: &Ctx) -> Answer {
+    let who = ctx.principal()?;
+    shared::access::may_reseal(&who)?;
+    let limit = match ctx.query().get("limit") {
+        None => 500,
+        Some(text) => text
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=5000).contains(n))
+            .ok_or_else(|| {
+                Problem::new(400, "invalid_query", "Invalid limit")
+                    .field("limit")
+                    .detail("a number of rows from 1 to 5000")
+                    .boxed()
+            })?,
+    };
+    let keys = ctx.keys()?;
+    // Every nonce drawn before the batch, so none can fail inside it.
+    let mut nonces = (0..limit)
+        .map(|_| common::keys::nonce())
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter();
+    let mut fresh = || nonces.next().unwrap_or_default();
+    let done = store::reseal(ctx.db()?, &keys, limit, &mut fresh);
+    eprintln!(
+        "reseal by {}: {} rows to key {}, {} left",
+        who.subject,
+        done.as_ref().map(|d| d.resealed).unwrap_or(0),
+        keys.key_id(),
+        done.as_ref().map(|d| d.remaining).unwrap_or(0)
+    );
+    json(200, &done?)
 }
 
 /// A case with its version as the `ETag`.

@@ -1,22 +1,49 @@
-//! Tokens: standard JWTs (HS256) signed with the `token_key` secret
-//! variable, so a city's existing sign-on can issue them. They carry `sub`,
-//! `role` and, for unit staff, `unit`, and must carry `exp`.
+//! Staff tokens: JWTs the city's sign-on signs with its private key,
+//! verified here with its public keys ([`shared::tokens`]); they carry
+//! `sub`, `role` and, for unit staff, `unit`. A development instance
+//! verifies the demo tokens it signs itself, and serves staff only on this
+//! machine.
 
-use jsonwebtoken::{decode, Algorithm, DecodingKey, Validation};
-use shared::access::{Claims, Principal};
+use shared::access::Principal;
 use spin_sdk::http::Request;
 
 use crate::problem::Problem;
-
-/// The development default of `token_key` (see `spin.toml`).
-pub const DEVELOPMENT_TOKEN_KEY: &str = "insecure-development-key-set-SPIN_VARIABLE_TOKEN_KEY";
 
 fn unauthorized(detail: &str) -> Box<Problem> {
     Problem::unauthorized(detail).boxed()
 }
 
-/// The signed-in principal, or a 401 problem.
+/// Whether a proxy says it forwarded the request.
+fn forwarded(req: &Request) -> bool {
+    ["forwarded", "x-forwarded-for", "x-real-ip"]
+        .iter()
+        .any(|h| req.header(h).is_some())
+}
+
+/// Whether the request comes from this machine (a loopback peer, not
+/// forwarded by a proxy).
+pub fn from_this_machine(req: &Request) -> bool {
+    let peer = crate::request::header(req, "spin-client-addr");
+    shared::tokens::is_local_client(&peer, forwarded(req))
+}
+
+/// 403: a development instance serves staff only on this machine.
+pub fn development_only() -> Box<Problem> {
+    Problem::new(
+        403,
+        "development_instance",
+        "This instance runs on development keys",
+    )
+    .detail("staff endpoints answer only on this machine until token_jwks and pd_key are set (see docs/deployment.md)")
+    .boxed()
+}
+
+/// The signed-in principal: 401 without a valid token; 403 on a
+/// development instance for a client on another machine.
 pub fn principal(req: &Request) -> Result<Principal, Box<Problem>> {
+    if crate::keys::is_development()? && !from_this_machine(req) {
+        return Err(development_only());
+    }
     let header = req
         .header("authorization")
         .and_then(|h| h.as_str())
@@ -24,18 +51,7 @@ pub fn principal(req: &Request) -> Result<Principal, Box<Problem>> {
     let token = header
         .strip_prefix("Bearer ")
         .ok_or_else(|| unauthorized("the Authorization header must be Bearer <token>"))?;
-    let key = spin_sdk::variables::get("token_key")
-        .map_err(|e| Problem::internal(format!("variable token_key: {e:?}")).boxed())?;
-    if key == DEVELOPMENT_TOKEN_KEY {
-        eprintln!("warning: token_key is the development default; set SPIN_VARIABLE_TOKEN_KEY");
-    }
-    let mut validation = Validation::new(Algorithm::HS256);
-    validation.set_required_spec_claims(&["exp", "sub"]);
-    let data = decode::<Claims>(
-        token,
-        &DecodingKey::from_secret(key.as_bytes()),
-        &validation,
-    )
-    .map_err(|e| unauthorized(&format!("the token is not valid: {e}")))?;
-    Principal::from_claims(&data.claims).map_err(|e| unauthorized(&e.to_string()))
+    crate::keys::token_verifier()?
+        .verify(token.trim(), shared::clock::now().timestamp())
+        .map_err(|e| unauthorized(&e.to_string()))
 }

@@ -102,7 +102,7 @@ impl Ctx {
 
     /// The personal-data keys.
     pub fn keys(&self) -> Result<Keys, Box<Problem>> {
-        crate::keys::personal_data_keys().map_err(|e| Problem::internal(format!("{e:#}")).boxed())
+        crate::keys::personal_data_keys()
     }
 
     /// The body as JSON (413 when too large, 400 when not JSON).
@@ -138,11 +138,42 @@ impl Ctx {
         crate::request::if_match_version(&self.req)
     }
 
-    /// The client's address (for per-client limits), without the port.
-    pub fn client_address(&self) -> String {
-        let addr = crate::request::header(&self.req, "spin-client-addr");
-        addr.rsplit_once(':')
-            .map(|(ip, _)| ip.to_string())
-            .unwrap_or(addr)
+    /// Whether the request comes from this machine.
+    pub fn from_this_machine(&self) -> bool {
+        crate::auth::from_this_machine(&self.req)
+    }
+
+    /// The bucket the client is counted under for per-client limits: its
+    /// address (IPv6: its /64), read through the deployment's trusted
+    /// proxies (the `trusted_proxies` variable, where the component has it).
+    pub fn client_bucket(&self) -> Result<String, Box<Problem>> {
+        use shared::client::{client_bucket, Origin, TrustedProxies};
+        let trusted = match spin_sdk::variables::get("trusted_proxies") {
+            Ok(text) => TrustedProxies::parse(&text).map_err(crate::keys::not_configured)?,
+            Err(spin_sdk::variables::Error::Undefined(_)) => TrustedProxies::default(),
+            Err(e) => {
+                return Err(crate::keys::not_configured(format!(
+                    "variable trusted_proxies: {e:?}"
+                )))
+            }
+        };
+        let joined = |name: &str| {
+            let values: Vec<&str> = self
+                .req
+                .headers()
+                .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                .filter_map(|(_, v)| v.as_str())
+                .collect();
+            (!values.is_empty()).then(|| values.join(", "))
+        };
+        let peer = crate::request::header(&self.req, "spin-client-addr");
+        let xff = joined("x-forwarded-for");
+        let fwd = joined("forwarded");
+        let origin = Origin {
+            peer: &peer,
+            x_forwarded_for: xff.as_deref(),
+            forwarded: fwd.as_deref(),
+        };
+        Ok(client_bucket(&origin, &trusted))
     }
 }

@@ -1,19 +1,128 @@
-//! The deployment's secrets, read from Spin variables.
+//! The deployment's keys, from Spin variables: the public keys staff
+//! tokens are verified with (`token_jwks`, `token_issuer`,
+//! `token_audience`, `token_max_lifetime`) and the personal-data keys
+//! (`pd_key`, `pd_previous_keys`). None has a usable default: left empty,
+//! the instance is a development instance, on keys it made itself on first
+//! use and keeps in its own key-value store (never in the database), whose
+//! staff endpoints answer only clients on the same machine.
 
 use shared::personal::Keys;
+use shared::tokens::{DevSigner, TokenPolicy, Verifier, DEVELOPMENT_ISSUER};
+use spin_sdk::wit::wasi::keyvalue::{atomics, store};
 
-/// The personal-data keys from the `pd_key` variable. Warns (on the
-/// component's stderr log) while the development default is in use.
-pub fn personal_data_keys() -> anyhow::Result<Keys> {
-    let secret = spin_sdk::variables::get("pd_key")
-        .map_err(|e| anyhow::anyhow!("variable pd_key: {e:?}"))?;
-    let keys = Keys::from_secret(&secret)?;
-    if keys.is_insecure() {
-        eprintln!(
-            "warning: pd_key is the development default; set SPIN_VARIABLE_PD_KEY for real data"
-        );
+use crate::problem::Problem;
+
+/// Where a development instance keeps the seed of its token-signing key.
+const DEV_TOKEN_SEED: &str = "casework/development/token-signing-seed";
+/// Where a development instance keeps its personal-data key.
+const DEV_PD_KEY: &str = "casework/development/pd-key";
+
+/// 503: the deployment's settings are missing or unusable (the detail
+/// names the variable, never a value).
+pub fn not_configured(detail: impl std::fmt::Display) -> Box<Problem> {
+    Problem::new(503, "not_configured", "This instance is not configured")
+        .detail(detail.to_string())
+        .boxed()
+}
+
+fn variable(name: &str) -> Result<String, Box<Problem>> {
+    spin_sdk::variables::get(name).map_err(|e| not_configured(format!("variable {name}: {e:?}")))
+}
+
+/// Whether this instance runs on development keys: `token_jwks` left
+/// empty, or, in a component that holds personal-data keys, `pd_key`.
+pub fn is_development() -> Result<bool, Box<Problem>> {
+    if variable("token_jwks")?.trim().is_empty() {
+        return Ok(true);
     }
-    Ok(keys)
+    match spin_sdk::variables::get("pd_key") {
+        Ok(key) => Ok(key.is_empty()),
+        Err(spin_sdk::variables::Error::Undefined(_)) => Ok(false),
+        Err(e) => Err(not_configured(format!("variable pd_key: {e:?}"))),
+    }
+}
+
+/// The verifier of staff tokens: the sign-on's public keys, or on a
+/// development instance the key it signs its demo tokens with.
+pub fn token_verifier() -> Result<Verifier, Box<Problem>> {
+    let jwks = variable("token_jwks")?;
+    let audience = variable("token_audience")?;
+    let lifetime = variable("token_max_lifetime")?;
+    if jwks.trim().is_empty() {
+        let policy =
+            TokenPolicy::parse(DEVELOPMENT_ISSUER, &audience, &lifetime).map_err(not_configured)?;
+        return Ok(Verifier::development(
+            &dev_signer()?,
+            &policy.audience,
+            policy.max_lifetime,
+        ));
+    }
+    let policy = TokenPolicy::parse(&variable("token_issuer")?, &audience, &lifetime)
+        .map_err(not_configured)?;
+    Verifier::from_jwks(&jwks, policy).map_err(not_configured)
+}
+
+/// The development instance's token-signing key (made on first use).
+pub fn dev_signer() -> Result<DevSigner, Box<Problem>> {
+    Ok(DevSigner::from_seed(
+        dev_secret(DEV_TOKEN_SEED, true)?
+            .ok_or_else(|| Problem::internal("the development signing key was not kept"))?,
+    ))
+}
+
+/// The personal-data keys: `pd_key` in force, `pd_previous_keys`
+/// (whitespace-separated) still opening what they sealed; on a development
+/// instance a key of its own, which stays an opening key once a real
+/// `pd_key` is set, until its rows are re-sealed.
+pub fn personal_data_keys() -> Result<Keys, Box<Problem>> {
+    let configured = variable("pd_key")?;
+    let previous = variable("pd_previous_keys")?;
+    let dev = dev_secret(DEV_PD_KEY, configured.is_empty())?.map(|seed| hex(&seed));
+    let mut opening: Vec<&str> = previous.split_whitespace().collect();
+    let current = if configured.is_empty() {
+        dev.as_deref().unwrap_or_default()
+    } else {
+        opening.extend(dev.as_deref());
+        configured.as_str()
+    };
+    Keys::for_deployment(current, opening).map_err(not_configured)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A 32-byte secret kept in the key-value store under `key`; made (once,
+/// by compare-and-swap, so concurrent first uses agree) when `create`.
+fn dev_secret(key: &str, create: bool) -> Result<Option<[u8; 32]>, Box<Problem>> {
+    let failed = |e: &dyn std::fmt::Debug| {
+        Problem::internal(format!("development key {key}: {e:?}")).boxed()
+    };
+    let bucket = store::open("default").map_err(|e| failed(&e))?;
+    for _ in 0..3 {
+        let cas = atomics::Cas::new(&bucket, key).map_err(|e| failed(&e))?;
+        if let Some(value) = cas.current().map_err(|e| failed(&e))? {
+            let seed: [u8; 32] = value
+                .as_slice()
+                .try_into()
+                .map_err(|_| failed(&"not 32 bytes"))?;
+            return Ok(Some(seed));
+        }
+        if !create {
+            return Ok(None);
+        }
+        let mut seed = [0u8; 32];
+        getrandom::fill(&mut seed).map_err(|e| failed(&e))?;
+        match atomics::swap(cas, &seed) {
+            Ok(()) => {
+                eprintln!("made a development key ({key}); set the deployment's keys for real use");
+                return Ok(Some(seed));
+            }
+            Err(atomics::CasError::CasFailed(_)) => continue,
+            Err(atomics::CasError::StoreError(e)) => return Err(failed(&e)),
+        }
+    }
+    Err(failed(&"another request kept changing it"))
 }
 
 /// Random bytes for storing a new case: a few draws of a tracking code and
@@ -26,4 +135,12 @@ pub fn draws() -> Result<[shared::store::Draw; 3], Box<crate::Problem>> {
             .map_err(|e| crate::Problem::internal(format!("no randomness: {e}")).boxed())?;
     }
     Ok(draws)
+}
+
+/// A fresh random sealing nonce.
+pub fn nonce() -> Result<[u8; 12], Box<Problem>> {
+    let mut nonce = [0u8; 12];
+    getrandom::fill(&mut nonce)
+        .map_err(|e| Problem::internal(format!("no randomness: {e}")).boxed())?;
+    Ok(nonce)
 }

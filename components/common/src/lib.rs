@@ -7,6 +7,7 @@
 
 pub mod act;
 pub mod auth;
+pub mod counters;
 pub mod ctx;
 pub mod db;
 pub mod keys;

@@ -211,6 +211,13 @@ impl From<StoreError> for Box<Problem> {
                 p
             }
             StoreError::NotFound(_) => Problem::case_not_found(),
+            StoreError::Seal(shared::personal::SealError::UnknownKey(id)) => {
+                Problem::new(503, "not_configured", "A personal-data key is missing").detail(
+                    format!(
+                "rows sealed with key {id} need it in pd_previous_keys until they are re-sealed"
+            ),
+                )
+            }
             StoreError::IdempotencyKeyReused => Problem::new(
                 422,
                 "idempotency_key_reused",
@@ -307,6 +314,15 @@ impl From<HallClosed> for Box<Problem> {
             .field("channel")
             .detail(closed.to_string())
             .boxed()
+    }
+}
+
+impl From<shared::attempts::Throttled> for Box<Problem> {
+    fn from(e: shared::attempts::Throttled) -> Self {
+        let mut p =
+            Problem::new(429, "too_many_attempts", "Too many wrong attempts").detail(e.to_string());
+        p.retry_after = Some(e.retry_after);
+        p.boxed()
     }
 }
 

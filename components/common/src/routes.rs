@@ -47,6 +47,12 @@ pub const RECTIFICATIONS: &str = "/api/rectifications";
 pub const RECTIFICATION: &str = "/api/rectifications/:id";
 /// `GET /api/audit`: the audit trail (bureau).
 pub const AUDIT: &str = "/api/audit";
+/// `POST /api/admin/reseal`: moves sealed personal data to the key in
+/// force (the bureau; served by `cases`, which holds the keys).
+pub const ADMIN_RESEAL: &str = "/api/admin/reseal";
+/// `POST /api/dev/tokens`: a short-lived demo token, only on a development
+/// instance and only for a client on the same machine.
+pub const DEV_TOKENS: &str = "/api/dev/tokens";
 /// `GET /api/openapi.json`: the API's description.
 pub const OPENAPI: &str = "/api/openapi.json";
 
@@ -73,6 +79,8 @@ pub const PUBLIC: &[&str] = &[
     ADMIN_UNITS,
     ADMIN_UNIT,
     AUDIT,
+    ADMIN_RESEAL,
+    DEV_TOKENS,
     STATS,
     HOTSPOTS,
     RECTIFICATIONS,

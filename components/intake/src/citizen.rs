@@ -1,11 +1,16 @@
 //! The submitter's endpoints, by tracking code and the last four digits of
 //! their phone: `GET /api/cases/track/{code}` (where the case stands, and
 //! the released reply) and `POST /api/cases/track/{code}/feedback` (rate
-//! the reply once per closure, and ask for a review).
+//! the reply once per closure, and ask for a review). Both run under the
+//! county's tracking limits (`shared::attempts`): wrong answers counted per
+//! client, per code and client and per code, refused with 429 and
+//! `Retry-After` before any work once over.
 
+use common::counters;
 use common::{json, Answer, Ctx, Problem};
+use shared::attempts::Seen;
 use shared::contact::{ContactError, PhoneLast4};
-use shared::feedback::{rate, Feedback};
+use shared::feedback::{rate, Feedback, FeedbackError};
 use shared::ids::TrackingCode;
 use shared::store;
 
@@ -27,7 +32,15 @@ pub fn track(ctx: &Ctx) -> Answer {
                 .field("phone_last4")
                 .detail(ContactError::Last4.to_string())
         })?;
-    match store::find_public_status_for_submitter(ctx.db()?, &ctx.keys()?, &code, &last4)? {
+    let found = guarded(ctx, &code, || {
+        Ok(store::find_public_status_for_submitter(
+            ctx.db()?,
+            &ctx.keys()?,
+            &code,
+            &last4,
+        )?)
+    })?;
+    match found {
         Some(status) => json(200, &status),
         None => Err(Problem::new(
             404,
@@ -39,16 +52,55 @@ pub fn track(ctx: &Ctx) -> Answer {
     }
 }
 
+/// Runs a lookup by tracking code and second factor under the tracking
+/// limits: 429 before any work when this client is over them, one attempt
+/// per interval on a slowed code; a wrong answer (`None`) is counted.
+fn guarded<T>(
+    ctx: &Ctx,
+    code: &TrackingCode,
+    lookup: impl FnOnce() -> Result<Option<T>, Box<Problem>>,
+) -> Result<Option<T>, Box<Problem>> {
+    let limits = &ctx.rules()?.intake()?.tracking;
+    let now = ctx.now();
+    let c = limits.counters(&ctx.client_bucket()?, code, now);
+    let seen = Seen {
+        client: counters::get(&c.client),
+        code_and_client: counters::get(&c.code_and_client),
+        code: counters::get(&c.code),
+    };
+    if limits.admit(&c, seen, now)? {
+        // A counter that fails must not lock the citizen out.
+        let n = counters::increment(&c.slot).unwrap_or(1);
+        limits.admit_slot(&c, n, now)?;
+    }
+    let found = lookup()?;
+    if found.is_none() {
+        for key in [&c.client, &c.code_and_client, &c.code] {
+            if let Err(e) = counters::increment(key) {
+                eprintln!("tracking counter unavailable: {e}");
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// The submitter's rating of the released reply.
 pub fn feedback(ctx: &Ctx) -> Answer {
     let code = code(ctx)?;
     let feedback = Feedback::parse(&ctx.json_body()?)?;
-    let rated = rate(
-        ctx.db()?,
-        &ctx.keys()?,
-        &code,
-        &feedback,
-        ctx.now_in_china(),
-    )?;
+    let rated = guarded(ctx, &code, || {
+        match rate(
+            ctx.db()?,
+            &ctx.keys()?,
+            &code,
+            &feedback,
+            ctx.now_in_china(),
+        ) {
+            Ok(rated) => Ok(Some(rated)),
+            Err(FeedbackError::NotFound) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    })?
+    .ok_or(FeedbackError::NotFound)?;
     json(200, &rated)
 }

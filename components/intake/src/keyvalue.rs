@@ -16,19 +16,11 @@ const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 /// (the key-value store's atomic increment): 429 past the county's limit.
 /// A failing counter must not stop citizens from reaching us.
 pub fn count_public_submission(ctx: &Ctx, rules: &IntakeRules) -> Result<(), Box<Problem>> {
-    use spin_sdk::wit::wasi::keyvalue::{atomics, store};
-    let window = rules.rate_window(&ctx.client_address(), ctx.now());
-    let count = store::open("default").and_then(|b| {
-        let n = atomics::increment(&b, &window.key, 1)?;
-        if n == 1 {
-            let _ = b.delete(&window.previous);
-        }
-        Ok(n)
-    });
-    match count {
+    let window = rules.rate_window(&ctx.client_bucket()?, ctx.now());
+    match common::counters::increment(&window.key) {
         Ok(n) => Ok(rules.admit_rate(n)?),
         Err(e) => {
-            eprintln!("rate counter unavailable: {e:?}");
+            eprintln!("rate counter unavailable: {e}");
             Ok(())
         }
     }

@@ -45,7 +45,7 @@ async fn submit(ctx: &Ctx) -> Answer {
         keyvalue::count_public_submission(ctx, rules.intake()?)?;
     }
     let key = keyvalue::idempotency_key(ctx)?;
-    let fingerprint = store::fingerprint(ctx.req.body());
+    let fingerprint = store::fingerprint(&ctx.keys()?, ctx.req.body());
     if let Some(replay) = key.as_ref().and_then(|k| keyvalue::replay(k, &fingerprint)) {
         return Ok(replay);
     }

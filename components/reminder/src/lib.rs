@@ -3,6 +3,7 @@
 //! interface). Each run writes the urge notices and warnings that are due,
 //! marks overdue cases and drives stuck ones on; what it did goes to the
 //! component's log. `POST /api/reminders/scan` runs the same scan over HTTP.
+//! Each run also drops the limit counters whose window has ended.
 
 mod cron {
     wit_bindgen::generate!({
@@ -32,6 +33,10 @@ impl cron::Guest for Reminder {
         );
         for failure in &report.failed {
             eprintln!("scan: {failure}");
+        }
+        match common::counters::sweep(shared::clock::now()) {
+            Ok(n) => println!("swept {n} expired limit counters"),
+            Err(e) => eprintln!("sweeping expired limit counters: {e}"),
         }
         Ok(())
     }

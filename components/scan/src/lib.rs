@@ -2,7 +2,8 @@
 //! demand, for the bureau or the deployment's scheduler (a `scheduler`
 //! token that may do nothing else). The same scan the `reminder` stage
 //! runs on its cron trigger; where the platform has no cron trigger
-//! (SpinKube), a scheduled job calls this instead.
+//! (SpinKube), a scheduled job calls this instead. Each run also drops the
+//! limit counters whose window has ended.
 
 use common::routes::{self, SCAN};
 use common::{json, respond, Answer, Ctx};
@@ -19,5 +20,9 @@ fn handle(req: Request) -> Response {
 fn run(ctx: &Ctx) -> Answer {
     routes::endpoint(&ctx.req, &[(SCAN, Method::Post)])?;
     may_run_scan(&ctx.principal()?)?;
-    json(200, &scan(ctx.db()?, ctx.rules()?, ctx.now())?)
+    let report = scan(ctx.db()?, ctx.rules()?, ctx.now())?;
+    if let Err(e) = common::counters::sweep(ctx.now()) {
+        eprintln!("sweeping expired limit counters: {e}");
+    }
+    json(200, &report)
 }

@@ -385,6 +385,7 @@ pub fn case_for_submitter(
 ) -> Result<Option<CaseId>, StoreError> {
     let rows = public_row(db, code)?;
     let Some(row) = rows.row(0) else {
+        keys.open_nothing(phone_last4.as_str());
         return Ok(None);
     };
     let id = CaseId::new(row.integer("id")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -406,6 +407,7 @@ pub fn find_public_status_for_submitter(
 ) -> Result<Option<PublicStatus>, StoreError> {
     let rows = public_row(db, code)?;
     let Some(row) = rows.row(0) else {
+        keys.open_nothing(phone_last4.as_str());
         return Ok(None);
     };
     let id = CaseId::new(row.integer("id")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -613,16 +615,15 @@ pub fn case_view(db: &impl Db, case: CaseId) -> Result<Option<CaseView>, StoreEr
     }))
 }
 
-/// A stable fingerprint of a request body (FNV-1a, 64 bits), to tell a true
-/// retry from a different submission under the same Idempotency-Key. Not a
-/// security measure: the key is the client's own.
-pub fn fingerprint(body: &[u8]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in body {
-        hash ^= u64::from(*b);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{hash:016x}")
+/// The fingerprint of a request body, to tell a true retry from a different
+/// submission under the same Idempotency-Key: HMAC-SHA-256 under a key
+/// derived from the personal-data key, so the stored fingerprint of a body
+/// with a name and phone in it cannot be checked against guesses.
+pub fn fingerprint(keys: &Keys, body: &[u8]) -> String {
+    crate::keyed_hash::keyed_hash(keys.fingerprint_key(), body)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -811,7 +812,7 @@ mod tests {
         let id = CaseId::new(1).expect("id");
         assert!(matches!(
             masked_personal_data(&db, &other, id),
-            Err(StoreError::Seal(SealError::CannotOpen))
+            Err(StoreError::Seal(SealError::UnknownKey(_)))
         ));
     }
 
@@ -868,8 +869,12 @@ mod tests {
     }
 
     #[test]
-    fn the_fingerprint_tells_bodies_apart() {
-        assert_eq!(fingerprint(b"abc"), fingerprint(b"abc"));
-        assert_ne!(fingerprint(b"abc"), fingerprint(b"abd"));
+    fn the_fingerprint_tells_bodies_apart_and_differs_per_deployment_key() {
+        let k = Keys::from_secret("one deployment").expect("keys");
+        let other = Keys::from_secret("another deployment").expect("keys");
+        assert_eq!(fingerprint(&k, b"abc"), fingerprint(&k, b"abc"));
+        assert_ne!(fingerprint(&k, b"abc"), fingerprint(&k, b"abd"));
+        assert_ne!(fingerprint(&k, b"abc"), fingerprint(&other, b"abc"));
+        assert_eq!(fingerprint(&k, b"abc").len(), 64);
     }
 }

@@ -16,6 +16,7 @@ mod cases;
 mod deadlines;
 mod lifecycle;
 mod reminders;
+mod reseal;
 mod screening;
 mod units;
 
@@ -23,6 +24,7 @@ pub use cases::*;
 pub use deadlines::*;
 pub use lifecycle::*;
 pub use reminders::*;
+pub use reseal::*;
 pub use screening::*;
 pub use units::*;
 
