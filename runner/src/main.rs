@@ -3,7 +3,9 @@
 //! tests and single-machine deployments. It knows nothing of any particular
 //! app.
 
+mod admission;
 mod app;
+mod body_guard;
 mod build_cmd;
 mod cron;
 mod dispatch;
@@ -83,6 +85,22 @@ struct UpArgs {
     /// No line per request.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Open connections one client (IP address; IPv6 by /64) may hold;
+    /// more are answered 503 and closed. Behind a reverse proxy every
+    /// client is the proxy: raise it there.
+    #[arg(long, default_value_t = 64)]
+    max_connections_per_client: usize,
+    /// Requests that may wait for an instance slot (then 503 with
+    /// Retry-After).
+    #[arg(long, default_value_t = 1024)]
+    max_queued: usize,
+    /// The longest a request body may pause, in seconds (then 408).
+    #[arg(long, default_value_t = 10.0)]
+    body_idle_timeout: f64,
+    /// The slowest a request body may arrive after its first 5 seconds,
+    /// in bytes a second on average (then 408).
+    #[arg(long, default_value_t = 1024)]
+    min_body_rate: u64,
 }
 
 fn main() -> Result<()> {
@@ -106,6 +124,24 @@ fn up(args: UpArgs) -> Result<()> {
     if args.max_memory_mib == 0 || args.max_memory_mib > 4096 {
         bail!("--max-memory-mib must be from 1 to 4096");
     }
+    if args.max_connections_per_client == 0 {
+        bail!("--max-connections-per-client must be at least 1");
+    }
+    if !(args.body_idle_timeout > 0.0 && args.body_idle_timeout <= 3600.0) {
+        bail!("--body-idle-timeout must be more than 0 and at most 3600 seconds");
+    }
+    let serve_limits = server::ServeLimits {
+        admission: admission::AdmissionLimits {
+            per_client_connections: args.max_connections_per_client,
+            waiting: args.max_queued,
+            ..admission::AdmissionLimits::default()
+        },
+        body: body_guard::BodyLimits {
+            idle_timeout: Duration::from_secs_f64(args.body_idle_timeout),
+            min_rate: args.min_body_rate,
+            ..body_guard::BodyLimits::default()
+        },
+    };
     let app = manifest::App::load(&args.from)?;
     if args.build {
         build_cmd::build(&app)?;
@@ -141,7 +177,14 @@ fn up(args: UpArgs) -> Result<()> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(serve(app, args.listen, state_dir, options, quiet))
+    runtime.block_on(serve(
+        app,
+        args.listen,
+        state_dir,
+        options,
+        quiet,
+        serve_limits,
+    ))
 }
 
 async fn serve(
@@ -150,6 +193,7 @@ async fn serve(
     state_dir: PathBuf,
     options: app::Options,
     quiet: bool,
+    limits: server::ServeLimits,
 ) -> Result<()> {
     let loaded = Arc::new(app::LoadedApp::load(&app, &state_dir, &options)?);
     let listener = tokio::net::TcpListener::bind(listen)
@@ -187,7 +231,7 @@ async fn serve(
             println!("  {}: http://{addr}{route}", trigger.component);
         }
     }
-    server::Server::new(loaded, quiet)
+    server::Server::new(loaded, quiet, limits)
         .serve(listener, server::shutdown_signal())
         .await
 }

@@ -1,7 +1,12 @@
 //! The HTTP trigger: a hyper server that routes each request with Spin's
 //! rules and runs it in a fresh instance of the matched component. A trap
-//! or a timeout answers 500 for that request alone. On Ctrl-C or SIGTERM it
-//! stops accepting, lets requests in flight finish, then returns.
+//! or a timeout answers 500 for that request alone. Slow and many clients
+//! cannot take the instances from the others: a body is read against a
+//! clock before it takes an instance (408 when too slow), each client's
+//! connections are capped (503), and a request that finds every instance
+//! slot taken waits in a bounded queue (then 503 with `Retry-After`). On
+//! Ctrl-C or SIGTERM it stops accepting, lets requests in flight finish,
+//! then returns.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -18,7 +23,9 @@ use tokio::sync::watch;
 use wasmtime_wasi_http::io::TokioIo;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
+use crate::admission::{Admission, AdmissionLimits, Connections};
 use crate::app::LoadedApp;
+use crate::body_guard::{self, BodyLimits, Head};
 use crate::dispatch::{self, RouteInfo};
 use crate::test_clock::{TestClock, CONTROL_PATH};
 
@@ -31,14 +38,30 @@ const MAX_CONNECTIONS: usize = 1024;
 /// How long a client may take to send a request's headers.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How the server shares itself out among clients.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ServeLimits {
+    pub admission: AdmissionLimits,
+    pub body: BodyLimits,
+}
+
 pub struct Server {
     app: Arc<LoadedApp>,
     quiet: bool,
+    admission: Admission,
+    connections: Arc<Connections>,
+    body: BodyLimits,
 }
 
 impl Server {
-    pub fn new(app: Arc<LoadedApp>, quiet: bool) -> Self {
-        Self { app, quiet }
+    pub fn new(app: Arc<LoadedApp>, quiet: bool, limits: ServeLimits) -> Self {
+        Self {
+            app,
+            quiet,
+            admission: Admission::new(limits.admission),
+            connections: Connections::new(limits.admission.per_client_connections),
+            body: limits.body,
+        }
     }
 
     /// Serves until `shutdown` resolves, then drains.
@@ -74,10 +97,16 @@ impl Server {
                 },
                 _ = &mut shutdown => break,
             };
+            let Some(open) = server.connections.open(client.ip()) else {
+                // Over its connection cap: told so, and closed.
+                tokio::spawn(refuse_connection(stream, slot));
+                continue;
+            };
             let server = server.clone();
             let mut stop = stop_rx.clone();
             tokio::spawn(async move {
                 let _slot = slot;
+                let _open = open;
                 let service = hyper::service::service_fn(move |req| {
                     let server = server.clone();
                     async move { Ok::<_, std::convert::Infallible>(server.handle(req, client).await) }
@@ -144,7 +173,52 @@ impl Server {
         };
         let component_id = route.target.clone();
         let info = RouteInfo::from_match(&route, client);
-        let response = match self.run(req, &component_id, &info).await {
+        let (parts, body) = req.into_parts();
+        // The body first, against the clock, before it takes an instance.
+        let head = match body_guard::read_head(body, self.body).await {
+            Ok(head) => head,
+            Err(_) => {
+                self.log(
+                    &method,
+                    &path,
+                    &component_id,
+                    StatusCode::REQUEST_TIMEOUT,
+                    started,
+                );
+                let mut resp = plain(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "the request body came too slowly",
+                );
+                resp.headers_mut()
+                    .insert(http::header::CONNECTION, HeaderValue::from_static("close"));
+                return resp;
+            }
+        };
+        let _slot = match self.admission.admit().await {
+            Ok(slot) => slot,
+            Err(refused) => {
+                eprintln!("no instance slot for {method} {path}: {refused:?}");
+                self.log(
+                    &method,
+                    &path,
+                    &component_id,
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    started,
+                );
+                return busy(self.admission.retry_after());
+            }
+        };
+        let ran = match head {
+            Head::Whole(bytes) => {
+                let req = Request::from_parts(parts, Full::new(bytes));
+                self.run(req, &component_id, &info).await
+            }
+            Head::Large(rest) => {
+                let req = Request::from_parts(parts, rest);
+                self.run(req, &component_id, &info).await
+            }
+        };
+        let response = match ran {
             Ok(resp) => resp,
             Err(e) => {
                 eprintln!(
@@ -158,12 +232,16 @@ impl Server {
         response
     }
 
-    async fn run(
+    async fn run<B>(
         &self,
-        mut req: Request<Incoming>,
+        mut req: Request<B>,
         component_id: &str,
         info: &RouteInfo,
-    ) -> Result<Response<HyperOutgoingBody>> {
+    ) -> Result<Response<HyperOutgoingBody>>
+    where
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<wasmtime_wasi_http::Error>,
+    {
         let host = req
             .headers()
             .get(http::header::HOST)
@@ -241,6 +319,34 @@ async fn test_clock_control(
         .map_err(|never| match never {})
         .boxed_unsync();
     Response::new(body)
+}
+
+/// 503 with `Retry-After`: every instance slot is taken and the queue is
+/// full or was waited in too long.
+fn busy(retry_after: u64) -> Response<HyperOutgoingBody> {
+    let mut resp = plain(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "busy: every instance is taken; try again shortly",
+    );
+    if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
+        resp.headers_mut().insert(http::header::RETRY_AFTER, v);
+    }
+    resp
+}
+
+/// Answers a connection over its client's cap with 503 and closes it.
+async fn refuse_connection(
+    mut stream: tokio::net::TcpStream,
+    slot: tokio::sync::OwnedSemaphorePermit,
+) {
+    use tokio::io::AsyncWriteExt;
+    let _slot = slot;
+    let answer = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 37\r\nConnection: close\r\n\r\ntoo many connections from one client\n";
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        let _ = stream.write_all(answer).await;
+        let _ = stream.shutdown().await;
+    })
+    .await;
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Response<HyperOutgoingBody> {
