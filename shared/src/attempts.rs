@@ -99,6 +99,24 @@ pub fn is_expired(key: &str, now: DateTime<Utc>) -> bool {
         .is_some_and(|expires| expires <= now.timestamp())
 }
 
+/// Where a remembered answer to an `Idempotency-Key` (already scoped to
+/// its client) is kept: under a key expiring at the end of the next UTC
+/// day, so it outlives the key's day of validity and is then swept.
+pub fn idempotency_record_key(scoped: &str, at: DateTime<Utc>) -> String {
+    let day = at.timestamp().div_euclid(86_400);
+    counter_key((day + 2) * 86_400, &format!("idempotency/{scoped}"))
+}
+
+/// Where such an answer may be found at `now`: remembered today or
+/// yesterday (the record itself says whether it is still valid).
+pub fn idempotency_lookup_keys(scoped: &str, now: DateTime<Utc>) -> [String; 2] {
+    let yesterday = now - chrono::Duration::days(1);
+    [
+        idempotency_record_key(scoped, now),
+        idempotency_record_key(scoped, yesterday),
+    ]
+}
+
 fn seconds_until(end: i64, now: i64) -> u32 {
     u32::try_from((end - now).max(1)).unwrap_or(u32::MAX)
 }
@@ -242,6 +260,16 @@ mod tests {
         assert!(!is_expired("limits/soon/x", at(10_000)));
         assert!(now.code_and_client.contains(code().as_str()));
         assert!(now.code_and_client.ends_with("/203.0.113.7"));
+    }
+
+    #[test]
+    fn a_remembered_answer_is_found_the_next_day_and_swept_after() {
+        let remembered = idempotency_record_key("abc", at(0));
+        let next_day = at(86_400);
+        assert!(idempotency_lookup_keys("abc", at(10)).contains(&remembered));
+        assert!(idempotency_lookup_keys("abc", next_day).contains(&remembered));
+        assert!(!is_expired(&remembered, next_day));
+        assert!(is_expired(&remembered, at(3 * 86_400)));
     }
 
     #[test]

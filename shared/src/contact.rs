@@ -15,7 +15,7 @@ pub enum ContactError {
     Phone,
     /// The name is empty, longer than 50 characters, or holds control
     /// characters.
-    #[error("a name has 1 to 50 characters")]
+    #[error("a name has 1 to 50 visible characters (no control, zero-width or bidirectional characters)")]
     Name,
     /// Not the last four digits of a phone number.
     #[error(
@@ -146,7 +146,8 @@ impl FromStr for PersonName {
     fn from_str(s: &str) -> Result<Self, ContactError> {
         let name = s.trim();
         let len = name.chars().count();
-        if (1..=50).contains(&len) && !name.chars().any(char::is_control) {
+        let hidden = |c: char| c.is_control() || crate::text::is_invisible(c);
+        if (1..=50).contains(&len) && !name.chars().any(hidden) {
             Ok(Self(name.to_string()))
         } else {
             Err(ContactError::Name)
@@ -163,6 +164,24 @@ impl fmt::Debug for PersonName {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_with_hidden_or_reordering_characters_is_refused() {
+        for spoof in [
+            "张\u{202E}三",
+            "张\u{200B}三",
+            "\u{FEFF}张三",
+            "张三\u{2066}",
+            "张\n三",
+        ] {
+            assert_eq!(
+                spoof.parse::<PersonName>(),
+                Err(ContactError::Name),
+                "{spoof:?}"
+            );
+        }
+        assert!("欧阳·娜娜".parse::<PersonName>().is_ok());
+    }
 
     #[test]
     fn a_mobile_number_is_masked_to_its_first_three_and_last_four_digits() {

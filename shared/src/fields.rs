@@ -94,6 +94,9 @@ pub fn bounded_text(value: &Value, max: usize) -> Result<String, Vec<Issue>> {
         return Err(Issue::wrong_type("this field must be a string"));
     };
     let text = s.trim();
+    if crate::text::has_bidi_controls(text) {
+        return Err(vec![bidi_issue()]);
+    }
     match text.chars().count() {
         0 => Err(vec![Issue::new("empty", "this field must not be empty")]),
         n if n > max => Err(vec![Issue::new(
@@ -104,11 +107,21 @@ pub fn bounded_text(value: &Value, max: usize) -> Result<String, Vec<Issue>> {
     }
 }
 
+/// What text with a bidirectional control is refused as: such characters
+/// can make text read as something it is not.
+fn bidi_issue() -> Issue {
+    Issue::new(
+        "bidi_control",
+        "text must not hold bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E/F, U+061C)",
+    )
+}
+
 /// Free text of a staff action: trimmed, 1 to [`TEXT_MAX_CHARS`]
 /// characters (`invalid` otherwise).
 impl FieldValue for String {
     fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
         match value {
+            Value::String(s) if crate::text::has_bidi_controls(s) => Err(vec![bidi_issue()]),
             Value::String(s) if !s.trim().is_empty() && s.chars().count() <= TEXT_MAX_CHARS => {
                 Ok(s.trim().to_string())
             }
@@ -351,6 +364,28 @@ impl<'a> Fields<'a> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn text_with_a_bidirectional_control_is_refused_with_its_own_code() {
+        let body =
+            json!({"note": "已处理\u{202E}完毕", "title": "路灯\u{2066}不亮", "ok": "已处理"});
+        let mut f = Fields::of(&body).expect("object");
+        assert!(f.get::<String>("note").is_none());
+        assert!(f.get::<Bounded<50>>("title").is_none());
+        assert_eq!(f.get::<String>("ok").as_deref(), Some("已处理"));
+        let codes: Vec<(String, &str)> = f
+            .into_errors()
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                ("note".to_string(), "bidi_control"),
+                ("title".to_string(), "bidi_control")
+            ]
+        );
+    }
 
     #[test]
     fn every_bad_field_is_named_with_its_path() {

@@ -32,6 +32,7 @@
 //! - [`casefile`]: the case as staff work it: deadlines, history, reply, QC.
 //! - [`store`]: every SQL statement about a case: the case and its
 //!   submitter, lifecycle and events, deadlines, the unit directory.
+//! - [`text`]: text in NFC; invisible and bidirectional controls refused.
 //! - [`tokens`]: staff tokens verified with the sign-on's public keys.
 //! - [`units`]: the handling units cases are sent to.
 
@@ -77,5 +78,6 @@ pub mod sampling;
 pub mod schema;
 pub mod statistics;
 pub mod store;
+pub mod text;
 pub mod tokens;
 pub mod units;

@@ -8,7 +8,9 @@ use spin_sdk::http::Request;
 /// 5000 characters; this leaves room for everything else).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// The body as JSON: 413 when too large, 400 when not JSON.
+/// The body as JSON, every string in Unicode NFC
+/// ([`shared::text::normalize_json`]): 413 when too large, 400 when not
+/// JSON.
 pub fn json_body(req: &Request) -> Result<serde_json::Value, Box<crate::problem::Problem>> {
     use crate::problem::Problem;
     if req.body().len() > MAX_BODY_BYTES {
@@ -17,11 +19,13 @@ pub fn json_body(req: &Request) -> Result<serde_json::Value, Box<crate::problem:
                 .detail(format!("at most {MAX_BODY_BYTES} bytes")),
         ));
     }
-    serde_json::from_slice(req.body()).map_err(|e| {
+    let mut value: serde_json::Value = serde_json::from_slice(req.body()).map_err(|e| {
         Box::new(
             Problem::new(400, "malformed_json", "The body is not valid JSON").detail(e.to_string()),
         )
-    })
+    })?;
+    shared::text::normalize_json(&mut value);
+    Ok(value)
 }
 
 /// The version an `If-Match` header names (`"3"` or `W/"3"`): 428 when
@@ -64,7 +68,8 @@ pub fn query_pairs(req: &Request) -> BTreeMap<String, String> {
         .filter(|p| !p.is_empty())
         .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(k), decode(v))
+            let text = |s: &str| shared::text::nfc(&decode(s)).into_owned();
+            (text(k), text(v))
         })
         .collect()
 }

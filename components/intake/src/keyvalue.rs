@@ -1,12 +1,14 @@
 //! What intake keeps in the key-value store: the per-client counters of
 //! public submissions, and the Idempotency-Key fast path for retries (the
-//! database stays the record; losing an entry costs a query).
+//! database stays the record; losing an entry costs a query), each under a
+//! key that carries its expiry, swept by the deadline scan.
 
 use common::{Ctx, Problem};
 use serde::{Deserialize, Serialize};
+use shared::attempts;
 use shared::hall::IntakeRules;
 use shared::ids::IdempotencyKey;
-use shared::store::Acknowledgement;
+use shared::store::{self, Acknowledgement};
 use spin_sdk::http::Response;
 use spin_sdk::key_value::Store;
 
@@ -48,37 +50,44 @@ struct Record {
     fingerprint: String,
     location: String,
     answer: serde_json::Value,
+    /// Until when (Unix seconds) a retry gets this answer.
+    valid_until: i64,
 }
 
-fn kv_key(key: &IdempotencyKey) -> String {
-    format!("intake/idempotency/{key}")
-}
-
-/// The first answer, if this key was answered before for the same body (a
-/// different body under the same key is decided by the database).
-pub fn replay(key: &IdempotencyKey, fingerprint: &str) -> Option<Response> {
-    let bytes = Store::open_default().ok()?.get(&kv_key(key)).ok()??;
-    let record: Record = serde_json::from_slice(&bytes).ok()?;
-    (record.fingerprint == fingerprint).then(|| {
+/// The first answer, if this (scoped) key was answered before for the
+/// same body and is still valid (a different body under the same key is
+/// decided by the database).
+pub fn replay(ctx: &Ctx, scoped: &str, fingerprint: &str) -> Option<Response> {
+    let store = Store::open_default().ok()?;
+    let now = ctx.now();
+    let record: Record = attempts::idempotency_lookup_keys(scoped, now)
+        .iter()
+        .find_map(|k| store.get(k).ok().flatten())
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())?;
+    (record.fingerprint == fingerprint && now.timestamp() < record.valid_until).then(|| {
         let mut resp = common::json(201, &record.answer).ok()?;
         resp.set_header("location", record.location);
         Some(resp)
     })?
 }
 
-/// Keeps the answer for retries under `key`.
-pub fn remember(key: &IdempotencyKey, fingerprint: &str, ack: &Acknowledgement) {
+/// Keeps the answer for retries under the (scoped) key, for as long as
+/// the key holds.
+pub fn remember(ctx: &Ctx, scoped: &str, fingerprint: &str, ack: &Acknowledgement) {
+    let valid_until = ack.receipt.received_at.timestamp() + store::IDEMPOTENCY_HOURS * 3600;
     let record = serde_json::to_value(ack).map(|answer| Record {
         fingerprint: fingerprint.to_string(),
         location: common::routes::track_location(&ack.receipt.tracking_code),
         answer,
+        valid_until,
     });
+    let key = attempts::idempotency_record_key(scoped, ctx.now());
     let stored = record
         .map_err(|e| e.to_string())
         .and_then(|r| serde_json::to_vec(&r).map_err(|e| e.to_string()))
         .and_then(|bytes| {
             Store::open_default()
-                .and_then(|s| s.set(&kv_key(key), &bytes))
+                .and_then(|s| s.set(&key, &bytes))
                 .map_err(|e| format!("{e:?}"))
         });
     if let Err(e) = stored {

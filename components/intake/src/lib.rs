@@ -44,26 +44,31 @@ async fn submit(ctx: &Ctx) -> Answer {
     if who.is_none() {
         keyvalue::count_public_submission(ctx, rules.intake()?)?;
     }
-    let key = keyvalue::idempotency_key(ctx)?;
-    let fingerprint = store::fingerprint(&ctx.keys()?, ctx.req.body());
-    if let Some(replay) = key.as_ref().and_then(|k| keyvalue::replay(k, &fingerprint)) {
+    let keys = ctx.keys()?;
+    let fingerprint = store::fingerprint(&keys, ctx.req.body());
+    // A key holds for its client only: the person in the token, or else
+    // the address.
+    let scope = match &who {
+        Some(staff) => format!("staff:{}", staff.subject),
+        None => format!("client:{}", ctx.client_bucket()?),
+    };
+    let key = keyvalue::idempotency_key(ctx)?
+        .map(|k| store::scoped_idempotency_key(&keys, &scope, k.as_str()));
+    if let Some(replay) = key
+        .as_ref()
+        .and_then(|k| keyvalue::replay(ctx, k, &fingerprint))
+    {
         return Ok(replay);
     }
     let db = ctx.db()?;
     pipeline::check_direct_unit(db, &case)?;
-    let idem = key.as_ref().map(|key| Idempotency {
-        key: key.as_str(),
+    let idem = key.as_deref().map(|key| Idempotency {
+        key,
         fingerprint: &fingerprint,
     });
     let draws = common::keys::draws()?;
-    let stored = store::insert_with_fresh_code(
-        db,
-        &case,
-        ctx.now_in_china(),
-        idem.as_ref(),
-        &ctx.keys()?,
-        &draws,
-    )?;
+    let stored =
+        store::insert_with_fresh_code(db, &case, ctx.now_in_china(), idem.as_ref(), &keys, &draws)?;
     let (receipt, created) = match stored {
         Stored::Created(receipt) => (receipt, true),
         Stored::Replayed(receipt) => (receipt, false),
@@ -99,7 +104,7 @@ async fn submit(ctx: &Ctx) -> Answer {
     // Only a new case that went all the way is answered from the fast
     // path; a stranded one is taken on by the retry.
     if let (Some(key), true, true) = (&key, created, complete) {
-        keyvalue::remember(key, &fingerprint, &ack);
+        keyvalue::remember(ctx, key, &fingerprint, &ack);
     }
     respond_created(&receipt, &ack)
 }

@@ -24,10 +24,15 @@ pub struct Sealing<'a> {
     pub nonce: [u8; 12],
 }
 
+/// How long an `Idempotency-Key` holds: a retry within a day gets the first
+/// answer; after that the key names nothing and may be used again.
+pub const IDEMPOTENCY_HOURS: i64 = 24;
+
 /// A client's retry key and the fingerprint of the body it came with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Idempotency<'a> {
-    /// The client's `Idempotency-Key`.
+    /// The client's `Idempotency-Key`, scoped to the client
+    /// ([`scoped_idempotency_key`]).
     pub key: &'a str,
     /// The fingerprint of the body it came with ([`fingerprint`]).
     pub fingerprint: &'a str,
@@ -70,7 +75,7 @@ pub fn insert_case(
 ) -> Result<Stored, StoreError> {
     db.transaction(|db| {
         if let Some(idem) = idempotency {
-            if let Some(receipt) = find_by_idempotency_key(db, idem)? {
+            if let Some(receipt) = find_by_idempotency_key(db, idem, received_at)? {
                 return Ok(Stored::Replayed(receipt));
             }
         }
@@ -202,9 +207,12 @@ pub fn acknowledgement(db: &impl Db, receipt: &Receipt) -> Result<Acknowledgemen
     Ok(ack)
 }
 
+/// The case a live key names; a key older than [`IDEMPOTENCY_HOURS`] is
+/// let go (taken off its case), so it names nothing.
 fn find_by_idempotency_key(
     db: &impl Db,
     idem: &Idempotency<'_>,
+    now: DateTime<FixedOffset>,
 ) -> Result<Option<Receipt>, StoreError> {
     let rows = db.execute(
         "SELECT id, tracking_code, status, received_at, request_fingerprint
@@ -214,6 +222,13 @@ fn find_by_idempotency_key(
     let Some(row) = rows.row(0) else {
         return Ok(None);
     };
+    if row.instant("received_at")? + chrono::Duration::hours(IDEMPOTENCY_HOURS) <= now {
+        db.execute(
+            "UPDATE cases SET idempotency_key = NULL, request_fingerprint = NULL WHERE id = ?",
+            &[row.integer("id")?.into()],
+        )?;
+        return Ok(None);
+    }
     if row.opt_text("request_fingerprint")? != Some(idem.fingerprint) {
         return Err(StoreError::IdempotencyKeyReused);
     }
@@ -615,6 +630,19 @@ pub fn case_view(db: &impl Db, case: CaseId) -> Result<Option<CaseView>, StoreEr
     }))
 }
 
+/// The key an `Idempotency-Key` is kept under: scoped to the client that
+/// sent it (`scope`: the token's subject for staff, the client's address
+/// for the public), so one client's key never answers another, and keyed
+/// like the fingerprint, so the stored form says nothing of the key.
+pub fn scoped_idempotency_key(keys: &Keys, scope: &str, key: &str) -> String {
+    let mut data = Vec::with_capacity(scope.len() + key.len() + 16);
+    data.extend_from_slice(b"idempotency\0");
+    data.extend_from_slice(scope.as_bytes());
+    data.push(0);
+    data.extend_from_slice(key.as_bytes());
+    fingerprint(keys, &data)
+}
+
 /// The fingerprint of a request body, to tell a true retry from a different
 /// submission under the same Idempotency-Key: HMAC-SHA-256 under a key
 /// derived from the personal-data key, so the stored fingerprint of a body
@@ -833,6 +861,54 @@ mod tests {
             .execute("SELECT COUNT(*) AS n FROM cases", &[])
             .expect("query");
         assert_eq!(count.row(0).map(|r| r.integer("n")), Some(Ok(1)));
+    }
+
+    #[test]
+    fn a_key_older_than_a_day_names_nothing_and_may_be_used_again() {
+        let db = db();
+        let idem = Idempotency {
+            key: "k-1",
+            fingerprint: "f1",
+        };
+        insert(&db, &new_case(), &code(1), Some(&idem)).expect("stored");
+        let k = keys();
+        let sealing = Sealing {
+            keys: &k,
+            nonce: [6; 12],
+        };
+        let within = at() + chrono::Duration::hours(23);
+        let replay = insert_case(&db, &new_case(), &code(2), within, Some(&idem), &sealing);
+        assert!(matches!(replay, Ok(Stored::Replayed(_))));
+        let next_day = at() + chrono::Duration::hours(IDEMPOTENCY_HOURS);
+        let other_body = Idempotency {
+            key: "k-1",
+            fingerprint: "f2",
+        };
+        let fresh = insert_case(
+            &db,
+            &new_case(),
+            &code(2),
+            next_day,
+            Some(&other_body),
+            &sealing,
+        );
+        assert!(matches!(fresh, Ok(Stored::Created(_))), "{fresh:?}");
+    }
+
+    #[test]
+    fn a_key_is_scoped_to_its_client_and_kept_keyed() {
+        let k = keys();
+        let a = scoped_idempotency_key(&k, "client:203.0.113.7", "retry-1");
+        assert_eq!(
+            a,
+            scoped_idempotency_key(&k, "client:203.0.113.7", "retry-1")
+        );
+        assert_ne!(
+            a,
+            scoped_idempotency_key(&k, "client:203.0.113.8", "retry-1")
+        );
+        assert_ne!(a, scoped_idempotency_key(&k, "staff:wang.fang", "retry-1"));
+        assert!(!a.contains("retry"));
     }
 
     #[test]
