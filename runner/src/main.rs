@@ -5,6 +5,7 @@
 
 mod admission;
 mod app;
+mod backup;
 mod body_guard;
 mod build_cmd;
 mod cron;
@@ -45,6 +46,23 @@ enum Cmd {
     },
     /// Serve the app (as `spin up`).
     Up(UpArgs),
+    /// Copy the app's key-value stores and databases, consistently, while
+    /// it serves (SQLite's online backup); the copy is a state directory.
+    Backup {
+        /// The manifest, or a folder holding spin.toml (for the default
+        /// state directory).
+        #[arg(short = 'f', long = "from", default_value = "spin.toml")]
+        from: PathBuf,
+        /// The app's state directory (default: .spin beside the manifest).
+        #[arg(long)]
+        state_dir: Option<PathBuf>,
+        /// The runtime config the app runs with, if any.
+        #[arg(long)]
+        runtime_config_file: Option<PathBuf>,
+        /// A new (or empty) directory for the copy.
+        #[arg(long)]
+        to: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -111,6 +129,25 @@ fn main() -> Result<()> {
             build_cmd::build(&app)
         }
         Cmd::Up(args) => up(args),
+        Cmd::Backup {
+            from,
+            state_dir,
+            runtime_config_file,
+            to,
+        } => {
+            let state_dir = match state_dir {
+                Some(dir) => dir,
+                None => manifest::App::load(&from)?.dir.join(".spin"),
+            };
+            let config = match &runtime_config_file {
+                Some(path) => runtime_config::RuntimeConfig::load(path)?,
+                None => runtime_config::RuntimeConfig::default(),
+            };
+            for file in backup::backup(&state_dir, &config, &to)? {
+                println!("Backed up {}", file.display());
+            }
+            Ok(())
+        }
     }
 }
 

@@ -239,6 +239,7 @@ impl Keys {
                 phone: "13800000000".into(),
                 id_number: None,
                 address: None,
+                anonymised: false,
             };
             let sealed = key.seal(case, &data, [0; NONCE_LEN]).ok()?;
             Some((key, case, sealed))
@@ -264,9 +265,13 @@ impl Keys {
     }
 
     /// Opens what [`Keys::seal`] stored for `case`; fails unless a key held,
-    /// the case and the data are the ones it was sealed with.
+    /// the case and the data are the ones it was sealed with. An emptied
+    /// record (anonymised after the retention period) opens as
+    /// [`PersonalData::anonymised`].
     pub fn open(&self, case: CaseId, stored: &[u8]) -> Result<PersonalData, SealError> {
-        let (version, rest) = stored.split_first().ok_or(SealError::Malformed)?;
+        let Some((version, rest)) = stored.split_first() else {
+            return Ok(PersonalData::anonymised());
+        };
         let plain = match *version {
             FORMAT_V2 => {
                 if rest.len() < KEY_ID_LEN + NONCE_LEN + TAG_LEN {
@@ -311,6 +316,10 @@ pub struct PersonalData {
     /// Optional: where the submitter can be reached.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// `true` once the retention period has passed and the record was
+    /// emptied: nothing personal is left.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub anonymised: bool,
 }
 
 impl std::fmt::Debug for PersonalData {
@@ -327,6 +336,18 @@ impl PersonalData {
             phone: phone.as_str().to_string(),
             id_number: None,
             address: None,
+            anonymised: false,
+        }
+    }
+
+    /// What is left of a submitter after the retention period: nothing.
+    pub fn anonymised() -> Self {
+        Self {
+            name: "（已匿名）".into(),
+            phone: String::new(),
+            id_number: None,
+            address: None,
+            anonymised: true,
         }
     }
 
@@ -339,6 +360,9 @@ impl PersonalData {
     /// `138****5678`, an ID number's first 6 and last 4 characters, an
     /// address's first 6 characters.
     pub fn masked(&self) -> PersonalData {
+        if self.anonymised {
+            return self.clone();
+        }
         let name = self
             .name
             .parse::<PersonName>()
@@ -354,6 +378,7 @@ impl PersonalData {
             phone,
             id_number: self.id_number.as_deref().map(mask_id),
             address: self.address.as_deref().map(mask_address),
+            anonymised: false,
         }
     }
 }
@@ -399,6 +424,7 @@ mod tests {
             phone: "13812345678".into(),
             id_number: Some("410611199001011234".into()),
             address: Some("鹤壁市淇滨区九州路1号".into()),
+            anonymised: false,
         }
     }
 

@@ -56,6 +56,15 @@ pub struct ScanRules {
     /// How complaints are clustered into hotspots (Art. 7).
     #[serde(default)]
     pub hotspots: crate::hotspots::HotspotRules,
+    /// How many days after a case is closed (or turned away) its
+    /// submitter's personal data is kept before the scan anonymises it
+    /// (Art. 11); at least 30.
+    #[serde(default = "default_retention_days")]
+    pub personal_data_retention_days: u32,
+}
+
+fn default_retention_days() -> u32 {
+    1095
 }
 
 fn default_hall_supervision() -> String {
@@ -95,6 +104,9 @@ impl ScanRules {
             return Err("hall_supervision names who follows late hall cases up".into());
         }
         rules.hotspots.check()?;
+        if rules.personal_data_retention_days < 30 {
+            return Err("personal_data_retention_days is at least 30".into());
+        }
         Ok(rules)
     }
 }
@@ -110,6 +122,9 @@ pub struct ScanReport {
     pub overdue_marked: u32,
     /// Cases driven again through screening and dispatch.
     pub redriven: u32,
+    /// Cases whose submitter's personal data was anonymised, the
+    /// retention period having passed.
+    pub anonymised: u32,
     /// Cases the scan could not drive again, and why (they stay where they
     /// are; the next scan tries again).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -192,6 +207,13 @@ pub fn scan(db: &impl Db, rules: &Rules, now: DateTime<Utc>) -> Result<ScanRepor
             Ok(()) => report.redriven += 1,
             Err(e) => report.failed.push(format!("case {case}: {e}")),
         }
+    }
+
+    // Personal data past the retention period (calendar days).
+    let cutoff = at - Duration::days(i64::from(scan_rules.personal_data_retention_days));
+    match store::anonymise_before(db, cutoff, at, scan_rules.batch) {
+        Ok(n) => report.anonymised = n,
+        Err(e) => report.failed.push(format!("retention: {e}")),
     }
     Ok(report)
 }

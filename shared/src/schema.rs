@@ -412,6 +412,14 @@ Migration {
         "CREATE INDEX cases_open_due ON cases (finish_due_at) WHERE closed_at IS NULL",
         "CREATE INDEX case_events_at ON case_events (at)",
     ],
+},
+Migration {
+    version: 16,
+    name: "personal data anonymised after the county's retention period",
+    statements: &[
+        // When the sealed record was emptied; the case and its statistics stay.
+        "ALTER TABLE case_submitters ADD COLUMN anonymised_at TEXT",
+    ],
 }];
 
 /// The newest schema version this library knows.

@@ -32,6 +32,15 @@ fn runner_binary() -> PathBuf {
     path
 }
 
+/// Runs the runner with `args` (not `up`: a command that ends), as an
+/// operator would; its output.
+pub fn run_runner(args: &[&str]) -> std::process::Output {
+    Command::new(runner_binary())
+        .args(args)
+        .output()
+        .expect("the runner runs")
+}
+
 /// A running app. The process is killed when this is dropped.
 pub struct App {
     child: Child,

@@ -40,19 +40,33 @@ pub struct Stores {
     pools: BTreeMap<PathBuf, Arc<Pool>>,
 }
 
+/// Label → file, for the key-value stores and for the databases.
+pub type StorePaths = (BTreeMap<String, PathBuf>, BTreeMap<String, PathBuf>);
+
 impl Stores {
+    /// Where the stores live: the defaults in `state_dir`, and what the
+    /// runtime config maps (which may move the defaults too).
+    pub fn paths(state_dir: &Path, config: &RuntimeConfig) -> StorePaths {
+        let mut key_value =
+            BTreeMap::from([("default".to_string(), state_dir.join(DEFAULT_KV_FILE))]);
+        let mut sqlite =
+            BTreeMap::from([("default".to_string(), state_dir.join(DEFAULT_SQLITE_FILE))]);
+        key_value.extend(config.key_value.clone());
+        sqlite.extend(config.sqlite.clone());
+        (key_value, sqlite)
+    }
+
     /// The default stores in `state_dir` (created if missing), and those
     /// the runtime config maps (which may also move the defaults).
     pub fn new(state_dir: &Path, config: &RuntimeConfig) -> Result<Self> {
         std::fs::create_dir_all(state_dir)
             .with_context(|| format!("cannot create state dir {}", state_dir.display()))?;
+        let (key_value, sqlite) = Self::paths(state_dir, config);
         let mut stores = Self {
-            key_value: BTreeMap::from([("default".to_string(), state_dir.join(DEFAULT_KV_FILE))]),
-            sqlite: BTreeMap::from([("default".to_string(), state_dir.join(DEFAULT_SQLITE_FILE))]),
+            key_value,
+            sqlite,
             pools: BTreeMap::new(),
         };
-        stores.key_value.extend(config.key_value.clone());
-        stores.sqlite.extend(config.sqlite.clone());
         for path in stores.key_value.values().chain(stores.sqlite.values()) {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir)

@@ -17,6 +17,7 @@ mod deadlines;
 mod lifecycle;
 mod reminders;
 mod reseal;
+mod retention;
 mod screening;
 mod units;
 
@@ -25,6 +26,7 @@ pub use deadlines::*;
 pub use lifecycle::*;
 pub use reminders::*;
 pub use reseal::*;
+pub use retention::*;
 pub use screening::*;
 pub use units::*;
 

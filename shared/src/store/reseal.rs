@@ -22,7 +22,9 @@ pub struct Resealed {
     pub remaining: u64,
 }
 
-const NOT_CURRENT: &str = "NOT (substr(sealed, 1, 1) = x'02' AND substr(sealed, 2, 8) = ?)";
+/// Rows sealed with another key (an anonymised, emptied row has none).
+const NOT_CURRENT: &str =
+    "length(sealed) > 0 AND NOT (substr(sealed, 1, 1) = x'02' AND substr(sealed, 2, 8) = ?)";
 
 /// Re-seals up to `limit` rows not sealed with the key in force, in one
 /// transaction, each with a fresh nonce from `nonce`; their submitter keys
