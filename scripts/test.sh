@@ -36,3 +36,6 @@ cargo build --release "${native[@]}" --all-targets
 cargo test --release "${native[@]}"
 # The shared library must also build for the components' target.
 cargo build --release --target wasm32-wasip1 -p casework-shared
+# Every operation of the OpenAPI document fuzzed through the real app, for
+# every role (schemathesis from PyPI, installed on first use).
+./scripts/fuzz.sh 300

@@ -47,6 +47,17 @@ pub enum DirectoryError {
     /// No unit with that id.
     #[error("no unit {0}")]
     NotFound(UnitId),
+    /// The county has a unit of that type already: routing resolves a
+    /// unit type within a county to exactly one unit.
+    #[error("county {county} already has a {unit_type} unit: {existing}")]
+    TypeTaken {
+        /// The county.
+        county: String,
+        /// The unit type.
+        unit_type: String,
+        /// The unit that has it.
+        existing: String,
+    },
 }
 
 impl From<StoreError> for DirectoryError {
@@ -135,6 +146,17 @@ pub fn add(
         .is_some()
     {
         return Err(DirectoryError::Exists(unit.id));
+    }
+    let same_type = db.execute(
+        "SELECT id FROM units WHERE county = ? AND unit_type = ?",
+        &[unit.county.as_str().into(), unit.unit_type.as_str().into()],
+    )?;
+    if let Some(row) = same_type.row(0) {
+        return Err(DirectoryError::TypeTaken {
+            county: unit.county.as_str().to_string(),
+            unit_type: unit.unit_type.clone(),
+            existing: row.text("id")?.to_string(),
+        });
     }
     db.transaction(|db| -> Result<(), DirectoryError> {
         store::upsert_unit(db, &unit)?;

@@ -90,6 +90,13 @@ fn bad_or_duplicate_units_are_refused_with_the_field_named_and_only_the_bureau_c
         ),
         Err(DirectoryError::Exists(_))
     ));
+    // A second unit of a type the county has: refused, not a constraint error.
+    let second = json!({"id": "qibin-urban-2", "name": "淇滨区城市管理二局", "county": "410611000",
+                        "unit_type": "urban_management"});
+    assert!(matches!(
+        add(&db, &bureau, &second, t(AT)),
+        Err(DirectoryError::TypeTaken { existing, .. }) if existing == "qibin-urban"
+    ));
     let ghost: UnitId = "qibin-ghost".parse().expect("id");
     assert!(matches!(
         change(&db, &bureau, &ghost, &json!({"retired": true}), t(AT)),

@@ -420,6 +420,12 @@ impl From<DirectoryError> for Box<Problem> {
                 .detail(e.to_string())
                 .boxed(),
             DirectoryError::NotFound(_) => Problem::not_found().detail(e.to_string()).boxed(),
+            DirectoryError::TypeTaken { .. } => {
+                Problem::new(409, "unit_type_taken", "The county has a unit of this type")
+                    .field("unit_type")
+                    .detail(e.to_string())
+                    .boxed()
+            }
         }
     }
 }

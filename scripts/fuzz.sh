@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Fuzzes every operation of the API's OpenAPI document through the real
+# app (the runner and the built .wasm), once per role, with schemathesis
+# from PyPI (installed into target/fuzz-venv on first use): every answer
+# must be no 5xx, a status the document lists, its content type, and a body
+# that matches its schema. The app runs as a development instance on a
+# free port with its own state, its public limits raised for the run.
+# Run by scripts/test.sh after the components are built; alone:
+#   scripts/fuzz.sh [EXAMPLES_PER_OPERATION]
+# The same seed every run (FUZZ_SEED overrides it), so a failure reproduces.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+examples="${1:-300}"
+venv=target/fuzz-venv
+if [ ! -x "$venv/bin/schemathesis" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet 'schemathesis==4.32.5'
+fi
+
+state=$(mktemp -d)
+log="$state/runner.log"
+./target/release/runner up --listen 127.0.0.1:0 --state-dir "$state" \
+  --sqlite @seed/demo-county.sql --quiet --max-connections-per-client 1000 >"$log" 2>&1 &
+runner=$!
+trap 'kill "$runner" 2>/dev/null || true; rm -rf "$state"' EXIT
+url=""
+for _ in $(seq 1 240); do
+  url=$(sed -n 's/^Serving \(http:[^ ]*\)$/\1/p' "$log" | head -1)
+  [ -n "$url" ] && break
+  kill -0 "$runner" 2>/dev/null || { cat "$log" >&2; exit 1; }
+  sleep 0.5
+done
+[ -n "$url" ] || { echo "the runner did not start" >&2; cat "$log" >&2; exit 1; }
+
+token() { CASEWORK_URL="$url" scripts/demo-token.sh "$@"; }
+# Limits raised for the run (public submissions, tracking guesses), again
+# before each role: the bureau's run may have set other rules.
+raise_limits() {
+  curl -sf -X PUT "$url/api/admin/rules/intake" -H "authorization: Bearer $(token bureau)" \
+    -H 'content-type: application/json' -d '{
+      "public_submissions_per_minute": 1000000,
+      "hall_opening_hours": [{"from": "00:00", "to": "23:59"}],
+      "tracking": {"window_minutes": 1, "per_client": 1000000, "per_code_and_client": 1000000,
+                   "per_code": 1000000, "slowed_interval_seconds": 1}}' >/dev/null
+}
+
+checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
+status=0
+for who in "none" "bureau" "unit qibin-urban" "agent" "supervisor" "scheduler"; do
+  raise_limits
+  # shellcheck disable=SC2086
+  if [ "$who" = none ]; then auth=(); else auth=(-H "Authorization: Bearer $(token $who)"); fi
+  echo "== fuzzing as $who ($examples examples per operation)"
+  if ! "$venv/bin/schemathesis" --no-color run "$url/api/openapi.json" "${auth[@]}" \
+      --checks "$checks" --max-examples "$examples" --phases examples,coverage,fuzzing \
+      --seed "${FUZZ_SEED:-20261201}" --workers 2 --suppress-health-check all --warnings off; then
+    status=1
+  fi
+done
+exit "$status"

@@ -1,0 +1,179 @@
+//! Who may do what, end to end: every role against every endpoint and a
+//! few actions, the expected answers written out by hand here from the
+//! README and the regulation (not from the table the code uses), compared
+//! with what the server answers.
+
+use e2e::{json, token, App, Value};
+
+/// The roles, in the order of every row's expectations.
+const ROLES: [&str; 7] = [
+    "none",
+    "bureau",
+    "lead unit",
+    "other unit",
+    "agent",
+    "supervisor",
+    "scheduler",
+];
+
+fn tokens() -> [Option<String>; 7] {
+    [
+        None,
+        Some(token("bureau", None, "zhang.wei")),
+        Some(token("unit", Some("qibin-urban"), "li.lei")),
+        Some(token("unit", Some("qibin-housing"), "han.mei")),
+        Some(token("agent", None, "wang.fang")),
+        Some(token("supervisor", None, "sun.li")),
+        Some(token("scheduler", None, "cron-job")),
+    ]
+}
+
+enum Call {
+    Get(String),
+    Post(String, Value),
+    Put(String, Value),
+    Act(Value),
+}
+
+fn call(app: &App, id: i64, who: &Option<String>, what: &Call) -> u16 {
+    let bureau = token("bureau", None, "zhang.wei");
+    match (what, who) {
+        (Call::Get(path), Some(t)) => app.get_as(t, path).status,
+        (Call::Get(path), None) => app.get(path).status,
+        (Call::Post(path, body), Some(t)) => app.post_as(t, path, &body.to_string(), None).status,
+        (Call::Post(path, body), None) => app.post_json(path, &body.to_string(), &[]).status,
+        (Call::Put(path, body), Some(t)) => app.put_as(t, path, &body.to_string()).status,
+        (Call::Put(path, body), None) => app.put(path, &body.to_string()).status,
+        (Call::Act(body), who) => {
+            // The case's current version, as the bureau reads it, so the
+            // answer is about the role, never a stale ETag.
+            let tag = app.get_as(&bureau, &format!("/api/cases/{id}")).etag;
+            let path = format!("/api/cases/{id}/actions");
+            match who {
+                Some(t) => {
+                    app.post_as(t, &path, &body.to_string(), tag.as_deref())
+                        .status
+                }
+                None => {
+                    app.post_json(
+                        &path,
+                        &body.to_string(),
+                        &[("if-match", tag.as_deref().unwrap_or(""))],
+                    )
+                    .status
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_role_gets_exactly_the_answers_written_here_from_every_endpoint() {
+    let state = tempfile::tempdir().expect("temp dir");
+    let app = App::start_quiet(state.path());
+    let body = json!({"channel": "online_platform", "kind": "complaint", "title": "路灯不亮",
+        "content": "淇滨区九州路路口路灯已坏一周，夜间出行不便，请尽快维修。", "county": "410611000",
+        "submitter": {"type": "individual", "name": "张三", "phone": "13812345678"}});
+    let reply = app.post_json("/api/cases", &body.to_string(), &[]);
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let id = reply.json()["case_id"].as_i64().expect("an id");
+    let case = app.get_as(
+        &token("bureau", None, "zhang.wei"),
+        &format!("/api/cases/{id}"),
+    );
+    assert_eq!(case.json()["lead_unit"], "qibin-urban", "{}", case.body);
+
+    let c = format!("/api/cases/{id}");
+    //                                             none  bureau lead other agent super sched
+    let table: Vec<(&str, Call, [u16; 7])> = vec![
+        (
+            "read a case",
+            Call::Get(c.clone()),
+            [401, 200, 200, 403, 200, 200, 403],
+        ),
+        (
+            "read personal data in the clear",
+            Call::Get(format!("{c}?unmask=true&purpose=核实情况")),
+            [401, 200, 200, 403, 403, 403, 403],
+        ),
+        (
+            "a work list",
+            Call::Get("/api/inbox".into()),
+            [401, 200, 200, 200, 403, 200, 403],
+        ),
+        (
+            "statistics",
+            Call::Get("/api/stats?from=2026-01-01&to=2026-12-31".into()),
+            [401, 200, 200, 200, 403, 200, 403],
+        ),
+        (
+            "hotspots",
+            Call::Get("/api/hotspots?from=2026-01-01&to=2026-12-31".into()),
+            [401, 200, 403, 403, 403, 200, 403],
+        ),
+        (
+            "rectification items",
+            Call::Get("/api/rectifications".into()),
+            [401, 200, 200, 200, 403, 200, 403],
+        ),
+        (
+            "read a rule family",
+            Call::Get("/api/admin/rules/routing".into()),
+            [401, 200, 403, 403, 403, 200, 403],
+        ),
+        (
+            "change a rule family (an empty one: invalid, 422 as documented)",
+            Call::Put("/api/admin/rules/routing".into(), json!({})),
+            [401, 422, 403, 403, 403, 403, 403],
+        ),
+        (
+            "read a calendar year",
+            Call::Get("/api/admin/calendar/2026".into()),
+            [401, 200, 403, 403, 403, 200, 403],
+        ),
+        (
+            "the unit directory",
+            Call::Get("/api/admin/units".into()),
+            [401, 200, 403, 403, 403, 200, 403],
+        ),
+        (
+            "the audit trail",
+            Call::Get("/api/audit".into()),
+            [401, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "re-seal personal data",
+            Call::Post("/api/admin/reseal".into(), json!({})),
+            [401, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "run the deadline scan",
+            Call::Post("/api/reminders/scan".into(), json!({})),
+            [401, 200, 403, 403, 403, 403, 200],
+        ),
+        (
+            "urge the unit (the bureau's move)",
+            Call::Act(json!({"action": "urge", "note": "请加快办理"})),
+            [401, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "record contact with the citizen (the lead unit's move)",
+            Call::Act(json!({"action": "record_contact", "note": "已电话联系市民"})),
+            [401, 403, 200, 403, 403, 403, 403],
+        ),
+    ];
+    let who = tokens();
+    let mut wrong = Vec::new();
+    for (what, request, expected) in &table {
+        for (i, token) in who.iter().enumerate() {
+            let got = call(&app, id, token, request);
+            if got != expected[i] {
+                wrong.push(format!(
+                    "{what} as {}: expected {}, got {got}",
+                    ROLES[i], expected[i]
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
