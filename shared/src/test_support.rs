@@ -66,6 +66,14 @@ pub fn keys() -> Keys {
     Keys::from_secret("test deployment secret").expect("keys")
 }
 
+/// A public complaint about a street lamp by 张三 with this phone, as the
+/// API takes it.
+pub fn complaint(phone: &str) -> serde_json::Value {
+    serde_json::json!({"channel": "online_platform", "kind": "complaint", "title": "路灯不亮",
+        "content": "九州路路灯坏了三天", "county": "410611000",
+        "submitter": {"type": "individual", "name": "张三", "phone": phone}})
+}
+
 /// Stores a submission (JSON as the API takes it) received at `at`; `n`
 /// varies the tracking code and nonce between cases of one test.
 pub fn store_case(db: &NativeDb, n: u8, body: serde_json::Value, at: &str) -> CaseId {

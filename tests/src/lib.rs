@@ -303,6 +303,24 @@ impl App {
         (app, state)
     }
 
+    /// The app behind a proxy on this machine (`trusted_proxies` is
+    /// loopback, so a test names its clients with `X-Forwarded-For`), on
+    /// the test clock set to Monday 2 March 2026, 10:00 China time.
+    pub fn behind_local_proxy() -> (App, tempfile::TempDir) {
+        let state = tempfile::tempdir().expect("temp dir");
+        let app = App::launch(
+            &Launch {
+                echo: false,
+                ..Launch::casework()
+                    .test_clock()
+                    .env("SPIN_VARIABLE_TRUSTED_PROXIES", "127.0.0.1 ::1")
+            },
+            state.path(),
+        );
+        app.set_clock("2026-03-02T10:00:00+08:00");
+        (app, state)
+    }
+
     /// Moves the guests' clock (the app must run with the test clock).
     pub fn set_clock(&self, at: &str) {
         assert_eq!(self.put("/.well-known/runner/test-clock", at).status, 200);

@@ -3,7 +3,7 @@
 //! `Retry-After`; a client is its TCP peer unless the peer is a trusted
 //! proxy, whose X-Forwarded-For is then believed.
 
-use e2e::{json, App, Launch, Reply, Value};
+use e2e::{json, App, Reply, Value};
 
 fn submit(app: &App, phone: &str, from: &str) -> String {
     let body = json!({"channel": "online_platform", "kind": "complaint", "title": "噪音扰民",
@@ -34,26 +34,10 @@ fn retry_after(reply: &Reply) -> u64 {
         .unwrap_or_else(|| panic!("a Retry-After: {reply:?}"))
 }
 
-/// The app behind a proxy on this machine, on the test clock.
-fn behind_proxy() -> (App, tempfile::TempDir) {
-    let state = tempfile::tempdir().expect("temp dir");
-    let app = App::launch(
-        &Launch {
-            echo: false,
-            ..Launch::casework()
-                .test_clock()
-                .env("SPIN_VARIABLE_TRUSTED_PROXIES", "127.0.0.1 ::1")
-        },
-        state.path(),
-    );
-    app.set_clock("2026-03-02T10:00:00+08:00");
-    (app, state)
-}
-
 #[test]
 fn a_client_guessing_the_phone_digits_is_refused_after_five_while_the_citizen_gets_in_from_elsewhere(
 ) {
-    let (app, _state) = behind_proxy();
+    let (app, _state) = App::behind_local_proxy();
     let code = submit(&app, "13812345678", "198.51.100.10");
     let guesser = "203.0.113.66";
     for guess in ["0000", "1111", "2222", "3333", "4444"] {
@@ -76,7 +60,7 @@ fn a_client_guessing_the_phone_digits_is_refused_after_five_while_the_citizen_ge
 
 #[test]
 fn unknown_codes_count_against_the_client_like_wrong_digits() {
-    let (app, _state) = behind_proxy();
+    let (app, _state) = App::behind_local_proxy();
     let code = submit(&app, "13812345678", "198.51.100.10");
     let walker = "203.0.113.77";
     for n in 0..20 {
@@ -89,7 +73,7 @@ fn unknown_codes_count_against_the_client_like_wrong_digits() {
 
 #[test]
 fn a_code_guessed_from_many_addresses_is_slowed_to_one_attempt_per_interval_not_locked() {
-    let (app, _state) = behind_proxy();
+    let (app, _state) = App::behind_local_proxy();
     let code = submit(&app, "13812345678", "198.51.100.10");
     for n in 1..=10 {
         let reply = track(&app, &code, "0000", &format!("203.0.113.{n}"));

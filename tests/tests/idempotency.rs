@@ -2,7 +2,7 @@
 //! same client gets the first answer, the same key from another client or
 //! another person makes its own case, and a day later the key is free.
 
-use e2e::{json, token, App, Launch, Value};
+use e2e::{json, token, App, Value};
 
 fn body(title: &str) -> String {
     json!({"channel": "online_platform", "kind": "suggestion", "title": title,
@@ -19,17 +19,7 @@ fn submit(app: &App, body: &str, headers: &[(&str, &str)]) -> Value {
 
 #[test]
 fn a_key_answers_its_own_client_for_a_day_and_no_one_else() {
-    let state = tempfile::tempdir().expect("temp dir");
-    let app = App::launch(
-        &Launch {
-            echo: false,
-            ..Launch::casework()
-                .test_clock()
-                .env("SPIN_VARIABLE_TRUSTED_PROXIES", "127.0.0.1 ::1")
-        },
-        state.path(),
-    );
-    app.set_clock("2026-03-02T10:00:00+08:00");
+    let (app, _state) = App::behind_local_proxy();
     let from = |ip: &'static str| [("x-forwarded-for", ip), ("idempotency-key", "retry-1")];
     let first = submit(&app, &body("增设站台"), &from("203.0.113.1"));
     let retry = submit(&app, &body("增设站台"), &from("203.0.113.1"));

@@ -76,14 +76,7 @@ mod tests {
     use super::*;
     use crate::personal::SealError;
     use crate::store::masked_personal_data;
-    use crate::test_support::{keys, migrated_db, store_case};
-    use serde_json::json;
-
-    fn submission(phone: &str) -> serde_json::Value {
-        json!({"channel": "online_platform", "kind": "complaint", "title": "路灯不亮",
-               "content": "九州路路灯坏了三天", "county": "410611000",
-               "submitter": {"type": "individual", "name": "张三", "phone": phone}})
-    }
+    use crate::test_support::{complaint, keys, migrated_db, store_case};
 
     #[test]
     fn resealing_moves_every_row_to_the_new_key_in_batches_and_the_old_key_can_then_go() {
@@ -91,13 +84,13 @@ mod tests {
         let a = store_case(
             &db,
             1,
-            submission("13812345678"),
+            complaint("13812345678"),
             "2026-11-02T09:00:00+08:00",
         );
         let b = store_case(
             &db,
             2,
-            submission("13912345678"),
+            complaint("13912345678"),
             "2026-11-02T09:05:00+08:00",
         );
         let rotated =

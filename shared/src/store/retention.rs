@@ -45,14 +45,7 @@ pub fn anonymise_before(
 mod tests {
     use super::*;
     use crate::store::{find_public_status_for_submitter, masked_personal_data};
-    use crate::test_support::{keys, migrated_db, store_case, t};
-    use serde_json::json;
-
-    fn submission(phone: &str) -> serde_json::Value {
-        json!({"channel": "online_platform", "kind": "complaint", "title": "路灯不亮",
-               "content": "九州路路灯坏了三天", "county": "410611000",
-               "submitter": {"type": "individual", "name": "张三", "phone": phone}})
-    }
+    use crate::test_support::{complaint, keys, migrated_db, store_case, t};
 
     #[test]
     fn a_case_closed_longer_than_the_retention_period_keeps_no_personal_data_but_stays() {
@@ -60,19 +53,19 @@ mod tests {
         let old = store_case(
             &db,
             1,
-            submission("13812340001"),
+            complaint("13812340001"),
             "2023-01-05T09:00:00+08:00",
         );
         let recent = store_case(
             &db,
             2,
-            submission("13812340002"),
+            complaint("13812340002"),
             "2025-06-05T09:00:00+08:00",
         );
         let open = store_case(
             &db,
             3,
-            submission("13812340003"),
+            complaint("13812340003"),
             "2022-06-05T09:00:00+08:00",
         );
         for (case, closed) in [
