@@ -192,7 +192,10 @@ fn consequences(
         Event::Urged { unit, note } => store::write_manual_urge(db, case, unit, note, at)?,
         Event::SubmitterContacted { .. } => store::mark_met(db, case, Milestone::Contact, at)?,
         Event::ReplyDrafted { .. } => store::mark_met(db, case, Milestone::Investigate, at)?,
-        Event::Closed => store::end_running_deadlines(db, case, true, at)?,
+        Event::Closed => {
+            store::end_running_deadlines(db, case, true, at)?;
+            store::count_working_days_to_close(db, rules.calendar, Some(case), 1)?;
+        }
         _ => {}
     }
     Ok(())

@@ -124,6 +124,10 @@ fn each_kind_of_bad_field_keeps_the_code_clients_switch_on() {
         errs(json!({"action": "override_to_reject", "reason": "r"})),
         one("category", "invalid")
     );
+    // A whole number as JSON Schema's integer: 5.0 is 5.
+    assert!(
+        parse(&json!({"action": "request_extension", "reason": "r", "working_days": 5.0})).is_ok()
+    );
     for days in [json!("5"), json!(-1), json!(1.5)] {
         assert_eq!(
             errs(json!({"action": "request_extension", "reason": "r", "working_days": days})),

@@ -210,7 +210,7 @@ pub fn put(
             other => AdminError::Rules(other),
         })?;
     let recounted = match target {
-        Target::Year(_) => Some(recount(db, at)?),
+        Target::Year(year) => Some(recount(db, year, at)?),
         Target::Family(_) => None,
     };
     Ok(Change {
@@ -224,11 +224,13 @@ pub fn put(
 /// Counts again, over the calendar now in force, every running deadline
 /// that was counted over a day no notice covered; a changed one replaces
 /// the old (kept on record, superseded). Deadlines already verified are
-/// never rewritten. Returns how many changed.
-fn recount(db: &impl Db, at: DateTime<FixedOffset>) -> Result<u32, AdminError> {
+/// never rewritten. Returns how many changed. The working days closed
+/// cases took over `year` are counted again too (by the scan, in batches).
+fn recount(db: &impl Db, year: i32, at: DateTime<FixedOffset>) -> Result<u32, AdminError> {
     let rules = Rules::current(db, &rules::NoCache)?;
     let calendar = rules.calendar()?;
     db.transaction(|db| -> Result<u32, AdminError> {
+        store::forget_working_days_over(db, year)?;
         let mut changed = 0;
         for (case, old) in store::unverified_running(db)? {
             let Some(from) = old.counted_from else {

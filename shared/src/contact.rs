@@ -144,10 +144,11 @@ impl FromStr for PersonName {
     type Err = ContactError;
 
     fn from_str(s: &str) -> Result<Self, ContactError> {
+        // At most 50 characters as given (the limit a form states), at
+        // least one that is not white space.
         let name = s.trim();
-        let len = name.chars().count();
         let hidden = |c: char| c.is_control() || crate::text::is_invisible(c);
-        if (1..=50).contains(&len) && !name.chars().any(hidden) {
+        if !name.is_empty() && s.chars().count() <= 50 && !name.chars().any(hidden) {
             Ok(Self(name.to_string()))
         } else {
             Err(ContactError::Name)

@@ -84,22 +84,34 @@ pub trait FieldValue: Sized {
     }
 }
 
+/// A whole number as JSON Schema's `integer` reads one: `2` and `2.0`
+/// alike; `None` for a fraction, anything out of range or not a number.
+pub fn whole_number(value: &Value) -> Option<i64> {
+    value.as_i64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e18)
+            .map(|f| f as i64)
+    })
+}
+
 /// The longest free text an action takes, in characters.
 pub const TEXT_MAX_CHARS: usize = 5000;
 
-/// Text of 1 to `max` characters (not bytes: most text is Chinese),
-/// trimmed: `empty` or `too_long` otherwise.
+/// Text of at most `max` characters as given (not bytes: most text is
+/// Chinese), not only white space, kept trimmed: `empty` or `too_long`
+/// otherwise (the limits the OpenAPI document states).
 pub fn bounded_text(value: &Value, max: usize) -> Result<String, Vec<Issue>> {
     let Value::String(s) = value else {
         return Err(Issue::wrong_type("this field must be a string"));
     };
     let text = s.trim();
-    if crate::text::has_bidi_controls(text) {
+    if crate::text::has_bidi_controls(s) {
         return Err(vec![bidi_issue()]);
     }
-    match text.chars().count() {
-        0 => Err(vec![Issue::new("empty", "this field must not be empty")]),
-        n if n > max => Err(vec![Issue::new(
+    match (text.is_empty(), s.chars().count()) {
+        (true, _) => Err(vec![Issue::new("empty", "this field must not be empty")]),
+        (_, n) if n > max => Err(vec![Issue::new(
             "too_long",
             format!("at most {max} characters"),
         )]),

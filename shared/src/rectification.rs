@@ -109,6 +109,13 @@ pub enum RectificationError {
     /// The body's fields, each problem named.
     #[error("invalid fields")]
     Fields(Vec<FieldError>),
+    /// Well-formed fields that name what does not exist (a unit, a case)
+    /// or a due date already past (HTTP 422), each named.
+    #[error("fields naming what does not exist or is past")]
+    Unprocessable(Vec<FieldError>),
+    /// Only the bureau moves a due date or reopens an item.
+    #[error("{0}")]
+    BureauOnly(&'static str),
     /// No such item.
     #[error("no rectification item {0}")]
     NotFound(i64),
@@ -146,28 +153,11 @@ pub fn open(
     f.only(&["title", "owner", "due_date", "cases", "note"], "an item");
     let title = f.get::<crate::fields::Bounded<200>>("title");
     let owner = f.get::<UnitId>("owner");
-    let due = due_date(&mut f, at);
+    let due = due_date(&mut f);
     let note = f
         .raw("note")
         .and_then(|_| f.get::<crate::fields::Bounded<2000>>("note"));
     let cases = case_ids(&mut f);
-    if let Some(owner) = &owner {
-        if !store::unit_exists(db, owner)? {
-            f.error(
-                "owner",
-                "unknown_unit",
-                "a unit of the directory, not retired",
-            );
-        }
-    }
-    if let Some(cases) = &cases {
-        for (i, id) in cases.iter().enumerate() {
-            let found = db.execute("SELECT 1 AS x FROM cases WHERE id = ?", &[(*id).into()])?;
-            if found.rows.is_empty() {
-                f.error(&format!("cases[{i}]"), "unknown_case", "no such case");
-            }
-        }
-    }
     let (title, owner, due, cases) = f
         .finish(
             title
@@ -177,6 +167,28 @@ pub fn open(
                 .map(|(((t, o), d), c)| (t, o, d, c)),
         )
         .map_err(RectificationError::Fields)?;
+    let mut unprocessable = Vec::new();
+    if !store::unit_exists(db, &owner)? {
+        unprocessable.push(FieldError::new(
+            "owner",
+            "unknown_unit",
+            "a unit of the directory, not retired",
+        ));
+    }
+    for (i, id) in cases.iter().enumerate() {
+        let found = db.execute("SELECT 1 AS x FROM cases WHERE id = ?", &[(*id).into()])?;
+        if found.rows.is_empty() {
+            unprocessable.push(FieldError::new(
+                &format!("cases[{i}]"),
+                "unknown_case",
+                "no such case",
+            ));
+        }
+    }
+    unprocessable.extend(past(due, at));
+    if !unprocessable.is_empty() {
+        return Err(RectificationError::Unprocessable(unprocessable));
+    }
     let id = db.transaction(|db| -> Result<i64, RectificationError> {
         let rows = db.execute(
             "INSERT INTO rectifications (title, owner, due_date, status, opened_by, opened_at)
@@ -214,19 +226,20 @@ pub fn open(
     one(db, id)
 }
 
-fn due_date(f: &mut Fields<'_>, at: DateTime<FixedOffset>) -> Option<NaiveDate> {
+fn due_date(f: &mut Fields<'_>) -> Option<NaiveDate> {
     let due = f.get::<crate::fields::Bounded<10>>("due_date")?;
     match due.0.parse::<NaiveDate>() {
-        Ok(d) if d >= clock::china_day(at) => Some(d),
-        Ok(_) => {
-            f.error("due_date", "invalid", "today or later");
-            None
-        }
+        Ok(d) => Some(d),
         Err(_) => {
             f.error("due_date", "invalid", "a date, YYYY-MM-DD");
             None
         }
     }
+}
+
+/// A due date must be today or later (China time).
+fn past(due: NaiveDate, at: DateTime<FixedOffset>) -> Option<FieldError> {
+    (due < clock::china_day(at)).then(|| FieldError::new("due_date", "past", "today or later"))
 }
 
 fn case_ids(f: &mut Fields<'_>) -> Option<Vec<i64>> {
@@ -236,7 +249,11 @@ fn case_ids(f: &mut Fields<'_>) -> Option<Vec<i64>> {
     };
     let ids: Option<Vec<i64>> = raw
         .as_array()
-        .map(|a| a.iter().map(|v| v.as_i64().filter(|n| *n > 0)).collect())
+        .map(|a| {
+            a.iter()
+                .map(|v| crate::fields::whole_number(v).filter(|n| *n > 0))
+                .collect()
+        })
         .unwrap_or(None);
     match ids {
         Some(ids) if !ids.is_empty() && ids.len() <= MAX_CASES => Some(ids),
@@ -301,17 +318,7 @@ pub fn update(
     let mut f = Fields::of(body).map_err(RectificationError::Fields)?;
     f.only(&["status", "due_date", "note"], "a change of an item");
     let status = f.raw("status").and_then(|_| f.get::<ItemStatus>("status"));
-    let due = f.raw("due_date").and_then(|_| due_date(&mut f, at));
-    if due.is_some() && who.role != Role::Bureau {
-        f.error(
-            "due_date",
-            "forbidden",
-            "only the bureau moves the due date",
-        );
-    }
-    if status == Some(ItemStatus::Open) && who.role != Role::Bureau {
-        f.error("status", "forbidden", "only the bureau reopens an item");
-    }
+    let due = f.raw("due_date").and_then(|_| due_date(&mut f));
     let note = f
         .raw("note")
         .and_then(|_| f.get::<crate::fields::Bounded<2000>>("note"));
@@ -319,6 +326,19 @@ pub fn update(
         f.error("note", "missing", "give status, due_date or note");
     }
     f.finish(Some(())).map_err(RectificationError::Fields)?;
+    if due.is_some() && who.role != Role::Bureau {
+        return Err(RectificationError::BureauOnly(
+            "only the bureau moves the due date",
+        ));
+    }
+    if status == Some(ItemStatus::Open) && who.role != Role::Bureau {
+        return Err(RectificationError::BureauOnly(
+            "only the bureau reopens an item",
+        ));
+    }
+    if let Some(e) = due.and_then(|d| past(d, at)) {
+        return Err(RectificationError::Unprocessable(vec![e]));
+    }
     db.transaction(|db| -> Result<(), RectificationError> {
         if let Some(s) = status {
             db.execute(

@@ -98,7 +98,7 @@ fn the_owner_unit_reports_progress_and_done_but_only_the_bureau_moves_the_due_da
     let clerk = who(Role::Unit, Some("qibin-urban"), "li.na");
     let at = t("2026-11-12T09:00:00+08:00");
     let moved = update(&db, &clerk, item.id, &json!({"due_date": "2026-12-31"}), at);
-    assert!(matches!(moved, Err(RectificationError::Fields(e)) if e[0].field == "due_date"));
+    assert!(matches!(moved, Err(RectificationError::BureauOnly(_))));
     let done = update(
         &db,
         &clerk,
@@ -150,16 +150,28 @@ fn a_bad_item_is_refused_with_every_field_named_and_only_the_bureau_opens_one() 
     let refused = open(
         &db,
         &bureau(),
-        &json!({"title": "", "owner": "nobody-here", "due_date": "2026-11-01", "cases": [999]}),
+        &json!({"title": "", "owner": "Nobody", "due_date": "2026-11-31", "cases": [0]}),
         t(OPENED),
     );
     let Err(RectificationError::Fields(errors)) = refused else {
         panic!("refused: {refused:?}");
     };
     let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-    for f in ["title", "owner", "due_date", "cases[0]"] {
+    for f in ["title", "owner", "due_date", "cases"] {
         assert!(fields.contains(&f), "{f} in {fields:?}");
     }
+    // Well-formed, but naming what does not exist or a day gone by.
+    let unprocessable = open(
+        &db,
+        &bureau(),
+        &json!({"title": "整改", "owner": "nobody-here", "due_date": "2026-11-01", "cases": [999]}),
+        t(OPENED),
+    );
+    let Err(RectificationError::Unprocessable(errors)) = unprocessable else {
+        panic!("unprocessable: {unprocessable:?}");
+    };
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, vec!["owner", "cases[0]", "due_date"]);
     let clerk = who(Role::Unit, Some("qibin-urban"), "li.na");
     assert_eq!(
         open(&db, &clerk, &json!({}), t(OPENED)),

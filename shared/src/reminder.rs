@@ -125,6 +125,9 @@ pub struct ScanReport {
     /// Cases whose submitter's personal data was anonymised, the
     /// retention period having passed.
     pub anonymised: u32,
+    /// Closed cases whose working days to close were counted (closed
+    /// before they were kept, or their calendar year loaded since).
+    pub closings_counted: u32,
     /// Cases the scan could not drive again, and why (they stay where they
     /// are; the next scan tries again).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -214,6 +217,12 @@ pub fn scan(db: &impl Db, rules: &Rules, now: DateTime<Utc>) -> Result<ScanRepor
     match store::anonymise_before(db, cutoff, at, scan_rules.batch) {
         Ok(n) => report.anonymised = n,
         Err(e) => report.failed.push(format!("retention: {e}")),
+    }
+
+    // Working days to close not counted yet, for the statistics.
+    match store::count_working_days_to_close(db, rules.calendar()?, None, scan_rules.batch) {
+        Ok(n) => report.closings_counted = n,
+        Err(e) => report.failed.push(format!("working days to close: {e}")),
     }
     Ok(report)
 }

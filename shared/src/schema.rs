@@ -420,6 +420,11 @@ Migration {
         // When the sealed record was emptied; the case and its statistics stay.
         "ALTER TABLE case_submitters ADD COLUMN anonymised_at TEXT",
     ],
+},
+Migration {
+    version: 17,
+    name: "statistics kept by day as cases change",
+    statements: crate::store::DAILY_STATISTICS,
 }];
 
 /// The newest schema version this library knows.

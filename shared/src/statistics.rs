@@ -19,6 +19,12 @@
 //!   satisfied or basically satisfied ÷ calls that reached the submitter;
 //! - **complaints** and **complaint rate** (被投诉率) = complaints received ÷
 //!   received; **reviews returned** in the period.
+//!
+//! Receipts, closings and events are summed from the table the database
+//! keeps by day as cases change (`store::daily`: a QC decision, a call or
+//! a returned review counts for the unit handling the case at the time);
+//! only the cases open past their deadline at a period's end are read
+//! from the cases themselves.
 
 use std::collections::BTreeMap;
 
@@ -331,47 +337,42 @@ pub fn rows(
         role => return Err(StatsError::Role(role)),
     }
     let periods = periods(&q);
-    // Which group an instant column falls in.
-    let key = |column: &str| {
-        match q.group_by {
-        GroupBy::County => "c.county".to_string(),
+    let (Some(first), Some(last)) = (periods.first(), periods.last()) else {
+        return Ok(Vec::new());
+    };
+    let (start, end) = (first.start.clone(), last.end.clone());
+    // Which group a day falls in, in the daily table `s` or on cases `c`.
+    let key = |day: &str, table: &str| match q.group_by {
+        GroupBy::County => format!("{table}.county"),
+        GroupBy::Unit if table == "s" => "s.unit".to_string(),
         GroupBy::Unit => "c.lead_unit".to_string(),
-        GroupBy::Month => format!("substr({column}, 1, 7)"),
+        GroupBy::Month => format!("substr({day}, 1, 7)"),
         GroupBy::Week => format!(
-            "date(substr({column}, 1, 10), '-' || ((CAST(strftime('%w', substr({column}, 1, 10)) AS INTEGER) + 6) % 7) || ' days')"
+            "date({day}, '-' || ((CAST(strftime('%w', {day}) AS INTEGER) + 6) % 7) || ' days')"
         ),
-    }
     };
-    let mut filter = Vec::new();
-    let mut filter_params: Vec<SqlValue> = Vec::new();
-    if q.group_by == GroupBy::Unit {
-        filter.push("c.lead_unit IS NOT NULL".to_string());
-    }
-    for (column, value) in [
-        ("c.county", &q.county),
-        ("c.lead_unit", &q.unit),
-        ("c.channel", &q.channel),
-        ("c.kind", &q.kind),
-    ] {
-        if let Some(v) = value {
-            filter.push(format!("{column} = ?"));
-            filter_params.push(v.as_str().into());
+    // The filters, on the daily table or on cases.
+    let filter = |table: &str| -> (String, Vec<SqlValue>) {
+        let mut sql = vec!["1".to_string()];
+        let mut params = Vec::new();
+        if q.group_by == GroupBy::Unit {
+            sql.push(match table {
+                "s" => "s.unit != ''".to_string(),
+                _ => "c.lead_unit IS NOT NULL".to_string(),
+            });
         }
-    }
-    let filter = if filter.is_empty() {
-        "1".to_string()
-    } else {
-        filter.join(" AND ")
-    };
-    let (start, end) = match (periods.first(), periods.last()) {
-        (Some(f), Some(l)) => (f.start.clone(), l.end.clone()),
-        _ => return Ok(Vec::new()),
-    };
-    let params = |extra: &[SqlValue]| -> Vec<SqlValue> {
-        let mut p: Vec<SqlValue> = vec![start.as_str().into(), end.as_str().into()];
-        p.extend(extra.iter().cloned());
-        p.extend(filter_params.iter().cloned());
-        p
+        for (column, value) in [
+            ("county", &q.county),
+            (if table == "s" { "unit" } else { "lead_unit" }, &q.unit),
+            ("channel", &q.channel),
+            ("kind", &q.kind),
+        ] {
+            if let Some(v) = value {
+                sql.push(format!("{table}.{column} = ?"));
+                params.push(v.as_str().into());
+            }
+        }
+        (sql.join(" AND "), params)
     };
     let mut groups: BTreeMap<String, Row> = BTreeMap::new();
     if matches!(q.group_by, GroupBy::Week | GroupBy::Month) {
@@ -382,27 +383,29 @@ pub fn rows(
     }
     let int = |r: &crate::db::Row<'_>, c: &str| r.get_opt_integer(c).map(|v| v.unwrap_or(0));
 
-    // What was received in the period, as it stands now.
-    let received = db.execute(
+    // Receipts (as the cases stand now), closings and events, each on its
+    // day: summed from the table kept by day.
+    let (daily_filter, mut params) = filter("s");
+    params.splice(0..0, [q.from.to_string().into(), q.to.to_string().into()]);
+    let daily = db.execute(
         &format!(
             "SELECT {g} AS grp,
-                SUM(c.merged_into IS NULL) AS received,
-                SUM(c.merged_into IS NOT NULL) AS duplicates,
-                SUM(c.merged_into IS NULL AND c.status NOT IN ('rejected', 'screening', 'received')) AS accepted,
-                SUM(c.merged_into IS NULL AND c.status = 'screening') AS screening,
-                SUM(c.merged_into IS NULL AND c.status = 'rejected' AND c.rejection_category = 1) AS rejected1,
-                SUM(c.merged_into IS NULL AND c.status = 'rejected' AND c.rejection_category = 2) AS rejected2,
-                SUM(c.merged_into IS NULL AND c.status = 'rejected' AND c.rejection_category = 3) AS rejected3,
-                SUM(c.merged_into IS NULL AND c.status = 'rejected' AND c.rejection_category = 4) AS rejected4,
-                SUM(c.merged_into IS NULL AND c.kind = 'complaint') AS complaints
-             FROM cases c
-             WHERE c.received_at >= ?1 AND c.received_at < ?2 AND {filter}
-             GROUP BY grp",
-            g = key("c.received_at")
+                SUM(received) AS received, SUM(duplicates) AS duplicates, SUM(accepted) AS accepted,
+                SUM(screening) AS screening, SUM(rejected1) AS rejected1, SUM(rejected2) AS rejected2,
+                SUM(rejected3) AS rejected3, SUM(rejected4) AS rejected4, SUM(complaints) AS complaints,
+                SUM(closed) AS closed, SUM(closed_on_time) AS on_time, SUM(working_days) AS working_days,
+                SUM(qc_first) AS qc_first, SUM(qc_first_pass) AS qc_first_pass, SUM(reached) AS reached,
+                SUM(satisfied) AS satisfied, SUM(returned) AS returned
+             FROM stats_days s
+             WHERE s.day >= ? AND s.day <= ? AND {daily_filter}
+             GROUP BY grp
+             HAVING SUM(received) + SUM(duplicates) + SUM(closed) + SUM(qc_first) + SUM(reached)
+                  + SUM(returned) > 0",
+            g = key("s.day", "s")
         ),
-        &params(&[]),
+        &params,
     )?;
-    for r in received.iter() {
+    for r in daily.iter() {
         let row = group(&mut groups, r.text("grp")?);
         row.received = int(&r, "received")?;
         row.duplicates = int(&r, "duplicates")?;
@@ -413,26 +416,40 @@ pub fn rows(
                 .insert(k.to_string(), int(&r, &format!("rejected{k}"))?);
         }
         row.complaints = int(&r, "complaints")?;
+        row.closed = int(&r, "closed")?;
+        row.closed_on_time = int(&r, "on_time")?;
+        row.overdue = row.closed - row.closed_on_time;
+        row.working_days_to_close = int(&r, "working_days")?;
+        row.qc_first = int(&r, "qc_first")?;
+        row.qc_first_pass = int(&r, "qc_first_pass")?;
+        row.reached = int(&r, "reached")?;
+        row.satisfied = int(&r, "satisfied")?;
+        row.reviews_returned = int(&r, "returned")?;
     }
 
-    // What was closed in the period: on time or late by the finish
-    // deadline kept on the case, and how many working days it took (by
-    // receipt and closing day, so the calendar counts each pair once).
-    let closed = db.execute(
+    let (filter, filter_params) = filter("c");
+    let params = |extra: &[SqlValue]| -> Vec<SqlValue> {
+        let mut p: Vec<SqlValue> = vec![start.as_str().into(), end.as_str().into()];
+        p.extend(extra.iter().cloned());
+        p.extend(filter_params.iter().cloned());
+        p
+    };
+
+    // Closings whose working days are not counted yet (none normally; the
+    // scan counts them): counted here on the calendar, by receipt and
+    // closing day, so the calendar counts each pair once.
+    let uncounted = db.execute(
         &format!(
             "SELECT {g} AS grp, substr(c.received_at, 1, 10) AS rday, substr(c.closed_at, 1, 10) AS cday,
-                COUNT(*) AS closed,
-                SUM(c.finish_due_at IS NULL OR c.closed_at <= c.finish_due_at) AS on_time
+                COUNT(*) AS n
              FROM cases c
-             WHERE c.closed_at >= ?1 AND c.closed_at < ?2 AND {filter}
+             WHERE c.closed_at >= ?1 AND c.closed_at < ?2 AND c.working_days_to_close IS NULL AND {filter}
              GROUP BY grp, rday, cday",
-            g = key("c.closed_at")
+            g = key("substr(c.closed_at, 1, 10)", "c")
         ),
         &params(&[]),
     )?;
-    for r in closed.iter() {
-        let n = int(&r, "closed")?;
-        let on_time = int(&r, "on_time")?;
+    for r in uncounted.iter() {
         let days = match (
             r.text("rday")?.parse::<NaiveDate>(),
             r.text("cday")?.parse::<NaiveDate>(),
@@ -440,38 +457,7 @@ pub fn rows(
             (Ok(a), Ok(b)) => i64::from(calendar.working_days_between(a, b)),
             _ => return Err(StoreError::Corrupt("a case instant that is no date".into()).into()),
         };
-        let row = group(&mut groups, r.text("grp")?);
-        row.closed += n;
-        row.closed_on_time += on_time;
-        row.overdue += n - on_time;
-        row.working_days_to_close += n * days;
-    }
-
-    // QC decisions, follow-up calls and returned reviews made in the period.
-    let events = db.execute(
-        &format!(
-            "SELECT {g} AS grp,
-              SUM(e.type IN ('qc_passed', 'qc_failed') AND json_extract(e.data, '$.round') = 1) AS qc_first,
-              SUM(e.type = 'qc_passed' AND json_extract(e.data, '$.round') = 1) AS qc_first_pass,
-              SUM(e.type = 'followed_up' AND json_extract(e.data, '$.result') != 'unreachable') AS reached,
-              SUM(e.type = 'followed_up'
-                  AND json_extract(e.data, '$.result') IN ('satisfied', 'basically_satisfied')) AS satisfied,
-              SUM(e.type = 'review_returned') AS returned
-             FROM case_events e JOIN cases c ON c.id = e.case_id
-             WHERE e.at >= ?1 AND e.at < ?2
-               AND e.type IN ('qc_passed', 'qc_failed', 'followed_up', 'review_returned') AND {filter}
-             GROUP BY grp",
-            g = key("e.at")
-        ),
-        &params(&[]),
-    )?;
-    for r in events.iter() {
-        let row = group(&mut groups, r.text("grp")?);
-        row.qc_first = int(&r, "qc_first")?;
-        row.qc_first_pass = int(&r, "qc_first_pass")?;
-        row.reached = int(&r, "reached")?;
-        row.satisfied = int(&r, "satisfied")?;
-        row.reviews_returned = int(&r, "returned")?;
+        group(&mut groups, r.text("grp")?).working_days_to_close += int(&r, "n")? * days;
     }
 
     // Open at a period's end past the deadline: the cases still open past
@@ -483,23 +469,28 @@ pub fn rows(
         GroupBy::Unit => "c.lead_unit",
         GroupBy::Week | GroupBy::Month => "''",
     };
-    let late_sql = |which: &str| {
+    // Each read from the index that holds what it reads (never the unit's
+    // index, which would read every case of the unit).
+    let late_sql = |index: &str, which: &str| {
         format!(
             "SELECT {g} AS grp, substr(c.finish_due_at, 1, 10) AS dday, substr(c.closed_at, 1, 10) AS cday,
                     COUNT(*) AS n
-             FROM cases c
+             FROM cases c INDEXED BY {index}
              WHERE {which} AND c.finish_due_at < ?2
                AND c.status NOT IN ('rejected', 'screening') AND {filter}
              GROUP BY grp, dday, cday"
         )
     };
     let still_open = db.execute(
-        &late_sql("c.closed_at IS NULL AND ?1 IS NOT NULL"),
+        &late_sql("cases_open_due", "c.closed_at IS NULL AND ?1 IS NOT NULL"),
         &params(&[]),
     )?;
     let closed_later = db.execute(
-        &late_sql("c.closed_at > c.finish_due_at AND c.closed_at >= ?1"),
-        &params(&[]),
+        &late_sql(
+            "cases_closed_late",
+            "c.closed_at > c.finish_due_at AND c.closed_at >= ?3",
+        ),
+        &params(&[first.end.as_str().into()]),
     )?;
     let ends: Vec<(String, String)> = periods
         .iter()

@@ -2,6 +2,7 @@
 //! hand, compared with the aggregates.
 
 use super::*;
+use crate::store;
 use crate::test_support::{migrated_db, store_case};
 use serde_json::json;
 
@@ -352,4 +353,158 @@ fn groups_tripping_the_countys_thresholds_need_attention_with_every_reason() {
     );
     // No follow-up reached anyone and nothing closed: no data trips nothing.
     assert_eq!(attention(&[rows_of(3, 0, 0, 2)], &t), vec![]);
+}
+
+/// The non-empty rows of the table kept by day.
+fn daily(db: &crate::db::NativeDb) -> Vec<String> {
+    db.execute(
+        "SELECT day || ' ' || county || ' ' || unit || ' ' || channel || ' ' || kind || ': '
+            || received || ' ' || duplicates || ' ' || accepted || ' ' || screening || ' '
+            || rejected1 || rejected2 || rejected3 || rejected4 || ' ' || complaints || ' | '
+            || closed || ' ' || closed_on_time || ' ' || working_days || ' | '
+            || qc_first || ' ' || qc_first_pass || ' ' || reached || ' ' || satisfied || ' ' || returned AS line
+         FROM stats_days
+         WHERE received + duplicates + accepted + screening + rejected1 + rejected2 + rejected3
+             + rejected4 + complaints + closed + closed_on_time + working_days + qc_first
+             + qc_first_pass + reached + satisfied + returned != 0
+         ORDER BY line",
+        &[],
+    )
+    .expect("reads")
+    .iter()
+    .map(|r| r.text("line").expect("line").to_string())
+    .collect()
+}
+
+#[test]
+fn the_table_kept_by_day_equals_one_counted_afresh_after_every_kind_of_change() {
+    let db = migrated_db();
+    let set = |case: i64, set: &str| {
+        db.execute(
+            &format!("UPDATE cases SET {set} WHERE id = ?"),
+            &[case.into()],
+        )
+        .expect("set");
+    };
+    let a = case(&db, 1, "complaint", "2025-11-03T09:00:00+08:00", "");
+    let b = case(&db, 2, "consultation", "2025-11-03T10:00:00+08:00", "");
+    let c = case(&db, 3, "complaint", "2025-11-04T09:00:00+08:00", "");
+    // Screened, accepted, routed, reassigned; a proposal; a rejection; a
+    // merged repeat.
+    set(a, "status = 'accepted'");
+    set(a, "status = 'handling', lead_unit = 'qibin-urban'");
+    set(a, "lead_unit = 'qibin-water'");
+    set(b, "status = 'screening'");
+    set(b, "status = 'rejected', rejection_category = 3");
+    set(
+        c,
+        &format!("status = 'rejected', rejection_category = 2, merged_into = {a}"),
+    );
+    // Closed late, given a later deadline (now on time), reopened by a
+    // review, closed again on another day with its working days counted.
+    set(
+        a,
+        "status = 'closed', closed_at = '2025-11-12T10:00:00+08:00'",
+    );
+    due(&db, a, "2025-11-10T23:59:59+08:00");
+    due(&db, a, "2025-11-14T23:59:59+08:00");
+    event(
+        &db,
+        a,
+        "2025-11-11T09:00:00+08:00",
+        "qc_passed",
+        json!({"round": 1}),
+    );
+    set(a, "status = 'under_review', closed_at = NULL");
+    event(
+        &db,
+        a,
+        "2025-11-13T09:00:00+08:00",
+        "review_returned",
+        json!({}),
+    );
+    set(
+        a,
+        "status = 'closed', closed_at = '2025-11-17T10:00:00+08:00'",
+    );
+    store::count_working_days_to_close(&db, &cal(), None, 10).expect("counts");
+    event(
+        &db,
+        a,
+        "2025-11-20T09:00:00+08:00",
+        "followed_up",
+        json!({"result": "satisfied"}),
+    );
+    let kept = daily(&db);
+    assert!(
+        kept.iter().any(|l| l.starts_with(
+            "2025-11-17 410611000 qibin-water online_platform complaint: 0 0 0 0 0000 0 | 1 0 10 |"
+        )),
+        "closed on 11-17 after 10 working days, late: {kept:#?}"
+    );
+
+    db.execute("DELETE FROM stats_days", &[]).expect("empties");
+    for sql in &store::DAILY_STATISTICS[3..6] {
+        db.execute(sql, &[]).expect("counts afresh");
+    }
+    assert_eq!(daily(&db), kept);
+}
+
+#[test]
+fn working_days_to_close_are_kept_when_a_case_closes_and_counted_again_when_its_year_is_loaded() {
+    let db = migrated_db();
+    let a = case(
+        &db,
+        1,
+        "complaint",
+        "2025-11-03T09:00:00+08:00",
+        "status = 'closed', lead_unit = 'qibin-urban', closed_at = '2025-11-12T10:00:00+08:00'",
+    );
+    let kept = |db: &crate::db::NativeDb| {
+        db.execute(
+            "SELECT working_days_to_close AS n FROM cases WHERE id = ?",
+            &[a.into()],
+        )
+        .expect("reads")
+        .row(0)
+        .and_then(|r| r.get_opt_integer("n").expect("n"))
+    };
+    assert_eq!(kept(&db), None, "closed by a path that did not count");
+    let counted = rows(
+        &db,
+        &who(Role::Bureau, None),
+        &november(GroupBy::County),
+        &cal(),
+    )
+    .expect("counts");
+    assert_eq!(
+        counted[0].working_days_to_close_avg.numerator, 7,
+        "counted when read"
+    );
+    assert_eq!(
+        store::count_working_days_to_close(&db, &cal(), None, 10),
+        Ok(1)
+    );
+    assert_eq!(kept(&db), Some(7));
+    assert_eq!(
+        store::count_working_days_to_close(&db, &cal(), None, 10),
+        Ok(0),
+        "once"
+    );
+    // Loading 2026 leaves a 2025 closing alone; loading 2025 forgets it.
+    store::forget_working_days_over(&db, 2026).expect("forgets");
+    assert_eq!(kept(&db), Some(7));
+    store::forget_working_days_over(&db, 2025).expect("forgets");
+    assert_eq!(kept(&db), None);
+    let counted = rows(
+        &db,
+        &who(Role::Bureau, None),
+        &november(GroupBy::County),
+        &cal(),
+    )
+    .expect("counts");
+    assert_eq!(
+        counted[0].working_days_to_close_avg.numerator, 7,
+        "still counted when read"
+    );
 }

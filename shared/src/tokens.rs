@@ -391,7 +391,7 @@ impl DemoClaims {
             }
         };
         let unit = f.get::<Option<UnitId>>("unit").flatten();
-        let leader = f.get_or::<bool>("leader", || false).unwrap_or(false);
+        let leader = f.get::<Option<bool>>("leader").flatten().unwrap_or(false);
         let sub = f.get::<Option<Bounded<64>>>("sub").flatten();
         let Some(role) = role else {
             return Err(f.into_errors());

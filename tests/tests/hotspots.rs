@@ -173,7 +173,7 @@ fn planted_similar_complaints_make_a_hotspot_that_the_bureau_opens_as_a_rectific
     let bad = app.post_as(
         &bureau,
         "/api/rectifications",
-        &json!({"title": "x", "owner": "nobody", "due_date": "2025-13-01", "cases": []})
+        &json!({"title": "x", "owner": "No Body", "due_date": "2025-13-01", "cases": []})
             .to_string(),
         None,
     );
@@ -188,5 +188,19 @@ fn planted_similar_complaints_make_a_hotspot_that_the_bureau_opens_as_a_rectific
     assert!(
         fields.contains(&"owner") && fields.contains(&"due_date") && fields.contains(&"cases"),
         "{fields:?}"
+    );
+    // Well-formed, but no such unit: 422, the field named.
+    let unknown = app.post_as(
+        &bureau,
+        "/api/rectifications",
+        &json!({"title": "x", "owner": "nobody", "due_date": "2099-01-01", "cases": [1]})
+            .to_string(),
+        None,
+    );
+    assert_eq!(
+        (unknown.status, unknown.json()["field"].as_str()),
+        (422, Some("owner")),
+        "{}",
+        unknown.body
     );
 }

@@ -36,6 +36,12 @@ fn the_bureau_sees_personal_data_masked_and_in_the_clear_only_with_a_purpose_whi
     let no_purpose = app.get_as(&bureau, &format!("/api/cases/{id}?unmask=true"));
     assert_eq!(no_purpose.status, 400);
     assert_eq!(no_purpose.json()["field"], "purpose");
+    // Only true or false, as the document says: anything else is no "no".
+    let unclear = app.get_as(&bureau, &format!("/api/cases/{id}?unmask=yes"));
+    assert_eq!(
+        (unclear.status, unclear.json()["field"].as_str()),
+        (400, Some("unmask"))
+    );
 
     let clear = app.get_as(
         &bureau,

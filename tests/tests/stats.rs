@@ -161,6 +161,11 @@ fn a_months_statistics_match_the_cases_worked_through_it() {
         (bad.status, bad.json()["field"].as_str()),
         (400, Some("to"))
     );
+    let xml = app.get_as(&bureau, &format!("{month}&format=xml"));
+    assert_eq!(
+        (xml.status, xml.json()["field"].as_str()),
+        (400, Some("format"))
+    );
     // CSV that opens cleanly in Excel/WPS.
     let csv = app.get_as(&bureau, &format!("{month}&format=csv"));
     assert_eq!(csv.status, 200);

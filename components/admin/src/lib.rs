@@ -121,7 +121,7 @@ fn audit(ctx: &Ctx, who: &shared::access::Principal) -> Answer {
         .header("accept")
         .and_then(|v| v.as_str())
         .unwrap_or("");
-    if query.get("format").is_some_and(|f| f == "csv") || accept.contains("text/csv") {
+    if ctx.query_one_of("format", &["json", "csv"])? == Some("csv") || accept.contains("text/csv") {
         let mut resp = Response::builder()
             .status(200)
             .header("content-type", "text/csv; charset=utf-8")

@@ -106,7 +106,7 @@ fn read(ctx: &Ctx) -> Answer {
     let who = ctx.principal()?;
     let id = ctx.case_id()?;
     let query = ctx.query();
-    let unmask = query.get("unmask").is_some_and(|v| v == "true");
+    let unmask = ctx.query_one_of("unmask", &["true", "false"])? == Some("true");
     let purpose = query.get("purpose").map(String::as_str).unwrap_or_default();
     let db = ctx.db()?;
     let case = store::case_view(db, id)?.ok_or_else(|| Problem::case_not_found().boxed())?;

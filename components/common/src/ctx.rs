@@ -133,6 +133,30 @@ impl Ctx {
         crate::request::query_pairs(&self.req)
     }
 
+    /// The query parameter `name`, if given: one of `allowed` (400 naming
+    /// it otherwise, as the OpenAPI document's enum says).
+    pub fn query_one_of(
+        &self,
+        name: &str,
+        allowed: &[&'static str],
+    ) -> Result<Option<&'static str>, Box<Problem>> {
+        match self.query().get(name) {
+            None => Ok(None),
+            Some(v) => allowed
+                .iter()
+                .find(|a| **a == v.as_str())
+                .map(|a| Some(*a))
+                .ok_or_else(|| {
+                    Problem::invalid_field(
+                        name,
+                        "invalid",
+                        format!("one of {}", allowed.join(", ")),
+                    )
+                    .boxed()
+                }),
+        }
+    }
+
     /// The version `If-Match` names (428 when missing, 400 when unreadable).
     pub fn if_match(&self) -> Result<i64, Box<Problem>> {
         crate::request::if_match_version(&self.req)

@@ -459,6 +459,12 @@ impl From<RectificationError> for Box<Problem> {
         match e {
             RectificationError::Role(_) => Problem::forbidden(e.to_string()).boxed(),
             RectificationError::Fields(errors) => errors.into(),
+            RectificationError::Unprocessable(errors) => Problem {
+                status: 422,
+                ..Problem::invalid_fields(errors)
+            }
+            .boxed(),
+            RectificationError::BureauOnly(why) => Problem::forbidden(why).boxed(),
             RectificationError::NotFound(_) => Problem::not_found().detail(e.to_string()).boxed(),
             RectificationError::Hotspots(e) => e.into(),
             RectificationError::Store(e) => e.into(),

@@ -106,7 +106,7 @@ fn stats(ctx: &Ctx) -> Answer {
         .header("accept")
         .and_then(|v| v.as_str())
         .unwrap_or("");
-    if params.get("format").is_some_and(|f| f == "csv") || accept.contains("text/csv") {
+    if ctx.query_one_of("format", &["json", "csv"])? == Some("csv") || accept.contains("text/csv") {
         return Ok(Response::builder()
             .status(200)
             .header("content-type", "text/csv; charset=utf-8")

@@ -336,7 +336,7 @@ impl ExtensionDays {
 
 impl FieldValue for ExtensionDays {
     fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
-        match value.as_u64() {
+        match crate::fields::whole_number(value).filter(|n| *n >= 0) {
             Some(n) => u32::try_from(n).ok().and_then(Self::new).ok_or_else(|| {
                 vec![Issue::new(
                     "invalid",
@@ -354,8 +354,7 @@ impl FieldValue for ExtensionDays {
 
 impl FieldValue for RejectCategory {
     fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
-        value
-            .as_u64()
+        crate::fields::whole_number(value)
             .and_then(|n| u8::try_from(n).ok())
             .and_then(RejectCategory::from_number)
             .ok_or_else(|| vec![Self::missing()])

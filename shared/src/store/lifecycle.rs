@@ -125,9 +125,12 @@ pub fn apply(
         let rows = db.execute(
             "UPDATE cases SET status = ?, rejection_category = ?, lead_unit = ?, round = ?,
                     extension_pending = ?, routed_before = ?, complex = ?, clue_pending = ?,
-                    closed_at = CASE WHEN ? IS NULL THEN NULL ELSE COALESCE(closed_at, ?) END,
+                    closed_at = CASE WHEN ?9 IS NULL THEN NULL ELSE COALESCE(closed_at, ?9) END,
+                    working_days_to_close = CASE WHEN ?9 IS NULL THEN NULL
+                        WHEN closed_at IS NULL AND substr(received_at, 1, 10) = substr(?9, 1, 10) THEN 0
+                        ELSE working_days_to_close END,
                     version = version + 1
-             WHERE id = ? AND version = ?
+             WHERE id = ?10 AND version = ?11
              RETURNING version",
             &[
                 lc.status.as_str().into(),
@@ -138,7 +141,6 @@ pub fn apply(
                 i64::from(lc.routed_before).into(),
                 i64::from(lc.complex).into(),
                 i64::from(lc.clue_pending).into(),
-                SqlValue::from(closed_at.clone()),
                 SqlValue::from(closed_at),
                 case.get().into(),
                 expected_version.into(),

@@ -1,7 +1,8 @@
 //! Persistence of a case, in one place with one error type: the case
 //! record and its submitter (`cases`), its lifecycle and events
 //! (`lifecycle`), its deadlines (`deadlines`), what screening reads
-//! (`screening`), and the unit directory (`units`). Every SQL statement
+//! (`screening`), the unit directory (`units`), and the statistics kept
+//! by day (`daily`). Every SQL statement
 //! about a case is here.
 
 use thiserror::Error;
@@ -13,6 +14,7 @@ use crate::ids::CaseId;
 use crate::personal::SealError;
 
 mod cases;
+mod daily;
 mod deadlines;
 mod lifecycle;
 mod reminders;
@@ -22,6 +24,9 @@ mod screening;
 mod units;
 
 pub use cases::*;
+pub use daily::{
+    count_working_days_to_close, forget_working_days_over, MIGRATION as DAILY_STATISTICS,
+};
 pub use deadlines::*;
 pub use lifecycle::*;
 pub use reminders::*;
