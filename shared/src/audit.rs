@@ -107,10 +107,10 @@ impl Query {
                     Ok(k) => q.kind = Some(k),
                     Err(()) => bad(&format!("one of: {}", Kind::ALL.join(", "))),
                 },
-                "from" | "to" => match value.parse::<NaiveDate>() {
-                    Ok(d) if name == "from" => q.from = Some(d),
-                    Ok(d) => q.to = Some(d),
-                    Err(_) => bad("a date, YYYY-MM-DD"),
+                "from" | "to" => match crate::clock::day(value) {
+                    Some(d) if name == "from" => q.from = Some(d),
+                    Some(d) => q.to = Some(d),
+                    None => bad("a date, YYYY-MM-DD"),
                 },
                 "case" => match value.parse::<i64>() {
                     Ok(n) if n > 0 => q.case = Some(n),

@@ -56,6 +56,23 @@ pub fn parse(text: &str) -> Option<DateTime<FixedOffset>> {
     DateTime::parse_from_rfc3339(text).ok()
 }
 
+/// A day written exactly `YYYY-MM-DD` (what the API documents; chrono alone
+/// would also take `2026-1-5` or a trailing space), if it is a real date.
+pub fn day(text: &str) -> Option<chrono::NaiveDate> {
+    let b = text.as_bytes();
+    let shaped = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    shaped
+        .then(|| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        .flatten()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +85,24 @@ mod tests {
             .single()
             .expect("valid");
         assert_eq!(format(in_china(t)), "2025-10-01T00:00:00+08:00");
+    }
+
+    #[test]
+    fn a_day_is_written_exactly_as_documented_and_must_exist() {
+        assert_eq!(
+            day("2024-02-29"),
+            chrono::NaiveDate::from_ymd_opt(2024, 2, 29)
+        );
+        for bad in [
+            "2025-02-29",
+            "2026-1-05",
+            "2026-01-05 ",
+            " 2026-01-05",
+            "+2026-01-0",
+            "2026/01/05",
+            "",
+        ] {
+            assert_eq!(day(bad), None, "{bad:?}");
+        }
     }
 }

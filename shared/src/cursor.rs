@@ -8,6 +8,7 @@ pub fn encode(text: &str) -> String {
 
 /// The text a cursor holds, if it is one.
 pub fn decode(cursor: &str) -> Option<String> {
+    let cursor = cursor.trim();
     let bytes = (0..cursor.len())
         .step_by(2)
         .map(|i| {

@@ -295,9 +295,9 @@ impl Window {
     /// `county`; every bad one named.
     pub fn from_query(q: &BTreeMap<String, String>) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let mut date = |name: &str| match q.get(name).map(|v| v.parse::<NaiveDate>()) {
-            Some(Ok(d)) => Some(d),
-            Some(Err(_)) => {
+        let mut date = |name: &str| match q.get(name).map(|v| crate::clock::day(v)) {
+            Some(Some(d)) => Some(d),
+            Some(None) => {
                 errors.push(FieldError::new(name, "invalid", "a date, YYYY-MM-DD"));
                 None
             }

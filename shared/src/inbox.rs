@@ -218,9 +218,9 @@ impl Filter {
                     Some(c) => filter.cursor = Some(c),
                     None => one("cursor", "the `next` of the previous page"),
                 },
-                "date" => match value.parse() {
-                    Ok(d) => filter.date = Some(d),
-                    Err(_) => one("date", "a date, YYYY-MM-DD"),
+                "date" => match crate::clock::day(value) {
+                    Some(d) => filter.date = Some(d),
+                    None => one("date", "a date, YYYY-MM-DD"),
                 },
                 _ => {}
             }

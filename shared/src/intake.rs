@@ -309,7 +309,7 @@ struct IdNumber(String);
 
 impl FieldValue for IdNumber {
     fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
-        match value.as_str().map(str::trim) {
+        match value.as_str() {
             Some(v) if valid_id_number(v) => Ok(Self(v.to_string())),
             _ => Err(vec![Issue::new(
                 "invalid",

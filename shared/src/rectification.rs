@@ -228,9 +228,9 @@ pub fn open(
 
 fn due_date(f: &mut Fields<'_>) -> Option<NaiveDate> {
     let due = f.get::<crate::fields::Bounded<10>>("due_date")?;
-    match due.0.parse::<NaiveDate>() {
-        Ok(d) => Some(d),
-        Err(_) => {
+    match crate::clock::day(&due.0) {
+        Some(d) => Some(d),
+        None => {
             f.error("due_date", "invalid", "a date, YYYY-MM-DD");
             None
         }

@@ -27,7 +27,7 @@ fn handle(req: Request) -> Response {
 }
 
 fn date(field: &str, text: &str) -> Result<NaiveDate, Box<Problem>> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+    shared::clock::day(text).ok_or_else(|| {
         Problem::new(400, "invalid_field", "Invalid date")
             .field(field)
             .detail("a date is written YYYY-MM-DD, e.g. 2025-10-08")
