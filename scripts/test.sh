@@ -2,7 +2,8 @@
 # The test command: checks formatting and lints, builds the runner and the
 # wasm components (installing the wasm32-wasip1 target if missing), then
 # runs every test: the library against real SQLite, the runner's own tests,
-# and the end-to-end tests through the real .wasm over HTTP.
+# the end-to-end tests through the real .wasm over HTTP, the portal in a
+# real browser, and the fuzzing of the API.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +37,10 @@ cargo build --release "${native[@]}" --all-targets
 cargo test --release "${native[@]}"
 # The shared library must also build for the components' target.
 cargo build --release --target wasm32-wasip1 -p casework-shared
+# The portal in a real browser: one scenario per role, axe-core on every
+# page, screenshots in target/screenshots (Debian's chromium and the npm
+# packages installed on first use).
+./scripts/browser-test.sh
 # Every operation of the OpenAPI document fuzzed through the real app, for
 # every role (schemathesis from PyPI, installed on first use).
 ./scripts/fuzz.sh 300

@@ -19,7 +19,8 @@ CREATE TABLE IF NOT EXISTS seed_units (
 );
 -- seed_rules: a county's first rules of a family (deadlines, filter,
 -- routing, intake, reminder; calendar with the year as key), the same JSON
--- as PUT /api/admin/rules/{family}. The demo county keeps the shipped ones.
+-- as PUT /api/admin/rules/{family}. The demo county keeps the shipped ones
+-- but for the intake rules, which name its counties (at the end).
 CREATE TABLE IF NOT EXISTS seed_rules (
     family TEXT NOT NULL,
     key TEXT NOT NULL DEFAULT '',
@@ -41,3 +42,7 @@ INSERT OR IGNORE INTO seed_units (id, name, county, unit_type) VALUES
     ('junxian-market', '浚县市场监督管理局', '410621000', 'market_regulation'),
     ('junxian-transport', '浚县交通运输局', '410621000', 'transport'),
     ('junxian-water', '浚县水利局', '410621000', 'water');
+
+-- The intake rules with the counties' names, which the submission form
+-- lists (GET /api/counties); the rest as shipped.
+INSERT OR IGNORE INTO seed_rules (family, key, body) VALUES ('intake', '', '{"about": "Intake rules of the demo county: the shipped ones (shared/config/intake.json), with the names citizens pick the county by.", "public_submissions_per_minute": 20, "hall_opening_hours": [{"from": "09:00", "to": "12:00"}, {"from": "13:00", "to": "17:00"}], "tracking": {"window_minutes": 15, "per_client": 20, "per_code_and_client": 5, "per_code": 10, "slowed_interval_seconds": 30}, "county_names": {"410611000": "鹤壁市淇滨区", "410621000": "鹤壁市浚县"}}');

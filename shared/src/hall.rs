@@ -4,6 +4,8 @@
 //! intervals of China time; outside them hall intake is refused. Data in
 //! `shared/config/intake.json`, replaceable per county.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +41,11 @@ pub struct IntakeRules {
     /// digits).
     #[serde(default)]
     pub tracking: crate::attempts::TrackingLimits,
+    /// The names citizens pick their county by, per 9-digit code (the
+    /// portal's list, `GET /api/counties`); a county with units but no name
+    /// here is listed by its code.
+    #[serde(default)]
+    pub county_names: BTreeMap<String, String>,
 }
 
 /// The service hall is closed; says when it is open.
@@ -95,6 +102,17 @@ impl IntakeRules {
             return Err("public_submissions_per_minute must be at least 1".into());
         }
         rules.tracking.check()?;
+        for (code, name) in &rules.county_names {
+            if code.parse::<crate::ids::CountyCode>().is_err() {
+                return Err(format!("county_names: {code} is not a 9-digit county code"));
+            }
+            let chars = name.trim().chars().count();
+            if chars == 0 || chars > 50 || name.chars().any(char::is_control) {
+                return Err(format!(
+                    "county_names: the name of {code} must be 1 to 50 characters"
+                ));
+            }
+        }
         Ok(rules)
     }
 
@@ -188,6 +206,23 @@ mod tests {
         assert!(!open("2025-11-29T10:00:00+08:00"));
         assert!(!open("2025-10-08T10:00:00+08:00"));
         assert!(open("2026-02-14T10:00:00+08:00"));
+    }
+
+    #[test]
+    fn county_names_are_keyed_by_a_nine_digit_code_and_named_in_fifty_characters() {
+        let with = |names: &str| {
+            IntakeRules::from_json(&format!(
+                r#"{{"public_submissions_per_minute": 1, "hall_opening_hours": [], "county_names": {names}}}"#
+            ))
+        };
+        let rules = with(r#"{"410611000": "淇滨区"}"#).expect("valid");
+        assert_eq!(rules.county_names["410611000"], "淇滨区");
+        assert!(with(r#"{"4106": "淇滨区"}"#)
+            .expect_err("short code")
+            .contains("4106"));
+        assert!(with(r#"{"410611000": " "}"#).is_err());
+        assert!(with(&format!(r#"{{"410611000": "{}"}}"#, "区".repeat(51))).is_err());
+        assert!(IntakeRules::defaults().county_names.is_empty());
     }
 
     #[test]

@@ -53,6 +53,7 @@ pub mod casefile;
 pub mod client;
 pub mod clock;
 pub mod contact;
+pub mod counties;
 pub mod csv;
 pub mod cursor;
 pub mod db;

@@ -1,4 +1,4 @@
-//! The OpenAPI document covers every public route of `spin.toml`, and
+//! The OpenAPI document covers every public API route of `spin.toml`, and
 //! nothing else; its actions are the staff actions, each with the fields
 //! the server requires.
 
@@ -14,6 +14,8 @@ fn manifest_routes() -> BTreeSet<String> {
         .expect("http triggers")
         .iter()
         .filter_map(|t| t.get("route").and_then(|r| r.as_str()))
+        // The API is under /api/; the portal's pages are not part of it.
+        .filter(|r| r.starts_with("/api/"))
         .map(|r| {
             r.split('/')
                 .map(|seg| match seg.strip_prefix(':') {

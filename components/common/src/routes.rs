@@ -13,6 +13,8 @@ pub const SUBMIT: &str = "/api/cases";
 pub const TRACK: &str = "/api/cases/track/:code";
 /// `POST /api/cases/track/:code/feedback`: the submitter rates the reply.
 pub const FEEDBACK: &str = "/api/cases/track/:code/feedback";
+/// `GET /api/counties`: the counties a citizen may submit to.
+pub const COUNTIES: &str = "/api/counties";
 /// `GET /api/cases/:id`: a case for staff.
 pub const CASE: &str = "/api/cases/:id";
 /// `POST /api/cases/:id/actions`: one lifecycle move.
@@ -55,6 +57,9 @@ pub const ADMIN_RESEAL: &str = "/api/admin/reseal";
 pub const DEV_TOKENS: &str = "/api/dev/tokens";
 /// `GET /api/openapi.json`: the API's description.
 pub const OPENAPI: &str = "/api/openapi.json";
+/// `GET /...`: the portal, the web pages every user works in (every path
+/// no other route claims).
+pub const PORTAL: &str = "/...";
 
 /// Where the citizen's view of the case with `code` is (the `Location` of
 /// a new case).
@@ -67,6 +72,7 @@ pub const PUBLIC: &[&str] = &[
     SUBMIT,
     TRACK,
     FEEDBACK,
+    COUNTIES,
     CASE,
     ACTIONS,
     CALENDAR_DAY,
@@ -86,6 +92,7 @@ pub const PUBLIC: &[&str] = &[
     RECTIFICATIONS,
     RECTIFICATION,
     OPENAPI,
+    PORTAL,
 ];
 
 /// The endpoint a request is for, among a component's `(route, method)`

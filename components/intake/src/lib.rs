@@ -5,7 +5,7 @@
 mod citizen;
 mod keyvalue;
 
-use common::routes::{self, DISPATCH, FEEDBACK, SCREEN, SUBMIT, TRACK};
+use common::routes::{self, COUNTIES, DISPATCH, FEEDBACK, SCREEN, SUBMIT, TRACK};
 use common::{json, respond, Answer, Ctx};
 use shared::intake::NewCase;
 use shared::lifecycle::Actor;
@@ -18,6 +18,7 @@ const ENDPOINTS: &[(&str, Method)] = &[
     (SUBMIT, Method::Post),
     (TRACK, Method::Get),
     (FEEDBACK, Method::Post),
+    (COUNTIES, Method::Get),
 ];
 
 #[http_component]
@@ -26,9 +27,16 @@ async fn handle(req: Request) -> Response {
     respond(match routes::endpoint(&ctx.req, ENDPOINTS) {
         Ok(SUBMIT) => submit(&ctx).await,
         Ok(TRACK) => citizen::track(&ctx),
-        Ok(_) => citizen::feedback(&ctx),
+        Ok(FEEDBACK) => citizen::feedback(&ctx),
+        Ok(_) => counties(&ctx),
         Err(problem) => Err(problem),
     })
+}
+
+/// `GET /api/counties`: the counties served, for the submission form.
+fn counties(ctx: &Ctx) -> Answer {
+    let served = shared::counties::served(ctx.db()?, ctx.rules()?.intake()?)?;
+    json(200, &serde_json::json!({ "counties": served }))
 }
 
 async fn submit(ctx: &Ctx) -> Answer {

@@ -1,0 +1,124 @@
+// The case page's actions: exactly the buttons `allowed_actions` lists, each
+// opening a form built from the API's own description of that action (the
+// `Action` variants of /api/openapi.json: its fields, which are required,
+// their kinds and limits), sent with the case's ETag in If-Match.
+
+import { get, post, claims } from './api.js';
+import { t, enumLabel, label } from './i18n.js';
+import { h, field, form, announce } from './ui.js';
+
+let actionDoc = null;
+async function variants() {
+  if (!actionDoc) {
+    const { data } = await get('/api/openapi.json', { staff: false });
+    actionDoc = { variants: data.components.schemas.Action.oneOf, schemas: data.components.schemas };
+  }
+  return actionDoc;
+}
+
+let unitCache = null;
+async function units() {
+  const c = claims();
+  if (!c || (c.role !== 'bureau' && c.role !== 'supervisor')) return null;
+  if (!unitCache) {
+    try {
+      const { data } = await get('/api/admin/units');
+      unitCache = (data.units || data).filter((u) => !u.retired_at);
+    } catch {
+      unitCache = [];
+    }
+  }
+  return unitCache;
+}
+
+export function actionPanel(data, etag, reload) {
+  const allowed = data.allowed_actions || [];
+  const panel = h('section', { class: 'card no-print', 'aria-labelledby': 'actions-h', 'data-testid': 'actions' },
+    h('h2', { id: 'actions-h' }, t('actions.title')));
+  if (!allowed.length) {
+    panel.append(h('p', { class: 'hint' }, t('actions.none')));
+    return panel;
+  }
+  const slot = h('div');
+  const buttons = h('div', { class: 'actions' }, allowed.map((name) => h('button', {
+    type: 'button', class: 'secondary', 'data-action': name, 'aria-expanded': 'false',
+    onclick: async (e) => {
+      for (const b of buttons.querySelectorAll('button')) b.setAttribute('aria-expanded', 'false');
+      e.currentTarget.setAttribute('aria-expanded', 'true');
+      slot.replaceChildren(await actionForm(name, data, etag, reload));
+      slot.querySelector('input, select, textarea, button[type=submit]')?.focus();
+    },
+  }, enumLabel('action', name))));
+  panel.append(buttons, slot);
+  return panel;
+}
+
+async function actionForm(name, data, etag, reload) {
+  const { variants: all, schemas } = await variants();
+  const variant = all.find((v) => v.title === name) || { properties: {}, required: [] };
+  const directory = await units();
+  const required = new Set(variant.required || []);
+  const fields = [];
+  const kinds = {};
+  for (const [prop, schema] of Object.entries(variant.properties || {})) {
+    if (prop === 'action') continue;
+    const spec = describe(prop, schema, schemas, directory, data);
+    kinds[prop] = spec.kind;
+    fields.push(field({ ...spec, name: prop, label: label(prop), required: required.has(prop) }));
+  }
+  return form({
+    label: enumLabel('action', name),
+    submit: t('actions.send', { action: enumLabel('action', name) }),
+    fields: [h('h3', {}, enumLabel('action', name)), fields.length ? fields : h('p', {}, t('actions.confirm'))],
+    extra: h('button', { type: 'button', class: 'secondary', onclick: (e) => e.currentTarget.closest('form').remove() }, t('form.cancel')),
+    onsubmit: async (v) => {
+      const body = { action: name };
+      for (const [prop, kind] of Object.entries(kinds)) {
+        const value = v[prop];
+        if (kind === 'boolean') { if (value || required.has(prop)) body[prop] = !!value; }
+        else if (value === undefined) continue;
+        else if (kind === 'integer') body[prop] = Number(value);
+        else if (kind === 'units') body[prop] = String(value).split(/[,，、\s]+/).filter(Boolean);
+        else body[prop] = value;
+      }
+      await post(`/api/cases/${data.case_id}/actions`, body, { etag });
+      announce(t('actions.done', { action: enumLabel('action', name) }));
+      reload();
+    },
+  });
+}
+
+// How a property is asked for, from its schema.
+function describe(prop, schema, schemas, directory, data) {
+  const resolved = resolve(schema, schemas);
+  const ref = (schema.$ref || '').split('/').pop();
+  if (ref === 'UnitIdField' || prop === 'lead') {
+    if (directory && directory.length) {
+      return { kind: 'text', type: 'select', placeholder: t('form.choose'),
+        options: directory.filter((u) => !data.county || u.county === data.county || prop !== 'lead')
+          .map((u) => [u.id, `${u.name}（${u.id}）`]) };
+    }
+    return { kind: 'text', type: 'text', hint: t('field.unit.hint') };
+  }
+  if (prop === 'co_units') return { kind: 'units', type: 'text', hint: t('field.co_units.hint') };
+  if (resolved.enum) {
+    const options = resolved.enum.filter((x) => x !== null).map((x) => [x, enumLabel(prop, x)]);
+    return { kind: 'text', type: 'select', placeholder: t('form.choose'), options };
+  }
+  const types = [].concat(resolved.type || []);
+  if (types.includes('boolean')) return { kind: 'boolean', type: 'checkbox' };
+  if (types.includes('integer')) {
+    return { kind: 'integer', type: 'number', attrs: { min: resolved.minimum, max: resolved.maximum, step: 1, inputmode: 'numeric' } };
+  }
+  const max = resolved.maxLength || 5000;
+  return { kind: 'text', type: max > 200 ? 'textarea' : 'text', rows: 4, attrs: { maxlength: max } };
+}
+
+function resolve(schema, schemas) {
+  if (schema.$ref) return resolve(schemas[schema.$ref.split('/').pop()] || {}, schemas);
+  if (schema.oneOf) {
+    const real = schema.oneOf.find((s) => !(s.type === 'null'));
+    return real ? resolve(real, schemas) : {};
+  }
+  return schema;
+}

@@ -1,0 +1,93 @@
+// The portal's shell: the navigation for the signed-in role, the language
+// switch (简体中文 first, English), and the router from the address's
+// fragment (#/track, #/case/12, ...) to the page that draws it.
+
+import { claims, setToken } from './api.js';
+import { t, enumLabel, lang, setLang } from './i18n.js';
+import { h, pageError } from './ui.js';
+import * as citizen from './citizen.js';
+import * as staff from './staff.js';
+import * as agent from './agent.js';
+import * as bureau from './bureau.js';
+
+// The pages each role reaches from the navigation.
+function links() {
+  const c = claims();
+  const role = c && c.role;
+  const out = [['#/', 'nav.home'], ['#/submit', 'nav.submit'], ['#/track', 'nav.track']];
+  if (role === 'unit') out.push(['#/inbox', 'nav.inbox'], ['#/rectifications', 'nav.rectifications']);
+  if (role === 'agent') out.push(['#/intake', 'nav.intake']);
+  if (role === 'bureau' || role === 'supervisor') {
+    out.push(['#/queue/screening', 'nav.queues'], ['#/stats', 'nav.stats'], ['#/hotspots', 'nav.hotspots'],
+      ['#/rectifications', 'nav.rectifications'], ['#/admin', 'nav.admin']);
+  }
+  return out;
+}
+
+function drawShell(current) {
+  document.documentElement.lang = lang() === 'en' ? 'en' : 'zh-CN';
+  document.title = t('app.title');
+  document.getElementById('brand-name').textContent = t('app.title');
+  document.getElementById('skip-link').textContent = t('app.skip');
+  const nav = document.getElementById('nav');
+  nav.setAttribute('aria-label', t('nav.label'));
+  nav.replaceChildren(h('ul', {}, links().map(([href, key]) =>
+    h('li', {}, h('a', { href, 'aria-current': current.startsWith(href) && (href !== '#/' || current === '#/') ? 'page' : null }, t(key))))));
+  const c = claims();
+  const who = document.getElementById('who');
+  who.replaceChildren(c
+    ? h('span', {}, `${enumLabel('role', c.role)}${c.unit ? ` · ${c.unit}` : ''}${c.sub ? ` · ${c.sub}` : ''} `,
+      h('button', { type: 'button', class: 'link', onclick: () => { setToken(''); location.hash = '#/'; } }, t('nav.signout')))
+    : h('a', { href: '#/signin' }, t('nav.signin')));
+  const switcher = document.getElementById('lang');
+  switcher.textContent = lang() === 'en' ? '简体中文' : 'English';
+  switcher.setAttribute('lang', lang() === 'en' ? 'zh-CN' : 'en');
+  switcher.onclick = () => { setLang(lang() === 'en' ? 'zh-CN' : 'en'); route(); };
+}
+
+const go = (hash) => { if (location.hash === hash) route(); else location.hash = hash; };
+
+// The routes: a pattern over the fragment's path and the page for it.
+const ROUTES = [
+  [/^\/?$/, (m) => citizen.home(m)],
+  [/^\/submit$/, (m) => citizen.submit(m)],
+  [/^\/track(?:\/([^/]+))?$/, (m, [code], p) => citizen.track(m, code && decodeURIComponent(code), p)],
+  [/^\/signin$/, (m) => staff.signin(m, go)],
+  [/^\/inbox$/, (m, _, p) => staff.inbox(m, null, p), true],
+  [/^\/queue\/([a-z_]+)$/, (m, [q], p) => staff.inbox(m, q, p), true],
+  [/^\/case\/(\d+)$/, (m, [id], p) => staff.casePage(m, id, p), true],
+  [/^\/intake$/, (m) => agent.intake(m), true],
+  [/^\/stats$/, (m, _, p) => bureau.stats(m, p), true],
+  [/^\/hotspots$/, (m, _, p) => bureau.hotspots(m, p), true],
+  [/^\/rectifications(?:\/(\d+))?$/, (m, [id]) => bureau.rectifications(m, id), true],
+  [/^\/admin$/, (m) => bureau.admin(m), true],
+];
+
+async function route() {
+  const hash = location.hash || '#/';
+  const [path, search] = hash.slice(1).split('?');
+  const params = new URLSearchParams(search || '');
+  drawShell(hash);
+  const main = document.getElementById('main');
+  main.replaceChildren();
+  const found = ROUTES.find(([re]) => re.test(path));
+  try {
+    if (!found) {
+      main.append(h('h1', {}, t('page.not_found')), h('p', {}, h('a', { href: '#/' }, t('nav.home'))));
+    } else if (found[2] && !claims()) {
+      main.append(h('h1', {}, t('signin.needed')), h('p', {}, h('a', { href: '#/signin' }, t('nav.signin'))));
+    } else {
+      await found[1](main, path.match(found[0]).slice(1), params);
+    }
+  } catch (err) {
+    main.append(pageError(err));
+    if (err && err.status === 401) main.append(h('p', {}, h('a', { href: '#/signin' }, t('nav.signin'))));
+  }
+  if (document.activeElement === document.body || !main.contains(document.activeElement)) {
+    const heading = main.querySelector('h1');
+    if (heading) { heading.tabIndex = -1; heading.focus({ preventScroll: false }); }
+  }
+}
+
+window.addEventListener('hashchange', route);
+route();

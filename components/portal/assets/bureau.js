@@ -1,0 +1,187 @@
+// The bureau's and supervisors' desks beyond the queues: the statistics
+// dashboard (Art. 9) with its chart and CSV, hotspots (Art. 7) opened as
+// rectification items, the items, and administration (the unit directory,
+// next year's calendar uploaded as its JSON file).
+
+import { get, post, call, query, claims, token } from './api.js';
+import { t, enumLabel } from './i18n.js';
+import { h, field, form, table, announce } from './ui.js';
+import { barChart } from './chart.js';
+
+const today = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+const monthStart = () => `${today().slice(0, 8)}01`;
+const isBureau = () => claims()?.role === 'bureau';
+
+function rate(r) {
+  if (!r || r.value === null || r.value === undefined) return t('stats.no_data');
+  return `${(r.value * 100).toFixed(1)}%（${r.numerator}/${r.denominator}）`;
+}
+
+export async function stats(main, params) {
+  const out = h('div');
+  const f = form({
+    class: 'card', label: t('stats.title'), submit: t('stats.show'),
+    fields: [h('div', { class: 'grid' },
+      field({ name: 'from', label: t('period.from'), type: 'date', required: true, value: params.get('from') || monthStart() }),
+      field({ name: 'to', label: t('period.to'), type: 'date', required: true, value: params.get('to') || today() }),
+      field({ name: 'group_by', label: t('stats.group_by'), type: 'select', value: params.get('group_by') || 'unit',
+        options: ['unit', 'county', 'month', 'week'].map((g) => [g, enumLabel('group_by', g)]) }))],
+    onsubmit: async (v) => {
+      const q = query({ from: v.from, to: v.to, group_by: v.group_by });
+      const { data } = await get(`/api/stats${q}`);
+      out.replaceChildren(...figures(data, q));
+    },
+  });
+  main.append(h('h1', {}, t('stats.title')), f, out);
+  f.requestSubmit();
+}
+
+function figures(data, q) {
+  const rows = data.rows || [];
+  const download = h('button', { type: 'button', class: 'secondary', onclick: async () => {
+    const response = await call('GET', `/api/stats${q}&format=csv`, { raw: true, headers: { accept: 'text/csv' } });
+    const blob = await response.blob();
+    const a = h('a', { href: URL.createObjectURL(blob), download: `stats-${data.from}-${data.to}.csv` });
+    document.body.append(a); a.click(); a.remove();
+    announce(t('stats.downloaded'));
+  } }, t('stats.csv'));
+  return [
+    h('div', { class: 'actions' }, download),
+    h('section', { class: 'card chart' }, h('h2', {}, t('stats.on_time_rate')),
+      barChart(t('stats.on_time_rate'), rows.map((r) => ({ label: r.group, value: r.on_time_rate.value })), t('stats.no_data'))),
+    table([
+      { label: t('stats.group'), cell: (r) => r.group },
+      { label: t('stats.received'), num: true, cell: (r) => String(r.received) },
+      { label: t('stats.accepted'), num: true, cell: (r) => String(r.accepted) },
+      { label: t('stats.rejected'), num: true, cell: (r) => String(Object.values(r.rejected || {}).reduce((a, b) => a + b, 0)) },
+      { label: t('stats.closed'), num: true, cell: (r) => String(r.closed) },
+      { label: t('stats.closed_on_time'), num: true, cell: (r) => String(r.closed_on_time) },
+      { label: t('stats.overdue'), num: true, cell: (r) => String(r.overdue) },
+      { label: t('stats.on_time_rate'), num: true, cell: (r) => rate(r.on_time_rate) },
+      { label: t('stats.qc_first_pass_rate'), num: true, cell: (r) => rate(r.qc_first_pass_rate) },
+      { label: t('stats.satisfaction_rate'), num: true, cell: (r) => rate(r.satisfaction_rate) },
+      { label: t('stats.complaints'), num: true, cell: (r) => String(r.complaints) },
+      { label: t('stats.working_days'), num: true, cell: (r) => (r.working_days_to_close_avg.value === null ? t('stats.no_data') : r.working_days_to_close_avg.value.toFixed(1)) },
+    ], rows, { caption: t('stats.table') }),
+    data.attention && data.attention.length ? h('section', { class: 'card' }, h('h2', {}, t('stats.attention')),
+      h('ul', {}, data.attention.map((a) => h('li', {}, h('strong', {}, a.group), '：', a.reasons.map((r) => enumLabel('attention', r)).join('、'))))) : null,
+    data.ranking && data.ranking.length ? h('section', { class: 'card' }, h('h2', {}, t('stats.ranking')),
+      h('ol', {}, data.ranking.map((g) => h('li', {}, g)))) : null,
+  ].filter(Boolean);
+}
+
+export async function hotspots(main, params) {
+  const out = h('div');
+  const from = params.get('from') || new Date(Date.now() + 8 * 3600e3 - 90 * 86400e3).toISOString().slice(0, 10);
+  const f = form({
+    class: 'card', label: t('hotspots.title'), submit: t('hotspots.find'),
+    fields: [h('div', { class: 'grid' },
+      field({ name: 'from', label: t('period.from'), type: 'date', required: true, value: from }),
+      field({ name: 'to', label: t('period.to'), type: 'date', required: true, value: params.get('to') || today() }))],
+    onsubmit: async (v) => {
+      const { data } = await get(`/api/hotspots${query({ from: v.from, to: v.to })}`);
+      out.replaceChildren(!data.hotspots.length ? h('p', { class: 'notice' }, t('hotspots.none'))
+        : h('div', {}, data.hotspots.map((s, i) => hotspot(s, i))));
+    },
+  });
+  main.append(h('h1', {}, t('hotspots.title')), f, out);
+  f.requestSubmit();
+}
+
+function hotspot(s, i) {
+  const id = `hotspot-${i}`;
+  const box = h('section', { class: 'card', 'aria-labelledby': id, 'data-testid': 'hotspot' },
+    h('h2', { id }, t('hotspots.cluster', { n: s.size }), s.places && s.places.length ? `：${s.places.join('、')}` : ''),
+    h('p', {}, t('hotspots.growth', { earlier: s.earlier, recent: s.recent, growth: s.growth }), ' ', t('hotspots.units'), s.units.join('、')),
+    table([
+      { label: t('case.title'), cell: (c) => h('a', { href: `#/case/${c.case_id}` }, c.title) },
+      { label: t('case.lead_unit'), cell: (c) => c.unit || '—' },
+      { label: t('case.received_at'), cell: (c) => c.received_on },
+    ], s.cases, { caption: t('hotspots.cases'), captionHidden: true }));
+  if (isBureau()) {
+    const done = h('div');
+    const f = form({
+      class: 'card', label: t('rect.open'), submit: t('rect.open'),
+      fields: [h('h3', {}, t('rect.open')),
+        field({ name: 'title', label: t('rect.title_field'), required: true, value: `${(s.places || []).join('、')}${t('rect.default_title')}`, attrs: { maxlength: 200 } }),
+        field({ name: 'owner', label: t('rect.owner'), required: true, value: s.units[0] || '', attrs: { maxlength: 64 } }),
+        field({ name: 'due_date', label: t('rect.due_date'), type: 'date', required: true }),
+        field({ name: 'note', label: t('rect.note'), type: 'textarea', attrs: { maxlength: 5000 } })],
+      onsubmit: async (v, el) => {
+        const body = { title: v.title, owner: v.owner, due_date: v.due_date, cases: s.cases.map((c) => c.case_id) };
+        if (v.note) body.note = v.note;
+        const { data } = await post('/api/rectifications', body);
+        el.hidden = true;
+        done.replaceChildren(h('p', { class: 'success' }, t('rect.opened'), ' ', h('a', { href: `#/rectifications/${data.id}` }, data.title)));
+        announce(t('rect.opened'));
+      },
+    });
+    box.append(h('details', {}, h('summary', {}, t('rect.open')), f), done);
+  }
+  return box;
+}
+
+export async function rectifications(main, id) {
+  if (id) return rectification(main, id);
+  const { data } = await get('/api/rectifications');
+  main.append(h('h1', {}, t('rect.list')),
+    !data.length ? h('p', { class: 'notice' }, t('rect.none')) : table([
+      { label: t('rect.title_field'), cell: (r) => h('a', { href: `#/rectifications/${r.id}` }, r.title) },
+      { label: t('rect.owner'), cell: (r) => r.owner },
+      { label: t('rect.due_date'), cell: (r) => r.due_date },
+      { label: t('rect.status'), cell: (r) => enumLabel('rect_status', r.status) },
+      { label: t('rect.cases'), num: true, cell: (r) => String(r.cases.length) },
+    ], data, { caption: t('rect.list'), captionHidden: true }));
+}
+
+async function rectification(main, id) {
+  const { data } = await get(`/api/rectifications/${encodeURIComponent(id)}`);
+  main.append(h('h1', {}, data.title),
+    h('dl', { class: 'facts card' },
+      h('dt', {}, t('rect.owner')), h('dd', {}, data.owner),
+      h('dt', {}, t('rect.due_date')), h('dd', {}, data.due_date),
+      h('dt', {}, t('rect.status')), h('dd', {}, enumLabel('rect_status', data.status)),
+      h('dt', {}, t('rect.before')), h('dd', {}, String(data.before ? data.before.count : 0)),
+      h('dt', {}, t('rect.after')), h('dd', {}, String(data.after ? data.after.count : 0))),
+    h('h2', {}, t('rect.history')),
+    h('ul', {}, (data.history || []).map((n) => h('li', {}, Object.values(n).filter((x) => typeof x === 'string').join(' · ')))));
+}
+
+export async function admin(main) {
+  main.append(h('h1', {}, t('admin.title')));
+  if (isBureau()) main.append(calendarUpload());
+  const { data } = await get('/api/admin/units');
+  main.append(h('h2', {}, t('admin.units')), table([
+    { label: t('unit.id'), cell: (u) => u.id },
+    { label: t('unit.name'), cell: (u) => u.name },
+    { label: t('case.county'), cell: (u) => u.county },
+    { label: t('unit.type'), cell: (u) => u.unit_type },
+    { label: t('unit.retired'), cell: (u) => u.retired_at || '—' },
+  ], data, { caption: t('admin.units'), captionHidden: true }));
+}
+
+function calendarUpload() {
+  const done = h('div', { 'aria-live': 'polite' });
+  const f = form({
+    class: 'card', label: t('admin.calendar'), submit: t('admin.calendar.load'),
+    fields: [h('h2', {}, t('admin.calendar')), h('p', { class: 'hint' }, t('admin.calendar.text')),
+      field({ name: 'file', label: t('admin.calendar.file'), type: 'file', required: true, attrs: { accept: 'application/json,.json' } })],
+    onsubmit: async (v, el) => {
+      const file = el.querySelector('input[type=file]').files[0];
+      let body;
+      try {
+        body = JSON.parse(await file.text());
+      } catch {
+        throw { problem: { code: 'malformed_json', field: 'file', title: t('error.malformed_json') } };
+      }
+      const year = body && body.year;
+      if (!Number.isInteger(year)) throw { problem: { code: 'invalid_field', field: 'file', title: t('admin.calendar.no_year') } };
+      await call('PUT', `/api/admin/calendar/${year}`, { body });
+      done.replaceChildren(h('p', { class: 'success' }, t('admin.calendar.loaded', { year })));
+      announce(t('admin.calendar.loaded', { year }));
+    },
+  });
+  return h('div', {}, f, done);
+}
+
+export { token };

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The portal's browser tests (tests/browser): Debian's chromium driven by
+# playwright-core, every page checked by axe-core, screenshots of each page
+# (zh-CN, 1366×768) in target/screenshots. Installs what it needs on a fresh
+# machine — the chromium package and a Chinese font (apt-get, as root or
+# with sudo) and the npm
+# packages of tests/browser/package-lock.json — then starts the app as a
+# development instance with the demo county on a free port with its own
+# state and runs the tests against it.
+# Run by scripts/test.sh after the components are built; alone:
+#   scripts/browser-test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+chromium="${CHROMIUM:-/usr/bin/chromium}"
+packages=()
+[ -x "$chromium" ] || packages+=(chromium)
+# A Chinese font, so that the pages (and their screenshots) show 汉字.
+fc-list :lang=zh 2>/dev/null | grep -q . || packages+=(fonts-wqy-microhei)
+if [ "${#packages[@]}" -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
+fi
+if [ ! -d tests/browser/node_modules/playwright-core ] || [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then
+  (cd tests/browser && npm ci --no-audit --no-fund --silent)
+fi
+
+state=$(mktemp -d)
+log="$state/runner.log"
+./target/release/runner up --listen 127.0.0.1:0 --state-dir "$state" \
+  --sqlite @seed/demo-county.sql --quiet >"$log" 2>&1 &
+runner=$!
+trap 'kill "$runner" 2>/dev/null || true; rm -rf "$state"' EXIT
+url=""
+for _ in $(seq 1 240); do
+  url=$(sed -n 's/^Serving \(http:[^ ]*\)$/\1/p' "$log" | head -1)
+  [ -n "$url" ] && break
+  kill -0 "$runner" 2>/dev/null || { cat "$log" >&2; exit 1; }
+  sleep 0.5
+done
+[ -n "$url" ] || { echo "the runner did not start" >&2; cat "$log" >&2; exit 1; }
+
+mkdir -p target/screenshots
+CASEWORK_URL="$url" CHROMIUM="$chromium" SCREENSHOTS="$PWD/target/screenshots/" \
+  node --test --test-concurrency=1 tests/browser/i18n.test.mjs tests/browser/portal.test.mjs
+echo "screenshots: target/screenshots/"

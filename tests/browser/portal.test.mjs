@@ -1,0 +1,372 @@
+// The portal through a real browser (Debian's chromium driven by
+// playwright-core), one scenario per role, through the page only: what a
+// test sets up beforehand (cases at a given stage, tokens) goes through the
+// public API, as other desks would have done it. Every page visited is
+// checked by axe-core (no serious or critical WCAG 2.1 AA violation) and
+// photographed at 1366×768 in Chinese (target/screenshots).
+//
+// Run by scripts/browser-test.sh, which starts the app and sets CASEWORK_URL.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+const BASE = process.env.CASEWORK_URL || 'http://127.0.0.1:3000';
+const SHOTS = process.env.SCREENSHOTS || new URL('../../target/screenshots/', import.meta.url).pathname;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+mkdirSync(SHOTS, { recursive: true });
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--lang=zh-CN'],
+  });
+});
+after(async () => { await browser?.close(); });
+
+async function newPage() {
+  // bypassCSP lets axe-core's script in; the app's own policy stays as served.
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', bypassCSP: true });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => { throw e; });
+  return page;
+}
+
+// --- the API, for setting up what other desks did -------------------------
+
+let phoneSeq = 0;
+const phone = () => `1390000${String(1000 + (++phoneSeq) + (process.pid % 3000)).slice(-4)}`;
+
+async function api(method, path, { body, tok, etag, headers } = {}) {
+  const h = { accept: 'application/json', ...(headers || {}) };
+  if (tok) h.authorization = `Bearer ${tok}`;
+  if (etag) h['if-match'] = etag;
+  if (body !== undefined) h['content-type'] = 'application/json';
+  const r = await fetch(BASE + path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await r.text();
+  const data = text ? JSON.parse(text) : null;
+  return { status: r.status, data, etag: r.headers.get('etag') };
+}
+
+async function demoToken(role, unit, leader) {
+  const body = { role };
+  if (unit) body.unit = unit;
+  if (leader) { body.leader = true; body.sub = `demo.${unit}.leader`; }
+  const r = await api('POST', '/api/dev/tokens', { body });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  return r.data.token;
+}
+
+// A citizen's street-lamp complaint, routed to 淇滨区城市管理局.
+async function lampCase(title) {
+  const r = await api('POST', '/api/cases', { body: {
+    channel: 'online_platform', kind: 'complaint', title,
+    content: `淇滨区九州路${title}路口路灯已坏一周，夜间出行不便，请尽快维修。`, county: '410611000',
+    submitter: { type: 'individual', name: '王五', phone: phone() },
+  } });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  assert.equal(r.data.status, 'handling');
+  return r.data;
+}
+
+async function act(id, tok, action, fields = {}) {
+  const view = await api('GET', `/api/cases/${id}`, { tok });
+  const r = await api('POST', `/api/cases/${id}/actions`, { tok, etag: view.etag, body: { action, ...fields } });
+  assert.equal(r.status, 200, `${action}: ${JSON.stringify(r.data)}`);
+  return r.data;
+}
+
+async function status(id, tok) {
+  return (await api('GET', `/api/cases/${id}`, { tok })).data.status;
+}
+
+// --- the page ---------------------------------------------------------------
+
+async function accessible(page, name) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  }));
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), [], `${name}: accessibility`);
+}
+
+async function visit(page, name) {
+  await page.waitForLoadState('networkidle');
+  await accessible(page, name);
+  await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: false });
+}
+
+async function signIn(page, tok) {
+  await page.goto(`${BASE}/#/signin`);
+  await page.getByRole('textbox', { name: '令牌', exact: true }).fill(tok);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+}
+
+test('a citizen submits a complaint, tracks it, and once the reply is released rates it and asks for a review', async () => {
+  const page = await newPage();
+  await page.goto(`${BASE}/`);
+  await assert.doesNotReject(page.getByRole('heading', { level: 1, name: '政务服务咨询投诉建议' }).waitFor());
+  await visit(page, 'home');
+
+  await page.getByRole('link', { name: '我要咨询投诉建议' }).first().click();
+  await page.getByRole('heading', { level: 1, name: '我要咨询投诉建议' }).waitFor();
+  await visit(page, 'submit');
+  const tel = phone();
+  await page.getByLabel('标题').fill('路口路灯不亮');
+  await page.getByLabel('诉求内容').fill('淇滨区华山路与淇水大道路口路灯已坏两周，夜间出行不便，请尽快维修。');
+  await page.getByLabel('所属县区').selectOption('410611000');
+  await page.getByLabel('姓名或单位名称').fill('赵六');
+  await page.getByLabel('联系电话').fill(tel);
+  await page.getByRole('button', { name: '提交', exact: true }).click();
+  const code = (await page.getByTestId('tracking-code').textContent()).trim();
+  assert.match(code, /^CW-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  await visit(page, 'submitted');
+
+  await page.getByRole('link', { name: '查看办理进度' }).click();
+  await page.getByTestId('case-status').waitFor();
+  assert.equal((await page.getByTestId('status').textContent()).trim(), '办理中');
+  await visit(page, 'track');
+
+  // Meanwhile the unit answers, its leader approves, the bureau's check passes.
+  const bureau = await demoToken('bureau');
+  const urban = await demoToken('unit', 'qibin-urban');
+  const leader = await demoToken('unit', 'qibin-urban', true);
+  const found = (await api('GET', `/api/cases/track/${code}?phone_last4=${tel.slice(-4)}`)).data;
+  assert.equal(found.status, 'handling');
+  const inbox = (await api('GET', '/api/inbox?limit=200', { tok: urban })).data.cases;
+  const id = inbox.find((c) => c.tracking_code === code).case_id;
+  await act(id, urban, 'accept_assignment');
+  await act(id, urban, 'draft_reply', { text: '已安排维修，路灯于本周恢复照明。' });
+  await act(id, leader, 'leader_review', { approved: true });
+  await act(id, bureau, 'qc_pass');
+
+  await page.goto(`${BASE}/#/track`);
+  await page.getByLabel('查询码').fill(code.toLowerCase());
+  await page.getByLabel('手机号后四位').fill(tel.slice(-4));
+  await page.getByRole('button', { name: '查询', exact: true }).click();
+  await page.getByTestId('reply').waitFor();
+  assert.match(await page.getByTestId('reply').textContent(), /已安排维修/);
+  assert.equal((await page.getByTestId('status').textContent()).trim(), '已办结');
+  await page.getByLabel('不满意').check();
+  await page.getByLabel('申请复核').check();
+  await page.getByLabel('理由').fill('路灯仍然不亮。');
+  await visit(page, 'rate');
+  await page.getByRole('button', { name: '提交评价' }).click();
+  await page.getByText('已收到您的复核申请').waitFor();
+  assert.equal(await status(id, bureau), 'under_review');
+  await page.context().close();
+});
+
+test('a wrong phone digit is shown beside the field it names, and nothing is found', async () => {
+  const page = await newPage();
+  const receipt = await lampCase('错号');
+  await page.goto(`${BASE}/#/track`);
+  await page.getByLabel('查询码').fill(receipt.tracking_code);
+  await page.getByLabel('手机号后四位').fill('0000');
+  await page.getByRole('button', { name: '查询', exact: true }).click();
+  const error = page.locator('[data-error-for="code"]');
+  await error.waitFor();
+  assert.match(await error.textContent(), /没有找到/);
+  assert.equal(await page.getByLabel('查询码').getAttribute('aria-invalid'), 'true');
+  await page.context().close();
+});
+
+test('the citizen form is submitted with the keyboard alone, the focus always visible', async () => {
+  const page = await newPage();
+  await page.goto(`${BASE}/#/submit`);
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  const focused = () => page.evaluate(() => {
+    const el = document.activeElement;
+    const style = getComputedStyle(el);
+    return { name: el.getAttribute('name') || el.textContent.trim(), tag: el.tagName, outline: style.outlineStyle };
+  });
+  async function tabTo(name) {
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      const f = await focused();
+      if (f.name === name) {
+        assert.notEqual(f.outline, 'none', `${name} shows its focus`);
+        return;
+      }
+    }
+    assert.fail(`Tab never reached ${name}`);
+  }
+  await tabTo('kind');
+  await page.keyboard.press('ArrowRight'); // complaint → consultation
+  await tabTo('title');
+  await page.keyboard.type('咨询路灯维修的办理渠道');
+  await tabTo('content');
+  await page.keyboard.type('请问淇滨区路灯坏了应该向哪个部门反映，多久能修好？');
+  await tabTo('county');
+  await page.keyboard.press('ArrowDown');
+  await tabTo('submitter.name');
+  await page.keyboard.type('钱七');
+  await tabTo('submitter.phone');
+  await page.keyboard.type(phone());
+  await tabTo('提交');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('tracking-code').waitFor();
+  const receipt = await page.evaluate(() => document.activeElement.textContent);
+  assert.match(receipt, /提交成功/, 'the focus moves to the result');
+  await page.context().close();
+});
+
+test('the page switches to English and back, the document language with it', async () => {
+  const page = await newPage();
+  await page.goto(`${BASE}/`);
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Consultations, complaints and suggestions' }).waitFor();
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  await page.getByRole('link', { name: 'Track a case' }).first().click();
+  await page.getByLabel('Tracking code').waitFor();
+  await page.getByRole('button', { name: '简体中文' }).click();
+  await page.getByLabel('查询码').waitFor();
+  assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+  await page.context().close();
+});
+
+test('an agent takes a hotline call as a transfer and prints the registration form', async () => {
+  const page = await newPage();
+  await signIn(page, await demoToken('agent'));
+  await page.getByRole('heading', { level: 1, name: '受理登记' }).waitFor();
+  await visit(page, 'agent-intake');
+  await page.getByLabel('12345 热线电话').check();
+  await page.getByLabel('办理方式').selectOption('transfer');
+  await page.getByLabel('标题').fill('路灯不亮（来电）');
+  await page.getByLabel('诉求内容').fill('市民来电反映淇滨区黄河路路灯已坏三天，夜间出行不便，要求尽快维修。');
+  await page.getByLabel('所属县区').selectOption('410611000');
+  await page.getByLabel('姓名或单位名称').fill('孙八');
+  await page.getByLabel('联系电话').fill(phone());
+  await page.getByRole('button', { name: '登记', exact: true }).click();
+  await page.getByTestId('registration').waitFor();
+  const code = (await page.getByTestId('tracking-code').textContent()).trim();
+  assert.match(code, /^CW-/);
+  assert.match(await page.getByTestId('registration').textContent(), /办理中/);
+  assert.ok(await page.getByRole('button', { name: '打印受理登记单' }).isVisible());
+  await visit(page, 'agent-registration');
+  await page.context().close();
+});
+
+test('a unit clerk finds the case in the inbox, signs for it and drafts the reply', async () => {
+  const receipt = await lampCase('待答复');
+  const page = await newPage();
+  await signIn(page, await demoToken('unit', 'qibin-urban'));
+  await page.getByRole('heading', { level: 1, name: '本单位待办件' }).waitFor();
+  await visit(page, 'unit-inbox');
+  await page.getByRole('link', { name: receipt.tracking_code }).click();
+  await page.getByTestId('actions').waitFor();
+  // The submitter is masked until the clerk gives a purpose.
+  assert.match(await page.getByTestId('submitter').textContent(), /王\*/);
+  await visit(page, 'unit-case');
+  await page.getByRole('button', { name: '签收', exact: true }).click();
+  await page.getByRole('button', { name: '确认签收', exact: true }).click();
+  await page.getByRole('button', { name: '拟写答复', exact: true }).waitFor();
+  await page.getByRole('button', { name: '拟写答复', exact: true }).click();
+  await page.getByLabel('答复内容').fill('经核查，已安排维修人员更换灯具，现已恢复照明。');
+  await page.getByRole('button', { name: '确认拟写答复', exact: true }).click();
+  await page.getByTestId('case-status').filter({ hasText: '已拟答复' }).waitFor();
+  const bureau = await demoToken('bureau');
+  assert.equal(await status(receipt.case_id, bureau), 'reply_drafted');
+  // The buttons are exactly the allowed actions: a clerk may not review.
+  const view = (await api('GET', `/api/cases/${receipt.case_id}`, { tok: await demoToken('unit', 'qibin-urban') })).data;
+  const shown = await page.locator('[data-action]').evaluateAll((bs) => bs.map((b) => b.dataset.action));
+  assert.deepEqual(shown, view.allowed_actions);
+  assert.ok(!shown.includes('leader_review'));
+  await page.context().close();
+});
+
+test('the bureau fails the reply at QC, then passes the redrafted one', async () => {
+  const receipt = await lampCase('质检');
+  const id = receipt.case_id;
+  const urban = await demoToken('unit', 'qibin-urban');
+  const leader = await demoToken('unit', 'qibin-urban', true);
+  await act(id, urban, 'accept_assignment');
+  await act(id, urban, 'draft_reply', { text: '已处理。' });
+  await act(id, leader, 'leader_review', { approved: true });
+
+  const page = await newPage();
+  await signIn(page, await demoToken('bureau'));
+  await page.goto(`${BASE}/#/queue/qc`);
+  await page.getByRole('link', { name: receipt.tracking_code }).waitFor();
+  await visit(page, 'bureau-qc-queue');
+  await page.getByRole('link', { name: receipt.tracking_code }).click();
+  // The demand beside the reply.
+  await page.getByTestId('reply').waitFor();
+  assert.match(await page.locator('main').textContent(), /请尽快维修/);
+  await visit(page, 'bureau-qc-case');
+  await page.getByRole('button', { name: '质检不通过', exact: true }).click();
+  await page.getByLabel('不通过理由').fill('答复过于简单，未说明维修时间。');
+  await page.getByRole('button', { name: '确认质检不通过', exact: true }).click();
+  await page.getByTestId('case-status').filter({ hasText: '办理中' }).waitFor();
+
+  await act(id, urban, 'draft_reply', { text: '已于本周三更换灯具，恢复照明。' });
+  await act(id, leader, 'leader_review', { approved: true });
+  await page.reload();
+  await page.getByRole('button', { name: '质检通过', exact: true }).click();
+  await page.getByRole('button', { name: '确认质检通过', exact: true }).click();
+  await page.getByTestId('case-status').filter({ hasText: '已办结' }).waitFor();
+  const view = (await api('GET', `/api/cases/${id}`, { tok: urban })).data;
+  assert.deepEqual(view.qc_rounds.map((r) => r.passed), [false, true]);
+  await page.context().close();
+});
+
+test('the bureau reads the statistics with their chart and the hotspots, and loads next year’s calendar', async () => {
+  const page = await newPage();
+  await signIn(page, await demoToken('bureau'));
+  await page.goto(`${BASE}/#/stats`);
+  await page.getByRole('table', { name: '统计表' }).waitFor();
+  await page.locator('.chart svg').waitFor();
+  await visit(page, 'bureau-stats');
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: '下载 CSV' }).click();
+  const file = await (await download).path();
+  const bytes = (await import('node:fs')).readFileSync(file);
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 with a BOM');
+  assert.match(bytes.toString('utf8'), /受理量/);
+
+  await page.goto(`${BASE}/#/hotspots`);
+  await page.getByRole('heading', { level: 1, name: '热点问题' }).waitFor();
+  await page.waitForLoadState('networkidle');
+  await visit(page, 'bureau-hotspots');
+
+  await page.goto(`${BASE}/#/admin`);
+  await page.getByRole('heading', { name: '上传年度节假日安排' }).waitFor();
+  await visit(page, 'bureau-admin');
+  const year = {
+    year: 2031, notices: ['测试用通知'],
+    holidays: [{ name: '元旦', days_off: ['2031-01-01/2031-01-01'] }],
+  };
+  await page.getByLabel('节假日安排文件（JSON）').setInputFiles({ name: '2031.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(year)) });
+  await page.getByRole('button', { name: '上传', exact: true }).click();
+  await page.getByText('2031 年节假日安排已生效').waitFor();
+  const day = (await api('GET', '/api/calendar/days/2031-01-01')).data;
+  assert.equal(day.verified, true);
+  assert.equal(day.working_day, false);
+  await page.context().close();
+});
+
+test('a supervisor sees the same views but finds no button that changes a case and no personal data', async () => {
+  const receipt = await lampCase('监督');
+  const page = await newPage();
+  await signIn(page, await demoToken('supervisor'));
+  await page.getByRole('heading', { level: 1, name: '工作队列' }).waitFor();
+  await visit(page, 'supervisor-queue');
+  await page.goto(`${BASE}/#/case/${receipt.case_id}`);
+  await page.getByTestId('actions').waitFor();
+  assert.equal(await page.locator('[data-action]').count(), 0);
+  assert.match(await page.getByTestId('actions').textContent(), /没有可办理的操作/);
+  assert.equal(await page.getByRole('button', { name: '查看完整信息' }).count(), 0);
+  assert.doesNotMatch(await page.locator('main').textContent(), /王五/);
+  // Every button left on the page is the page's own (language, sign-out).
+  const buttons = await page.locator('main button').count();
+  assert.equal(buttons, 0);
+  await visit(page, 'supervisor-case');
+  await page.context().close();
+});
