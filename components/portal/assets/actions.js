@@ -5,7 +5,8 @@
 
 import { get, post, claims } from './api.js';
 import { t, enumLabel, label } from './i18n.js';
-import { h, field, form, announce } from './ui.js';
+import { h, field, form, announce, guarded } from './ui.js';
+import { notice } from './staff.js';
 
 let actionDoc = null;
 async function variants() {
@@ -40,20 +41,37 @@ export function actionPanel(data, etag, reload) {
     return panel;
   }
   const slot = h('div');
-  const buttons = h('div', { class: 'actions' }, allowed.map((name) => h('button', {
-    type: 'button', class: 'secondary', 'data-action': name, 'aria-expanded': 'false',
-    onclick: async (e) => {
+  const buttons = h('div', { class: 'actions' });
+  for (const name of allowed) {
+    const button = h('button', { type: 'button', class: 'secondary', 'data-action': name, 'aria-expanded': 'false' },
+      enumLabel('action', name));
+    const close = () => {
+      slot.replaceChildren();
+      button.setAttribute('aria-expanded', 'false');
+      button.focus();
+    };
+    button.addEventListener('click', guarded(button, async () => {
       for (const b of buttons.querySelectorAll('button')) b.setAttribute('aria-expanded', 'false');
-      e.currentTarget.setAttribute('aria-expanded', 'true');
-      slot.replaceChildren(await actionForm(name, data, etag, reload));
+      button.setAttribute('aria-expanded', 'true');
+      slot.replaceChildren(await actionForm(name, data, etag, reload, close));
       slot.querySelector('input, select, textarea, button[type=submit]')?.focus();
-    },
-  }, enumLabel('action', name))));
+    }));
+    buttons.append(button);
+  }
   panel.append(buttons, slot);
   return panel;
 }
 
-async function actionForm(name, data, etag, reload) {
+// The fields an action's variant lists that do not apply to this case: a
+// suggestion's adoption (the API answers 400 not_for_kind otherwise) and
+// the written reply of the service hall.
+function applies(prop, data) {
+  if (prop === 'adoption' || prop === 'adoption_reason') return data.kind === 'suggestion';
+  if (prop === 'written_reply') return data.channel === 'service_hall';
+  return true;
+}
+
+async function actionForm(name, data, etag, reload, close) {
   const { variants: all, schemas } = await variants();
   const variant = all.find((v) => v.title === name) || { properties: {}, required: [] };
   const directory = await units();
@@ -61,8 +79,8 @@ async function actionForm(name, data, etag, reload) {
   const fields = [];
   const kinds = {};
   for (const [prop, schema] of Object.entries(variant.properties || {})) {
-    if (prop === 'action') continue;
-    const spec = describe(prop, schema, schemas, directory, data);
+    if (prop === 'action' || !applies(prop, data)) continue;
+    const spec = describe(prop, schema, schemas, directory, data, required.has(prop));
     kinds[prop] = spec.kind;
     fields.push(field({ ...spec, name: prop, label: label(prop), required: required.has(prop) }));
   }
@@ -70,18 +88,29 @@ async function actionForm(name, data, etag, reload) {
     label: enumLabel('action', name),
     submit: t('actions.send', { action: enumLabel('action', name) }),
     fields: [h('h3', {}, enumLabel('action', name)), fields.length ? fields : h('p', {}, t('actions.confirm'))],
-    extra: h('button', { type: 'button', class: 'secondary', onclick: (e) => e.currentTarget.closest('form').remove() }, t('form.cancel')),
+    extra: h('button', { type: 'button', class: 'secondary', onclick: close }, t('form.cancel')),
     onsubmit: async (v) => {
       const body = { action: name };
       for (const [prop, kind] of Object.entries(kinds)) {
         const value = v[prop];
-        if (kind === 'boolean') { if (value || required.has(prop)) body[prop] = !!value; }
+        if (kind === 'boolean') { if (value) body[prop] = true; }
+        else if (kind === 'yesno') body[prop] = value === 'true';
         else if (value === undefined) continue;
         else if (kind === 'integer') body[prop] = Number(value);
         else if (kind === 'units') body[prop] = String(value).split(/[,，、\s]+/).filter(Boolean);
         else body[prop] = value;
       }
-      await post(`/api/cases/${data.case_id}/actions`, body, { etag });
+      try {
+        await post(`/api/cases/${data.case_id}/actions`, body, { etag });
+      } catch (err) {
+        // Someone changed the case meanwhile: show it as it is now.
+        if (err.status === 412) {
+          notice(t('error.stale_version'));
+          reload();
+          return;
+        }
+        throw err;
+      }
       announce(t('actions.done', { action: enumLabel('action', name) }));
       reload();
     },
@@ -89,7 +118,7 @@ async function actionForm(name, data, etag, reload) {
 }
 
 // How a property is asked for, from its schema.
-function describe(prop, schema, schemas, directory, data) {
+function describe(prop, schema, schemas, directory, data, required) {
   const resolved = resolve(schema, schemas);
   const ref = (schema.$ref || '').split('/').pop();
   if (ref === 'UnitIdField' || prop === 'lead') {
@@ -106,6 +135,11 @@ function describe(prop, schema, schemas, directory, data) {
     return { kind: 'text', type: 'select', placeholder: t('form.choose'), options };
   }
   const types = [].concat(resolved.type || []);
+  // A yes-or-no the API requires is asked as two choices, neither taken
+  // (a box left unticked would answer "no" unasked).
+  if (types.includes('boolean') && required) {
+    return { kind: 'yesno', type: 'radio', options: [['true', t('form.yes')], ['false', t('form.no')]] };
+  }
   if (types.includes('boolean')) return { kind: 'boolean', type: 'checkbox' };
   if (types.includes('integer')) {
     return { kind: 'integer', type: 'number', attrs: { min: resolved.minimum, max: resolved.maximum, step: 1, inputmode: 'numeric' } };

@@ -3,7 +3,7 @@
 // unit on the call for a direct transfer, the hall's oral or written form,
 // and a printable registration form (受理登记单) once taken.
 
-import { post } from './api.js';
+import { post, newKey } from './api.js';
 import { t, enumLabel } from './i18n.js';
 import { h, field, form, when, announce } from './ui.js';
 import { counties, countyOptions, kindField, submitterFields, newCase } from './citizen.js';
@@ -11,13 +11,15 @@ import { counties, countyOptions, kindField, submitterFields, newCase } from './
 export async function intake(main) {
   const list = await counties();
   const done = h('div');
+  // One key for this form: a retry after a lost answer is the same case.
+  const key = newKey();
   const f = form({
     label: t('intake.title'),
     submit: t('intake.send'),
     fields: [
       h('div', { class: 'cols' },
         h('div', {},
-          field({ name: 'channel', label: t('case.channel'), type: 'radio', required: true,
+          field({ name: 'channel', label: t('case.channel'), type: 'radio', required: true, value: 'hotline_phone',
             options: ['hotline_phone', 'service_hall'].map((c) => [c, enumLabel('channel', c)]) }),
           field({ name: 'mode', label: t('case.mode'), type: 'select', placeholder: t('intake.mode.none'),
             hint: t('intake.mode.hint'),
@@ -39,13 +41,29 @@ export async function intake(main) {
       const extra = { channel: v.channel };
       for (const k of ['mode', 'form', 'answer', 'unit']) if (v[k]) extra[k] = v[k];
       const body = newCase(v, extra);
-      const { data } = await post('/api/cases', body, { headers: { 'idempotency-key': crypto.randomUUID() } });
+      const { data } = await post('/api/cases', body, { headers: { 'idempotency-key': key } });
       el.hidden = true;
       done.replaceChildren(registration(data, body));
       done.querySelector('h2')?.focus();
       announce(t('intake.done'));
     },
   });
+  // Only the fields the channel and mode take (the API refuses the others:
+  // a form only at the hall, an answer only for immediate or direct, a unit
+  // only for direct); hidden ones are not sent.
+  const show = () => {
+    const v = Object.fromEntries(new FormData(f));
+    const toggle = (name, on) => {
+      const box = f.querySelector(`[data-field="${name}"]`);
+      box.hidden = !on;
+      for (const i of box.querySelectorAll('input, select, textarea')) i.disabled = !on;
+    };
+    toggle('form', v.channel === 'service_hall');
+    toggle('answer', v.mode === 'immediate' || v.mode === 'direct');
+    toggle('unit', v.mode === 'direct');
+  };
+  f.addEventListener('change', show);
+  show();
   main.append(h('h1', { class: 'no-print' }, t('intake.title')), f, done);
 }
 

@@ -65,6 +65,13 @@ export async function call(method, path, opts = {}) {
 export const get = (path, opts) => call('GET', path, opts);
 export const post = (path, body, opts = {}) => call('POST', path, { ...opts, body });
 
+// A fresh Idempotency-Key (crypto.randomUUID exists only on secure origins;
+// a county intranet may serve plain HTTP).
+export function newKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 // A query string from the pairs that have a value.
 export function query(params) {
   const q = new URLSearchParams();

@@ -21,6 +21,7 @@ function links() {
     out.push(['#/queue/screening', 'nav.queues'], ['#/stats', 'nav.stats'], ['#/hotspots', 'nav.hotspots'],
       ['#/rectifications', 'nav.rectifications'], ['#/admin', 'nav.admin']);
   }
+  if (role === 'bureau') out.push(['#/audit', 'nav.audit']);
   return out;
 }
 
@@ -37,7 +38,7 @@ function drawShell(current) {
   const who = document.getElementById('who');
   who.replaceChildren(c
     ? h('span', {}, `${enumLabel('role', c.role)}${c.unit ? ` · ${c.unit}` : ''}${c.sub ? ` · ${c.sub}` : ''} `,
-      h('button', { type: 'button', class: 'link', onclick: () => { setToken(''); location.hash = '#/'; } }, t('nav.signout')))
+      h('button', { type: 'button', class: 'link', onclick: () => { setToken(''); go('#/'); } }, t('nav.signout')))
     : h('a', { href: '#/signin' }, t('nav.signin')));
   const switcher = document.getElementById('lang');
   switcher.textContent = lang() === 'en' ? '简体中文' : 'English';
@@ -61,15 +62,25 @@ const ROUTES = [
   [/^\/hotspots$/, (m, _, p) => bureau.hotspots(m, p), true],
   [/^\/rectifications(?:\/(\d+))?$/, (m, [id]) => bureau.rectifications(m, id), true],
   [/^\/admin$/, (m) => bureau.admin(m), true],
+  [/^\/audit$/, (m, _, p) => bureau.audit(m, p), true],
 ];
 
+let renders = 0;
+
 async function route() {
-  const hash = location.hash || '#/';
+  // Only #/… is a place in the app (the skip link's #main is not).
+  const hash = location.hash.startsWith('#/') ? location.hash : '#/';
   const [path, search] = hash.slice(1).split('?');
   const params = new URLSearchParams(search || '');
   drawShell(hash);
-  const main = document.getElementById('main');
-  main.replaceChildren();
+  // Each render draws into a view of its own: a slower earlier one that
+  // finishes late draws into a view no longer on the page.
+  const seq = ++renders;
+  const main = h('div');
+  // Pages append optional parts as `cond ? part : null`, as h() takes
+  // children: the view skips what is absent as h() does.
+  main.append = (...parts) => Element.prototype.append.call(main, ...parts.flat(Infinity).filter((p) => p !== null && p !== undefined && p !== false));
+  document.getElementById('main').replaceChildren(main);
   const found = ROUTES.find(([re]) => re.test(path));
   try {
     if (!found) {
@@ -83,11 +94,20 @@ async function route() {
     main.append(pageError(err));
     if (err && err.status === 401) main.append(h('p', {}, h('a', { href: '#/signin' }, t('nav.signin'))));
   }
-  if (document.activeElement === document.body || !main.contains(document.activeElement)) {
-    const heading = main.querySelector('h1');
+  if (seq !== renders) return;
+  const heading = main.querySelector('h1');
+  document.title = heading && heading.textContent !== t('app.title') ? `${heading.textContent} - ${t('app.title')}` : t('app.title');
+  // A new page takes the focus to its heading; the first one leaves it at
+  // the top, where the skip link is.
+  if (seq > 1 && (document.activeElement === document.body || !main.contains(document.activeElement))) {
     if (heading) { heading.tabIndex = -1; heading.focus({ preventScroll: false }); }
   }
 }
+
+document.getElementById('skip-link').addEventListener('click', (e) => {
+  e.preventDefault();
+  document.getElementById('main').focus();
+});
 
 window.addEventListener('hashchange', route);
 route();

@@ -5,7 +5,7 @@
 
 import { get, post, call, query, claims, token } from './api.js';
 import { t, enumLabel } from './i18n.js';
-import { h, field, form, table, announce } from './ui.js';
+import { h, field, form, table, announce, guarded, when } from './ui.js';
 import { barChart } from './chart.js';
 
 const today = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
@@ -38,13 +38,14 @@ export async function stats(main, params) {
 
 function figures(data, q) {
   const rows = data.rows || [];
-  const download = h('button', { type: 'button', class: 'secondary', onclick: async () => {
+  const download = h('button', { type: 'button', class: 'secondary' }, t('stats.csv'));
+  download.addEventListener('click', guarded(download, async () => {
     const response = await call('GET', `/api/stats${q}&format=csv`, { raw: true, headers: { accept: 'text/csv' } });
     const blob = await response.blob();
     const a = h('a', { href: URL.createObjectURL(blob), download: `stats-${data.from}-${data.to}.csv` });
     document.body.append(a); a.click(); a.remove();
     announce(t('stats.downloaded'));
-  } }, t('stats.csv'));
+  }));
   return [
     h('div', { class: 'actions' }, download),
     h('section', { class: 'card chart' }, h('h2', {}, t('stats.on_time_rate')),
@@ -112,7 +113,8 @@ function hotspot(s, i) {
         if (v.note) body.note = v.note;
         const { data } = await post('/api/rectifications', body);
         el.hidden = true;
-        done.replaceChildren(h('p', { class: 'success' }, t('rect.opened'), ' ', h('a', { href: `#/rectifications/${data.id}` }, data.title)));
+        done.replaceChildren(h('p', { class: 'success', tabindex: '-1' }, t('rect.opened'), ' ', h('a', { href: `#/rectifications/${data.id}` }, data.title)));
+        done.firstChild.focus();
         announce(t('rect.opened'));
       },
     });
@@ -136,28 +138,172 @@ export async function rectifications(main, id) {
 
 async function rectification(main, id) {
   const { data } = await get(`/api/rectifications/${encodeURIComponent(id)}`);
+  const c = claims();
+  const members = (period) => (period && period.cases.length ? table([
+    { label: t('case.title'), cell: (m) => h('a', { href: `#/case/${m.case_id}` }, m.title) },
+    { label: t('case.lead_unit'), cell: (m) => m.unit || '—' },
+    { label: t('case.received_at'), cell: (m) => m.received_on },
+  ], period.cases, { caption: t('rect.cases'), captionHidden: true }) : null);
   main.append(h('h1', {}, data.title),
-    h('dl', { class: 'facts card' },
+    h('dl', { class: 'facts card', 'data-testid': 'rectification' },
       h('dt', {}, t('rect.owner')), h('dd', {}, data.owner),
       h('dt', {}, t('rect.due_date')), h('dd', {}, data.due_date),
       h('dt', {}, t('rect.status')), h('dd', {}, enumLabel('rect_status', data.status)),
-      h('dt', {}, t('rect.before')), h('dd', {}, String(data.before ? data.before.count : 0)),
-      h('dt', {}, t('rect.after')), h('dd', {}, String(data.after ? data.after.count : 0))),
-    h('h2', {}, t('rect.history')),
-    h('ul', {}, (data.history || []).map((n) => h('li', {}, Object.values(n).filter((x) => typeof x === 'string').join(' · ')))));
+      h('dt', {}, t('rect.opened_by')), h('dd', {}, `${data.opened_by} ${when(data.opened_at)}`)),
+    h('div', { class: 'cols' },
+      h('section', { class: 'card' }, h('h2', {}, t('rect.before'), `（${data.before ? data.before.count : 0}）`), members(data.before)),
+      h('section', { class: 'card' }, h('h2', {}, t('rect.after'), `（${data.after ? data.after.count : 0}）`), members(data.after))),
+    h('section', { class: 'card' }, h('h2', {}, t('rect.history')),
+      h('ol', { class: 'timeline' }, (data.history || []).map((n) => h('li', {},
+        h('strong', {}, when(n.at)), ' ', n.by,
+        n.status ? ` · ${enumLabel('rect_status', n.status)}` : '',
+        n.due_date ? ` · ${t('rect.due_date')} ${n.due_date}` : '',
+        n.note ? ` · ${n.note}` : '')))));
+  // The owner unit reports progress; the bureau also moves the due date or
+  // reopens; supervisors read.
+  const owner = c && c.role === 'unit' && c.unit === data.owner;
+  if (owner || (c && c.role === 'bureau')) {
+    const statuses = owner ? ['in_progress', 'done'] : ['open', 'in_progress', 'done'];
+    main.append(form({
+      label: t('rect.update'), submit: t('rect.update'),
+      fields: [h('h2', {}, t('rect.update')),
+        field({ name: 'status', label: t('rect.status'), type: 'select', placeholder: t('rect.keep'),
+          options: statuses.map((x) => [x, enumLabel('rect_status', x)]) }),
+        c.role === 'bureau' ? field({ name: 'due_date', label: t('rect.due_date'), type: 'date' }) : null,
+        field({ name: 'note', label: t('rect.note'), type: 'textarea', attrs: { maxlength: 5000 } })],
+      onsubmit: async (v) => {
+        const body = {};
+        for (const k of ['status', 'due_date', 'note']) if (v[k]) body[k] = v[k];
+        await call('PATCH', `/api/rectifications/${encodeURIComponent(id)}`, { body });
+        announce(t('rect.updated'));
+        window.dispatchEvent(new HashChangeEvent('hashchange'));
+      },
+    }));
+  }
 }
 
 export async function admin(main) {
   main.append(h('h1', {}, t('admin.title')));
   if (isBureau()) main.append(calendarUpload());
+  main.append(await rulesEditor());
   const { data } = await get('/api/admin/units');
   main.append(h('h2', {}, t('admin.units')), table([
     { label: t('unit.id'), cell: (u) => u.id },
     { label: t('unit.name'), cell: (u) => u.name },
     { label: t('case.county'), cell: (u) => u.county },
     { label: t('unit.type'), cell: (u) => u.unit_type },
-    { label: t('unit.retired'), cell: (u) => u.retired_at || '—' },
+    { label: t('unit.retired'), cell: (u) => h('span', {}, u.retired_at ? when(u.retired_at) : '—', isBureau() ? [' ', retireButton(u)] : null) },
   ], data, { caption: t('admin.units'), captionHidden: true }));
+  if (isBureau()) main.append(addUnit());
+}
+
+// Retire a unit (it gets no new cases; its cases stay readable) or take it
+// back into service.
+function retireButton(u) {
+  const button = h('button', { type: 'button', class: 'secondary', 'aria-label': `${u.retired_at ? t('unit.reinstate') : t('unit.retire')} ${u.name}` },
+    u.retired_at ? t('unit.reinstate') : t('unit.retire'));
+  button.addEventListener('click', guarded(button, async () => {
+    await call('PUT', `/api/admin/units/${encodeURIComponent(u.id)}`, { body: { retired: !u.retired_at } });
+    announce(t('rect.updated'));
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+  }));
+  return button;
+}
+
+const FAMILIES = ['deadlines', 'filter', 'routing', 'intake', 'reminder'];
+
+// A family of the county's rules as the API gives it (the JSON of
+// shared/config/<family>.json), its version and history; the bureau edits
+// and saves it, and it is in force at once (the API checks it, naming the
+// field at fault).
+async function rulesEditor() {
+  const box = h('section', { class: 'card', 'aria-labelledby': 'rules-h' }, h('h2', { id: 'rules-h' }, t('admin.rules')));
+  const slot = h('div');
+  const show = async (family) => {
+    const { data } = await get(`/api/admin/rules/${family}`);
+    const history = (data.history || []).slice(0, 10);
+    const parts = [
+      h('p', { class: 'hint' }, t('admin.rules.version', { version: data.version ?? '—' }),
+        data.county_set ? '' : ` ${t('admin.rules.shipped')}`),
+      history.length ? h('ul', {}, history.map((c) => h('li', {}, Object.values(c).filter((x) => typeof x === 'string' || typeof x === 'number').join(' · ')))) : null,
+    ];
+    if (isBureau()) {
+      parts.push(form({
+        class: '', label: t('admin.rules'), submit: t('admin.rules.save'),
+        fields: [field({ name: 'body', label: t('admin.rules.body', { family }), type: 'textarea', required: true, rows: 16,
+          value: JSON.stringify(data.rules, null, 2), attrs: { spellcheck: 'false' } })],
+        onsubmit: async (v) => {
+          let body;
+          try {
+            body = JSON.parse(v.body);
+          } catch {
+            throw { problem: { code: 'malformed_json', field: 'body', title: t('error.malformed_json') } };
+          }
+          await call('PUT', `/api/admin/rules/${family}`, { body });
+          announce(t('admin.rules.saved'));
+          await show(family);
+        },
+      }));
+    } else {
+      parts.push(h('pre', { class: 'pre', tabindex: '0', 'aria-label': t('admin.rules.body', { family }) }, JSON.stringify(data.rules, null, 2)));
+    }
+    slot.replaceChildren(...parts.filter(Boolean));
+  };
+  const choose = field({ name: 'family', label: t('admin.rules.family'), type: 'select', value: 'routing',
+    options: FAMILIES.map((f) => [f, enumLabel('family', f)]) });
+  choose.querySelector('select').addEventListener('change', guarded(choose, (e) => show(e.target.value)));
+  box.append(choose, slot);
+  await show('routing');
+  return box;
+}
+
+// The audit trail (the bureau): who read personal data in the clear, and
+// every change of rules and units; CSV of the same.
+export async function audit(main, params) {
+  const out = h('div');
+  const f = form({
+    class: 'card', label: t('audit.title'), submit: t('audit.show'),
+    fields: [h('div', { class: 'grid' },
+      field({ name: 'kind', label: t('audit.kind'), type: 'select', placeholder: t('audit.all'),
+        options: ['personal_data', 'rules', 'units'].map((k) => [k, enumLabel('audit_kind', k)]) }),
+      field({ name: 'from', label: t('period.from'), type: 'date' }),
+      field({ name: 'to', label: t('period.to'), type: 'date' }))],
+    onsubmit: async (v) => {
+      const q = query({ kind: v.kind, from: v.from, to: v.to, limit: 100, cursor: params.get('cursor') });
+      const { data } = await get(`/api/audit${q}`);
+      const download = h('button', { type: 'button', class: 'secondary' }, t('stats.csv'));
+      download.addEventListener('click', guarded(download, async () => {
+        const response = await call('GET', `/api/audit${q}${q ? '&' : '?'}format=csv`, { raw: true, headers: { accept: 'text/csv' } });
+        const a = h('a', { href: URL.createObjectURL(await response.blob()), download: 'audit.csv' });
+        document.body.append(a); a.click(); a.remove();
+      }));
+      out.replaceChildren(h('div', { class: 'actions' }, download), !data.entries.length ? h('p', { class: 'notice' }, t('audit.none')) : table([
+        { label: t('history.at'), cell: (e) => when(e.at) },
+        { label: t('audit.kind'), cell: (e) => enumLabel('audit_kind', e.kind) },
+        { label: t('history.who'), cell: (e) => [e.subject, e.role && enumLabel('role', e.role), e.unit].filter(Boolean).join(' · ') },
+        { label: t('case.tracking_code'), cell: (e) => (e.case_id ? h('a', { href: `#/case/${e.case_id}` }, `#${e.case_id}`) : '—') },
+        { label: t('history.details'), cell: (e) => e.what },
+      ], data.entries, { caption: t('audit.title'), captionHidden: true }));
+    },
+  });
+  main.append(h('h1', {}, t('audit.title')), f, out);
+  f.requestSubmit();
+}
+
+function addUnit() {
+  return form({
+    label: t('unit.add'), submit: t('unit.add'),
+    fields: [h('h2', {}, t('unit.add')), h('div', { class: 'grid' },
+      field({ name: 'id', label: t('unit.id'), required: true, hint: t('field.unit.hint'), attrs: { maxlength: 64 } }),
+      field({ name: 'name', label: t('unit.name'), required: true, attrs: { maxlength: 100 } }),
+      field({ name: 'county', label: t('case.county'), required: true, attrs: { maxlength: 9, inputmode: 'numeric' } }),
+      field({ name: 'unit_type', label: t('unit.type'), required: true, hint: t('unit.type.hint'), attrs: { maxlength: 40 } }))],
+    onsubmit: async (v) => {
+      await post('/api/admin/units', { id: v.id, name: v.name, county: v.county, unit_type: v.unit_type });
+      announce(t('rect.updated'));
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    },
+  });
 }
 
 function calendarUpload() {
@@ -177,7 +323,8 @@ function calendarUpload() {
       const year = body && body.year;
       if (!Number.isInteger(year)) throw { problem: { code: 'invalid_field', field: 'file', title: t('admin.calendar.no_year') } };
       await call('PUT', `/api/admin/calendar/${year}`, { body });
-      done.replaceChildren(h('p', { class: 'success' }, t('admin.calendar.loaded', { year })));
+      done.replaceChildren(h('p', { class: 'success', tabindex: '-1' }, t('admin.calendar.loaded', { year })));
+      done.firstChild.focus();
       announce(t('admin.calendar.loaded', { year }));
     },
   });

@@ -2,7 +2,7 @@
 // tracking code, track it with the code and the phone's last four digits,
 // read the released reply, rate it and ask for a review.
 
-import { get, post, query } from './api.js';
+import { get, post, query, newKey } from './api.js';
 import { t, enumLabel } from './i18n.js';
 import { h, field, form, when, announce } from './ui.js';
 
@@ -29,7 +29,7 @@ export function kindField(value) {
 // The submitter's fields, shared with the agents' intake form.
 export function submitterFields() {
   return [
-    field({ name: 'submitter.type', label: t('submitter.type'), type: 'radio', required: true,
+    field({ name: 'submitter.type', label: t('submitter.type'), type: 'radio', required: true, value: 'individual',
       options: ['individual', 'enterprise'].map((k) => [k, enumLabel('submitter_type', k)]) }),
     field({ name: 'submitter.name', label: t('submitter.name'), required: true, attrs: { maxlength: 50, autocomplete: 'name' } }),
     field({ name: 'submitter.phone', label: t('submitter.phone'), type: 'tel', required: true,
@@ -62,6 +62,8 @@ export function home(main) {
 export async function submit(main) {
   const list = await counties();
   const result = h('div', { 'aria-live': 'polite' });
+  // One key for this form: a retry after a lost answer is the same case.
+  const key = newKey();
   const f = form({
     label: t('submit.title'),
     submit: t('submit.send'),
@@ -74,7 +76,6 @@ export async function submit(main) {
       ...submitterFields(),
     ],
     onsubmit: async (v, el) => {
-      const key = crypto.randomUUID();
       const { data } = await post('/api/cases', newCase(v, { channel: 'online_platform' }), { staff: false, headers: { 'idempotency-key': key } });
       el.hidden = true;
       result.replaceChildren(receipt(data, v['submitter.phone']));
@@ -84,6 +85,10 @@ export async function submit(main) {
   });
   main.append(h('h1', {}, t('submit.title')), h('p', {}, t('submit.intro')), f, result);
 }
+
+// What the receipt's link hands the tracking page: kept in memory, never in
+// the address (the second factor must not stay in history or bookmarks).
+let prefill = null;
 
 function receipt(data, phone) {
   const last4 = (phone || '').replace(/\D/g, '').slice(-4);
@@ -97,7 +102,8 @@ function receipt(data, phone) {
       h('dt', {}, t('case.received_at')), h('dd', {}, when(data.received_at))),
     data.rejection ? rejection(data.rejection) : null,
     data.merged_into ? h('p', { class: 'notice' }, t('track.merged'), ' ', h('span', { class: 'code' }, data.merged_into)) : null,
-    h('p', {}, h('a', { href: `#/track/${encodeURIComponent(data.tracking_code)}${last4 ? `?phone_last4=${last4}` : ''}` }, t('submit.follow'))));
+    h('p', {}, h('a', { href: `#/track/${encodeURIComponent(data.tracking_code)}`,
+      onclick: () => { prefill = { code: data.tracking_code, last4 }; } }, t('submit.follow'))));
 }
 
 function rejection(r) {
@@ -107,14 +113,16 @@ function rejection(r) {
     r.referral ? h('p', {}, h('strong', {}, t('track.referral')), ' ', r.referral) : null);
 }
 
-export async function track(main, code, params) {
+export async function track(main, code) {
+  const given = prefill && prefill.code === code ? prefill.last4 : '';
+  prefill = null;
   const result = h('div');
   const f = form({
     label: t('track.title'),
     submit: t('track.look'),
     fields: [
       field({ name: 'code', label: t('track.code'), required: true, value: code || '', hint: t('track.code.hint'), attrs: { autocomplete: 'off', spellcheck: 'false' } }),
-      field({ name: 'phone_last4', label: t('track.last4'), required: true, value: params.get('phone_last4') || '', attrs: { inputmode: 'numeric', maxlength: 4, autocomplete: 'off' } }),
+      field({ name: 'phone_last4', label: t('track.last4'), required: true, value: given, attrs: { inputmode: 'numeric', maxlength: 4, autocomplete: 'off' } }),
     ],
     onsubmit: async (v) => {
       const { data } = await get(`/api/cases/track/${encodeURIComponent(v.code.trim())}${query({ phone_last4: v.phone_last4 })}`, { staff: false });
@@ -124,7 +132,7 @@ export async function track(main, code, params) {
     },
   });
   main.append(h('h1', {}, t('track.title')), f, result);
-  if (code && params.get('phone_last4')) f.requestSubmit();
+  if (code && given) f.requestSubmit();
 }
 
 function status(data, last4) {

@@ -4,7 +4,7 @@
 
 import { get, post, query, setToken, claims, token } from './api.js';
 import { t, enumLabel } from './i18n.js';
-import { h, field, form, when, table, announce, pageError } from './ui.js';
+import { h, field, form, when, table, announce, pageError, guarded } from './ui.js';
 import { actionPanel } from './actions.js';
 
 export function signin(main, go) {
@@ -33,6 +33,7 @@ export function signin(main, go) {
 // On a development instance (no sign-on configured), a demo token for a
 // role, as `scripts/demo-token.sh` gets it; elsewhere the server refuses.
 function devTokens(go) {
+  const box = h('details', { class: 'card' });
   const f = form({
     label: t('dev.title'),
     submit: t('dev.go'),
@@ -46,12 +47,31 @@ function devTokens(go) {
       const body = { role: v.role };
       if (v.unit) body.unit = v.unit;
       if (v.leader) body.leader = true;
-      const { data } = await post('/api/dev/tokens', body, { staff: false });
-      setToken(data.token);
+      let answer;
+      try {
+        answer = await post('/api/dev/tokens', body, { staff: false });
+      } catch (err) {
+        // Not a development instance: the form has nothing to offer.
+        if (err.status === 404) box.replaceChildren(h('p', { class: 'notice' }, t('dev.none')));
+        throw err;
+      }
+      setToken(answer.data.token);
       go(home());
     },
   });
-  return h('details', { class: 'card' }, h('summary', {}, t('dev.title')), h('p', { class: 'hint' }, t('dev.text')), f);
+  // A unit and the leader's claim are for unit staff only.
+  const show = () => {
+    const unit = f.querySelector('[name="role"]').value === 'unit';
+    for (const name of ['unit', 'leader']) {
+      const field = f.querySelector(`[data-field="${name}"]`);
+      field.hidden = !unit;
+      for (const i of field.querySelectorAll('input')) i.disabled = !unit;
+    }
+  };
+  f.addEventListener('change', show);
+  show();
+  box.append(h('summary', {}, t('dev.title')), h('p', { class: 'hint' }, t('dev.text')), f);
+  return box;
 }
 
 // Where a role starts.
@@ -60,6 +80,7 @@ export function home() {
   if (!c) return '#/signin';
   if (c.role === 'unit') return '#/inbox';
   if (c.role === 'agent') return '#/intake';
+  if (c.role === 'scheduler') return '#/';
   return '#/queue/screening';
 }
 
@@ -119,13 +140,30 @@ async function unseen(main, params) {
   f.requestSubmit();
 }
 
-export async function casePage(main, id, params) {
-  const unmask = params.get('unmask') === 'true';
-  const purpose = params.get('purpose');
+// A clear read asked for in the unmask dialog: used by the next render of
+// that case only, kept in memory (not in the address, where every reload
+// and language switch would read — and audit — again).
+let unmaskOnce = null;
+// What the next render of a case says first (an action refused because the
+// case changed meanwhile).
+let flash = null;
+
+export function notice(text) {
+  flash = text;
+}
+
+export async function casePage(main, id) {
+  const wanted = unmaskOnce && unmaskOnce.id === String(id) ? unmaskOnce : null;
+  unmaskOnce = null;
+  const said = flash;
+  flash = null;
+  const unmask = !!wanted;
+  const purpose = wanted ? wanted.purpose : null;
   const { data, etag } = await get(`/api/cases/${encodeURIComponent(id)}${query({ unmask: unmask ? 'true' : null, purpose })}`);
   const c = claims();
   const reload = () => { window.dispatchEvent(new HashChangeEvent('hashchange')); };
   main.append(
+    said ? h('div', { class: 'summary', role: 'alert' }, said) : null,
     h('h1', {}, data.title),
     h('p', {}, h('span', { class: 'code' }, data.tracking_code), ' ',
       h('span', { class: 'tag', 'data-testid': 'case-status' }, enumLabel('status', data.status))),
@@ -181,7 +219,8 @@ function unmaskDialog(id) {
     extra: h('button', { type: 'button', class: 'secondary', onclick: () => dialog.close() }, t('form.cancel')),
     onsubmit: async (v) => {
       dialog.close();
-      location.hash = `#/case/${id}?unmask=true&purpose=${encodeURIComponent(v.purpose)}`;
+      unmaskOnce = { id: String(id), purpose: v.purpose };
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
     },
   });
   dialog.append(f);
@@ -210,8 +249,18 @@ function urgeNotices(data, c, reload) {
       enumLabel('urge_level', n.level), ' ', when(n.issued_at), n.milestone ? ` ${enumLabel('milestone', n.milestone)}` : '', n.owner ? ` → ${n.owner}` : '', ' ',
       n.acknowledged_at ? h('span', { class: 'tag ok' }, ' ', t('urge.acknowledged'), ' ', when(n.acknowledged_at))
         : c && c.role === 'unit' && c.unit === n.unit
-          ? h('button', { type: 'button', class: 'secondary', onclick: async () => { await post(`/api/urge-notices/${n.id}/ack`, undefined); announce(t('urge.acknowledged')); reload(); } }, t('urge.ack'))
+          ? ackButton(n, reload)
           : null))));
+}
+
+function ackButton(n, reload) {
+  const button = h('button', { type: 'button', class: 'secondary' }, t('urge.ack'));
+  button.addEventListener('click', guarded(button, async () => {
+    await post(`/api/urge-notices/${n.id}/ack`, undefined);
+    announce(t('urge.acknowledged'));
+    reload();
+  }));
+  return button;
 }
 
 function replySection(data) {
@@ -220,13 +269,16 @@ function replySection(data) {
   if (!r && !rounds.length) return null;
   return h('section', { class: 'card', 'aria-labelledby': 'reply-h' },
     h('h2', { id: 'reply-h' }, t('reply.title')),
-    r ? h('dl', { class: 'facts', 'data-testid': 'reply' },
-      h('dt', {}, t('reply.round')), h('dd', {}, String(r.round)),
-      h('dt', {}, t('reply.text')), h('dd', {}, r.text),
-      r.adoption ? [h('dt', {}, t('reply.adoption')), h('dd', {}, enumLabel('adoption', r.adoption), r.adoption_reason ? `（${r.adoption_reason}）` : '')] : null,
-      h('dt', {}, t('reply.drafted_at')), h('dd', {}, when(r.drafted_at)),
-      r.leader_review ? [h('dt', {}, t('reply.leader_review')), h('dd', {}, r.leader_review.approved ? t('reply.approved') : t('reply.not_approved'), ' ', r.leader_review.leader || '', r.leader_review.note ? `：${r.leader_review.note}` : '')] : null,
-      h('dt', {}, t('reply.released_at')), h('dd', {}, r.released_at ? when(r.released_at) : t('reply.not_released'))) : null,
+    h('div', { class: 'cols' },
+      // The demand beside the reply: what the QC desk checks one against.
+      h('div', {}, h('h3', {}, t('reply.demand')), h('p', { class: 'pre' }, data.content)),
+      r ? h('dl', { class: 'facts', 'data-testid': 'reply' },
+        h('dt', {}, t('reply.round')), h('dd', {}, String(r.round)),
+        h('dt', {}, t('reply.text')), h('dd', {}, r.text),
+        r.adoption ? [h('dt', {}, t('reply.adoption')), h('dd', {}, enumLabel('adoption', r.adoption), r.adoption_reason ? `（${r.adoption_reason}）` : '')] : null,
+        h('dt', {}, t('reply.drafted_at')), h('dd', {}, when(r.drafted_at)),
+        r.leader_review ? [h('dt', {}, t('reply.leader_review')), h('dd', {}, r.leader_review.approved ? t('reply.approved') : t('reply.not_approved'), ' ', r.leader_review.leader || '', r.leader_review.note ? `：${r.leader_review.note}` : '')] : null,
+        h('dt', {}, t('reply.released_at')), h('dd', {}, r.released_at ? when(r.released_at) : t('reply.not_released'))) : h('p', { class: 'hint' }, t('reply.none'))),
     rounds.length ? h('div', {}, h('h3', {}, t('qc.rounds')), h('ul', {}, rounds.map((q) => h('li', {},
       t('qc.round', { n: q.round }), ' ', q.passed ? h('span', { class: 'tag ok' }, t('qc.passed')) : h('span', { class: 'tag bad' }, t('qc.failed')),
       ' ', when(q.at), q.reasons ? `：${q.reasons}` : '')))) : null);

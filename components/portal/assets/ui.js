@@ -44,8 +44,8 @@ export function field(spec) {
       h('legend', {}, spec.label, mark), hint,
       spec.options.map(([value, text], i) => {
         const rid = `${id}-${i}`;
-        const input = h('input', { type: 'radio', id: rid, name: spec.name, value, required: spec.required || null });
-        if (String(spec.value ?? spec.options[0][0]) === String(value)) input.checked = true;
+        const input = h('input', { type: 'radio', id: rid, name: spec.name, value, required: spec.required || null, 'aria-describedby': described });
+        if (spec.value !== undefined && spec.value !== null && String(spec.value) === String(value)) input.checked = true;
         return h('span', { class: 'choice' }, input, h('label', { for: rid }, text));
       }), error);
     return box;
@@ -101,7 +101,7 @@ export function form(spec) {
 
 function requiredMissing(el) {
   const names = new Set();
-  for (const input of el.querySelectorAll('[required]')) {
+  for (const input of el.querySelectorAll('[required]:not(:disabled)')) {
     if (input.type === 'radio') {
       if (!el.querySelector(`input[name="${CSS.escape(input.name)}"]:checked`)) names.add(input.name);
     } else if (!String(input.value).trim()) names.add(input.name);
@@ -113,7 +113,7 @@ function requiredMissing(el) {
 export function values(el) {
   const out = {};
   for (const input of el.querySelectorAll('input, select, textarea')) {
-    if (!input.name) continue;
+    if (!input.name || input.disabled) continue;
     if (input.type === 'checkbox') out[input.name] = input.checked;
     else if (input.type === 'radio') { if (input.checked) out[input.name] = input.value; }
     else if (input.value.trim() !== '') out[input.name] = input.value;
@@ -145,9 +145,13 @@ function showErrors(el, errors, problem) {
     const slot = err.field ? fieldSlot(el, err.field) : null;
     if (slot) {
       slot.textContent = text;
-      const input = slot.closest('[data-field]')?.querySelector('input, select, textarea');
-      if (input) { input.setAttribute('aria-invalid', 'true'); first ||= input; }
-      items.push(h('li', {}, h('a', { href: '#', onclick: (e) => { e.preventDefault(); input?.focus(); } }, text)));
+      const box = slot.closest('[data-field]');
+      const inputs = box ? [...box.querySelectorAll('input, select, textarea')] : [];
+      for (const i of inputs) i.setAttribute('aria-invalid', 'true');
+      const input = inputs[0];
+      first ||= input;
+      const name = (box?.querySelector('label, legend')?.textContent || '').replace(/\s*\*\s*$/, '');
+      items.push(h('li', {}, h('a', { href: '#', onclick: (e) => { e.preventDefault(); input?.focus(); } }, name ? `${name}：${text}` : text)));
     } else {
       items.push(h('li', {}, err.field ? `${label(err.field)}: ${text}` : text));
     }
@@ -176,6 +180,22 @@ function errorText(err, problem) {
 export function announce(text) {
   const live = document.getElementById('live');
   if (live) { live.textContent = ''; setTimeout(() => { live.textContent = text; }, 50); }
+}
+
+// A click handler that shows its failure beside `el` (and says it) instead of
+// dropping it.
+export function guarded(el, fn) {
+  return async (e) => {
+    el.parentNode?.querySelector(':scope > .summary[data-guard]')?.remove();
+    try {
+      await fn(e);
+    } catch (err) {
+      const box = pageError(err);
+      box.dataset.guard = '';
+      el.after(box);
+      announce(box.textContent);
+    }
+  };
 }
 
 // A whole page's error (no form to show it on).
