@@ -193,6 +193,34 @@ test('a wrong phone digit is shown beside the field it names, and nothing is fou
   await done(page);
 });
 
+test('a case the bureau turned away shows the citizen why and where to turn instead, never before the bureau decided', async () => {
+  const tel = phone();
+  const r = await api('POST', '/api/cases', { body: {
+    channel: 'hotline_web', kind: 'complaint', title: '判决不公',
+    content: '淇滨区法院判决不公，请撤销法院判决，重新审理。', county: '410611000',
+    submitter: { type: 'individual', name: '李四', phone: tel },
+  } });
+  assert.equal(r.data.status, 'screening');
+  const page = await newPage();
+  const look = async () => {
+    await page.goto(`${BASE}/#/track`);
+    await page.getByLabel('查询码').fill(r.data.tracking_code);
+    await page.getByLabel('手机号后四位').fill(tel.slice(-4));
+    await page.getByRole('button', { name: '查询', exact: true }).click();
+    await page.getByTestId('case-status').waitFor();
+  };
+  await look();
+  assert.equal((await page.getByTestId('status').textContent()).trim(), '受理审核中');
+  assert.equal(await page.getByTestId('rejection').count(), 0, 'no rejection while a person has not decided');
+  await act(r.data.case_id, await demoToken('bureau'), 'confirm_rejection', { reason: '涉法涉诉，属第五条第三类' });
+  await look();
+  const why = await page.getByTestId('rejection').textContent();
+  assert.match(why, /第五条第 3 类/);
+  assert.match(why, /请向以下机关反映/);
+  await visit(page, 'track-rejected');
+  await done(page);
+});
+
 test('the citizen form is submitted with the keyboard alone, the focus always visible', async () => {
   const page = await newPage();
   await page.goto(`${BASE}/#/submit`);
