@@ -243,6 +243,11 @@ impl App {
         }
     }
 
+    /// The runner's process id (its memory is read from /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// What the runner has printed on stdout so far.
     pub fn stdout_lines(&self) -> Vec<String> {
         self.lines.lock().map(|l| l.clone()).unwrap_or_default()

@@ -1,0 +1,434 @@
+//! The write path measured beside the reads, in one run on this machine
+//! (`cargo bench -p e2e --bench write_path`, or `scripts/bench.sh`, which
+//! builds first): the real app under the runner, driven over HTTP by
+//! keep-alive clients of its own (one connection each), and the same three
+//! stages' library calls natively in one process against a SQLite file with
+//! the runner's settings. Prints one table: requests per second, median and
+//! 99th-percentile latency, the runner's memory, and the ratios the write
+//! path is judged by (BENCHMARKS.md says what they mean and keeps the
+//! figures).
+//!
+//! Saturation runs use `CLIENTS` closed-loop clients for `SECONDS` each; the
+//! fixed-rate run sends `RATE` submissions a second open-loop (each latency
+//! counted from when its request was due, so a stall is not hidden by the
+//! clients waiting it out). Environment: `BENCH_CLIENTS`, `BENCH_SECONDS`,
+//! `BENCH_RATE` override them.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use e2e::{json, token, App, Launch, TEST_PD_KEY};
+use shared::db::NativeDb;
+use shared::intake::NewCase;
+use shared::personal::Keys;
+use shared::rules::{NoCache, Rules};
+use shared::store::{self, Stored};
+
+fn setting(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// An agent's hotline consultation (the public channels are limited per
+/// client): screened and routed to 浚县's market regulator.
+fn submission(n: u64) -> serde_json::Value {
+    json!({
+        "channel": "hotline_phone", "kind": "consultation",
+        "title": format!("咨询 {n}"), "content": "请问营业执照变更需要哪些材料？",
+        "county": "410621000",
+        "submitter": {"type": "enterprise", "name": "某某公司", "phone": format!("0392-{:07}", n % 10_000_000)}
+    })
+}
+
+/// One measured scenario.
+struct Row {
+    name: String,
+    requests: usize,
+    per_second: f64,
+    p50: f64,
+    p99: f64,
+    rss_mb: Option<f64>,
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 * p) as usize).min(sorted.len() - 1);
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+fn row(name: &str, mut latencies: Vec<Duration>, elapsed: Duration, rss_mb: Option<f64>) -> Row {
+    latencies.sort();
+    Row {
+        name: name.to_string(),
+        requests: latencies.len(),
+        per_second: latencies.len() as f64 / elapsed.as_secs_f64(),
+        p50: percentile(&latencies, 0.5),
+        p99: percentile(&latencies, 0.99),
+        rss_mb,
+    }
+}
+
+/// A client with one keep-alive connection of its own.
+fn client() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_idle_connections_per_host(1)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+/// What one request is: method, path, body, headers.
+#[derive(Clone)]
+struct Call {
+    post: bool,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Option<fn(u64) -> serde_json::Value>,
+    expect: u16,
+}
+
+impl Call {
+    fn send(&self, agent: &ureq::Agent, base: &str, n: u64) -> u16 {
+        let url = format!("{base}{}", self.path);
+        let result = if self.post {
+            let mut req = agent.post(&url).header("content-type", "application/json");
+            for (k, v) in &self.headers {
+                req = req.header(k, v);
+            }
+            let body = self.body.map(|b| b(n).to_string()).unwrap_or_default();
+            req.send(&body)
+        } else {
+            let mut req = agent.get(&url);
+            for (k, v) in &self.headers {
+                req = req.header(k, v);
+            }
+            req.call()
+        };
+        match result {
+            Ok(mut resp) => {
+                // Read the body so the connection is reused.
+                let _ = resp.body_mut().read_to_vec();
+                resp.status().as_u16()
+            }
+            Err(_) => 0,
+        }
+    }
+}
+
+fn rss_mb(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kb: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
+}
+
+/// `clients` closed-loop clients for `seconds`.
+fn saturate(app: &App, name: &str, call: &Call, clients: u64, seconds: u64) -> Row {
+    let counter = Arc::new(AtomicU64::new(1_000_000 * (1 + name.len() as u64)));
+    let started = Instant::now();
+    let until = Duration::from_secs(seconds);
+    let handles: Vec<_> = (0..clients)
+        .map(|_| {
+            let (call, base, counter) = (call.clone(), app.base.clone(), counter.clone());
+            std::thread::spawn(move || {
+                let agent = client();
+                let mut latencies = Vec::new();
+                while started.elapsed() < until {
+                    let n = counter.fetch_add(1, Ordering::Relaxed);
+                    let t = Instant::now();
+                    let status = call.send(&agent, &base, n);
+                    latencies.push(t.elapsed());
+                    assert_eq!(status, call.expect, "{} answered {status}", call.path);
+                }
+                latencies
+            })
+        })
+        .collect();
+    let latencies = handles
+        .into_iter()
+        .flat_map(|h| h.join().expect("client"))
+        .collect();
+    let elapsed = started.elapsed();
+    row(
+        &format!("{name} ({clients} clients)"),
+        latencies,
+        elapsed,
+        rss_mb(app.pid()),
+    )
+}
+
+/// `rate` requests a second for `seconds`, open-loop: request i is due at
+/// i / rate, and its latency runs from then.
+fn fixed_rate(app: &App, name: &str, call: &Call, rate: u64, seconds: u64) -> Row {
+    let total = rate * seconds;
+    let next = Arc::new(AtomicU64::new(0));
+    let refused = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let workers = 64;
+    let handles: Vec<_> = (0..workers)
+        .map(|_| {
+            let (call, base, next, refused) = (
+                call.clone(),
+                app.base.clone(),
+                next.clone(),
+                refused.clone(),
+            );
+            std::thread::spawn(move || {
+                let agent = client();
+                let mut latencies = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= total {
+                        break;
+                    }
+                    let due = started + Duration::from_secs_f64(i as f64 / rate as f64);
+                    if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                        std::thread::sleep(wait);
+                    }
+                    let status = call.send(&agent, &base, 2_000_000_000 + i);
+                    if status == call.expect {
+                        latencies.push(due.elapsed());
+                    } else {
+                        refused.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                latencies
+            })
+        })
+        .collect();
+    let latencies = handles
+        .into_iter()
+        .flat_map(|h| h.join().expect("worker"))
+        .collect();
+    let elapsed = started.elapsed();
+    let refused = refused.load(Ordering::Relaxed);
+    let mut row = row(
+        &format!("{name} (fixed {rate}/s)"),
+        latencies,
+        elapsed,
+        rss_mb(app.pid()),
+    );
+    if refused > 0 {
+        row.name += &format!(", {refused} of {total} refused");
+    }
+    row
+}
+
+/// The three stages' library calls, natively: store (intake), screen
+/// (filter), dispatch (route), each its own durable transaction on its own
+/// connection as the components make them, against a file with the
+/// runner's settings (WAL, SQLite's default synchronous=FULL, the same busy
+/// timeout), `clients` threads for `seconds`.
+fn native(clients: u64, seconds: u64) -> Row {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("native.db");
+    let open = || {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.busy_timeout(Duration::from_secs(10)).expect("busy");
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .expect("wal");
+        conn.pragma_update(None, "foreign_keys", "ON").expect("fk");
+        NativeDb::new(conn)
+    };
+    {
+        let db = open();
+        shared::schema::migrate(&db).expect("migrates");
+        db.execute_batch(include_str!("../../seed/demo-county.sql"))
+            .expect("seed");
+    }
+    let counter = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let until = Duration::from_secs(seconds);
+    let handles: Vec<_> = (0..clients)
+        .map(|_| {
+            let (counter, path) = (counter.clone(), path.clone());
+            std::thread::spawn(move || {
+                let open = || {
+                    let conn = rusqlite::Connection::open(&path).expect("open");
+                    conn.busy_timeout(Duration::from_secs(10)).expect("busy");
+                    conn.pragma_update(None, "foreign_keys", "ON").expect("fk");
+                    NativeDb::new(conn)
+                };
+                let (intake, filter, route) = (open(), open(), open());
+                let keys = Keys::from_secret(TEST_PD_KEY).expect("keys");
+                let mut latencies = Vec::new();
+                while started.elapsed() < until {
+                    let n = counter.fetch_add(1, Ordering::Relaxed);
+                    let t = Instant::now();
+                    let case = NewCase::parse(&submission(n)).expect("valid");
+                    let now = shared::clock::in_china(shared::clock::now());
+                    let mut draws = [([0u8; 8], [0u8; 12]); 3];
+                    for (code, nonce) in &mut draws {
+                        getrandom::fill(code).expect("random");
+                        getrandom::fill(nonce).expect("random");
+                    }
+                    let stored =
+                        store::insert_with_fresh_code(&intake, &case, now, None, &keys, &draws)
+                            .expect("stored");
+                    let Stored::Created(receipt) = stored else {
+                        panic!("a fresh case")
+                    };
+                    let rules = Rules::current(&filter, &NoCache).expect("rules");
+                    shared::pipeline::screen_case(&filter, receipt.case_id, &rules, now)
+                        .expect("screened");
+                    let rules = Rules::current(&route, &NoCache).expect("rules");
+                    shared::pipeline::dispatch_case(&route, receipt.case_id, &rules, now)
+                        .expect("dispatched");
+                    latencies.push(t.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect();
+    let latencies = handles
+        .into_iter()
+        .flat_map(|h| h.join().expect("client"))
+        .collect();
+    let elapsed = started.elapsed();
+    row(
+        &format!("native submit ({clients} threads)"),
+        latencies,
+        elapsed,
+        None,
+    )
+}
+
+fn main() {
+    let clients = setting("BENCH_CLIENTS", 8);
+    let seconds = setting("BENCH_SECONDS", 5);
+    let rate = setting("BENCH_RATE", 500);
+    let state = tempfile::tempdir().expect("temp dir");
+    // One machine plays many clients: the per-client connection cap
+    // raised, as behind a proxy.
+    let launch = Launch {
+        echo: false,
+        ..Launch::casework()
+    }
+    .arg("--max-connections-per-client")
+    .arg("10000");
+    let app = App::launch(&launch, state.path());
+    let agent = token("agent", None, "bench");
+    let bureau = token("bureau", None, "bench");
+    let submit = Call {
+        post: true,
+        path: "/api/cases".into(),
+        headers: vec![("authorization".into(), format!("Bearer {agent}"))],
+        body: Some(submission),
+        expect: 201,
+    };
+    let first = app.post_json(
+        "/api/cases",
+        &submission(0).to_string(),
+        &[("authorization", &format!("Bearer {agent}"))],
+    );
+    assert_eq!(first.status, 201, "{}", first.body);
+    let receipt = first.json();
+    let code = receipt["tracking_code"].as_str().expect("code").to_string();
+    let id = receipt["case_id"].as_i64().expect("id");
+    assert_eq!(receipt["status"], "handling", "screened and routed");
+    let get = |path: String, headers: Vec<(String, String)>| Call {
+        post: false,
+        path,
+        headers,
+        body: None,
+        expect: 200,
+    };
+
+    let mut rows = vec![
+        saturate(
+            &app,
+            "GET /api/openapi.json (static)",
+            &get("/api/openapi.json".into(), vec![]),
+            clients,
+            seconds,
+        ),
+        saturate(
+            &app,
+            "GET /api/calendar/days/… (no store)",
+            &get("/api/calendar/days/2026-10-01".into(), vec![]),
+            clients,
+            seconds,
+        ),
+        saturate(
+            &app,
+            "GET /api/cases/track/… (read + unseal)",
+            &get(format!("/api/cases/track/{code}?phone_last4=0000"), vec![]),
+            clients,
+            seconds,
+        ),
+        saturate(
+            &app,
+            "GET /api/cases/{id} (token + read)",
+            &get(
+                format!("/api/cases/{id}"),
+                vec![("authorization".into(), format!("Bearer {bureau}"))],
+            ),
+            clients,
+            seconds,
+        ),
+        saturate(
+            &app,
+            "POST /api/cases (3 stages)",
+            &submit,
+            clients,
+            seconds,
+        ),
+        fixed_rate(&app, "POST /api/cases (3 stages)", &submit, rate, seconds),
+    ];
+    // Restart to ready: the same state directory, its compile cache warm.
+    drop(app);
+    let t = Instant::now();
+    let again = App::launch(&launch, state.path());
+    let restart = t.elapsed();
+    drop(again);
+    rows.push(native(clients, seconds));
+
+    println!();
+    println!(
+        "| request | requests | req/s | p50 ms | p99 ms | runner RSS MB |\n|---|---:|---:|---:|---:|---:|"
+    );
+    for r in &rows {
+        println!(
+            "| {} | {} | {:.0} | {:.2} | {:.2} | {} |",
+            r.name,
+            r.requests,
+            r.per_second,
+            r.p50,
+            r.p99,
+            r.rss_mb
+                .map(|m| format!("{m:.0}"))
+                .unwrap_or_else(|| "—".into())
+        );
+    }
+    let find = |prefix: &str| {
+        rows.iter()
+            .find(|r| r.name.starts_with(prefix))
+            .map(|r| r.per_second)
+            .unwrap_or(f64::NAN)
+    };
+    let submit_rate = find("POST /api/cases (3 stages) (");
+    println!();
+    println!(
+        "submit at saturation / no-store component: {:.1} % (goal ≥ 22 %)",
+        100.0 * submit_rate / find("GET /api/calendar")
+    );
+    println!(
+        "submit / native baseline: {:.2}× (goal ≥ 0.5×)",
+        submit_rate / find("native submit")
+    );
+    println!(
+        "restart to ready (compile cache warm): {:.0} ms (goal < 1000 ms)",
+        restart.as_secs_f64() * 1000.0
+    );
+}
