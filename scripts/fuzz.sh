@@ -27,20 +27,8 @@ if [ ! -x "$venv/bin/schemathesis" ]; then
   "$venv/bin/pip" install --quiet 'schemathesis==4.32.5'
 fi
 
-state=$(mktemp -d)
-log="$state/runner.log"
-./target/release/runner up --listen 127.0.0.1:0 --state-dir "$state" \
-  --sqlite @seed/demo-county.sql --quiet --max-connections-per-client 1000 >"$log" 2>&1 &
-runner=$!
-trap 'kill "$runner" 2>/dev/null || true; rm -rf "$state"' EXIT
-url=""
-for _ in $(seq 1 240); do
-  url=$(sed -n 's/^Serving \(http:[^ ]*\)$/\1/p' "$log" | head -1)
-  [ -n "$url" ] && break
-  kill -0 "$runner" 2>/dev/null || { cat "$log" >&2; exit 1; }
-  sleep 0.5
-done
-[ -n "$url" ] || { echo "the runner did not start" >&2; cat "$log" >&2; exit 1; }
+# shellcheck source=scripts/start-app.sh
+. scripts/start-app.sh --max-connections-per-client 1000
 
 token() { CASEWORK_URL="$url" scripts/demo-token.sh "$@"; }
 # Limits raised for the run (public submissions, tracking guesses), again

@@ -1,0 +1,19 @@
+# Sourced by the scripts that test the running app (fuzz.sh,
+# browser-test.sh): starts the built app as a development instance with the
+# demo county on a free port, with state of its own that is removed at exit,
+# and sets `url` once it serves. Extra arguments go to `runner up`.
+#   . scripts/start-app.sh [RUNNER-UP-ARGUMENTS...]
+state=$(mktemp -d)
+log="$state/runner.log"
+./target/release/runner up --listen 127.0.0.1:0 --state-dir "$state" \
+  --sqlite @seed/demo-county.sql --quiet "$@" >"$log" 2>&1 &
+runner=$!
+trap 'kill "$runner" 2>/dev/null || true; rm -rf "$state"' EXIT
+url=""
+for _ in $(seq 1 240); do
+  url=$(sed -n 's/^Serving \(http:[^ ]*\)$/\1/p' "$log" | head -1)
+  [ -n "$url" ] && break
+  kill -0 "$runner" 2>/dev/null || { cat "$log" >&2; exit 1; }
+  sleep 0.5
+done
+[ -n "$url" ] || { echo "the runner did not start" >&2; cat "$log" >&2; exit 1; }
