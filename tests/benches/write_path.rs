@@ -73,6 +73,14 @@ fn row(name: &str, mut latencies: Vec<Duration>, elapsed: Duration, rss_mb: Opti
     }
 }
 
+/// Every thread's latencies, in one list.
+fn joined(handles: Vec<std::thread::JoinHandle<Vec<Duration>>>) -> Vec<Duration> {
+    handles
+        .into_iter()
+        .flat_map(|h| h.join().expect("a load thread"))
+        .collect()
+}
+
 /// A client with one keep-alive connection of its own.
 fn client() -> ureq::Agent {
     ureq::Agent::config_builder()
@@ -155,10 +163,7 @@ fn saturate(app: &App, name: &str, call: &Call, clients: u64, seconds: u64) -> R
             })
         })
         .collect();
-    let latencies = handles
-        .into_iter()
-        .flat_map(|h| h.join().expect("client"))
-        .collect();
+    let latencies = joined(handles);
     let elapsed = started.elapsed();
     row(
         &format!("{name} ({clients} clients)"),
@@ -207,10 +212,7 @@ fn fixed_rate(app: &App, name: &str, call: &Call, rate: u64, seconds: u64) -> Ro
             })
         })
         .collect();
-    let latencies = handles
-        .into_iter()
-        .flat_map(|h| h.join().expect("worker"))
-        .collect();
+    let latencies = joined(handles);
     let elapsed = started.elapsed();
     let refused = refused.load(Ordering::Relaxed);
     let mut row = row(
@@ -291,10 +293,7 @@ fn native(clients: u64, seconds: u64) -> Row {
             })
         })
         .collect();
-    let latencies = handles
-        .into_iter()
-        .flat_map(|h| h.join().expect("client"))
-        .collect();
+    let latencies = joined(handles);
     let elapsed = started.elapsed();
     row(
         &format!("native submit ({clients} threads)"),

@@ -5,11 +5,20 @@
 
 import { get, post, call, query, claims, token } from './api.js';
 import { t, enumLabel } from './i18n.js';
-import { h, field, form, table, announce, guarded, when } from './ui.js';
+import { h, field, form, table, announce, guarded, when, chinaDay } from './ui.js';
 import { barChart } from './chart.js';
 
-const today = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
-const monthStart = () => `${today().slice(0, 8)}01`;
+const monthStart = () => `${chinaDay().slice(0, 8)}01`;
+
+// A CSV answer of the API saved as a file (the token rides in a header, so
+// a plain link cannot fetch it).
+async function download(path, name) {
+  const response = await call('GET', path, { raw: true, headers: { accept: 'text/csv' } });
+  const a = h('a', { href: URL.createObjectURL(await response.blob()), download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
 const isBureau = () => claims()?.role === 'bureau';
 
 function rate(r) {
@@ -23,7 +32,7 @@ export async function stats(main, params) {
     class: 'card', label: t('stats.title'), submit: t('stats.show'),
     fields: [h('div', { class: 'grid' },
       field({ name: 'from', label: t('period.from'), type: 'date', required: true, value: params.get('from') || monthStart() }),
-      field({ name: 'to', label: t('period.to'), type: 'date', required: true, value: params.get('to') || today() }),
+      field({ name: 'to', label: t('period.to'), type: 'date', required: true, value: params.get('to') || chinaDay() }),
       field({ name: 'group_by', label: t('stats.group_by'), type: 'select', value: params.get('group_by') || 'unit',
         options: ['unit', 'county', 'month', 'week'].map((g) => [g, enumLabel('group_by', g)]) }))],
     onsubmit: async (v) => {
@@ -38,16 +47,13 @@ export async function stats(main, params) {
 
 function figures(data, q) {
   const rows = data.rows || [];
-  const download = h('button', { type: 'button', class: 'secondary' }, t('stats.csv'));
-  download.addEventListener('click', guarded(download, async () => {
-    const response = await call('GET', `/api/stats${q}&format=csv`, { raw: true, headers: { accept: 'text/csv' } });
-    const blob = await response.blob();
-    const a = h('a', { href: URL.createObjectURL(blob), download: `stats-${data.from}-${data.to}.csv` });
-    document.body.append(a); a.click(); a.remove();
+  const csv = h('button', { type: 'button', class: 'secondary' }, t('stats.csv'));
+  csv.addEventListener('click', guarded(csv, async () => {
+    await download(`/api/stats${q}&format=csv`, `stats-${data.from}-${data.to}.csv`);
     announce(t('stats.downloaded'));
   }));
   return [
-    h('div', { class: 'actions' }, download),
+    h('div', { class: 'actions' }, csv),
     h('section', { class: 'card chart' }, h('h2', {}, t('stats.on_time_rate')),
       barChart(t('stats.on_time_rate'), rows.map((r) => ({ label: r.group, value: r.on_time_rate.value })), t('stats.no_data'))),
     table([
@@ -73,12 +79,12 @@ function figures(data, q) {
 
 export async function hotspots(main, params) {
   const out = h('div');
-  const from = params.get('from') || new Date(Date.now() + 8 * 3600e3 - 90 * 86400e3).toISOString().slice(0, 10);
+  const from = params.get('from') || chinaDay(-90);
   const f = form({
     class: 'card', label: t('hotspots.title'), submit: t('hotspots.find'),
     fields: [h('div', { class: 'grid' },
       field({ name: 'from', label: t('period.from'), type: 'date', required: true, value: from }),
-      field({ name: 'to', label: t('period.to'), type: 'date', required: true, value: params.get('to') || today() }))],
+      field({ name: 'to', label: t('period.to'), type: 'date', required: true, value: params.get('to') || chinaDay() }))],
     onsubmit: async (v) => {
       const { data } = await get(`/api/hotspots${query({ from: v.from, to: v.to })}`);
       out.replaceChildren(!data.hotspots.length ? h('p', { class: 'notice' }, t('hotspots.none'))
@@ -271,13 +277,11 @@ export async function audit(main, params) {
     onsubmit: async (v) => {
       const q = query({ kind: v.kind, from: v.from, to: v.to, limit: 100, cursor: params.get('cursor') });
       const { data } = await get(`/api/audit${q}`);
-      const download = h('button', { type: 'button', class: 'secondary' }, t('stats.csv'));
-      download.addEventListener('click', guarded(download, async () => {
-        const response = await call('GET', `/api/audit${q}${q ? '&' : '?'}format=csv`, { raw: true, headers: { accept: 'text/csv' } });
-        const a = h('a', { href: URL.createObjectURL(await response.blob()), download: 'audit.csv' });
-        document.body.append(a); a.click(); a.remove();
+      const csv = h('button', { type: 'button', class: 'secondary' }, t('stats.csv'));
+      csv.addEventListener('click', guarded(csv, async () => {
+        await download(`/api/audit${q}${q ? '&' : '?'}format=csv`, 'audit.csv');
       }));
-      out.replaceChildren(h('div', { class: 'actions' }, download), !data.entries.length ? h('p', { class: 'notice' }, t('audit.none')) : table([
+      out.replaceChildren(h('div', { class: 'actions' }, csv), !data.entries.length ? h('p', { class: 'notice' }, t('audit.none')) : table([
         { label: t('history.at'), cell: (e) => when(e.at) },
         { label: t('audit.kind'), cell: (e) => enumLabel('audit_kind', e.kind) },
         { label: t('history.who'), cell: (e) => [e.subject, e.role && enumLabel('role', e.role), e.unit].filter(Boolean).join(' · ') },

@@ -4,7 +4,7 @@
 
 import { get, post, query, setToken, claims, token } from './api.js';
 import { t, enumLabel } from './i18n.js';
-import { h, field, form, when, table, announce, pageError, guarded } from './ui.js';
+import { h, field, form, when, table, announce, pageError, guarded, chinaDay } from './ui.js';
 import { actionPanel } from './actions.js';
 
 export function signin(main, go) {
@@ -102,7 +102,7 @@ export async function inbox(main, queue, params) {
     main.append(h('p', { class: 'notice' }, t('queue.empty')));
     return;
   }
-  const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+  const today = chinaDay();
   main.append(table([
     { label: t('case.tracking_code'), cell: (r) => h('a', { href: `#/case/${r.case_id}` }, r.tracking_code) },
     { label: t('case.title'), cell: (r) => r.title },
@@ -120,7 +120,7 @@ export async function inbox(main, queue, params) {
 }
 
 async function unseen(main, params) {
-  const date = params.get('date') || new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+  const date = params.get('date') || chinaDay();
   const out = h('div');
   const f = form({
     class: 'card', label: t('unseen.title'), submit: t('unseen.look'),

@@ -205,6 +205,11 @@ export function pageError(err) {
   return h('div', { class: 'summary', role: 'alert' }, h('p', {}, h('strong', {}, t('page.error')), ' ', text));
 }
 
+// A day in China time as YYYY-MM-DD: today, or `days` from today.
+export function chinaDay(days = 0) {
+  return new Date(Date.now() + 8 * 3600e3 + days * 86400e3).toISOString().slice(0, 10);
+}
+
 // China time, as staff read it: 2026-12-03 14:05.
 export function when(iso) {
   if (!iso) return '';
