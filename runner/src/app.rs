@@ -67,6 +67,8 @@ pub struct LoadedApp {
     pub stores: Arc<Stores>,
     pub limits: Limits,
     pub test_clock: Option<Arc<TestClock>>,
+    /// `up --test-disk`: the test-disk control route is served.
+    pub test_disk: bool,
     /// Whether components were taken from the compile cache, by id (for
     /// the start-up log and tests).
     pub cache_hits: BTreeMap<String, bool>,
@@ -93,6 +95,11 @@ pub fn engine(limits: &Limits) -> Result<Engine> {
         .wasm_component_model(true)
         .epoch_interruption(true)
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pooling));
+    // For profiling with `perf` (BENCHMARKS.md): names for the guests'
+    // compiled functions in /tmp/perf-PID.map.
+    if std::env::var_os("RUNNER_PERFMAP").is_some() {
+        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
     let engine = Engine::new(&config)?;
     // One ticker for the engine's life: advances the epoch that request
     // deadlines are counted in.
@@ -117,6 +124,7 @@ pub struct Options {
     pub variables: BTreeMap<String, String>,
     pub limits: Limits,
     pub test_clock: bool,
+    pub test_disk: bool,
     /// `--runtime-config-file`, loaded.
     pub runtime_config: crate::runtime_config::RuntimeConfig,
     /// `--sqlite` values, run against the databases before serving.
@@ -254,6 +262,7 @@ impl LoadedApp {
             stores,
             limits: options.limits.clone(),
             test_clock: options.test_clock.then(|| Arc::new(TestClock::default())),
+            test_disk: options.test_disk,
             cache_hits,
             info,
             route_warnings,

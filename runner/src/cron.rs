@@ -90,7 +90,14 @@ pub async fn run_once(app: &Arc<LoadedApp>, component_id: &str) -> Result<()> {
         .cron
         .clone()
         .with_context(|| format!("component {component_id:?} does not export handle-cron-event"))?;
-    let mut store = Store::new(&app.engine, State::new(app, component.grants.clone()));
+    let mut store = Store::new(
+        &app.engine,
+        State::new(
+            app,
+            component.grants.clone(),
+            crate::durability::Needs::new(),
+        ),
+    );
     store.limiter(|s| &mut s.limits);
     store.set_epoch_deadline(app.limits.epoch_ticks());
     store.epoch_deadline_trap();

@@ -15,6 +15,7 @@ use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 use wasmtime_wasi_http::WasiHttpView;
 
 use crate::app::LoadedApp;
+use crate::durability::Needs;
 use crate::host::State;
 use crate::router::RouteMatch;
 
@@ -89,6 +90,7 @@ pub async fn run<B>(
     app: &Arc<LoadedApp>,
     component_id: &str,
     req: Request<B>,
+    needs: Arc<Needs>,
 ) -> Result<Response<HyperOutgoingBody>>
 where
     B: http_body::Body<Data = Bytes> + Send + 'static,
@@ -99,7 +101,10 @@ where
         .get(component_id)
         .with_context(|| format!("no component {component_id:?}"))?
         .clone();
-    let mut store = Store::new(&app.engine, State::new(app, component.grants.clone()));
+    let mut store = Store::new(
+        &app.engine,
+        State::new(app, component.grants.clone(), needs),
+    );
     store.limiter(|s| &mut s.limits);
     store.set_epoch_deadline(app.limits.epoch_ticks());
     store.epoch_deadline_trap();
@@ -150,6 +155,7 @@ pub async fn chain(
     app: &Arc<LoadedApp>,
     target: &str,
     mut req: Request<wasmtime_wasi_http::WasiBody>,
+    needs: Arc<Needs>,
 ) -> Result<Response<HyperOutgoingBody>> {
     if !app.components.contains_key(target) {
         anyhow::bail!("no component {target:?} to chain to");
@@ -164,5 +170,5 @@ pub async fn chain(
         }
     }
     add_spin_headers(req.headers_mut(), &full_url, &info)?;
-    Box::pin(run(app, target, req)).await
+    Box::pin(run(app, target, req, needs)).await
 }

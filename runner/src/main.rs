@@ -10,6 +10,7 @@ mod body_guard;
 mod build_cmd;
 mod cron;
 mod dispatch;
+mod durability;
 mod host;
 mod manifest;
 mod outbound;
@@ -95,6 +96,10 @@ struct UpArgs {
     /// Let tests set the guests' wall clock (loopback listen only).
     #[arg(long)]
     test_clock: bool,
+    /// Let tests hold every fsync back, to see that no answer leaves before
+    /// its writes are on disk (loopback listen only).
+    #[arg(long)]
+    test_disk: bool,
     /// SQL to run before serving (repeatable, in order, on every start):
     /// a statement for the `default` database, or `@FILE` / `@FILE:LABEL`
     /// for a file of statements, as `spin up --sqlite`.
@@ -155,6 +160,9 @@ fn up(args: UpArgs) -> Result<()> {
     if args.test_clock && !args.listen.ip().is_loopback() {
         bail!("--test-clock lets anyone who can reach the server set its clock: it is refused with a non-loopback --listen ({})", args.listen);
     }
+    if args.test_disk && !args.listen.ip().is_loopback() {
+        bail!("--test-disk lets anyone who can reach the server stall its writes: it is refused with a non-loopback --listen ({})", args.listen);
+    }
     if !(args.request_timeout > 0.0 && args.request_timeout <= 3600.0) {
         bail!("--request-timeout must be more than 0 and at most 3600 seconds");
     }
@@ -195,6 +203,7 @@ fn up(args: UpArgs) -> Result<()> {
             ..app::Limits::default()
         },
         test_clock: args.test_clock,
+        test_disk: args.test_disk,
         runtime_config,
         sql_statements: args
             .sqlite
@@ -257,6 +266,9 @@ async fn serve(
     }
     if loaded.test_clock.is_some() {
         println!("Test clock: PUT http://{addr}{}", test_clock::CONTROL_PATH);
+    }
+    if loaded.test_disk {
+        println!("Test disk: PUT http://{addr}{}", server::TEST_DISK_PATH);
     }
     for line in &loaded.route_warnings {
         println!("Warning: {line}");

@@ -27,6 +27,7 @@ use crate::admission::{Admission, AdmissionLimits, Connections};
 use crate::app::LoadedApp;
 use crate::body_guard::{self, BodyLimits, Head};
 use crate::dispatch::{self, RouteInfo};
+use crate::durability::{DurableEnd, Needs};
 use crate::test_clock::{TestClock, CONTROL_PATH};
 
 /// The most a request body of the test-clock route may hold.
@@ -162,6 +163,9 @@ impl Server {
                 .insert(http::header::CONTENT_TYPE, HeaderValue::from_static(kind));
             return resp;
         }
+        if path == TEST_DISK_PATH && self.app.test_disk {
+            return test_disk_control(self.app.stores.durability(), req, client).await;
+        }
         if path == CONTROL_PATH {
             if let Some(clock) = &self.app.test_clock {
                 return test_clock_control(clock, req, client).await;
@@ -208,16 +212,25 @@ impl Server {
                 return busy(self.admission.retry_after());
             }
         };
+        let needs = Needs::new();
         let ran = match head {
             Head::Whole(bytes) => {
                 let req = Request::from_parts(parts, Full::new(bytes));
-                self.run(req, &component_id, &info).await
+                self.run(req, &component_id, &info, needs.clone()).await
             }
             Head::Large(rest) => {
                 let req = Request::from_parts(parts, rest);
-                self.run(req, &component_id, &info).await
+                self.run(req, &component_id, &info, needs.clone()).await
             }
         };
+        // The durability barrier: nothing of the answer leaves before the
+        // fsync that covers every commit made for it (chained ones too),
+        // and its body does not end before what was committed while it
+        // streamed is on disk too.
+        let durability = self.app.stores.durability().clone();
+        durability.wait(needs.ticket()).await;
+        let ran = ran
+            .map(|resp| resp.map(|body| DurableEnd::new(body, durability, needs).boxed_unsync()));
         let response = match ran {
             Ok(resp) => resp,
             Err(e) => {
@@ -237,6 +250,7 @@ impl Server {
         mut req: Request<B>,
         component_id: &str,
         info: &RouteInfo,
+        needs: Arc<Needs>,
     ) -> Result<Response<HyperOutgoingBody>>
     where
         B: http_body::Body<Data = Bytes> + Send + 'static,
@@ -256,7 +270,7 @@ impl Server {
             .to_string();
         let full_url = format!("http://{host}{path_and_query}");
         dispatch::add_spin_headers(req.headers_mut(), &full_url, info)?;
-        dispatch::run(&self.app, component_id, req).await
+        dispatch::run(&self.app, component_id, req, needs).await
     }
 
     /// One line per request; never the query string or body, which may
@@ -319,6 +333,37 @@ async fn test_clock_control(
         .map_err(|never| match never {})
         .boxed_unsync();
     Response::new(body)
+}
+
+/// The loopback-only control route of `up --test-disk`.
+pub const TEST_DISK_PATH: &str = "/.well-known/runner/test-disk";
+
+/// `PUT pause` holds every fsync back (commits still happen; their answers
+/// wait), `PUT resume` lets them run; from loopback clients only.
+async fn test_disk_control(
+    durability: &crate::durability::Durability,
+    req: Request<Incoming>,
+    client: SocketAddr,
+) -> Response<HyperOutgoingBody> {
+    if !client.ip().is_loopback() {
+        return plain(
+            StatusCode::FORBIDDEN,
+            "the test disk is controlled from loopback only",
+        );
+    }
+    if *req.method() != Method::PUT {
+        return plain(StatusCode::METHOD_NOT_ALLOWED, "PUT pause or resume");
+    }
+    let body = match req.into_body().collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => return plain(StatusCode::BAD_REQUEST, "cannot read the body"),
+    };
+    match body.as_ref() {
+        b"pause" => durability.pause(),
+        b"resume" => durability.resume(),
+        _ => return plain(StatusCode::BAD_REQUEST, "PUT pause or resume"),
+    }
+    plain(StatusCode::OK, "ok")
 }
 
 /// 503 with `Retry-After`: every instance slot is taken and the queue is

@@ -344,54 +344,42 @@ fn main() {
         expect: 200,
     };
 
-    let mut rows = vec![
-        saturate(
-            &app,
-            "GET /api/openapi.json (static)",
-            &get("/api/openapi.json".into(), vec![]),
-            clients,
-            seconds,
-        ),
-        saturate(
-            &app,
-            "GET /api/calendar/days/… (no store)",
-            &get("/api/calendar/days/2026-10-01".into(), vec![]),
-            clients,
-            seconds,
-        ),
-        saturate(
-            &app,
-            "GET /api/cases/track/… (read + unseal)",
-            &get(format!("/api/cases/track/{code}?phone_last4=0000"), vec![]),
-            clients,
-            seconds,
-        ),
-        saturate(
-            &app,
-            "GET /api/cases/{id} (token + read)",
-            &get(
-                format!("/api/cases/{id}"),
-                vec![("authorization".into(), format!("Bearer {bureau}"))],
-            ),
-            clients,
-            seconds,
-        ),
-        saturate(
-            &app,
-            "POST /api/cases (3 stages)",
-            &submit,
-            clients,
-            seconds,
-        ),
-        fixed_rate(&app, "POST /api/cases (3 stages)", &submit, rate, seconds),
+    let calendar = get("/api/calendar/days/2026-10-01".into(), vec![]);
+    let track = get(format!("/api/cases/track/{code}?phone_last4=0000"), vec![]);
+    let read = get(
+        format!("/api/cases/{id}"),
+        vec![("authorization".into(), format!("Bearer {bureau}"))],
+    );
+    let openapi = get("/api/openapi.json".into(), vec![]);
+    let scenarios: Vec<(&str, &Call, bool)> = vec![
+        ("GET /api/openapi.json (static)", &openapi, false),
+        ("GET /api/calendar/days/… (no store)", &calendar, false),
+        ("GET /api/cases/track/… (read + unseal)", &track, false),
+        ("GET /api/cases/{id} (token + read)", &read, false),
+        ("POST /api/cases (3 stages)", &submit, false),
+        ("POST /api/cases (3 stages)", &submit, true),
     ];
+    // BENCH_ONLY runs the scenarios whose names contain it (for profiling).
+    let only = std::env::var("BENCH_ONLY").ok();
+    let mut rows = Vec::new();
+    for (name, call, fixed) in scenarios {
+        if only.as_deref().is_some_and(|o| !name.contains(o)) {
+            continue;
+        }
+        rows.push(match fixed {
+            false => saturate(&app, name, call, clients, seconds),
+            true => fixed_rate(&app, name, call, rate, seconds),
+        });
+    }
     // Restart to ready: the same state directory, its compile cache warm.
     drop(app);
     let t = Instant::now();
     let again = App::launch(&launch, state.path());
     let restart = t.elapsed();
     drop(again);
-    rows.push(native(clients, seconds));
+    if only.as_deref().is_none_or(|o| "native submit".contains(o)) {
+        rows.push(native(clients, seconds));
+    }
 
     println!();
     println!(

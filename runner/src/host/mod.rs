@@ -23,6 +23,7 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpVi
 pub use stores::Stores;
 
 use crate::app::LoadedApp;
+use crate::durability::Needs;
 use crate::outbound::AllowedHosts;
 
 /// What one component may use, from its `[component.<id>]` table.
@@ -50,10 +51,13 @@ pub struct State {
     pub grants: Arc<Grants>,
     pub stores: Arc<Stores>,
     pub limits: StoreLimits,
+    /// The commits the answer to this request (or to the request that
+    /// chained to it) must see on disk first.
+    pub needs: Arc<Needs>,
 }
 
 impl State {
-    pub fn new(app: &Arc<LoadedApp>, grants: Arc<Grants>) -> Self {
+    pub fn new(app: &Arc<LoadedApp>, grants: Arc<Grants>, needs: Arc<Needs>) -> Self {
         let mut wasi = WasiCtx::builder();
         wasi.stdout(grants.stdout.clone())
             .stderr(grants.stderr.clone());
@@ -70,7 +74,9 @@ impl State {
             hooks: OutboundHooks {
                 grants: grants.clone(),
                 app: app.clone(),
+                needs: needs.clone(),
             },
+            needs,
             stores: app.stores.clone(),
             limits: StoreLimitsBuilder::new()
                 .memory_size(app.limits.max_memory_bytes)
@@ -116,6 +122,7 @@ type SendFuture = Box<
 pub struct OutboundHooks {
     grants: Arc<Grants>,
     app: Arc<LoadedApp>,
+    needs: Arc<Needs>,
 }
 
 impl WasiHttpHooks for OutboundHooks {
@@ -140,8 +147,11 @@ impl WasiHttpHooks for OutboundHooks {
         if let Some(target) = crate::outbound::chained_component(&host) {
             let target = target.to_string();
             let app = self.app.clone();
+            // The chained instance's commits: waited for by the outermost
+            // answer, the only one that leaves the runner.
+            let needs = self.needs.clone();
             return Box::new(async move {
-                match crate::dispatch::chain(&app, &target, request).await {
+                match crate::dispatch::chain(&app, &target, request, needs).await {
                     Ok(resp) => Ok((resp, Box::new(async { Ok(()) }) as IoFuture)),
                     Err(e) => {
                         eprintln!(

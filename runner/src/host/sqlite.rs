@@ -11,12 +11,15 @@ use rusqlite::Connection;
 use wasmtime::component::Resource;
 
 use super::bindings::{v2, v3};
-use super::stores::Leased;
+use super::stores::{Leased, BUSY_TIMEOUT};
 use super::State;
 
 /// An open database: its own connection, shared by both interface versions.
 pub struct SqlConnection {
     conn: Arc<Mutex<Leased>>,
+    /// The database's writer lock, from the first statement that writes to
+    /// the end of its transaction.
+    writing: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 /// A column value, independent of the interface version.
@@ -56,6 +59,7 @@ impl State {
         match opened {
             Ok(conn) => Ok(Ok(self.table.push(SqlConnection {
                 conn: Arc::new(Mutex::new(conn)),
+                writing: None,
             })?)),
             Err(e) => Ok(Err(OpenFailure::Io(format!("{e:#}")))),
         }
@@ -67,24 +71,78 @@ impl State {
     ) -> wasmtime::Result<Arc<Mutex<Leased>>> {
         Ok(self.table.get(res)?.conn.clone())
     }
+
+    /// Runs `f` on a guest's connection; `f` says whether it wrote, and a
+    /// commit that results is recorded for this request's answer.
+    ///
+    /// Statements run right here, not on a blocking thread: a statement
+    /// that may write first takes the database's writer lock (kept until
+    /// the connection is back outside any transaction), so no other writer
+    /// of this runner can make it wait; WAL readers never wait for writers;
+    /// and commits neither fsync (the group commit does) nor checkpoint
+    /// (the syncer does). A hop to a blocking thread per statement cost
+    /// more than the statement, and stretched every write transaction.
+    async fn on_connection<T>(
+        &mut self,
+        res: &Resource<SqlConnection>,
+        statement: Option<&str>,
+        f: impl FnOnce(&Connection, &mut bool) -> Result<T, String>,
+    ) -> wasmtime::Result<Result<T, String>> {
+        let conn = self.sql_connection(res)?;
+        if let Some(statement) = statement {
+            let writer = match conn.lock() {
+                Ok(c) if takes_writer_lock(&c, statement) => Some(c.writer()),
+                _ => None,
+            };
+            if let Some(writer) = writer {
+                if self.table.get(res)?.writing.is_none() {
+                    let Ok(guard) = tokio::time::timeout(BUSY_TIMEOUT, writer.lock_owned()).await
+                    else {
+                        return Ok(Err("database is locked".to_string()));
+                    };
+                    self.table.get_mut(res)?.writing = Some(guard);
+                }
+            }
+        }
+        let Ok(mut leased) = conn.lock() else {
+            return Ok(Err("connection poisoned".to_string()));
+        };
+        let mut wrote = false;
+        let result = f(&leased, &mut wrote);
+        if let Some(ticket) = leased.settle(wrote) {
+            self.needs.record(ticket);
+        }
+        let idle = leased.is_autocommit();
+        drop(leased);
+        if idle {
+            // The writer lock goes with the transaction.
+            self.table.get_mut(res)?.writing = None;
+        }
+        Ok(result)
+    }
 }
 
-/// Runs `f` on a connection on tokio's blocking pool.
-async fn blocking<T: Send + 'static>(
-    conn: Arc<Mutex<Leased>>,
-    f: impl FnOnce(&Connection) -> Result<T, String> + Send + 'static,
-) -> Result<T, String> {
-    tokio::task::spawn_blocking(move || {
-        let conn = conn.lock().map_err(|_| "connection poisoned".to_string())?;
-        f(&conn)
-    })
-    .await
-    .map_err(|e| e.to_string())?
+/// Whether a statement writes or begins a write transaction (asked of
+/// SQLite: preparing is cheap, and cached for the execution that follows).
+/// Only a matter of speed: SQLite's own locking keeps it correct.
+fn takes_writer_lock(conn: &Connection, statement: &str) -> bool {
+    if crate::host::sql_sandbox::begins_writing(statement) {
+        return true;
+    }
+    conn.prepare_cached(statement)
+        .map(|stmt| !stmt.readonly())
+        .unwrap_or(false)
 }
 
-fn execute(conn: &Connection, statement: &str, params: Vec<Cell>) -> Result<Rows, String> {
+fn execute(
+    conn: &Connection,
+    wrote: &mut bool,
+    statement: &str,
+    params: Vec<Cell>,
+) -> Result<Rows, String> {
     crate::host::sql_sandbox::check_statement(statement)?;
     let mut stmt = conn.prepare_cached(statement).map_err(|e| e.to_string())?;
+    *wrote = !stmt.readonly();
     let columns: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
     let params: Vec<rusqlite::types::Value> = params
         .into_iter()
@@ -192,10 +250,12 @@ impl v2_sqlite::HostConnection for State {
         statement: String,
         parameters: Vec<v2_sqlite::Value>,
     ) -> wasmtime::Result<Result<v2_sqlite::QueryResult, v2_sqlite::Error>> {
-        let conn = self.sql_connection(&conn)?;
         let params: Vec<Cell> = parameters.into_iter().map(Into::into).collect();
-        Ok(blocking(conn, move |c| execute(c, &statement, params))
-            .await
+        Ok(self
+            .on_connection(&conn, Some(&statement), |c, w| {
+                execute(c, w, &statement, params)
+            })
+            .await?
             .map(Into::into)
             .map_err(v2_sqlite::Error::Io))
     }
@@ -222,25 +282,25 @@ impl v3_sqlite::HostConnection for State {
         statement: String,
         parameters: Vec<v3_sqlite::Value>,
     ) -> wasmtime::Result<Result<v3_sqlite::QueryResult, v3_sqlite::Error>> {
-        let conn = self.sql_connection(&conn)?;
         let params: Vec<Cell> = parameters.into_iter().map(Into::into).collect();
-        Ok(blocking(conn, move |c| execute(c, &statement, params))
-            .await
+        Ok(self
+            .on_connection(&conn, Some(&statement), |c, w| {
+                execute(c, w, &statement, params)
+            })
+            .await?
             .map(Into::into)
             .map_err(v3_sqlite::Error::Io))
     }
 
     async fn last_insert_rowid(&mut self, conn: Resource<SqlConnection>) -> wasmtime::Result<i64> {
-        let conn = self.sql_connection(&conn)?;
-        blocking(conn, |c| Ok(c.last_insert_rowid()))
-            .await
+        self.on_connection(&conn, None, |c, _| Ok(c.last_insert_rowid()))
+            .await?
             .map_err(wasmtime::Error::msg)
     }
 
     async fn changes(&mut self, conn: Resource<SqlConnection>) -> wasmtime::Result<u64> {
-        let conn = self.sql_connection(&conn)?;
-        blocking(conn, |c| Ok(c.changes()))
-            .await
+        self.on_connection(&conn, None, |c, _| Ok(c.changes()))
+            .await?
             .map_err(wasmtime::Error::msg)
     }
 

@@ -1,0 +1,484 @@
+//! Group commit: commits reach the disk together, and no answer leaves
+//! before the fsync that covers its writes.
+//!
+//! Every store runs in WAL mode with `synchronous=NORMAL`: a `COMMIT`
+//! appends its frames to the `-wal` file and returns without waiting for
+//! the disk (the file stays consistent; only the latest commits could be
+//! lost to a power cut). Each commit that wrote takes a *ticket* from one
+//! counter. A syncer thread fsyncs every `-wal` written since its last pass
+//! and then publishes the highest ticket issued before that pass began: one
+//! fsync covers every transaction that committed in the meantime, however
+//! many clients made them. A request's answer waits until the published
+//! ticket reaches the highest one its instance (and every instance it
+//! chained to) took — the durability barrier before the response head.
+//!
+//! An fsync that fails is fatal: the runner stops rather than acknowledge
+//! anything after it (a failed fsync may have dropped dirty pages for good,
+//! as PostgreSQL learnt).
+
+use std::fs::File;
+use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, Weak};
+use std::time::Duration;
+
+/// How a `-wal` file is made durable: `fdatasync`, or a test's recorder.
+pub type SyncFn = dyn Fn(&File, &Path) -> io::Result<()> + Send + Sync;
+
+/// The highest ticket one request (and the instances it chained to) took.
+#[derive(Debug, Default)]
+pub struct Needs(AtomicU64);
+
+impl Needs {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    pub fn record(&self, ticket: u64) {
+        self.0.fetch_max(ticket, Ordering::SeqCst);
+    }
+
+    pub fn ticket(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// One database file's write-ahead log, as the syncer sees it.
+#[derive(Debug)]
+pub struct Wal {
+    database: PathBuf,
+    path: PathBuf,
+    dirty: AtomicBool,
+    /// Written since the last checkpoint.
+    unchecked: AtomicBool,
+    /// The `-wal` file last synced, kept open (by inode).
+    open: Mutex<Option<File>>,
+}
+
+impl Wal {
+    fn new(database: &Path) -> Self {
+        let mut name = database.as_os_str().to_owned();
+        name.push("-wal");
+        Self {
+            database: database.to_path_buf(),
+            path: PathBuf::from(name),
+            dirty: AtomicBool::new(false),
+            unchecked: AtomicBool::new(false),
+            open: Mutex::new(None),
+        }
+    }
+
+    /// Makes what has been written to the `-wal` durable. A log that does
+    /// not exist holds nothing: SQLite checkpointed it into the database
+    /// (with its own fsyncs) before removing it.
+    fn sync(&self, sync: &SyncFn) -> io::Result<()> {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        let current = match std::fs::metadata(&self.path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                *open = None;
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        let same = match open.as_ref() {
+            Some(f) => {
+                let held = f.metadata()?;
+                held.ino() == current.ino() && held.dev() == current.dev()
+            }
+            None => false,
+        };
+        if !same {
+            *open = match File::open(&self.path) {
+                Ok(f) => Some(f),
+                // Removed since: checkpointed first, as above.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+                Err(e) => return Err(e),
+            };
+            // A new log: its directory entry must survive a power cut too.
+            if let Some(dir) = self.path.parent() {
+                File::open(dir)?.sync_all()?;
+            }
+        }
+        match open.as_ref() {
+            Some(f) => sync(f, &self.path),
+            None => Ok(()),
+        }
+    }
+}
+
+struct Progress {
+    paused: bool,
+}
+
+/// The runner's commit counter and its syncer.
+pub struct Durability {
+    committed: AtomicU64,
+    synced: tokio::sync::watch::Sender<u64>,
+    progress: Mutex<Progress>,
+    wake: Condvar,
+    wals: Vec<Arc<Wal>>,
+    sync: Box<SyncFn>,
+}
+
+impl std::fmt::Debug for Durability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Durability")
+            .field("committed", &self.committed)
+            .field("synced", &*self.synced.borrow())
+            .finish()
+    }
+}
+
+/// How long the syncer sleeps before it looks whether it is still needed.
+const IDLE_CHECK: Duration = Duration::from_millis(200);
+
+impl Durability {
+    /// A syncer for these database files, fsyncing with `fdatasync`.
+    pub fn start(databases: &[PathBuf]) -> Arc<Self> {
+        let durability = Self::start_with(
+            databases,
+            Box::new(|file: &File, _: &Path| file.sync_data()),
+        );
+        let weak = Arc::downgrade(&durability);
+        std::thread::Builder::new()
+            .name("wal-checkpointer".into())
+            .spawn(move || checkpointer(weak))
+            .expect("cannot start the WAL checkpointer thread");
+        durability
+    }
+
+    /// A syncer that makes a log durable with `sync` (tests record it),
+    /// and no checkpoints.
+    pub fn start_with(databases: &[PathBuf], sync: Box<SyncFn>) -> Arc<Self> {
+        let durability = Arc::new(Self {
+            committed: AtomicU64::new(0),
+            synced: tokio::sync::watch::Sender::new(0),
+            progress: Mutex::new(Progress { paused: false }),
+            wake: Condvar::new(),
+            wals: databases.iter().map(|p| Arc::new(Wal::new(p))).collect(),
+            sync,
+        });
+        let weak = Arc::downgrade(&durability);
+        std::thread::Builder::new()
+            .name("wal-syncer".into())
+            .spawn(move || syncer(weak))
+            .expect("cannot start the WAL syncer thread");
+        durability
+    }
+
+    /// The log of a database file given to `start`.
+    pub fn wal(&self, database: &Path) -> Option<Arc<Wal>> {
+        let wanted = Wal::new(database).path;
+        self.wals.iter().find(|w| w.path == wanted).cloned()
+    }
+
+    /// A transaction that wrote to `wal` has committed: its ticket.
+    pub fn committed(&self, wal: &Wal) -> u64 {
+        wal.dirty.store(true, Ordering::SeqCst);
+        wal.unchecked.store(true, Ordering::Relaxed);
+        let ticket = self.committed.fetch_add(1, Ordering::SeqCst) + 1;
+        // Taken and released so the syncer is either past its check or
+        // already waiting: the wake-up cannot be lost.
+        drop(self.progress.lock().unwrap_or_else(|p| p.into_inner()));
+        self.wake.notify_one();
+        ticket
+    }
+
+    /// The highest ticket whose writes are on disk.
+    pub fn synced(&self) -> u64 {
+        *self.synced.borrow()
+    }
+
+    /// Waits until the writes of `ticket` (and every earlier one) are on
+    /// disk. Ticket 0 (nothing written) returns at once.
+    pub async fn wait(&self, ticket: u64) {
+        if ticket == 0 {
+            return;
+        }
+        let mut rx = self.synced.subscribe();
+        // The sender lives as long as `self`, so this cannot fail.
+        let _ = rx.wait_for(|synced| *synced >= ticket).await;
+    }
+
+    /// Holds every fsync back (a test's simulated stalled disk).
+    pub fn pause(&self) {
+        self.progress
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .paused = true;
+    }
+
+    pub fn resume(&self) {
+        self.progress
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .paused = false;
+        self.wake.notify_one();
+    }
+
+    /// One pass: waits for commits past the last synced ticket, syncs every
+    /// log written to, publishes. False when it only timed out.
+    fn pass(&self) -> bool {
+        {
+            let progress = self.progress.lock().unwrap_or_else(|p| p.into_inner());
+            let (progress, _) = self
+                .wake
+                .wait_timeout_while(progress, IDLE_CHECK, |p| {
+                    p.paused || self.committed.load(Ordering::SeqCst) == self.synced()
+                })
+                .unwrap_or_else(|p| p.into_inner());
+            if progress.paused || self.committed.load(Ordering::SeqCst) == self.synced() {
+                return false;
+            }
+        }
+        // Every ticket up to `target` finished writing its frames before it
+        // was issued, so the fsyncs below cover them all.
+        let target = self.committed.load(Ordering::SeqCst);
+        for wal in &self.wals {
+            if wal.dirty.swap(false, Ordering::SeqCst) {
+                if let Err(e) = wal.sync(&*self.sync) {
+                    eprintln!(
+                        "fsync of {} failed: {e}; stopping rather than acknowledge writes that may be lost",
+                        wal.path.display()
+                    );
+                    std::process::abort();
+                }
+            }
+        }
+        self.synced.send_replace(target);
+        true
+    }
+}
+
+/// A response body whose end waits, like its head, for the commits made
+/// for it: a guest that commits while it streams its body (after the head
+/// left) still cannot finish the answer before those writes are on disk.
+pub struct DurableEnd<B> {
+    inner: B,
+    durability: Arc<Durability>,
+    needs: Arc<Needs>,
+    waiting: Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>>,
+}
+
+impl<B> DurableEnd<B> {
+    pub fn new(inner: B, durability: Arc<Durability>, needs: Arc<Needs>) -> Self {
+        Self {
+            inner,
+            durability,
+            needs,
+            waiting: None,
+        }
+    }
+}
+
+impl<B> http_body::Body for DurableEnd<B>
+where
+    B: http_body::Body + Unpin,
+{
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<B::Data>, B::Error>>> {
+        use std::task::Poll;
+        let this = &mut *self;
+        if let Some(waiting) = this.waiting.as_mut() {
+            return match waiting.as_mut().poll(cx) {
+                Poll::Ready(()) => {
+                    this.waiting = None;
+                    Poll::Ready(None)
+                }
+                Poll::Pending => Poll::Pending,
+            };
+        }
+        match std::pin::Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Ready(None) => {
+                let ticket = this.needs.ticket();
+                if this.durability.synced() >= ticket {
+                    return Poll::Ready(None);
+                }
+                let durability = this.durability.clone();
+                let mut waiting: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> =
+                    Box::pin(async move { durability.wait(ticket).await });
+                match waiting.as_mut().poll(cx) {
+                    Poll::Ready(()) => Poll::Ready(None),
+                    Poll::Pending => {
+                        this.waiting = Some(waiting);
+                        Poll::Pending
+                    }
+                }
+            }
+            other => other,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.waiting.is_none()
+            && self.inner.is_end_stream()
+            && self.durability.synced() >= self.needs.ticket()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+fn syncer(durability: Weak<Durability>) {
+    while let Some(d) = durability.upgrade() {
+        d.pass();
+    }
+}
+
+/// How often the logs written to are checkpointed into their databases.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+
+/// Guests' connections never checkpoint (`wal_autocheckpoint=0`): a
+/// checkpoint fsyncs the log and the database, which would hold up the
+/// request that happened to cross SQLite's threshold and every writer
+/// queued behind it. This thread does it instead, a few times a second,
+/// `PASSIVE` (it never waits for readers or writers), on connections of its
+/// own. What it copies is already durable in the log; SQLite fsyncs the
+/// log before and the database after, so a crash mid-way loses nothing.
+fn checkpointer(durability: Weak<Durability>) {
+    let mut connections: Vec<Option<rusqlite::Connection>> = Vec::new();
+    loop {
+        std::thread::sleep(CHECKPOINT_EVERY);
+        let Some(d) = durability.upgrade() else {
+            return;
+        };
+        connections.resize_with(d.wals.len(), || None);
+        for (wal, conn) in d.wals.iter().zip(connections.iter_mut()) {
+            if !wal.unchecked.swap(false, Ordering::Relaxed) {
+                continue;
+            }
+            if conn.is_none() {
+                *conn = rusqlite::Connection::open(&wal.database).ok();
+            }
+            let Some(c) = conn.as_ref() else { continue };
+            let checkpointed = c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+            if let Err(e) = checkpointed {
+                // The log keeps growing until the next try; nothing is lost.
+                eprintln!("checkpoint of {} failed: {e}", wal.database.display());
+                wal.unchecked.store(true, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::Connection;
+
+    fn wal_db(dir: &Path) -> PathBuf {
+        let path = dir.join("db.sqlite");
+        let conn = Connection::open(&path).expect("open");
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .expect("wal");
+        conn.execute_batch("CREATE TABLE t (n INTEGER)")
+            .expect("schema");
+        path
+    }
+
+    #[tokio::test]
+    async fn a_ticket_is_released_only_after_the_log_that_holds_it_was_synced() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = wal_db(dir.path());
+        let syncs = Arc::new(AtomicU64::new(0));
+        let counted = syncs.clone();
+        let durability = Durability::start_with(
+            std::slice::from_ref(&db),
+            Box::new(move |f: &File, _: &Path| {
+                counted.fetch_add(1, Ordering::SeqCst);
+                f.sync_data()
+            }),
+        );
+        let conn = Connection::open(&db).expect("open");
+        conn.execute("INSERT INTO t VALUES (1)", [])
+            .expect("insert");
+        let wal = durability.wal(&db).expect("known log");
+        let ticket = durability.committed(&wal);
+        durability.wait(ticket).await;
+        assert!(durability.synced() >= ticket);
+        assert_eq!(syncs.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_paused_syncer_holds_every_waiter_until_it_resumes() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = wal_db(dir.path());
+        let durability = Durability::start(std::slice::from_ref(&db));
+        durability.pause();
+        let wal = durability.wal(&db).expect("known log");
+        let ticket = durability.committed(&wal);
+        let waited =
+            tokio::time::timeout(Duration::from_millis(300), durability.wait(ticket)).await;
+        assert!(waited.is_err(), "released without a sync");
+        durability.resume();
+        tokio::time::timeout(Duration::from_secs(5), durability.wait(ticket))
+            .await
+            .expect("released after the sync");
+    }
+
+    #[tokio::test]
+    async fn a_body_does_not_end_before_what_was_committed_while_it_streamed_is_synced() {
+        use http_body_util::BodyExt;
+        let dir = tempfile::tempdir().expect("dir");
+        let db = wal_db(dir.path());
+        let durability = Durability::start(std::slice::from_ref(&db));
+        let wal = durability.wal(&db).expect("known log");
+        let needs = Needs::new();
+        durability.pause();
+        // The head has left; the guest commits, then finishes its body.
+        needs.record(durability.committed(&wal));
+        let body = DurableEnd::new(
+            http_body_util::Full::new(bytes::Bytes::from_static(b"done")),
+            durability.clone(),
+            needs,
+        );
+        let mut collecting = Box::pin(body.collect());
+        assert!(
+            tokio::time::timeout(Duration::from_millis(300), collecting.as_mut())
+                .await
+                .is_err(),
+            "the body ended before the commit was on disk"
+        );
+        durability.resume();
+        let whole = tokio::time::timeout(Duration::from_secs(5), collecting)
+            .await
+            .expect("ends once synced")
+            .expect("body");
+        assert_eq!(whole.to_bytes().as_ref(), b"done");
+    }
+
+    #[tokio::test]
+    async fn one_sync_covers_every_commit_made_while_the_last_one_ran() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = wal_db(dir.path());
+        let syncs = Arc::new(AtomicU64::new(0));
+        let counted = syncs.clone();
+        let durability = Durability::start_with(
+            std::slice::from_ref(&db),
+            Box::new(move |f: &File, _: &Path| {
+                counted.fetch_add(1, Ordering::SeqCst);
+                f.sync_data()
+            }),
+        );
+        let conn = Connection::open(&db).expect("open");
+        conn.execute("INSERT INTO t VALUES (1)", [])
+            .expect("insert");
+        let wal = durability.wal(&db).expect("known log");
+        durability.pause();
+        let tickets: Vec<u64> = (0..50).map(|_| durability.committed(&wal)).collect();
+        durability.resume();
+        for t in tickets {
+            durability.wait(t).await;
+        }
+        assert_eq!(syncs.load(Ordering::SeqCst), 1, "fifty commits, one fsync");
+    }
+}
