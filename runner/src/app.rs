@@ -89,7 +89,8 @@ pub fn engine(limits: &Limits) -> Result<Engine> {
         .total_memories(MAX_CONCURRENT_INSTANCES * 2)
         .total_tables(MAX_CONCURRENT_INSTANCES * 4)
         .max_memories_per_component(4)
-        .max_memory_size(limits.max_memory_bytes);
+        .max_memory_size(limits.max_memory_bytes)
+        .decommit_batch_size(8);
     let mut config = Config::new();
     config
         .wasm_component_model(true)
@@ -335,8 +336,17 @@ impl Cache {
             .context("cannot compile")?;
         if let Err(e) = self.store(&path, &component) {
             eprintln!("cannot write compile cache {}: {e:#}", path.display());
+            return Ok((component, false));
         }
-        Ok((component, false))
+        // Served from the file just written, as after a restart: its code
+        // is then mapped from the file (paged in as used, shared with the
+        // page cache) instead of held in anonymous memory — ~120 MB less
+        // resident for this app.
+        // SAFETY: as above: written just now by this build's `serialize`.
+        match unsafe { Component::deserialize_file(engine, &path) } {
+            Ok(mapped) => Ok((mapped, false)),
+            Err(_) => Ok((component, false)),
+        }
     }
 
     fn store(&self, path: &Path, component: &Component) -> Result<()> {

@@ -242,6 +242,7 @@ async fn serve(
     limits: server::ServeLimits,
 ) -> Result<()> {
     let loaded = Arc::new(app::LoadedApp::load(&app, &state_dir, &options)?);
+    release_freed_memory();
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -283,4 +284,21 @@ async fn serve(
     server::Server::new(loaded, quiet, limits)
         .serve(listener, server::shutdown_signal())
         .await
+}
+
+/// Gives the heap that compiling left free back to the system: a first
+/// start (nothing cached) otherwise keeps ~75 MB resident that it never
+/// uses again.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn malloc_trim(pad: usize) -> i32;
+        }
+        // SAFETY: glibc's malloc_trim only returns free heap pages to the
+        // system; it is safe to call at any time from any thread.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
 }

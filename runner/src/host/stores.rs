@@ -194,10 +194,6 @@ pub struct Pool {
     idle: Mutex<Vec<Connection>>,
     durability: Arc<Durability>,
     wal: Arc<Wal>,
-    /// Held by the one guest connection of this runner that may write
-    /// (from its first write to its commit): writers queue here, awake and
-    /// in order, instead of sleeping in SQLite's busy handler.
-    writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// How many idle connections a pool keeps.
@@ -210,7 +206,6 @@ impl Pool {
             idle: Mutex::new(Vec::new()),
             durability,
             wal,
-            writer: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
@@ -247,7 +242,7 @@ pub struct Leased {
 impl Leased {
     /// The lock a writer of this file holds until its commit.
     pub fn writer(&self) -> Arc<tokio::sync::Mutex<()>> {
-        self.pool.writer.clone()
+        self.pool.wal.writer()
     }
 
     /// After each statement: whether it `wrote`. When that left the
