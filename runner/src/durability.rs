@@ -109,8 +109,13 @@ impl Wal {
                 Err(e) => return Err(e),
             };
             // A new log: its directory entry must survive a power cut too.
+            // (Some file systems cannot fsync a directory: EINVAL, as
+            // PostgreSQL also tolerates.)
             if let Some(dir) = self.path.parent() {
-                File::open(dir)?.sync_all()?;
+                match File::open(dir)?.sync_all() {
+                    Err(e) if e.raw_os_error() == Some(22) => {}
+                    other => other?,
+                }
             }
         }
         match open.as_ref() {
@@ -264,22 +269,31 @@ impl Durability {
     }
 }
 
-/// A response body whose end waits, like its head, for the commits made
-/// for it: a guest that commits while it streams its body (after the head
-/// left) still cannot finish the answer before those writes are on disk.
-pub struct DurableEnd<B> {
+/// What a body yields next: a frame, an error, or its end.
+type Next<B> =
+    Option<Result<http_body::Frame<<B as http_body::Body>::Data>, <B as http_body::Body>::Error>>;
+
+/// A response body none of whose frames (nor its end) leaves before the
+/// commits made for it so far are on disk, like its head: a guest that
+/// commits while it streams its body (after the head left) cannot finish
+/// the answer first — whether hyper ends it by its length, its trailers or
+/// the end of the stream.
+pub struct DurableEnd<B: http_body::Body> {
     inner: B,
     durability: Arc<Durability>,
     needs: Arc<Needs>,
+    /// A frame (or the end) held back until `waiting` is over.
+    held: Option<Next<B>>,
     waiting: Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>>,
 }
 
-impl<B> DurableEnd<B> {
+impl<B: http_body::Body> DurableEnd<B> {
     pub fn new(inner: B, durability: Arc<Durability>, needs: Arc<Needs>) -> Self {
         Self {
             inner,
             durability,
             needs,
+            held: None,
             waiting: None,
         }
     }
@@ -288,6 +302,8 @@ impl<B> DurableEnd<B> {
 impl<B> http_body::Body for DurableEnd<B>
 where
     B: http_body::Body + Unpin,
+    B::Data: Unpin,
+    B::Error: Unpin,
 {
     type Data = B::Data;
     type Error = B::Error;
@@ -298,38 +314,32 @@ where
     ) -> std::task::Poll<Option<Result<http_body::Frame<B::Data>, B::Error>>> {
         use std::task::Poll;
         let this = &mut *self;
-        if let Some(waiting) = this.waiting.as_mut() {
-            return match waiting.as_mut().poll(cx) {
-                Poll::Ready(()) => {
-                    this.waiting = None;
-                    Poll::Ready(None)
+        loop {
+            if let Some(waiting) = this.waiting.as_mut() {
+                if waiting.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
                 }
-                Poll::Pending => Poll::Pending,
-            };
-        }
-        match std::pin::Pin::new(&mut this.inner).poll_frame(cx) {
-            Poll::Ready(None) => {
-                let ticket = this.needs.ticket();
-                if this.durability.synced() >= ticket {
-                    return Poll::Ready(None);
-                }
-                let durability = this.durability.clone();
-                let mut waiting: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> =
-                    Box::pin(async move { durability.wait(ticket).await });
-                match waiting.as_mut().poll(cx) {
-                    Poll::Ready(()) => Poll::Ready(None),
-                    Poll::Pending => {
-                        this.waiting = Some(waiting);
-                        Poll::Pending
-                    }
-                }
+                this.waiting = None;
+                return Poll::Ready(this.held.take().flatten());
             }
-            other => other,
+            let next = match std::pin::Pin::new(&mut this.inner).poll_frame(cx) {
+                Poll::Ready(next) => next,
+                Poll::Pending => return Poll::Pending,
+            };
+            // Every commit the guest made before it wrote this frame has
+            // its ticket recorded by now.
+            let ticket = this.needs.ticket();
+            if this.durability.synced() >= ticket {
+                return Poll::Ready(next);
+            }
+            let durability = this.durability.clone();
+            this.held = Some(next);
+            this.waiting = Some(Box::pin(async move { durability.wait(ticket).await }));
         }
     }
 
     fn is_end_stream(&self) -> bool {
-        self.waiting.is_none()
+        self.held.is_none()
             && self.inner.is_end_stream()
             && self.durability.synced() >= self.needs.ticket()
     }
@@ -365,6 +375,14 @@ const RESTART_AFTER_FRAMES: i64 = 4096;
 /// database after, so a crash mid-way loses nothing.
 fn checkpointer(durability: Weak<Durability>) {
     let mut connections: Vec<Option<rusqlite::Connection>> = Vec::new();
+    // For waiting on the writer lock with a time limit.
+    let Ok(clock) = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+    else {
+        eprintln!("cannot start the checkpointer's clock: checkpoints stay passive");
+        return;
+    };
     loop {
         std::thread::sleep(CHECKPOINT_EVERY);
         let Some(d) = durability.upgrade() else {
@@ -377,11 +395,11 @@ fn checkpointer(durability: Weak<Durability>) {
             }
             if conn.is_none() {
                 *conn = rusqlite::Connection::open(&wal.database)
-                    .and_then(|c| c.busy_timeout(Duration::from_secs(5)).map(|()| c))
+                    .and_then(|c| c.busy_timeout(CHECKPOINT_WAIT).map(|()| c))
                     .ok();
             }
             let Some(c) = conn.as_ref() else { continue };
-            if let Err(e) = checkpoint(c, wal) {
+            if let Err(e) = checkpoint(c, wal, &clock) {
                 // The log keeps growing until the next try; nothing is lost.
                 eprintln!("checkpoint of {} failed: {e}", wal.database.display());
                 wal.unchecked.store(true, Ordering::Relaxed);
@@ -390,14 +408,33 @@ fn checkpointer(durability: Weak<Durability>) {
     }
 }
 
+/// The longest the checkpointer waits for the writer lock, or (holding it)
+/// for readers of an old snapshot: what a restart may cost the writers.
+const CHECKPOINT_WAIT: Duration = Duration::from_millis(50);
+
 /// One checkpoint of `wal`'s database; a restart of the log if it is long.
-fn checkpoint(conn: &rusqlite::Connection, wal: &Wal) -> rusqlite::Result<()> {
+/// A restart that cannot have the writer lock soon, or whose readers keep
+/// an old snapshot, is left for the next round (the log only grows).
+fn checkpoint(
+    conn: &rusqlite::Connection,
+    wal: &Wal,
+    clock: &tokio::runtime::Runtime,
+) -> rusqlite::Result<()> {
     let frames: i64 = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))?;
     if frames > RESTART_AFTER_FRAMES {
-        // No guest writes meanwhile (they wait, awake, for this lock);
-        // readers finish within milliseconds.
-        let _writing = wal.writer.blocking_lock();
-        conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()))?;
+        let writer = wal.writer.clone();
+        // (The timer is made inside `block_on`, where the clock runs.)
+        let locked = clock
+            .block_on(async { tokio::time::timeout(CHECKPOINT_WAIT, writer.lock_owned()).await });
+        let Ok(_writing) = locked else {
+            wal.unchecked.store(true, Ordering::Relaxed);
+            return Ok(());
+        };
+        // No guest writes meanwhile (they wait, awake, for this lock).
+        let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |r| r.get(0))?;
+        if busy != 0 {
+            wal.unchecked.store(true, Ordering::Relaxed);
+        }
     }
     Ok(())
 }
@@ -458,7 +495,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_body_does_not_end_before_what_was_committed_while_it_streamed_is_synced() {
+    async fn no_byte_of_a_body_leaves_before_what_was_committed_while_it_streamed_is_synced() {
         use http_body_util::BodyExt;
         let dir = tempfile::tempdir().expect("dir");
         let db = wal_db(dir.path());
@@ -473,15 +510,17 @@ mod tests {
             durability.clone(),
             needs,
         );
-        let mut collecting = Box::pin(body.collect());
+        let mut body = std::pin::pin!(body);
+        // Not even its last bytes (hyper ends a body of known length by
+        // its bytes, without asking for the end).
         assert!(
-            tokio::time::timeout(Duration::from_millis(300), collecting.as_mut())
+            tokio::time::timeout(Duration::from_millis(300), body.as_mut().frame())
                 .await
                 .is_err(),
-            "the body ended before the commit was on disk"
+            "a frame left before the commit was on disk"
         );
         durability.resume();
-        let whole = tokio::time::timeout(Duration::from_secs(5), collecting)
+        let whole = tokio::time::timeout(Duration::from_secs(5), body.collect())
             .await
             .expect("ends once synced")
             .expect("body");

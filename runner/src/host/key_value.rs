@@ -9,7 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use wasmtime::component::Resource;
 
 use super::bindings::v2::key_value::{Error, Host, HostStore};
-use super::stores::{Leased, BUSY_TIMEOUT};
+use super::stores::{within, Leased, BUSY_TIMEOUT};
 use super::State;
 use crate::durability::Needs;
 
@@ -19,6 +19,8 @@ pub struct KvStore {
     conn: Arc<Mutex<Leased>>,
     /// The request whose answer waits for this store's commits.
     needs: Arc<Needs>,
+    /// The most one operation may take.
+    limit: std::time::Duration,
 }
 
 impl KvStore {
@@ -45,7 +47,7 @@ impl KvStore {
         // Every write of a store changes a row: that is how a commit that
         // must reach the disk is told from a read.
         let before = conn.total_changes();
-        let result = f(&conn, &self.label).map_err(|e| e.to_string());
+        let result = within(self.limit, || f(&conn, &self.label)).map_err(|e| e.to_string());
         let wrote = conn.total_changes() != before;
         if let Some(ticket) = conn.settle(wrote) {
             self.needs.record(ticket);
@@ -91,6 +93,7 @@ impl State {
             label,
             conn: Arc::new(Mutex::new(conn)),
             needs: self.needs.clone(),
+            limit: self.statement_limit,
         };
         Ok(Ok(self.table.push(store)?))
     }

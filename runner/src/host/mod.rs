@@ -54,6 +54,9 @@ pub struct State {
     /// The commits the answer to this request (or to the request that
     /// chained to it) must see on disk first.
     pub needs: Arc<Needs>,
+    /// The most one SQL statement or key-value operation may run (the
+    /// request's own time limit).
+    pub statement_limit: std::time::Duration,
 }
 
 impl State {
@@ -77,6 +80,7 @@ impl State {
                 needs: needs.clone(),
             },
             needs,
+            statement_limit: app.limits.request_timeout,
             stores: app.stores.clone(),
             limits: StoreLimitsBuilder::new()
                 .memory_size(app.limits.max_memory_bytes)

@@ -42,19 +42,6 @@ pub fn check_statement(sql: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Whether `sql` is `BEGIN IMMEDIATE` or `BEGIN EXCLUSIVE`, which take the
-/// write lock before any statement writes.
-pub fn begins_writing(sql: &str) -> bool {
-    let first = first_keyword(sql);
-    if !first.eq_ignore_ascii_case("begin") {
-        return false;
-    }
-    let rest = sql.trim_start();
-    let rest = rest[first.len()..].trim_start();
-    let second = first_keyword(rest);
-    second.eq_ignore_ascii_case("immediate") || second.eq_ignore_ascii_case("exclusive")
-}
-
 /// The statement's first word, after blanks and comments.
 fn first_keyword(sql: &str) -> &str {
     let mut rest = sql;

@@ -11,7 +11,7 @@ use rusqlite::Connection;
 use wasmtime::component::Resource;
 
 use super::bindings::{v2, v3};
-use super::stores::{Leased, BUSY_TIMEOUT};
+use super::stores::{within, Leased, BUSY_TIMEOUT};
 use super::State;
 
 /// An open database: its own connection, shared by both interface versions.
@@ -108,7 +108,7 @@ impl State {
             return Ok(Err("connection poisoned".to_string()));
         };
         let mut wrote = false;
-        let result = f(&leased, &mut wrote);
+        let result = within(self.statement_limit, || f(&leased, &mut wrote));
         if let Some(ticket) = leased.settle(wrote) {
             self.needs.record(ticket);
         }
@@ -123,12 +123,10 @@ impl State {
 }
 
 /// Whether a statement writes or begins a write transaction (asked of
-/// SQLite: preparing is cheap, and cached for the execution that follows).
-/// Only a matter of speed: SQLite's own locking keeps it correct.
+/// SQLite, for which `BEGIN IMMEDIATE` and `BEGIN EXCLUSIVE` are not
+/// read-only: preparing is cheap, and cached for the execution that
+/// follows). Only a matter of speed: SQLite's own locking keeps it correct.
 fn takes_writer_lock(conn: &Connection, statement: &str) -> bool {
-    if crate::host::sql_sandbox::begins_writing(statement) {
-        return true;
-    }
     conn.prepare_cached(statement)
         .map(|stmt| !stmt.readonly())
         .unwrap_or(false)
@@ -142,7 +140,8 @@ fn execute(
 ) -> Result<Rows, String> {
     crate::host::sql_sandbox::check_statement(statement)?;
     let mut stmt = conn.prepare_cached(statement).map_err(|e| e.to_string())?;
-    *wrote = !stmt.readonly();
+    let began_outside = conn.is_autocommit();
+    let readonly = stmt.readonly();
     let columns: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
     let params: Vec<rusqlite::types::Value> = params
         .into_iter()
@@ -154,6 +153,10 @@ fn execute(
             Cell::Null => rusqlite::types::Value::Null,
         })
         .collect();
+    // Whatever happens next, a statement that may write counts as written
+    // (a wasted fsync at worst), except one that only opened a transaction
+    // (`BEGIN IMMEDIATE` is not read-only to SQLite, yet writes nothing).
+    *wrote = !readonly;
     let mut rows = stmt
         .query(rusqlite::params_from_iter(params))
         .map_err(|e| e.to_string())?;
@@ -171,6 +174,10 @@ fn execute(
             values.push(cell);
         }
         out.push(values);
+    }
+    if began_outside && !conn.is_autocommit() {
+        // It opened a transaction: its writes, if any, come later.
+        *wrote = false;
     }
     Ok(Rows { columns, rows: out })
 }

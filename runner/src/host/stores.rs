@@ -66,44 +66,47 @@ impl Stores {
     pub fn new(state_dir: &Path, config: &RuntimeConfig) -> Result<Self> {
         std::fs::create_dir_all(state_dir)
             .with_context(|| format!("cannot create state dir {}", state_dir.display()))?;
-        let (key_value, sqlite) = Self::paths(state_dir, config);
-        let files: Vec<PathBuf> = key_value.values().chain(sqlite.values()).cloned().collect();
-        let mut stores = Self {
-            key_value,
-            sqlite,
-            pools: BTreeMap::new(),
-            durability: Durability::start(&files),
-        };
-        for path in stores.key_value.values().chain(stores.sqlite.values()) {
+        let (mut key_value, mut sqlite) = Self::paths(state_dir, config);
+        for path in key_value.values().chain(sqlite.values()) {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("cannot create {}", dir.display()))?;
             }
         }
-        for path in stores.key_value.values() {
+        for path in key_value.values() {
             let conn = open_connection(path)?;
             // WAL is a property of the file: set once, it stays.
             conn.pragma_update(None, "journal_mode", "WAL")?;
             conn.execute(KV_SCHEMA, [])
                 .with_context(|| format!("cannot prepare key-value store {}", path.display()))?;
         }
-        for path in stores.sqlite.values() {
+        for path in sqlite.values() {
             open_connection(path)?.pragma_update(None, "journal_mode", "WAL")?;
         }
-        let paths: Vec<PathBuf> = stores
-            .key_value
-            .values()
-            .chain(stores.sqlite.values())
-            .cloned()
-            .collect();
-        for path in paths {
-            let wal = stores
-                .durability
+        // One name per file, however the config spelt it: one writer lock
+        // and one log to sync per file.
+        for path in key_value.values_mut().chain(sqlite.values_mut()) {
+            *path = std::fs::canonicalize(&*path)
+                .with_context(|| format!("cannot resolve {}", path.display()))?;
+        }
+        let mut files: Vec<PathBuf> = key_value.values().chain(sqlite.values()).cloned().collect();
+        files.sort();
+        files.dedup();
+        let durability = Durability::start(&files);
+        let mut pools = BTreeMap::new();
+        for path in files {
+            let wal = durability
                 .wal(&path)
                 .context("every store file has a log")?;
-            let pool = Pool::new(path.clone(), stores.durability.clone(), wal);
-            stores.pools.insert(path, Arc::new(pool));
+            let pool = Pool::new(path.clone(), durability.clone(), wal);
+            pools.insert(path, Arc::new(pool));
         }
+        let stores = Self {
+            key_value,
+            sqlite,
+            pools,
+            durability,
+        };
         Ok(stores)
     }
 
@@ -167,6 +170,31 @@ fn open_group_committed(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// How many SQLite VM steps between looks at the statement's deadline.
+const PROGRESS_EVERY: std::ffi::c_int = 10_000;
+
+thread_local! {
+    /// When the statement running on this thread must stop.
+    static DEADLINE: std::cell::Cell<Option<std::time::Instant>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// Runs a guest's statement (on the thread that serves its request) with
+/// at most `limit` to finish: past it SQLite interrupts the statement, so
+/// a runaway query fails instead of holding a worker thread for good.
+pub fn within<T>(limit: Duration, f: impl FnOnce() -> T) -> T {
+    let previous = DEADLINE.replace(Some(std::time::Instant::now() + limit));
+    let out = f();
+    DEADLINE.set(previous);
+    out
+}
+
+fn past_deadline() -> bool {
+    DEADLINE
+        .get()
+        .is_some_and(|d| std::time::Instant::now() > d)
+}
+
 /// Waiting for another connection's write lock: short sleeps that grow
 /// (a commit holds the lock for well under a millisecond now that it does
 /// not wait for the disk), for at most `BUSY_TIMEOUT` in all. SQLite's own
@@ -219,6 +247,7 @@ impl Pool {
                 // Pooled connections serve guests: sandboxed for good.
                 let conn = open_group_committed(&self.path)?;
                 crate::host::sql_sandbox::install(&conn);
+                conn.progress_handler(PROGRESS_EVERY, Some(past_deadline));
                 conn
             }
         };
@@ -425,6 +454,30 @@ mod tests {
             .block_on(disk.durability.wait(ticket));
         let kept = disk.after_power_cut();
         assert!(kept.contains(&"early".to_string()) && kept.contains(&"later".to_string()));
+    }
+
+    #[test]
+    fn a_runaway_statement_is_interrupted_at_its_time_limit() {
+        let disk = Disk::new();
+        let conn = disk.pool.lease().expect("lease");
+        let started = std::time::Instant::now();
+        let endless = within(Duration::from_millis(200), || {
+            conn.query_row(
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c)
+                 SELECT count(*) FROM c",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+        });
+        let err = endless.expect_err("interrupted");
+        assert!(err.to_string().contains("interrupt"), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+        // The connection serves the next statement as usual.
+        let n: i64 = within(Duration::from_millis(200), || {
+            conn.query_row("SELECT count(*) FROM cases", [], |r| r.get(0))
+        })
+        .expect("a count");
+        assert_eq!(n, 0);
     }
 
     #[test]
