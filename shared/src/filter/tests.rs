@@ -254,3 +254,18 @@ fn rules_whose_examples_do_not_hold_or_that_are_malformed_are_refused() {
     }));
     assert!(FilterRules::from_json("{}").is_err());
 }
+
+#[test]
+fn the_built_in_rules_fire_on_their_examples_and_on_nothing_else() {
+    // `defaults()` skips this check for speed; here it runs, and a broken
+    // example in shared/config/filter.json fails the build's tests.
+    let checked =
+        FilterRules::from_json(DEFAULT_RULES).expect("the built-in rules pass their examples");
+    assert_eq!(checked.rules.len(), rules().rules.len());
+    let mut broken: serde_json::Value = serde_json::from_str(DEFAULT_RULES).expect("json");
+    broken["rules"][0]["examples"]["matching"][0] = serde_json::json!("今天天气很好");
+    assert!(
+        FilterRules::from_json(&broken.to_string()).is_err(),
+        "an example that does not fire is refused"
+    );
+}
