@@ -454,22 +454,29 @@ mod tests {
         path
     }
 
-    #[tokio::test]
-    async fn a_ticket_is_released_only_after_the_log_that_holds_it_was_synced() {
-        let dir = tempfile::tempdir().expect("dir");
-        let db = wal_db(dir.path());
+    /// A syncer that counts its fsyncs, over a log one open connection
+    /// has written to (kept open, so the log stays).
+    fn counted_syncs(db: &Path) -> (Arc<Durability>, Arc<AtomicU64>, Connection) {
         let syncs = Arc::new(AtomicU64::new(0));
         let counted = syncs.clone();
         let durability = Durability::start_with(
-            std::slice::from_ref(&db),
+            &[db.to_path_buf()],
             Box::new(move |f: &File, _: &Path| {
                 counted.fetch_add(1, Ordering::SeqCst);
                 f.sync_data()
             }),
         );
-        let conn = Connection::open(&db).expect("open");
+        let conn = Connection::open(db).expect("open");
         conn.execute("INSERT INTO t VALUES (1)", [])
             .expect("insert");
+        (durability, syncs, conn)
+    }
+
+    #[tokio::test]
+    async fn a_ticket_is_released_only_after_the_log_that_holds_it_was_synced() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = wal_db(dir.path());
+        let (durability, syncs, _conn) = counted_syncs(&db);
         let wal = durability.wal(&db).expect("known log");
         let ticket = durability.committed(&wal);
         durability.wait(ticket).await;
@@ -531,18 +538,7 @@ mod tests {
     async fn one_sync_covers_every_commit_made_while_the_last_one_ran() {
         let dir = tempfile::tempdir().expect("dir");
         let db = wal_db(dir.path());
-        let syncs = Arc::new(AtomicU64::new(0));
-        let counted = syncs.clone();
-        let durability = Durability::start_with(
-            std::slice::from_ref(&db),
-            Box::new(move |f: &File, _: &Path| {
-                counted.fetch_add(1, Ordering::SeqCst);
-                f.sync_data()
-            }),
-        );
-        let conn = Connection::open(&db).expect("open");
-        conn.execute("INSERT INTO t VALUES (1)", [])
-            .expect("insert");
+        let (durability, syncs, _conn) = counted_syncs(&db);
         let wal = durability.wal(&db).expect("known log");
         durability.pause();
         let tickets: Vec<u64> = (0..50).map(|_| durability.committed(&wal)).collect();

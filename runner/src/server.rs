@@ -300,11 +300,9 @@ async fn test_clock_control(
     req: Request<Incoming>,
     client: SocketAddr,
 ) -> Response<HyperOutgoingBody> {
-    if !client.ip().is_loopback() {
-        return plain(
-            StatusCode::FORBIDDEN,
-            "the test clock is controlled from loopback only",
-        );
+    if let Some(refused) = loopback_only(client, "the test clock is controlled from loopback only")
+    {
+        return refused;
     }
     match *req.method() {
         Method::GET => {}
@@ -335,6 +333,11 @@ async fn test_clock_control(
     Response::new(body)
 }
 
+/// A test control route answers clients on this machine only.
+fn loopback_only(client: SocketAddr, refusal: &'static str) -> Option<Response<HyperOutgoingBody>> {
+    (!client.ip().is_loopback()).then(|| plain(StatusCode::FORBIDDEN, refusal))
+}
+
 /// The loopback-only control route of `up --test-disk`.
 pub const TEST_DISK_PATH: &str = "/.well-known/runner/test-disk";
 
@@ -345,11 +348,8 @@ async fn test_disk_control(
     req: Request<Incoming>,
     client: SocketAddr,
 ) -> Response<HyperOutgoingBody> {
-    if !client.ip().is_loopback() {
-        return plain(
-            StatusCode::FORBIDDEN,
-            "the test disk is controlled from loopback only",
-        );
+    if let Some(refused) = loopback_only(client, "the test disk is controlled from loopback only") {
+        return refused;
     }
     if *req.method() != Method::PUT {
         return plain(StatusCode::METHOD_NOT_ALLOWED, "PUT pause or resume");
