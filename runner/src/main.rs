@@ -127,6 +127,7 @@ struct UpArgs {
 }
 
 fn main() -> Result<()> {
+    host::stores::configure_sqlite();
     let cli = Cli::parse();
     match cli.command {
         Cmd::Build { from } => {

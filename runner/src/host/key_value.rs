@@ -82,10 +82,7 @@ impl State {
         let Some(pool) = self.stores.lease_key_value(&label) else {
             return Ok(Err(OpenFailure::NoSuchStore));
         };
-        let conn = tokio::task::spawn_blocking(move || pool.lease())
-            .await
-            .map_err(wasmtime::Error::msg)?;
-        let conn = match conn {
+        let conn = match pool.lease_async().await {
             Ok(conn) => conn,
             Err(e) => return Ok(Err(OpenFailure::Other(format!("{e:#}")))),
         };

@@ -53,10 +53,7 @@ impl State {
         let Some(pool) = self.stores.lease_sqlite(label) else {
             return Ok(Err(OpenFailure::NoSuchDatabase));
         };
-        let opened = tokio::task::spawn_blocking(move || pool.lease())
-            .await
-            .map_err(wasmtime::Error::msg)?;
-        match opened {
+        match pool.lease_async().await {
             Ok(conn) => Ok(Ok(self.table.push(SqlConnection {
                 conn: Arc::new(Mutex::new(conn)),
                 writing: None,

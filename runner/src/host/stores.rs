@@ -146,6 +146,16 @@ impl Stores {
     }
 }
 
+/// Process-wide SQLite settings, before the first connection opens: no
+/// allocation statistics (they take one global mutex on every SQLite
+/// allocation, which the request threads then queue on).
+pub fn configure_sqlite() {
+    // SAFETY: sqlite3_config is called before SQLite is initialised (the
+    // first thing `main` does); afterwards it only returns SQLITE_MISUSE.
+    let rc = unsafe { rusqlite::ffi::sqlite3_config(rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS, 0) };
+    debug_assert_eq!(rc, rusqlite::ffi::SQLITE_OK);
+}
+
 /// A fresh connection with the settings every store uses. Durable on its
 /// own (`synchronous=FULL`): for the runner's statements outside requests.
 pub fn open_connection(path: &Path) -> Result<Connection> {
@@ -237,10 +247,35 @@ impl Pool {
         }
     }
 
+    /// An idle connection, or a new one; opening one blocks, so only that
+    /// goes to a blocking thread (a hop costs two thread switches, and a
+    /// stage opens its stores on every request).
+    pub async fn lease_async(self: &Arc<Self>) -> Result<Leased> {
+        if let Some(conn) = self.idle() {
+            return Ok(self.leased(conn));
+        }
+        let pool = self.clone();
+        tokio::task::spawn_blocking(move || pool.lease())
+            .await
+            .map_err(|e| anyhow::anyhow!("opening a connection stopped: {e}"))?
+    }
+
+    fn idle(&self) -> Option<Connection> {
+        self.idle.lock().ok().and_then(|mut v| v.pop())
+    }
+
+    fn leased(self: &Arc<Self>, conn: Connection) -> Leased {
+        Leased {
+            conn: Some(conn),
+            pool: self.clone(),
+            wrote: false,
+        }
+    }
+
     /// An idle connection, or a new one. Blocking: call off the async
     /// threads.
     pub fn lease(self: &Arc<Self>) -> Result<Leased> {
-        let idle = self.idle.lock().ok().and_then(|mut v| v.pop());
+        let idle = self.idle();
         let conn = match idle {
             Some(c) => c,
             None => {
@@ -251,11 +286,7 @@ impl Pool {
                 conn
             }
         };
-        Ok(Leased {
-            conn: Some(conn),
-            pool: self.clone(),
-            wrote: false,
-        })
+        Ok(self.leased(conn))
     }
 }
 
