@@ -548,4 +548,169 @@ mod tests {
         }
         assert_eq!(syncs.load(Ordering::SeqCst), 1, "fifty commits, one fsync");
     }
+
+    /// A database whose log is longer than the restart threshold, written
+    /// by a guest-like writer (one that never checkpoints), and the
+    /// checkpointer's side of it.
+    struct LongLog {
+        db: PathBuf,
+        writer: Connection,
+        wal: Wal,
+        checkpointer: Connection,
+        clock: tokio::runtime::Runtime,
+    }
+
+    impl LongLog {
+        fn new(dir: &Path) -> Self {
+            let db = wal_db(dir);
+            let writer = Connection::open(&db).expect("open");
+            writer
+                .pragma_update(None, "wal_autocheckpoint", 0)
+                .expect("no checkpoints");
+            let fill = || -> rusqlite::Result<()> {
+                writer.execute_batch("BEGIN")?;
+                for _ in 0..RESTART_AFTER_FRAMES + 500 {
+                    writer.execute("INSERT INTO t VALUES (zeroblob(4096))", [])?;
+                }
+                writer.execute_batch("COMMIT")
+            };
+            fill().expect("a long log");
+            let checkpointer = Connection::open(&db).expect("open");
+            checkpointer
+                .busy_timeout(CHECKPOINT_WAIT)
+                .expect("busy timeout");
+            let clock = tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .build()
+                .expect("clock");
+            let wal = Wal::new(&db);
+            Self {
+                db,
+                writer,
+                wal,
+                checkpointer,
+                clock,
+            }
+        }
+
+        /// The checkpointer's round.
+        fn checkpoint(&self) {
+            checkpoint(&self.checkpointer, &self.wal, &self.clock).expect("checkpoints");
+        }
+
+        /// Whether the round was left for the next one.
+        fn left(&self) -> bool {
+            self.wal.unchecked.load(Ordering::Relaxed)
+        }
+
+        fn write_pages(&self, n: usize) {
+            for _ in 0..n {
+                self.writer
+                    .execute("INSERT INTO t VALUES (zeroblob(4096))", [])
+                    .expect("insert");
+            }
+        }
+    }
+
+    /// Frames in the log now (what a passive checkpoint reports).
+    fn frames(db: &Path) -> i64 {
+        Connection::open(db)
+            .expect("open")
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))
+            .expect("checkpoint")
+    }
+
+    fn log_bytes(db: &Path) -> u64 {
+        let mut name = db.as_os_str().to_owned();
+        name.push("-wal");
+        std::fs::metadata(PathBuf::from(name)).expect("log").len()
+    }
+
+    /// A reader on a snapshot older than the last commit, as under steady
+    /// writes (a checkpoint cannot copy past it), that ends after `ms`.
+    fn old_snapshot_for(log: &LongLog, ms: u64) -> std::thread::JoinHandle<()> {
+        let reader = Connection::open(&log.db).expect("open");
+        reader.execute_batch("BEGIN").expect("begin");
+        let _: i64 = reader
+            .query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))
+            .expect("reads");
+        log.write_pages(1);
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(ms));
+            reader.execute_batch("COMMIT").expect("ends");
+        })
+    }
+
+    #[test]
+    fn a_long_log_is_started_over_so_it_stops_growing() {
+        let dir = tempfile::tempdir().expect("dir");
+        let log = LongLog::new(dir.path());
+        let reader = old_snapshot_for(&log, 20);
+        let size = log_bytes(&log.db);
+        log.checkpoint();
+        reader.join().expect("reader");
+        assert!(!log.left(), "done, not left for the next round");
+        log.write_pages(100);
+        let after = frames(&log.db);
+        assert!(after < 500, "the log started over: {after} frames");
+        assert_eq!(
+            log_bytes(&log.db),
+            size,
+            "written from its start, not grown"
+        );
+        let rows: i64 = log
+            .writer
+            .query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(rows, RESTART_AFTER_FRAMES + 601, "nothing lost");
+    }
+
+    #[test]
+    fn passive_checkpoints_alone_let_the_log_grow_under_steady_readers() {
+        let dir = tempfile::tempdir().expect("dir");
+        let log = LongLog::new(dir.path());
+        let reader = old_snapshot_for(&log, 20);
+        let size = log_bytes(&log.db);
+        let _: i64 = log
+            .checkpointer
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))
+            .expect("passive");
+        reader.join().expect("reader");
+        log.write_pages(100);
+        assert!(
+            frames(&log.db) > RESTART_AFTER_FRAMES,
+            "appended, not started over"
+        );
+        assert!(log_bytes(&log.db) > size, "the log grew");
+    }
+
+    #[test]
+    fn a_restart_that_cannot_have_the_writer_lock_soon_is_left_for_the_next_round() {
+        let dir = tempfile::tempdir().expect("dir");
+        let log = LongLog::new(dir.path());
+        let held = log
+            .wal
+            .writer
+            .clone()
+            .try_lock_owned()
+            .expect("a writer holds it");
+        let started = std::time::Instant::now();
+        log.checkpoint();
+        assert!(started.elapsed() < Duration::from_secs(1), "waited briefly");
+        assert!(log.left(), "left for the next round");
+        drop(held);
+        log.wal.unchecked.store(false, Ordering::Relaxed);
+        log.checkpoint();
+        assert!(!log.left(), "done once the lock was free");
+    }
+
+    #[test]
+    fn a_restart_is_left_for_the_next_round_while_a_reader_keeps_an_old_snapshot() {
+        let dir = tempfile::tempdir().expect("dir");
+        let log = LongLog::new(dir.path());
+        let reader = old_snapshot_for(&log, 500);
+        log.checkpoint();
+        assert!(log.left(), "left for the next round");
+        reader.join().expect("reader");
+    }
 }
