@@ -51,6 +51,9 @@ struct Row {
     p50: f64,
     p99: f64,
     rss_mb: Option<f64>,
+    /// CPU the serving process spent per request (user + system): steadier
+    /// than req/s on a machine whose speed varies between runs.
+    cpu_ms: Option<f64>,
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -61,8 +64,17 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1000.0
 }
 
-fn row(name: &str, mut latencies: Vec<Duration>, elapsed: Duration, rss_mb: Option<f64>) -> Row {
+fn row(
+    name: &str,
+    mut latencies: Vec<Duration>,
+    elapsed: Duration,
+    rss_mb: Option<f64>,
+    cpu_seconds: Option<f64>,
+) -> Row {
     latencies.sort();
+    let cpu_ms = cpu_seconds
+        .filter(|_| !latencies.is_empty())
+        .map(|s| s * 1000.0 / latencies.len() as f64);
     Row {
         name: name.to_string(),
         requests: latencies.len(),
@@ -70,6 +82,7 @@ fn row(name: &str, mut latencies: Vec<Duration>, elapsed: Duration, rss_mb: Opti
         p50: percentile(&latencies, 0.5),
         p99: percentile(&latencies, 0.99),
         rss_mb,
+        cpu_ms,
     }
 }
 
@@ -141,6 +154,25 @@ fn rss_mb(pid: u32) -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// The CPU time `pid` has used so far (user + system), in seconds.
+fn cpu_seconds(pid: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields after the command name (which may hold spaces): utime and
+    // stime are the 14th and 15th of the line, in USER_HZ (100 on Linux).
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// CPU spent by `pid` while `f` runs.
+fn cpu_during<T>(pid: &str, f: impl FnOnce() -> T) -> (T, Option<f64>) {
+    let before = cpu_seconds(pid);
+    let out = f();
+    let spent = before.zip(cpu_seconds(pid)).map(|(b, a)| a - b);
+    (out, spent)
+}
+
 /// `clients` closed-loop clients for `seconds`.
 fn saturate(app: &App, name: &str, call: &Call, clients: u64, seconds: u64) -> Row {
     let counter = Arc::new(AtomicU64::new(1_000_000 * (1 + name.len() as u64)));
@@ -163,13 +195,14 @@ fn saturate(app: &App, name: &str, call: &Call, clients: u64, seconds: u64) -> R
             })
         })
         .collect();
-    let latencies = joined(handles);
+    let (latencies, cpu) = cpu_during(&app.pid().to_string(), || joined(handles));
     let elapsed = started.elapsed();
     row(
         &format!("{name} ({clients} clients)"),
         latencies,
         elapsed,
         rss_mb(app.pid()),
+        cpu,
     )
 }
 
@@ -212,7 +245,7 @@ fn fixed_rate(app: &App, name: &str, call: &Call, rate: u64, seconds: u64) -> Ro
             })
         })
         .collect();
-    let latencies = joined(handles);
+    let (latencies, cpu) = cpu_during(&app.pid().to_string(), || joined(handles));
     let elapsed = started.elapsed();
     let refused = refused.load(Ordering::Relaxed);
     let mut row = row(
@@ -220,6 +253,7 @@ fn fixed_rate(app: &App, name: &str, call: &Call, rate: u64, seconds: u64) -> Ro
         latencies,
         elapsed,
         rss_mb(app.pid()),
+        cpu,
     );
     if refused > 0 {
         row.name += &format!(", {refused} of {total} refused");
@@ -299,7 +333,8 @@ fn native(clients: u64, seconds: u64) -> Row {
             })
         })
         .collect();
-    let latencies = joined(handles);
+    // The clients are threads of this process: its CPU is the stages'.
+    let (latencies, cpu) = cpu_during("self", || joined(handles));
     let elapsed = started.elapsed();
     stop.store(true, Ordering::SeqCst);
     group.wake.notify_all();
@@ -309,6 +344,7 @@ fn native(clients: u64, seconds: u64) -> Row {
         latencies,
         elapsed,
         None,
+        cpu,
     )
 }
 
@@ -459,11 +495,11 @@ fn main() {
 
     println!();
     println!(
-        "| request | requests | req/s | p50 ms | p99 ms | runner RSS MB |\n|---|---:|---:|---:|---:|---:|"
+        "| request | requests | req/s | p50 ms | p99 ms | runner RSS MB | CPU ms/req |\n|---|---:|---:|---:|---:|---:|---:|"
     );
     for r in &rows {
         println!(
-            "| {} | {} | {:.0} | {:.2} | {:.2} | {} |",
+            "| {} | {} | {:.0} | {:.2} | {:.2} | {} | {} |",
             r.name,
             r.requests,
             r.per_second,
@@ -471,6 +507,9 @@ fn main() {
             r.p99,
             r.rss_mb
                 .map(|m| format!("{m:.0}"))
+                .unwrap_or_else(|| "—".into()),
+            r.cpu_ms
+                .map(|m| format!("{m:.2}"))
                 .unwrap_or_else(|| "—".into())
         );
     }
