@@ -447,6 +447,9 @@ mod tests {
     fn wal_db(dir: &Path) -> PathBuf {
         let path = dir.join("db.sqlite");
         let conn = Connection::open(&path).expect("open");
+        // Small pages: a log past the restart threshold in ~2 MB, not 40.
+        conn.pragma_update(None, "page_size", 512)
+            .expect("page size");
         conn.pragma_update(None, "journal_mode", "WAL")
             .expect("wal");
         conn.execute_batch("CREATE TABLE t (n INTEGER)")
@@ -570,7 +573,7 @@ mod tests {
             let fill = || -> rusqlite::Result<()> {
                 writer.execute_batch("BEGIN")?;
                 for _ in 0..RESTART_AFTER_FRAMES + 500 {
-                    writer.execute("INSERT INTO t VALUES (zeroblob(4096))", [])?;
+                    writer.execute("INSERT INTO t VALUES (zeroblob(400))", [])?;
                 }
                 writer.execute_batch("COMMIT")
             };
@@ -606,7 +609,7 @@ mod tests {
         fn write_pages(&self, n: usize) {
             for _ in 0..n {
                 self.writer
-                    .execute("INSERT INTO t VALUES (zeroblob(4096))", [])
+                    .execute("INSERT INTO t VALUES (zeroblob(400))", [])
                     .expect("insert");
             }
         }
@@ -627,25 +630,38 @@ mod tests {
     }
 
     /// A reader on a snapshot older than the last commit, as under steady
-    /// writes (a checkpoint cannot copy past it), that ends after `ms`.
-    fn old_snapshot_for(log: &LongLog, ms: u64) -> std::thread::JoinHandle<()> {
-        let reader = Connection::open(&log.db).expect("open");
-        reader.execute_batch("BEGIN").expect("begin");
-        let _: i64 = reader
-            .query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))
-            .expect("reads");
-        log.write_pages(1);
-        std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(ms));
-            reader.execute_batch("COMMIT").expect("ends");
-        })
+    /// writes (a checkpoint cannot copy past it); it ends when dropped.
+    struct OldSnapshot(Connection);
+
+    impl OldSnapshot {
+        fn begin(log: &LongLog) -> Self {
+            let reader = Connection::open(&log.db).expect("open");
+            reader.execute_batch("BEGIN").expect("begin");
+            let _: i64 = reader
+                .query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))
+                .expect("reads");
+            log.write_pages(1);
+            Self(reader)
+        }
+
+        /// Ends the snapshot from another thread after `ms`.
+        fn end_after(self, ms: u64) -> std::thread::JoinHandle<()> {
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(ms));
+                self.0.execute_batch("COMMIT").expect("ends");
+            })
+        }
     }
 
     #[test]
     fn a_long_log_is_started_over_so_it_stops_growing() {
         let dir = tempfile::tempdir().expect("dir");
         let log = LongLog::new(dir.path());
-        let reader = old_snapshot_for(&log, 20);
+        // Whatever this machine's speed, the restart outlasts the reader.
+        log.checkpointer
+            .busy_timeout(Duration::from_secs(10))
+            .expect("busy timeout");
+        let reader = OldSnapshot::begin(&log).end_after(20);
         let size = log_bytes(&log.db);
         log.checkpoint();
         reader.join().expect("reader");
@@ -669,13 +685,13 @@ mod tests {
     fn passive_checkpoints_alone_let_the_log_grow_under_steady_readers() {
         let dir = tempfile::tempdir().expect("dir");
         let log = LongLog::new(dir.path());
-        let reader = old_snapshot_for(&log, 20);
+        let reader = OldSnapshot::begin(&log);
         let size = log_bytes(&log.db);
         let _: i64 = log
             .checkpointer
             .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))
             .expect("passive");
-        reader.join().expect("reader");
+        drop(reader);
         log.write_pages(100);
         assert!(
             frames(&log.db) > RESTART_AFTER_FRAMES,
@@ -688,6 +704,11 @@ mod tests {
     fn a_restart_that_cannot_have_the_writer_lock_soon_is_left_for_the_next_round() {
         let dir = tempfile::tempdir().expect("dir");
         let log = LongLog::new(dir.path());
+        // The log copied already: what is timed below is the wait alone.
+        let _: i64 = log
+            .checkpointer
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))
+            .expect("passive");
         let held = log
             .wal
             .writer
@@ -708,9 +729,9 @@ mod tests {
     fn a_restart_is_left_for_the_next_round_while_a_reader_keeps_an_old_snapshot() {
         let dir = tempfile::tempdir().expect("dir");
         let log = LongLog::new(dir.path());
-        let reader = old_snapshot_for(&log, 500);
+        let reader = OldSnapshot::begin(&log);
         log.checkpoint();
         assert!(log.left(), "left for the next round");
-        reader.join().expect("reader");
+        drop(reader);
     }
 }

@@ -257,6 +257,8 @@ fn fixed_rate(app: &App, name: &str, call: &Call, rate: u64, seconds: u64) -> Ro
     );
     if refused > 0 {
         row.name += &format!(", {refused} of {total} refused");
+        // A refusal costs CPU too: per request sent, not per one answered.
+        row.cpu_ms = cpu.map(|c| c * 1000.0 / (row.requests as f64 + refused as f64));
     }
     row
 }
