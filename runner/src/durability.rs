@@ -570,14 +570,6 @@ mod tests {
             writer
                 .pragma_update(None, "wal_autocheckpoint", 0)
                 .expect("no checkpoints");
-            let fill = || -> rusqlite::Result<()> {
-                writer.execute_batch("BEGIN")?;
-                for _ in 0..RESTART_AFTER_FRAMES + 500 {
-                    writer.execute("INSERT INTO t VALUES (zeroblob(400))", [])?;
-                }
-                writer.execute_batch("COMMIT")
-            };
-            fill().expect("a long log");
             let checkpointer = Connection::open(&db).expect("open");
             checkpointer
                 .busy_timeout(CHECKPOINT_WAIT)
@@ -587,13 +579,26 @@ mod tests {
                 .build()
                 .expect("clock");
             let wal = Wal::new(&db);
-            Self {
+            let log = Self {
                 db,
                 writer,
                 wal,
                 checkpointer,
                 clock,
-            }
+            };
+            // One transaction: each page goes to the log once.
+            log.writer.execute_batch("BEGIN").expect("begin");
+            log.write_pages(RESTART_AFTER_FRAMES as usize + 500);
+            log.writer.execute_batch("COMMIT").expect("a long log");
+            log
+        }
+
+        /// A passive checkpoint, as the checkpointer's first step: what
+        /// it copies, and the frames in the log.
+        fn passive(&self) -> i64 {
+            self.checkpointer
+                .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))
+                .expect("passive")
         }
 
         /// The checkpointer's round.
@@ -613,14 +618,6 @@ mod tests {
                     .expect("insert");
             }
         }
-    }
-
-    /// Frames in the log now (what a passive checkpoint reports).
-    fn frames(db: &Path) -> i64 {
-        Connection::open(db)
-            .expect("open")
-            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))
-            .expect("checkpoint")
     }
 
     fn log_bytes(db: &Path) -> u64 {
@@ -667,7 +664,7 @@ mod tests {
         reader.join().expect("reader");
         assert!(!log.left(), "done, not left for the next round");
         log.write_pages(100);
-        let after = frames(&log.db);
+        let after = log.passive();
         assert!(after < 500, "the log started over: {after} frames");
         assert_eq!(
             log_bytes(&log.db),
@@ -687,14 +684,11 @@ mod tests {
         let log = LongLog::new(dir.path());
         let reader = OldSnapshot::begin(&log);
         let size = log_bytes(&log.db);
-        let _: i64 = log
-            .checkpointer
-            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))
-            .expect("passive");
+        log.passive();
         drop(reader);
         log.write_pages(100);
         assert!(
-            frames(&log.db) > RESTART_AFTER_FRAMES,
+            log.passive() > RESTART_AFTER_FRAMES,
             "appended, not started over"
         );
         assert!(log_bytes(&log.db) > size, "the log grew");
@@ -705,10 +699,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let log = LongLog::new(dir.path());
         // The log copied already: what is timed below is the wait alone.
-        let _: i64 = log
-            .checkpointer
-            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))
-            .expect("passive");
+        log.passive();
         let held = log
             .wal
             .writer
