@@ -403,13 +403,21 @@ pub fn read(
         .filter(|c| item.cases.contains(&c.case_id.get()))
         .cloned()
         .collect();
-    let opened_text = clock::format(opened);
-    let received_before = |c: &Complaint| received_at(db, c.case_id).map(|r| r < opened_text);
+    // Instants compare as instants, not as text, and one received in the
+    // second the item was opened counts as before it: the bureau opened it
+    // on what it could see then. A case the item links was in view by
+    // definition.
+    let received_before =
+        |c: &Complaint| received_at(db, c.case_id).map(|r| r.is_some_and(|r| r <= opened));
     let mut before = Vec::new();
     let mut after = Vec::new();
     let alike: Vec<&Complaint> = hotspots::joining(&linked, &window, rules);
-    for c in linked.iter().chain(alike) {
-        if received_before(c)? {
+    for (c, is_linked) in linked
+        .iter()
+        .map(|c| (c, true))
+        .chain(alike.into_iter().map(|c| (c, false)))
+    {
+        if is_linked || received_before(c)? {
             before.push(member(c));
         } else {
             after.push(member(c));
@@ -437,16 +445,20 @@ fn member(c: &Complaint) -> Member {
     }
 }
 
-fn received_at(db: &impl Db, case: CaseId) -> Result<String, RectificationError> {
+fn received_at(
+    db: &impl Db,
+    case: CaseId,
+) -> Result<Option<DateTime<FixedOffset>>, RectificationError> {
     let rows = db.execute(
         "SELECT received_at FROM cases WHERE id = ?",
         &[case.get().into()],
     )?;
-    Ok(rows
-        .row(0)
-        .map(|r| r.text("received_at").map(str::to_string))
-        .transpose()?
-        .unwrap_or_default())
+    rows.row(0)
+        .map(|r| {
+            let text = r.text("received_at")?;
+            DateTime::parse_from_rfc3339(text).map_err(|_| corrupt("received_at"))
+        })
+        .transpose()
 }
 
 fn one(db: &impl Db, id: i64) -> Result<Item, RectificationError> {

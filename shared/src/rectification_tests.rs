@@ -85,6 +85,41 @@ fn the_bureau_opens_an_item_and_it_shows_the_clusters_complaints_before_and_afte
 }
 
 #[test]
+fn a_complaint_received_in_the_second_the_item_is_opened_counts_as_before_and_one_a_second_later_as_after(
+) {
+    let db = seeded_db();
+    let linked = noise(&db, 1, OPENED);
+    let same_second = noise(&db, 2, OPENED);
+    let next_second = noise(&db, 3, "2026-11-10T09:00:01+08:00");
+    let item = open(
+        &db,
+        &bureau(),
+        &json!({"title": "九州路工地夜间施工扰民整改", "owner": "qibin-urban",
+                "due_date": "2026-11-30", "cases": [linked]}),
+        t(OPENED),
+    )
+    .expect("opened");
+    let read = read(
+        &db,
+        &bureau(),
+        item.id,
+        &HotspotRules::default(),
+        t("2026-11-10T10:00:00+08:00"),
+    )
+    .expect("read");
+    let ids = |p: &Option<Period>| -> Vec<i64> {
+        p.as_ref()
+            .expect("period")
+            .cases
+            .iter()
+            .map(|m| m.case_id.get())
+            .collect()
+    };
+    assert_eq!(ids(&read.before), vec![linked, same_second]);
+    assert_eq!(ids(&read.after), vec![next_second]);
+}
+
+#[test]
 fn the_owner_unit_reports_progress_and_done_but_only_the_bureau_moves_the_due_date() {
     let db = seeded_db();
     let a = noise(&db, 1, "2026-11-02T10:00:00+08:00");
