@@ -249,8 +249,8 @@ pub fn dispatch_case(
             status: current.lifecycle.status,
         });
     }
-    let (case_facts, received_at) = store::case_facts(db, case)?;
-    if case_facts.mode == Some(crate::intake::HotlineMode::Escalate) {
+    let facts = store::texts(db, case)?;
+    if facts.mode == Some(crate::intake::HotlineMode::Escalate) {
         // 呈办: reported to the city government, not sent to a unit.
         let t = transition(
             &current.lifecycle,
@@ -267,7 +267,6 @@ pub fn dispatch_case(
             Err(e) => Err(e.into()),
         };
     }
-    let facts = store::texts(db, case)?;
     // Locality first: the units of the case's own county.
     let units = store::units_in(db, &facts.county)?;
     let lead = match rules
@@ -292,8 +291,8 @@ pub fn dispatch_case(
     let (rule, deadlines) = schedule(
         rules.calendar()?,
         rules.deadlines()?,
-        &case_facts,
-        received_at,
+        &facts.deadline_facts,
+        facts.received_at,
     )?;
     let stored = db.transaction(|db| -> Result<(), PipelineError> {
         store::apply(db, case, current.version, &t, &Actor::stage("dispatch"), at)?;

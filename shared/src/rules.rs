@@ -183,18 +183,31 @@ fn check(family: Family, key: &str, body: &str) -> Result<(), RulesError> {
     }
 }
 
+/// Which rules are in force: their version (0 until the county sets a
+/// rule, then +1 for each) and its cache token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    /// The version.
+    pub version: i64,
+    /// The token the version's rule set is cached under.
+    pub token: String,
+}
+
 /// The current version and its cache token: one read.
-fn stamp(db: &impl Db) -> Result<(i64, String), RulesError> {
+fn stamp(db: &impl Db) -> Result<Stamp, RulesError> {
     let rows = db.execute("SELECT version, token FROM rules_version WHERE id = 1", &[])?;
     let row = rows
         .row(0)
         .ok_or_else(|| RulesError::Corrupt("no rules version row".into()))?;
-    Ok((row.integer("version")?, row.text("token")?.to_string()))
+    Ok(Stamp {
+        version: row.integer("version")?,
+        token: row.text("token")?.to_string(),
+    })
 }
 
 /// The current version: 0 until the county sets a rule, then +1 for each.
 pub fn version(db: &impl Db) -> Result<i64, RulesError> {
-    stamp(db).map(|(version, _)| version)
+    stamp(db).map(|s| s.version)
 }
 
 /// Sets one family's rules (for the calendar, one year: `key` is the year;
@@ -319,11 +332,17 @@ impl Rules {
     /// The rules in force: one read for the version; the version's rule set
     /// from `cache`, or read from the rows (newest per family) and cached.
     pub fn current(db: &impl Db, cache: &impl RulesCache) -> Result<Self, RulesError> {
-        let (version, token) = stamp(db)?;
+        Self::at(db, cache, stamp(db)?)
+    }
+
+    /// The rules of the version `stamp` names (read just before, as
+    /// [`crate::schema::migrate_reading_rules_stamp`] does).
+    pub fn at(db: &impl Db, cache: &impl RulesCache, given: Stamp) -> Result<Self, RulesError> {
+        let version = given.version;
         if version == 0 {
             return Ok(Self::defaults());
         }
-        let key = format!("rules/{token}");
+        let key = format!("rules/{}", given.token);
         let cached = cache
             .get(&key)
             .and_then(|bytes| serde_json::from_slice::<Snapshot>(&bytes).ok())
@@ -334,7 +353,7 @@ impl Rules {
                 let s = Self::snapshot(db, version)?;
                 // Cached only if no change came between the two reads, so
                 // an entry always holds exactly its token's rules.
-                if stamp(db)? == (version, token) {
+                if stamp(db)? == given {
                     if let Ok(bytes) = serde_json::to_vec(&s) {
                         cache.put(&key, &bytes);
                     }

@@ -440,6 +440,38 @@ fn current_version(db: &impl Db) -> Result<i64, DbError> {
     rows.row(0).map(|r| r.integer("v")).unwrap_or(Ok(0))
 }
 
+/// Brings the database up to date, like [`migrate`], reading the county
+/// rules' stamp in the same statement as the schema's version: an
+/// up-to-date database costs that one read, and its answer is the stamp.
+/// After migrating, or on a database without a rules row, `None`.
+pub fn migrate_reading_rules_stamp(db: &impl Db) -> Result<Option<crate::rules::Stamp>, DbError> {
+    let read = db.execute(
+        "SELECT COALESCE(MAX(version), 0) AS v,
+                (SELECT version FROM rules_version WHERE id = 1) AS rules_version,
+                (SELECT token FROM rules_version WHERE id = 1) AS rules_token
+         FROM schema_migrations",
+        &[],
+    );
+    // A database without either table yet (or older than the rules'
+    // table) is migrated first.
+    if let Ok(rows) = read {
+        if let Some(row) = rows.row(0) {
+            if row.integer("v")? >= latest_version() {
+                let version = row.get_opt_integer("rules_version")?;
+                let token = row.opt_text("rules_token")?;
+                return Ok(version
+                    .zip(token)
+                    .map(|(version, token)| crate::rules::Stamp {
+                        version,
+                        token: token.to_string(),
+                    }));
+            }
+        }
+    }
+    migrate(db)?;
+    Ok(None)
+}
+
 /// Brings the database up to date; returns the versions it applied.
 pub fn migrate(db: &impl Db) -> Result<Vec<i64>, DbError> {
     // Every request's open runs this: an up-to-date database costs one
@@ -596,6 +628,35 @@ mod tests {
                 "the seed again changes nothing"
             );
         }
+    }
+
+    #[test]
+    fn opening_migrates_a_new_database_and_then_reads_the_rules_stamp_with_the_schema_version() {
+        use crate::rules::{self, Family, Stamp};
+        let db = NativeDb::in_memory().expect("db");
+        assert_eq!(migrate_reading_rules_stamp(&db), Ok(None), "migrated first");
+        assert_eq!(current_version(&db), Ok(latest_version()));
+        assert_eq!(
+            migrate_reading_rules_stamp(&db),
+            Ok(Some(Stamp {
+                version: 0,
+                token: String::new()
+            }))
+        );
+        rules::set(
+            &db,
+            Family::Intake,
+            "",
+            r#"{"public_submissions_per_minute": 20, "hall_opening_hours": [{"from": "09:00", "to": "20:00"}]}"#,
+            "li.na",
+            crate::clock::in_china(crate::clock::now()),
+        )
+        .expect("set");
+        let stamp = migrate_reading_rules_stamp(&db)
+            .expect("read")
+            .expect("a stamp");
+        assert_eq!(stamp.version, 1);
+        assert_eq!(stamp.token.len(), 32, "the new version's cache token");
     }
 
     #[test]

@@ -42,9 +42,13 @@ impl RulesCache for KeyValueCache {
     }
 }
 
-/// The county's rules in force, outside a request (the cron stage).
+/// The county's rules in force (as of the stamp read on opening `db`, if
+/// not taken yet), also outside a request (the cron stage).
 pub fn current_rules(db: &SpinDb) -> Result<Rules, shared::rules::RulesError> {
-    Rules::current(db, &KeyValueCache)
+    match db.take_rules_stamp() {
+        Some(stamp) => Rules::at(db, &KeyValueCache, stamp),
+        None => Rules::current(db, &KeyValueCache),
+    }
 }
 
 impl Ctx {

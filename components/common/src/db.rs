@@ -2,25 +2,35 @@
 //! every Spin 2 and 3 host provides).
 
 use shared::db::{Db, DbError, Rows, SqlValue};
+use shared::rules::Stamp;
 use spin_sdk::sqlite::{Connection, Error, Value};
 
 /// The app's SQLite database, as labelled in `spin.toml`.
 pub struct SpinDb {
     conn: Connection,
     nesting: std::cell::Cell<u32>,
+    rules_stamp: std::cell::Cell<Option<Stamp>>,
 }
 
 impl SpinDb {
-    /// Opens the `default` database and brings its schema up to date.
+    /// Opens the `default` database and brings its schema up to date (one
+    /// read when it is, which also reads the county rules' stamp).
     pub fn open_default() -> anyhow::Result<Self> {
         let conn = Connection::open("default")
             .map_err(|e| anyhow::anyhow!("cannot open database: {e:?}"))?;
         let db = Self {
             conn,
             nesting: std::cell::Cell::new(0),
+            rules_stamp: std::cell::Cell::new(None),
         };
-        shared::schema::migrate(&db)?;
+        db.rules_stamp
+            .set(shared::schema::migrate_reading_rules_stamp(&db)?);
         Ok(db)
+    }
+
+    /// The rules' stamp read on opening, once: a later call reads afresh.
+    pub fn take_rules_stamp(&self) -> Option<Stamp> {
+        self.rules_stamp.take()
     }
 }
 

@@ -579,6 +579,8 @@ pub struct Transition {
     pub events: Vec<Event>,
     /// The articles of the measures that allow the move.
     pub article: Citation,
+    /// Whether the move changed the co-units (only then are they rewritten).
+    pub co_units_changed: bool,
 }
 
 /// Why a move is not possible.
@@ -757,6 +759,7 @@ pub fn transition(
     });
     Ok(Transition {
         action: m.action,
+        co_units_changed: next.co_units != lc.co_units,
         lifecycle: next,
         events,
         article: m.article,

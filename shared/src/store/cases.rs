@@ -189,20 +189,22 @@ pub fn acknowledgement(db: &impl Db, receipt: &Receipt) -> Result<Acknowledgemen
         merged_into: None,
         advice: Vec::new(),
     };
-    if let Some(public) = find_public_status(db, &receipt.tracking_code)? {
-        ack.receipt.status = public.status;
-        ack.rejection = public.rejection;
-        ack.merged_into = public.merged_into;
-    }
-    let accepted = db.execute(
-        "SELECT data FROM case_events WHERE case_id = ? AND type = 'accepted' ORDER BY id LIMIT 1",
-        &[receipt.case_id.get().into()],
-    )?;
-    if let Some(Event::Accepted { flags, .. }) = accepted.row(0).map(event_of).transpose()? {
-        ack.advice = flags
-            .into_iter()
-            .filter(|f| f.starts_with("advice:"))
-            .collect();
+    // One statement: the public view with the acceptance's flags.
+    let rows = public_row(db, &receipt.tracking_code)?;
+    let Some(row) = rows.row(0) else {
+        return Ok(ack);
+    };
+    let public = public_status(db, &receipt.tracking_code, row)?;
+    ack.receipt.status = public.status;
+    ack.rejection = public.rejection;
+    ack.merged_into = public.merged_into;
+    if let Some(data) = row.opt_text("accepted")? {
+        if let Event::Accepted { flags, .. } = serde_json::from_str(data).map_err(super::corrupt)? {
+            ack.advice = flags
+                .into_iter()
+                .filter(|f| f.starts_with("advice:"))
+                .collect();
+        }
     }
     Ok(ack)
 }
@@ -445,10 +447,14 @@ pub fn find_public_status(
         .transpose()
 }
 
+/// The citizen's view's row of the case with `code`, with its acceptance's
+/// event (`accepted`: the receipt's advice).
 fn public_row(db: &impl Db, code: &TrackingCode) -> Result<crate::db::Rows, StoreError> {
     Ok(db.execute(
         "SELECT c.id, c.channel, c.kind, c.status, c.received_at, c.rejection_category, s.sealed,
-                o.tracking_code AS merged_code
+                o.tracking_code AS merged_code,
+                (SELECT data FROM case_events e WHERE e.case_id = c.id AND e.type = 'accepted'
+                 ORDER BY e.id LIMIT 1) AS accepted
          FROM cases c JOIN case_submitters s ON s.case_id = c.id
          LEFT JOIN cases o ON o.id = c.merged_into
          WHERE c.tracking_code = ?",

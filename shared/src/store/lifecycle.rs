@@ -21,10 +21,13 @@ pub struct Versioned {
 
 /// A case's lifecycle and its version.
 pub fn load_lifecycle(db: &impl Db, case: CaseId) -> Result<Versioned, StoreError> {
+    // One statement, co-units included: each stage of the write path
+    // starts here.
     let rows = db.execute(
         "SELECT status, rejection_category, lead_unit, round, extension_pending, routed_before, complex,
-                clue_pending, version
-         FROM cases WHERE id = ?",
+                clue_pending, version,
+                (SELECT json_group_array(unit_id) FROM case_co_units WHERE case_id = ?1) AS co_units
+         FROM cases WHERE id = ?1",
         &[case.get().into()],
     )?;
     let row = rows.row(0).ok_or(StoreError::NotFound(case))?;
@@ -42,7 +45,12 @@ pub fn load_lifecycle(db: &impl Db, case: CaseId) -> Result<Versioned, StoreErro
         .opt_text("lead_unit")?
         .map(|u| u.parse::<UnitId>().map_err(corrupt))
         .transpose()?;
-    let co_units = co_units(db, case)?;
+    let mut co_units = serde_json::from_str::<Vec<&str>>(row.text("co_units")?)
+        .map_err(corrupt)?
+        .into_iter()
+        .map(|u| u.parse::<UnitId>().map_err(corrupt))
+        .collect::<Result<Vec<_>, _>>()?;
+    co_units.sort();
     Ok(Versioned {
         lifecycle: Lifecycle {
             status,
@@ -161,15 +169,17 @@ pub fn apply(
             });
         };
         let version = row.integer("version")?;
-        db.execute(
-            "DELETE FROM case_co_units WHERE case_id = ?",
-            &[case.get().into()],
-        )?;
-        for unit in &lc.co_units {
+        if transition.co_units_changed {
             db.execute(
-                "INSERT INTO case_co_units (case_id, unit_id) VALUES (?, ?)",
-                &[case.get().into(), unit.as_str().into()],
+                "DELETE FROM case_co_units WHERE case_id = ?",
+                &[case.get().into()],
             )?;
+            for unit in &lc.co_units {
+                db.execute(
+                    "INSERT INTO case_co_units (case_id, unit_id) VALUES (?, ?)",
+                    &[case.get().into(), unit.as_str().into()],
+                )?;
+            }
         }
         for event in &transition.events {
             let data = serde_json::to_value(event).map_err(corrupt)?;

@@ -24,12 +24,15 @@ pub struct Texts {
     pub channel: crate::intake::Channel,
     /// The handling mode an agent chose, if any.
     pub mode: Option<crate::intake::HotlineMode>,
+    /// What decides its time limits.
+    pub deadline_facts: crate::deadlines::CaseFacts,
 }
 
 /// What screening and dispatch read of `case`.
 pub fn texts(db: &impl Db, case: CaseId) -> Result<Texts, StoreError> {
     let rows = db.execute(
-        "SELECT c.title, c.content, c.county, c.received_at, c.channel, c.mode, s.submitter_key
+        "SELECT c.title, c.content, c.county, c.received_at, c.channel, c.mode, s.submitter_key,
+                c.kind, c.hall_form, c.complex, c.urgent
          FROM cases c LEFT JOIN case_submitters s ON s.case_id = c.id WHERE c.id = ?",
         &[case.get().into()],
     )?;
@@ -42,6 +45,14 @@ pub fn texts(db: &impl Db, case: CaseId) -> Result<Texts, StoreError> {
         submitter_key: row.opt_text("submitter_key")?.map(str::to_string),
         channel: row.parsed("channel")?,
         mode: row.opt_parsed("mode")?,
+        deadline_facts: crate::deadlines::CaseFacts {
+            channel: row.parsed("channel")?,
+            kind: row.parsed("kind")?,
+            mode: row.opt_parsed("mode")?,
+            form: row.opt_parsed("hall_form")?,
+            complex: row.integer("complex")? != 0,
+            urgent: row.integer("urgent")? != 0,
+        },
     })
 }
 

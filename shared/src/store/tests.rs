@@ -65,12 +65,28 @@ fn a_transition_is_stored_with_its_events_and_bumps_the_version() {
     )
     .expect("legal");
     apply(&db, id, v2, &routed, &Actor::bureau(), at).expect("applies");
+    assert!(!accepted.co_units_changed && routed.co_units_changed);
     let loaded = load_lifecycle(&db, id).expect("loads");
     assert_eq!(loaded.lifecycle, routed.lifecycle);
     assert_eq!(loaded.version, 3);
+    // A move that leaves the co-units alone keeps them.
+    let urged = transition(
+        &loaded.lifecycle,
+        Action::Urge {
+            note: "请加快办理".into(),
+        },
+        &Actor::bureau(),
+    )
+    .expect("legal");
+    assert!(!urged.co_units_changed);
+    apply(&db, id, 3, &urged, &Actor::bureau(), at).expect("applies");
+    assert_eq!(
+        load_lifecycle(&db, id).expect("loads").lifecycle.co_units,
+        vec![unit("qibin-housing")]
+    );
     let log = events(&db, id).expect("events");
     let kinds: Vec<&str> = log.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!(kinds, vec!["accepted", "routed"]);
+    assert_eq!(kinds, vec!["accepted", "routed", "urged"]);
     assert_eq!(log[1].article, "Art. 3, Art. 6");
     assert_eq!(log[1].data["lead"], "qibin-urban");
     assert_eq!(
