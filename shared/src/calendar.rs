@@ -9,6 +9,7 @@
 //! says so with `verified: false`, and so does every deadline that depends on
 //! such a date.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
@@ -155,8 +156,11 @@ pub struct CountedDate {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Special {
     off: bool,
-    name: String,
+    name: Cow<'static, str>,
 }
+
+// The built-in years expanded at build time (`build.rs`).
+include!(concat!(env!("OUT_DIR"), "/calendar_built_in.rs"));
 
 /// The official working-day calendar: the loaded years' days off and make-up
 /// working days, over the plain rule that Saturdays and Sundays are off.
@@ -167,17 +171,25 @@ pub struct Calendar {
 }
 
 impl Calendar {
-    /// The calendar with every built-in year (2020–2026).
+    /// The calendar with every built-in year (2020–2026), from the table
+    /// the build expanded them into: no parsing when an instance starts
+    /// (the tests check it against loading each year's JSON).
     pub fn official() -> Self {
-        let mut cal = Self::default();
-        for text in BUILT_IN {
-            // The built-in data is checked by this module's tests; a failure
-            // here is a build defect, never a user's input.
-            if let Err(e) = cal.load_year_json(text) {
-                panic!("built-in calendar data is invalid: {e}");
-            }
-        }
-        cal
+        let days = BUILT_IN_DAYS
+            .iter()
+            .filter_map(|&(year, (y, m, d), off, name)| {
+                let special = Special {
+                    off,
+                    name: Cow::Borrowed(name),
+                };
+                Some((NaiveDate::from_ymd_opt(y, m, d)?, (year, special)))
+            })
+            .collect();
+        let years = BUILT_IN_YEARS
+            .iter()
+            .map(|(year, notices)| (*year, notices.iter().map(|n| n.to_string()).collect()))
+            .collect();
+        Self { days, years }
     }
 
     /// Loads (or replaces) one year's data from its JSON form.
@@ -220,7 +232,7 @@ impl Calendar {
                         }
                         let special = Special {
                             off,
-                            name: holiday.name.clone(),
+                            name: Cow::Owned(holiday.name.clone()),
                         };
                         if let Some(existing) = entries.insert(date, special) {
                             return Err(if existing.off != off {
@@ -263,8 +275,8 @@ impl Calendar {
     pub fn day(&self, date: NaiveDate) -> DayInfo {
         let verified = self.is_verified(date);
         let (kind, name) = match self.days.get(&date) {
-            Some((_, s)) if s.off => (DayKind::Holiday, Some(s.name.clone())),
-            Some((_, s)) => (DayKind::MakeupWorkday, Some(s.name.clone())),
+            Some((_, s)) if s.off => (DayKind::Holiday, Some(s.name.to_string())),
+            Some((_, s)) => (DayKind::MakeupWorkday, Some(s.name.to_string())),
             None if is_weekend(date) => (DayKind::Weekend, None),
             None => (DayKind::Workday, None),
         };
@@ -352,6 +364,18 @@ mod tests {
 
     fn cal() -> Calendar {
         Calendar::official()
+    }
+
+    #[test]
+    fn the_table_built_from_the_shipped_years_is_the_calendar_their_json_loads_into() {
+        let mut loaded = Calendar::default();
+        for text in BUILT_IN {
+            loaded.load_year_json(text).expect("shipped data is valid");
+        }
+        let official = Calendar::official();
+        assert_eq!(official.days, loaded.days);
+        assert_eq!(official.years, loaded.years);
+        assert_eq!(official.years().count(), BUILT_IN.len());
     }
 
     #[test]
