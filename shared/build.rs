@@ -42,7 +42,10 @@ fn main() {
                         |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").expect("a date");
                     for date in parse(from).iter_days().take_while(|d| *d <= parse(to)) {
                         let (y, m, d) = (date.year(), date.month(), date.day());
-                        writeln!(days, "    ({year}, ({y}, {m}, {d}), {off}, {name:?}),")
+                        writeln!(
+                            days,
+                            "    BuiltInDay {{ year: {year}, ymd: ({y}, {m}, {d}), off: {off}, name: {name:?} }},"
+                        )
                             .expect("write");
                     }
                 }
@@ -56,8 +59,8 @@ fn main() {
         format!(
             "/// The built-in years and the notices each cites.\n\
              const BUILT_IN_YEARS: &[(i32, &[&str])] = &[\n{years}];\n\
-             /// Their special days: (year of the data, date, day off, holiday).\n\
-             const BUILT_IN_DAYS: &[(i32, (i32, u32, u32), bool, &str)] = &[\n{days}];\n"
+             /// Their special days.\n\
+             const BUILT_IN_DAYS: &[BuiltInDay] = &[\n{days}];\n"
         ),
     )
     .expect("written");

@@ -159,6 +159,18 @@ struct Special {
     name: Cow<'static, str>,
 }
 
+/// A special day of a built-in year, as `build.rs` expands it.
+struct BuiltInDay {
+    /// The year whose data lists it.
+    year: i32,
+    /// The date (year, month, day).
+    ymd: (i32, u32, u32),
+    /// A day off, or a make-up working day.
+    off: bool,
+    /// The holiday.
+    name: &'static str,
+}
+
 // The built-in years expanded at build time (`build.rs`).
 include!(concat!(env!("OUT_DIR"), "/calendar_built_in.rs"));
 
@@ -177,12 +189,13 @@ impl Calendar {
     pub fn official() -> Self {
         let days = BUILT_IN_DAYS
             .iter()
-            .filter_map(|&(year, (y, m, d), off, name)| {
+            .filter_map(|day| {
+                let (y, m, d) = day.ymd;
                 let special = Special {
-                    off,
-                    name: Cow::Borrowed(name),
+                    off: day.off,
+                    name: Cow::Borrowed(day.name),
                 };
-                Some((NaiveDate::from_ymd_opt(y, m, d)?, (year, special)))
+                Some((NaiveDate::from_ymd_opt(y, m, d)?, (day.year, special)))
             })
             .collect();
         let years = BUILT_IN_YEARS
