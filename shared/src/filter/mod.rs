@@ -183,6 +183,14 @@ impl Decision {
     }
 }
 
+/// The markers and each rule's patterns, normalized and split into terms.
+struct Prepared {
+    demand: Vec<String>,
+    question: Vec<String>,
+    /// Per rule, in order: each pattern's terms.
+    patterns: Vec<Vec<Vec<String>>>,
+}
+
 /// One of the same submitter's earlier cases.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PriorCase {
@@ -214,9 +222,14 @@ impl FilterRules {
     /// range, and every rule's examples matching as they say.
     pub fn from_json(text: &str) -> Result<Self, FilterError> {
         let rules = Self::parse(text)?;
-        for rule in &rules.rules {
+        let prepared = rules.prepare();
+        for (rule, patterns) in rules.rules.iter().zip(&prepared.patterns) {
+            let fires = |text: &str| {
+                let text = normalize(text);
+                rules.fires(rule, patterns, &prepared, &text).is_some()
+            };
             for text in &rule.examples.matching {
-                if rules.fires(rule, &normalize(text)).is_none() {
+                if !fires(text) {
                     return Err(FilterError::Rules(format!(
                         "{}: does not match its example {text:?}",
                         rule.name
@@ -224,7 +237,7 @@ impl FilterRules {
                 }
             }
             for text in &rule.examples.not_matching {
-                if rules.fires(rule, &normalize(text)).is_some() {
+                if fires(text) {
                     return Err(FilterError::Rules(format!(
                         "{}: matches its counter-example {text:?}",
                         rule.name
@@ -263,16 +276,49 @@ impl FilterRules {
         Ok(rules)
     }
 
-    /// The pattern and sentence where `rule` fires in a normalized text.
-    fn fires(&self, rule: &Rule, text: &str) -> Option<(String, String)> {
-        if rule.without_demand && contains_any(text, &self.demand_markers) {
+    /// The markers and patterns as compared, made once per screening
+    /// rather than per rule and sentence.
+    fn prepare(&self) -> Prepared {
+        let normalized = |markers: &[String]| -> Vec<String> {
+            markers
+                .iter()
+                .map(|m| normalize(m))
+                .filter(|m| !m.is_empty())
+                .collect()
+        };
+        Prepared {
+            demand: normalized(&self.demand_markers),
+            question: normalized(&self.question_markers),
+            patterns: self
+                .rules
+                .iter()
+                .map(|r| r.patterns.iter().map(|p| terms(p)).collect())
+                .collect(),
+        }
+    }
+
+    /// The pattern and sentence where `rule` (whose `patterns` are
+    /// prepared) fires in a normalized text.
+    fn fires(
+        &self,
+        rule: &Rule,
+        patterns: &[Vec<String>],
+        prepared: &Prepared,
+        text: &str,
+    ) -> Option<(String, String)> {
+        if rule.without_demand && contains_any(text, &prepared.demand) {
             return None;
         }
         for sentence in sentences(text) {
-            if rule.not_when_asking && contains_any(sentence, &self.question_markers) {
+            if rule.not_when_asking && contains_any(sentence, &prepared.question) {
                 continue;
             }
-            if let Some(p) = rule.patterns.iter().find(|p| matches(sentence, &terms(p))) {
+            if let Some((p, _)) = rule
+                .patterns
+                .iter()
+                .zip(patterns)
+                .find(|(_, terms)| matches(sentence, terms))
+            {
                 return Some((p.clone(), excerpt(sentence, 80)));
             }
         }
@@ -321,8 +367,9 @@ impl FilterRules {
         // The title heads the first sentence (a title alone is no
         // sentence: it does not escape the question that follows it).
         let text = normalize(&format!("{title}，{content}"));
-        for rule in &self.rules {
-            if let Some((matched, context)) = self.fires(rule, &text) {
+        let prepared = self.prepare();
+        for (rule, patterns) in self.rules.iter().zip(&prepared.patterns) {
+            if let Some((matched, context)) = self.fires(rule, patterns, &prepared, &text) {
                 let category =
                     RejectCategory::from_number(rule.category).unwrap_or(RejectCategory::Unfounded);
                 return self.outcome(Finding {
@@ -339,7 +386,7 @@ impl FilterRules {
                 ..finding(DUPLICATE, RejectCategory::Unfounded)
             });
         }
-        let flags = if contains_any(&text, &self.demand_markers) {
+        let flags = if contains_any(&text, &prepared.demand) {
             Vec::new()
         } else {
             vec![NO_DEMAND.to_string()]
@@ -378,10 +425,17 @@ impl FilterRules {
         prior: &[PriorCase],
     ) -> Option<CaseId> {
         let since = received_at - Duration::days(i64::from(self.duplicate.window_days));
-        let mine = shingles(&letters(text), self.duplicate.shingle_chars);
-        prior
+        let within: Vec<&PriorCase> = prior
             .iter()
             .filter(|p| p.received_at >= since && p.received_at <= received_at)
+            .collect();
+        if within.is_empty() {
+            // A first case: nothing to compare (its shingles not made).
+            return None;
+        }
+        let mine = shingles(&letters(text), self.duplicate.shingle_chars);
+        within
+            .into_iter()
             .find(|p| {
                 let theirs = shingles(&letters(&normalize(&p.text)), self.duplicate.shingle_chars);
                 similarity(&mine, &theirs) >= self.duplicate.min_similarity

@@ -59,12 +59,10 @@ pub fn matches(sentence: &str, terms: &[String]) -> bool {
     !terms.is_empty()
 }
 
-/// Whether `sentence` contains any of `markers` (normalized).
+/// Whether `sentence` contains any of `markers` (normalized already, none
+/// empty).
 pub fn contains_any(sentence: &str, markers: &[String]) -> bool {
-    markers.iter().any(|m| {
-        let m = normalize(m);
-        !m.is_empty() && sentence.contains(&m)
-    })
+    markers.iter().any(|m| sentence.contains(m.as_str()))
 }
 
 /// At most `max` characters of `text`, with `…` when cut.
