@@ -113,13 +113,12 @@ pub fn screen_case(
     rules: &Rules,
     at: DateTime<FixedOffset>,
 ) -> Result<Screened, PipelineError> {
-    let current = store::load_lifecycle(db, case)?;
+    let (current, facts) = store::load_with_texts(db, case)?;
     if current.lifecycle.status != Status::Received {
         return Ok(Screened::AlreadyScreened {
             status: current.lifecycle.status,
         });
     }
-    let facts = store::texts(db, case)?;
     let prior = match &facts.submitter_key {
         Some(key) => store::prior_cases(db, case, key)?,
         None => Vec::new(),
@@ -243,13 +242,12 @@ pub fn dispatch_case(
     rules: &Rules,
     at: DateTime<FixedOffset>,
 ) -> Result<Dispatched, PipelineError> {
-    let current = store::load_lifecycle(db, case)?;
+    let (current, facts) = store::load_with_texts(db, case)?;
     if current.lifecycle.status != Status::Accepted || current.lifecycle.routed_before {
         return Ok(Dispatched::NotWaiting {
             status: current.lifecycle.status,
         });
     }
-    let facts = store::texts(db, case)?;
     if facts.mode == Some(crate::intake::HotlineMode::Escalate) {
         // 呈办: reported to the city government, not sent to a unit.
         let t = transition(

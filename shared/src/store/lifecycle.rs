@@ -19,18 +19,32 @@ pub struct Versioned {
     pub version: i64,
 }
 
+/// The columns a case's [`Versioned`] lifecycle is read from (`cases c`),
+/// co-units included, so that one statement reads it.
+macro_rules! lifecycle_columns {
+    () => {
+        "c.status, c.rejection_category, c.lead_unit, c.round, c.extension_pending,
+         c.routed_before, c.complex, c.clue_pending, c.version,
+         (SELECT json_group_array(unit_id) FROM case_co_units WHERE case_id = c.id) AS co_units"
+    };
+}
+pub(super) use lifecycle_columns;
+
 /// A case's lifecycle and its version.
 pub fn load_lifecycle(db: &impl Db, case: CaseId) -> Result<Versioned, StoreError> {
-    // One statement, co-units included: each stage of the write path
-    // starts here.
     let rows = db.execute(
-        "SELECT status, rejection_category, lead_unit, round, extension_pending, routed_before, complex,
-                clue_pending, version,
-                (SELECT json_group_array(unit_id) FROM case_co_units WHERE case_id = ?1) AS co_units
-         FROM cases WHERE id = ?1",
+        concat!(
+            "SELECT ",
+            lifecycle_columns!(),
+            " FROM cases c WHERE c.id = ?"
+        ),
         &[case.get().into()],
     )?;
-    let row = rows.row(0).ok_or(StoreError::NotFound(case))?;
+    versioned(rows.row(0).ok_or(StoreError::NotFound(case))?)
+}
+
+/// The lifecycle off a row with [`lifecycle_columns`].
+pub(super) fn versioned(row: crate::db::Row<'_>) -> Result<Versioned, StoreError> {
     let status: Status = row.parsed("status")?;
     let rejection = match row.get_opt_integer("rejection_category")? {
         Some(n) => Some(

@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Column, StoreError};
+use super::lifecycle::{lifecycle_columns, versioned};
+use super::{Column, StoreError, Versioned};
 use crate::db::Db;
 use crate::filter::PriorCase;
 use crate::ids::{CaseId, CountyCode};
@@ -28,15 +29,32 @@ pub struct Texts {
     pub deadline_facts: crate::deadlines::CaseFacts,
 }
 
-/// What screening and dispatch read of `case`.
-pub fn texts(db: &impl Db, case: CaseId) -> Result<Texts, StoreError> {
+/// The columns [`Texts`] are read from (`cases c`, `case_submitters s`).
+macro_rules! texts_columns {
+    () => {
+        "c.title, c.content, c.county, c.received_at, c.channel, c.mode, s.submitter_key,
+         c.kind, c.hall_form, c.complex, c.urgent"
+    };
+}
+
+/// A case's lifecycle and what screening and dispatch read of it, in one
+/// statement: where each of those stages starts.
+pub fn load_with_texts(db: &impl Db, case: CaseId) -> Result<(Versioned, Texts), StoreError> {
     let rows = db.execute(
-        "SELECT c.title, c.content, c.county, c.received_at, c.channel, c.mode, s.submitter_key,
-                c.kind, c.hall_form, c.complex, c.urgent
-         FROM cases c LEFT JOIN case_submitters s ON s.case_id = c.id WHERE c.id = ?",
+        concat!(
+            "SELECT ",
+            lifecycle_columns!(),
+            ", ",
+            texts_columns!(),
+            " FROM cases c LEFT JOIN case_submitters s ON s.case_id = c.id WHERE c.id = ?"
+        ),
         &[case.get().into()],
     )?;
     let row = rows.row(0).ok_or(StoreError::NotFound(case))?;
+    Ok((versioned(row)?, texts_of(row)?))
+}
+
+fn texts_of(row: crate::db::Row<'_>) -> Result<Texts, StoreError> {
     Ok(Texts {
         title: row.text("title")?.to_string(),
         content: row.text("content")?.to_string(),
