@@ -9,6 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use wasmtime::component::Resource;
 
 use super::bindings::v2::key_value::{Error, Host, HostStore};
+use super::stores::Cached;
 use super::stores::{within, Leased, BUSY_TIMEOUT};
 use super::State;
 use crate::durability::Needs;
@@ -115,7 +116,7 @@ impl HostStore for State {
         let store = self.table.get(&store)?;
         Ok(store
             .with_conn(move |c, label| {
-                c.query_row(
+                c.cached_query_row(
                     "SELECT value FROM spin_key_value WHERE store = ?1 AND key = ?2",
                     params![label, key],
                     |row| row.get::<_, Vec<u8>>(0),
@@ -134,7 +135,7 @@ impl HostStore for State {
         let store = self.table.get(&store)?;
         Ok(store
             .with_conn(move |c, label| {
-                c.execute(
+                c.cached_execute(
                     "INSERT INTO spin_key_value (store, key, value) VALUES (?1, ?2, ?3)
                      ON CONFLICT (store, key) DO UPDATE SET value = excluded.value",
                     params![label, key, value],
@@ -152,7 +153,7 @@ impl HostStore for State {
         let store = self.table.get(&store)?;
         Ok(store
             .with_conn(move |c, label| {
-                c.execute(
+                c.cached_execute(
                     "DELETE FROM spin_key_value WHERE store = ?1 AND key = ?2",
                     params![label, key],
                 )
@@ -169,7 +170,7 @@ impl HostStore for State {
         let store = self.table.get(&store)?;
         Ok(store
             .with_conn(move |c, label| {
-                c.query_row(
+                c.cached_query_row(
                     "SELECT EXISTS (SELECT 1 FROM spin_key_value WHERE store = ?1 AND key = ?2)",
                     params![label, key],
                     |row| row.get::<_, bool>(0),
@@ -185,7 +186,8 @@ impl HostStore for State {
         let store = self.table.get(&store)?;
         Ok(store
             .with_conn(move |c, label| {
-                let mut stmt = c.prepare("SELECT key FROM spin_key_value WHERE store = ?1")?;
+                let mut stmt =
+                    c.prepare_cached("SELECT key FROM spin_key_value WHERE store = ?1")?;
                 let keys = stmt
                     .query_map(params![label], |row| row.get::<_, String>(0))?
                     .collect::<rusqlite::Result<Vec<_>>>();

@@ -10,6 +10,7 @@ use wasmtime::component::Resource;
 
 use super::bindings::keyvalue::{atomics, batch, store};
 use super::key_value::{KvStore, OpenFailure};
+use super::stores::Cached;
 use super::State;
 
 /// A compare-and-swap handle: the key and the value it last saw.
@@ -23,7 +24,7 @@ const UPSERT: &str = "INSERT INTO spin_key_value (store, key, value) VALUES (?1,
      ON CONFLICT (store, key) DO UPDATE SET value = excluded.value";
 
 fn get(c: &Connection, label: &str, key: &str) -> rusqlite::Result<Option<Vec<u8>>> {
-    c.query_row(
+    c.cached_query_row(
         "SELECT value FROM spin_key_value WHERE store = ?1 AND key = ?2",
         params![label, key],
         |row| row.get(0),
@@ -75,7 +76,7 @@ impl store::HostBucket for State {
     ) -> wasmtime::Result<Result<(), store::Error>> {
         Ok(self
             .bucket(&b)?
-            .run(move |c, l| c.execute(UPSERT, params![l, key, value]).map(|_| ()))
+            .run(move |c, l| c.cached_execute(UPSERT, params![l, key, value]).map(|_| ()))
             .await
             .map_err(store_error))
     }
@@ -88,7 +89,7 @@ impl store::HostBucket for State {
         Ok(self
             .bucket(&b)?
             .run(move |c, l| {
-                c.execute(
+                c.cached_execute(
                     "DELETE FROM spin_key_value WHERE store = ?1 AND key = ?2",
                     params![l, key],
                 )
@@ -166,7 +167,7 @@ impl atomics::Host for State {
                 let next = current
                     .checked_add(delta)
                     .ok_or(rusqlite::Error::IntegralValueOutOfRange(0, delta))?;
-                tx.execute(UPSERT, params![l, key, next.to_le_bytes().to_vec()])?;
+                tx.cached_execute(UPSERT, params![l, key, next.to_le_bytes().to_vec()])?;
                 tx.commit()?;
                 Ok(next)
             })
@@ -185,11 +186,11 @@ impl atomics::Host for State {
         let swapped = bucket
             .run(move |c, l| {
                 let changed = match &seen {
-                    Some(old) => c.execute(
+                    Some(old) => c.cached_execute(
                         "UPDATE spin_key_value SET value = ?4 WHERE store = ?1 AND key = ?2 AND value = ?3",
                         params![l, key, old, value],
                     )?,
-                    None => c.execute(
+                    None => c.cached_execute(
                         "INSERT INTO spin_key_value (store, key, value) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
                         params![l, key, value],
                     )?,
@@ -275,7 +276,7 @@ impl batch::Host for State {
             .run(move |c, l| {
                 let tx = rusqlite::Transaction::new_unchecked(c, TransactionBehavior::Immediate)?;
                 for (k, v) in key_values {
-                    tx.execute(UPSERT, params![l, k, v])?;
+                    tx.cached_execute(UPSERT, params![l, k, v])?;
                 }
                 tx.commit()
             })
@@ -293,7 +294,7 @@ impl batch::Host for State {
             .run(move |c, l| {
                 let tx = rusqlite::Transaction::new_unchecked(c, TransactionBehavior::Immediate)?;
                 for k in keys {
-                    tx.execute(
+                    tx.cached_execute(
                         "DELETE FROM spin_key_value WHERE store = ?1 AND key = ?2",
                         params![l, k],
                     )?;
