@@ -191,6 +191,36 @@ struct Prepared {
     patterns: Vec<Vec<Vec<String>>>,
 }
 
+/// A normalized text with the characters and character pairs it has: a
+/// term can only occur in it if its first pair (or its one character) does,
+/// a test cheaper than searching for it sentence by sentence.
+struct Indexed {
+    text: String,
+    chars: HashSet<char>,
+    pairs: HashSet<(char, char)>,
+}
+
+impl Indexed {
+    fn new(text: String) -> Self {
+        let chars: Vec<char> = text.chars().collect();
+        Self {
+            pairs: chars.windows(2).map(|w| (w[0], w[1])).collect(),
+            chars: chars.into_iter().collect(),
+            text,
+        }
+    }
+
+    /// False only if `term` cannot occur in the text.
+    fn may_contain(&self, term: &str) -> bool {
+        let mut cs = term.chars();
+        match (cs.next(), cs.next()) {
+            (Some(a), Some(b)) => self.pairs.contains(&(a, b)),
+            (Some(a), None) => self.chars.contains(&a),
+            (None, _) => true,
+        }
+    }
+}
+
 /// One of the same submitter's earlier cases.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PriorCase {
@@ -225,7 +255,7 @@ impl FilterRules {
         let prepared = rules.prepare();
         for (rule, patterns) in rules.rules.iter().zip(&prepared.patterns) {
             let fires = |text: &str| {
-                let text = normalize(text);
+                let text = Indexed::new(normalize(text));
                 rules.fires(rule, patterns, &prepared, &text).is_some()
             };
             for text in &rule.examples.matching {
@@ -304,22 +334,25 @@ impl FilterRules {
         rule: &Rule,
         patterns: &[Vec<String>],
         prepared: &Prepared,
-        text: &str,
+        text: &Indexed,
     ) -> Option<(String, String)> {
-        if rule.without_demand && contains_any(text, &prepared.demand) {
+        // Only the patterns whose every term may occur in the text are
+        // searched for, sentence by sentence.
+        let live: Vec<(&String, &Vec<String>)> = rule
+            .patterns
+            .iter()
+            .zip(patterns)
+            .filter(|(_, terms)| terms.iter().all(|t| text.may_contain(t)))
+            .collect();
+        if live.is_empty() || (rule.without_demand && contains_any(&text.text, &prepared.demand)) {
             return None;
         }
-        for sentence in sentences(text) {
+        for sentence in sentences(&text.text) {
             if rule.not_when_asking && contains_any(sentence, &prepared.question) {
                 continue;
             }
-            if let Some((p, _)) = rule
-                .patterns
-                .iter()
-                .zip(patterns)
-                .find(|(_, terms)| matches(sentence, terms))
-            {
-                return Some((p.clone(), excerpt(sentence, 80)));
+            if let Some((p, _)) = live.iter().find(|(_, terms)| matches(sentence, terms)) {
+                return Some(((*p).clone(), excerpt(sentence, 80)));
             }
         }
         None
@@ -366,7 +399,7 @@ impl FilterRules {
         }
         // The title heads the first sentence (a title alone is no
         // sentence: it does not escape the question that follows it).
-        let text = normalize(&format!("{title}，{content}"));
+        let text = Indexed::new(normalize(&format!("{title}，{content}")));
         let prepared = self.prepare();
         for (rule, patterns) in self.rules.iter().zip(&prepared.patterns) {
             if let Some((matched, context)) = self.fires(rule, patterns, &prepared, &text) {
@@ -380,6 +413,7 @@ impl FilterRules {
                 });
             }
         }
+        let text = text.text;
         if let Some(dup) = self.find_duplicate(&text, received_at, prior) {
             return self.outcome(Finding {
                 duplicate_of: Some(dup),
