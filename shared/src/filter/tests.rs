@@ -274,7 +274,10 @@ fn the_built_in_rules_fire_on_their_examples_and_on_nothing_else() {
 fn a_term_is_ruled_out_only_when_its_first_two_characters_never_follow_each_other() {
     let text = Indexed::new(normalize("请撤销法院判决。"));
     assert!(text.may_contain("撤销"));
-    assert!(text.may_contain("判决书"), "only the first pair is looked at");
+    assert!(
+        text.may_contain("判决书"),
+        "only the first pair is looked at"
+    );
     assert!(text.may_contain("法"));
     assert!(!text.may_contain("上访"));
     assert!(!text.may_contain("销判"), "a pair that does not follow");
