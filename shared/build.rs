@@ -38,9 +38,19 @@ fn main() {
                 for item in items {
                     let item = item.as_str().expect("date");
                     let (from, to) = item.split_once('/').unwrap_or((item, item));
-                    let parse =
-                        |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").expect("a date");
-                    for date in parse(from).iter_days().take_while(|d| *d <= parse(to)) {
+                    let parse = |s: &str| {
+                        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                            .unwrap_or_else(|_| panic!("{}: {s:?} is not a date", path.display()))
+                    };
+                    let (from, to) = (parse(from), parse(to));
+                    // The shape `Calendar::load_year` accepts (its other
+                    // checks run on the same files in the tests).
+                    assert!(
+                        from <= to && (to - from).num_days() <= 31,
+                        "{}: {item:?} is not a range of at most 31 days",
+                        path.display()
+                    );
+                    for date in from.iter_days().take_while(|d| *d <= to) {
                         let (y, m, d) = (date.year(), date.month(), date.day());
                         writeln!(
                             days,

@@ -93,8 +93,9 @@ pub struct Item {
     pub cases: Vec<i64>,
     /// Its record: who changed what, with notes.
     pub history: Vec<Note>,
-    /// The cluster's complaints received before the item was opened
-    /// (linked ones and alike ones, up to 90 days back).
+    /// The cluster's complaints received before the item was opened, or in
+    /// the same second (linked ones always, and alike ones, up to 90 days
+    /// back).
     pub before: Option<Period>,
     /// Alike complaints received since it was opened.
     pub after: Option<Period>,

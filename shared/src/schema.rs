@@ -660,6 +660,38 @@ mod tests {
     }
 
     #[test]
+    fn opening_a_database_from_before_the_rules_table_migrates_it_instead_of_reading_a_stamp() {
+        let db = NativeDb::in_memory().expect("db");
+        db.execute(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,
+                 applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)",
+            &[],
+        )
+        .expect("table");
+        for m in MIGRATIONS.iter().take_while(|m| {
+            !m.statements
+                .iter()
+                .any(|s| s.contains("CREATE TABLE rules_version"))
+        }) {
+            for statement in m.statements {
+                db.execute(statement, &[]).expect("an early step");
+            }
+            db.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                &[m.version.into(), m.name.into()],
+            )
+            .expect("recorded");
+        }
+        assert!(current_version(&db).expect("version") < latest_version());
+        assert_eq!(migrate_reading_rules_stamp(&db), Ok(None));
+        assert_eq!(current_version(&db), Ok(latest_version()));
+        assert_eq!(
+            migrate_reading_rules_stamp(&db).map(|s| s.map(|s| s.version)),
+            Ok(Some(0))
+        );
+    }
+
+    #[test]
     fn migration_versions_increase() {
         assert!(MIGRATIONS.windows(2).all(|w| w[0].version < w[1].version));
     }

@@ -82,7 +82,8 @@ impl Ctx {
         Ok(self.db.get_or_init(|| db))
     }
 
-    /// The county's rules in force (one read for their version).
+    /// The county's rules in force (by the version stamp read on opening
+    /// the database, or one read for it).
     pub fn rules(&self) -> Result<&Rules, Box<Problem>> {
         if let Some(rules) = self.rules.get() {
             return Ok(rules);

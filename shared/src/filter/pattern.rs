@@ -62,6 +62,7 @@ pub fn matches(sentence: &str, terms: &[String]) -> bool {
 /// Whether `sentence` contains any of `markers` (normalized already, none
 /// empty).
 pub fn contains_any(sentence: &str, markers: &[String]) -> bool {
+    debug_assert!(markers.iter().all(|m| !m.is_empty() && *m == normalize(m)));
     markers.iter().any(|m| sentence.contains(m.as_str()))
 }
 

@@ -283,3 +283,45 @@ fn a_term_is_ruled_out_only_when_its_first_two_characters_never_follow_each_othe
     assert!(!text.may_contain("销判"), "a pair that does not follow");
     assert!(!text.may_contain("访"));
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    /// Texts made of the built-in rules' own terms and markers, with
+    /// sentence ends between: the prefilter never changes what fires.
+    #[test]
+    fn the_character_pair_prefilter_never_changes_which_rule_fires(
+        picks in proptest::collection::vec((0usize..10_000, 0usize..6), 1..12)
+    ) {
+        let rules = rules();
+        let prepared = rules.prepare();
+        let mut words: Vec<String> = prepared.patterns.iter().flatten().flatten().cloned().collect();
+        words.extend(prepared.demand.iter().cloned());
+        words.extend(prepared.question.iter().cloned());
+        let glue = ["", "，", "。", "？", "我们", "请"];
+        let text: String = picks
+            .iter()
+            .map(|(w, g)| format!("{}{}", words[w % words.len()], glue[*g]))
+            .collect();
+        let indexed = Indexed::new(normalize(&text));
+        // One that lets every term through: the search as it was before.
+        let everything = Indexed {
+            text: indexed.text.clone(),
+            chars: words.iter().flat_map(|w| w.chars()).collect(),
+            pairs: words
+                .iter()
+                .filter_map(|w| {
+                    let mut cs = w.chars();
+                    Some((cs.next()?, cs.next()?))
+                })
+                .collect(),
+        };
+        for (rule, patterns) in rules.rules.iter().zip(&prepared.patterns) {
+            proptest::prop_assert_eq!(
+                rules.fires(rule, patterns, &prepared, &indexed),
+                rules.fires(rule, patterns, &prepared, &everything),
+                "rule {} on {:?}", rule.name, text
+            );
+        }
+    }
+}

@@ -192,6 +192,8 @@ pub fn acknowledgement(db: &impl Db, receipt: &Receipt) -> Result<Acknowledgemen
     // One statement: the public view with the acceptance's flags.
     let rows = public_row(db, &receipt.tracking_code)?;
     let Some(row) = rows.row(0) else {
+        // Stored with its submitter in one transaction, so always found;
+        // otherwise the receipt as taken in.
         return Ok(ack);
     };
     let public = public_status(db, &receipt.tracking_code, row)?;

@@ -29,11 +29,12 @@ pub struct Texts {
     pub deadline_facts: crate::deadlines::CaseFacts,
 }
 
-/// The columns [`Texts`] are read from (`cases c`, `case_submitters s`).
+/// The columns [`Texts`] are read from (`cases c`, `case_submitters s`),
+/// beside `lifecycle_columns!` (which gives `complex`).
 macro_rules! texts_columns {
     () => {
         "c.title, c.content, c.county, c.received_at, c.channel, c.mode, s.submitter_key,
-         c.kind, c.hall_form, c.complex, c.urgent"
+         c.kind, c.hall_form, c.urgent"
     };
 }
 
