@@ -113,21 +113,21 @@ pub fn screen_case(
     rules: &Rules,
     at: DateTime<FixedOffset>,
 ) -> Result<Screened, PipelineError> {
-    let (current, facts) = store::load_with_texts(db, case)?;
+    let (current, texts) = store::load_with_texts(db, case)?;
     if current.lifecycle.status != Status::Received {
         return Ok(Screened::AlreadyScreened {
             status: current.lifecycle.status,
         });
     }
-    let prior = match &facts.submitter_key {
+    let prior = match &texts.submitter_key {
         Some(key) => store::prior_cases(db, case, key)?,
         None => Vec::new(),
     };
-    let advisory = facts.channel.needs_agent() || facts.mode.is_some();
+    let advisory = texts.facts.channel.needs_agent() || texts.facts.mode.is_some();
     let decision = rules.filter()?.screen(
-        &facts.title,
-        &facts.content,
-        facts.received_at,
+        &texts.title,
+        &texts.content,
+        texts.received_at,
         &prior,
         advisory,
     );
@@ -242,13 +242,13 @@ pub fn dispatch_case(
     rules: &Rules,
     at: DateTime<FixedOffset>,
 ) -> Result<Dispatched, PipelineError> {
-    let (current, facts) = store::load_with_texts(db, case)?;
+    let (current, texts) = store::load_with_texts(db, case)?;
     if current.lifecycle.status != Status::Accepted || current.lifecycle.routed_before {
         return Ok(Dispatched::NotWaiting {
             status: current.lifecycle.status,
         });
     }
-    if facts.mode == Some(crate::intake::HotlineMode::Escalate) {
+    if texts.facts.mode == Some(crate::intake::HotlineMode::Escalate) {
         // 呈办: reported to the city government, not sent to a unit.
         let t = transition(
             &current.lifecycle,
@@ -266,10 +266,10 @@ pub fn dispatch_case(
         };
     }
     // Locality first: the units of the case's own county.
-    let units = store::units_in(db, &facts.county)?;
+    let units = store::units_in(db, &texts.county)?;
     let lead = match rules
         .routing()?
-        .route(&units, &facts.county, &facts.title, &facts.content)
+        .route(&units, &texts.county, &texts.title, &texts.content)
     {
         RouteDecision::Unit { unit, .. } => unit,
         RouteDecision::Triage(reason) => {
@@ -289,8 +289,8 @@ pub fn dispatch_case(
     let (rule, deadlines) = schedule(
         rules.calendar()?,
         rules.deadlines()?,
-        &facts.deadline_facts,
-        facts.received_at,
+        &texts.facts,
+        texts.received_at,
     )?;
     let stored = db.transaction(|db| -> Result<(), PipelineError> {
         store::apply(db, case, current.version, &t, &Actor::stage("dispatch"), at)?;

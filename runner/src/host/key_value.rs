@@ -9,8 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use wasmtime::component::Resource;
 
 use super::bindings::v2::key_value::{Error, Host, HostStore};
-use super::stores::Cached;
-use super::stores::{within, Leased, BUSY_TIMEOUT};
+use super::stores::{within, Cached, Leased, BUSY_TIMEOUT};
 use super::State;
 use crate::durability::Needs;
 

@@ -199,16 +199,23 @@ pub fn case_facts(
         &[case.get().into()],
     )?;
     let row = rows.row(0).ok_or(StoreError::NotFound(case))?;
-    let facts = crate::deadlines::CaseFacts {
+    let received = row.instant("received_at")?.with_timezone(&Utc);
+    Ok((case_facts_of(row)?, received))
+}
+
+/// The facts that decide a case's time limits, off a row of `cases` with
+/// `channel, kind, mode, hall_form, complex, urgent`.
+pub(super) fn case_facts_of(
+    row: crate::db::Row<'_>,
+) -> Result<crate::deadlines::CaseFacts, StoreError> {
+    Ok(crate::deadlines::CaseFacts {
         channel: row.parsed("channel")?,
         kind: row.parsed("kind")?,
         mode: row.opt_parsed("mode")?,
         form: row.opt_parsed("hall_form")?,
         complex: row.integer("complex")? != 0,
         urgent: row.integer("urgent")? != 0,
-    };
-    let received = row.instant("received_at")?.with_timezone(&Utc);
-    Ok((facts, received))
+    })
 }
 
 /// The finish deadline running now, if any.

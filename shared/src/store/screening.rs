@@ -21,12 +21,9 @@ pub struct Texts {
     pub received_at: DateTime<Utc>,
     /// The keyed hash of the submitter's phone.
     pub submitter_key: Option<String>,
-    /// Where it came in.
-    pub channel: crate::intake::Channel,
-    /// The handling mode an agent chose, if any.
-    pub mode: Option<crate::intake::HotlineMode>,
-    /// What decides its time limits.
-    pub deadline_facts: crate::deadlines::CaseFacts,
+    /// Where it came in, the handling mode an agent chose, and the rest of
+    /// what decides its time limits.
+    pub facts: crate::deadlines::CaseFacts,
 }
 
 /// The columns [`Texts`] are read from (`cases c`, `case_submitters s`),
@@ -62,16 +59,7 @@ fn texts_of(row: crate::db::Row<'_>) -> Result<Texts, StoreError> {
         county: row.parsed("county")?,
         received_at: row.instant("received_at")?.with_timezone(&Utc),
         submitter_key: row.opt_text("submitter_key")?.map(str::to_string),
-        channel: row.parsed("channel")?,
-        mode: row.opt_parsed("mode")?,
-        deadline_facts: crate::deadlines::CaseFacts {
-            channel: row.parsed("channel")?,
-            kind: row.parsed("kind")?,
-            mode: row.opt_parsed("mode")?,
-            form: row.opt_parsed("hall_form")?,
-            complex: row.integer("complex")? != 0,
-            urgent: row.integer("urgent")? != 0,
-        },
+        facts: super::deadlines::case_facts_of(row)?,
     })
 }
 
