@@ -411,11 +411,13 @@ fn main() {
     let sustained = setting("BENCH_SUSTAINED_RATE", 200);
     let state = tempfile::tempdir().expect("temp dir");
     // One machine plays many clients: the per-client connection cap
-    // raised, as behind a proxy.
+    // raised, as behind a proxy. Quiet, as `scripts/start-app.sh` serves
+    // (no line per request on standard output).
     let launch = Launch {
         echo: false,
         ..Launch::casework()
     }
+    .arg("--quiet")
     .arg("--max-connections-per-client")
     .arg("10000");
     let app = App::launch(&launch, state.path());

@@ -210,6 +210,34 @@ fn a_trap_or_a_timeout_fails_that_request_alone() {
 }
 
 #[test]
+fn every_request_sees_fresh_memory_though_slots_keep_their_pages_resident() {
+    let (app, _state) = probe(&[]);
+    for round in 0..20 {
+        let reply = app.get("/memory");
+        assert_eq!(reply.status, 200);
+        assert_eq!(
+            reply.body, "7 0 0",
+            "round {round}: statics and heap as the image made them"
+        );
+        // More written than a slot keeps resident: the rest must come
+        // back zeroed too.
+        if round % 5 == 0 {
+            assert_eq!(app.get("/alloc/16").status, 200);
+        }
+    }
+    let answers: Vec<String> = std::thread::scope(|s| {
+        let calls: Vec<_> = (0..8)
+            .map(|_| s.spawn(|| (0..5).map(|_| app.get("/memory").body).collect::<Vec<_>>()))
+            .collect();
+        calls
+            .into_iter()
+            .flat_map(|c| c.join().expect("client"))
+            .collect()
+    });
+    assert!(answers.iter().all(|a| a == "7 0 0"), "{answers:?}");
+}
+
+#[test]
 fn component_output_goes_to_spins_log_files() {
     let (app, state) = probe(&[]);
     assert_eq!(app.get("/print").status, 200);
