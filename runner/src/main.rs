@@ -113,6 +113,10 @@ struct UpArgs {
     /// client is the proxy: raise it there.
     #[arg(long, default_value_t = 64)]
     max_connections_per_client: usize,
+    /// Requests served in instances at once (default: four per CPU core,
+    /// at least 8); more wait in the queue.
+    #[arg(long)]
+    max_running: Option<usize>,
     /// Requests that may wait for an instance slot (then 503 with
     /// Retry-After).
     #[arg(long, default_value_t = 1024)]
@@ -170,6 +174,9 @@ fn up(args: UpArgs) -> Result<()> {
     if args.max_memory_mib == 0 || args.max_memory_mib > 4096 {
         bail!("--max-memory-mib must be from 1 to 4096");
     }
+    if args.max_running == Some(0) {
+        bail!("--max-running must be at least 1");
+    }
     if args.max_connections_per_client == 0 {
         bail!("--max-connections-per-client must be at least 1");
     }
@@ -180,6 +187,7 @@ fn up(args: UpArgs) -> Result<()> {
         admission: admission::AdmissionLimits {
             per_client_connections: args.max_connections_per_client,
             waiting: args.max_queued,
+            running: args.max_running.unwrap_or_else(default_running),
             ..admission::AdmissionLimits::default()
         },
         body: body_guard::BodyLimits {
@@ -302,4 +310,15 @@ fn release_freed_memory() {
             malloc_trim(0);
         }
     }
+}
+
+/// Requests served at once unless `--max-running` says: four per core, at
+/// least 8. More only contend for the cores and the database's writer lock:
+/// past saturation each request then costs more CPU, so a backlog would
+/// feed itself (at a fixed 500 submissions a second on 2 cores, 64 at once
+/// cost 2.9 ms of CPU a submission and 180 MB; 8 at once, 2.6 ms and
+/// 80 MB; BENCHMARKS.md). Those waiting hold no instance.
+fn default_running() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    cores.saturating_mul(4).clamp(8, 256)
 }

@@ -210,6 +210,28 @@ fn a_trap_or_a_timeout_fails_that_request_alone() {
 }
 
 #[test]
+fn no_instance_slot_at_all_stops_start_up_and_one_serves_requests_in_turn() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let err = Launch::probe()
+        .arg("--max-running")
+        .arg("0")
+        .expect_refusal(&dir.path().join("state"));
+    assert!(err.contains("--max-running must be at least 1"), "{err}");
+
+    let (app, _state) = probe(&["--max-running", "1"]);
+    let answers: Vec<u16> = std::thread::scope(|s| {
+        let calls: Vec<_> = (0..4)
+            .map(|_| s.spawn(|| app.get("/exact").status))
+            .collect();
+        calls
+            .into_iter()
+            .map(|c| c.join().expect("client"))
+            .collect()
+    });
+    assert_eq!(answers, vec![200; 4], "the others waited their turn");
+}
+
+#[test]
 fn every_request_sees_fresh_memory_though_slots_keep_their_pages_resident() {
     let (app, _state) = probe(&[]);
     for round in 0..20 {
