@@ -86,6 +86,9 @@ const TABLE_KEEP_RESIDENT: usize = 64 << 10;
 /// resident for the next instance: more than a stage's working set.
 const LINEAR_MEMORY_KEEP_RESIDENT: usize = 1 << 20;
 
+/// Slots the pool keeps warm (affine to a component) while unused.
+const UNUSED_WARM_SLOTS: u32 = 16;
+
 /// How many requests can hold an instance at once.
 const MAX_CONCURRENT_INSTANCES: u32 = 256;
 
@@ -105,6 +108,10 @@ pub fn engine(limits: &Limits) -> Result<Engine> {
         // submission, BENCHMARKS.md).
         .table_keep_resident(TABLE_KEEP_RESIDENT)
         .pagemap_scan(wasmtime::Enabled::Auto);
+    // Slots kept for their component while unused, each holding what it
+    // keeps resident (below): wasmtime's default of 100 took the runner
+    // from 89 to 98 MB over the benchmark's scenarios, at the same speed.
+    pooling.max_unused_warm_slots(UNUSED_WARM_SLOTS);
     // A slot's linear memory stays mapped between instances: the pages an
     // instance wrote (found by Linux's PAGEMAP_SCAN) are copied back from
     // the image or zeroed, up to this much, instead of dropped with
@@ -112,9 +119,9 @@ pub fn engine(limits: &Limits) -> Result<Engine> {
     // without a page fault, and without the copy-on-write fault's TLB
     // shootdown on the other core (−7 % CPU per submission,
     // BENCHMARKS.md). What this keeps resident is bounded by it times the
-    // slots in use plus the pool's unused warm slots (100). Without the
-    // scan wasmtime would zero the first megabyte of every memory
-    // whatever was written: slower than the default (measured).
+    // slots in use plus the unused warm slots. Without the scan wasmtime
+    // would zero the first megabyte of every memory whatever was
+    // written: slower than the default (measured).
     if kernel_has_pagemap_scan(
         &std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default(),
     ) {
