@@ -82,15 +82,15 @@ pub struct LoadedApp {
 /// than a Rust component's function table (a few thousand entries).
 const TABLE_KEEP_RESIDENT: usize = 64 << 10;
 
-/// How much of an instance's written linear memory its slot keeps
-/// resident for the next instance: more than a stage's working set.
-const LINEAR_MEMORY_KEEP_RESIDENT: usize = 1 << 20;
-
 /// Slots the pool keeps warm (affine to a component) while unused.
 const UNUSED_WARM_SLOTS: u32 = 16;
 
-/// How many requests can hold an instance at once.
+/// How many instances the pool holds at once.
 const MAX_CONCURRENT_INSTANCES: u32 = 256;
+
+/// The most requests that may run in instances at once (`--max-running`):
+/// each may chain to a few more instances, and all must fit the pool.
+pub const MAX_RUNNING: usize = (MAX_CONCURRENT_INSTANCES / 4) as usize;
 
 pub fn engine(limits: &Limits) -> Result<Engine> {
     let mut pooling = PoolingAllocationConfig::default();
@@ -106,27 +106,20 @@ pub fn engine(limits: &Limits) -> Result<Engine> {
         // the kernel: the guests' first calls then take no copy-on-write
         // fault and no TLB shootdown on the other core (−4 % CPU per
         // submission, BENCHMARKS.md).
-        .table_keep_resident(TABLE_KEEP_RESIDENT)
-        .pagemap_scan(wasmtime::Enabled::Auto);
-    // Slots kept for their component while unused, each holding what it
-    // keeps resident (below): wasmtime's default of 100 took the runner
-    // from 89 to 98 MB over the benchmark's scenarios, at the same speed.
+        .table_keep_resident(TABLE_KEEP_RESIDENT);
+    // Slots kept for their component while unused: wasmtime's default of
+    // 100 took the runner from 89 to 98 MB over the benchmark's scenarios,
+    // at the same speed.
+    //
+    // Linear memory is not kept resident: without wasmtime's
+    // `pagemap_scan` it would zero the first `keep_resident` bytes of every
+    // memory whatever was written (slower than faulting, measured), and
+    // with it wasmtime 48 resets only the written pages that are present:
+    // one swapped out or migrating at that moment would keep the previous
+    // request's data for the next (bytecodealliance/wasmtime#14357). It
+    // was 7 % of the CPU a submission; not worth one request's personal
+    // data reaching another.
     pooling.max_unused_warm_slots(UNUSED_WARM_SLOTS);
-    // A slot's linear memory stays mapped between instances: the pages an
-    // instance wrote (found by Linux's PAGEMAP_SCAN) are copied back from
-    // the image or zeroed, up to this much, instead of dropped with
-    // madvise. The next instance then writes its stack, statics and heap
-    // without a page fault, and without the copy-on-write fault's TLB
-    // shootdown on the other core (−7 % CPU per submission,
-    // BENCHMARKS.md). What this keeps resident is bounded by it times the
-    // slots in use plus the unused warm slots. Without the scan wasmtime
-    // would zero the first megabyte of every memory whatever was
-    // written: slower than the default (measured).
-    if kernel_has_pagemap_scan(
-        &std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default(),
-    ) {
-        pooling.linear_memory_keep_resident(LINEAR_MEMORY_KEEP_RESIDENT);
-    }
     let mut config = Config::new();
     config
         .wasm_component_model(true)
@@ -400,19 +393,6 @@ impl Cache {
     }
 }
 
-/// Whether a Linux release (`uname -r`) has the `PAGEMAP_SCAN` ioctl
-/// (6.7 and later).
-fn kernel_has_pagemap_scan(release: &str) -> bool {
-    let mut numbers = release
-        .trim()
-        .split(|c: char| !c.is_ascii_digit())
-        .map(|n| n.parse::<u32>().ok());
-    match (numbers.next().flatten(), numbers.next().flatten()) {
-        (Some(major), Some(minor)) => (major, minor) >= (6, 7),
-        _ => false,
-    }
-}
-
 /// Whether the guests' code is named for `perf` (`RUNNER_PERFMAP`).
 fn profiling() -> bool {
     std::env::var_os("RUNNER_PERFMAP").is_some()
@@ -451,20 +431,4 @@ pub fn componentize(bytes: &[u8]) -> Result<Vec<u8>> {
             wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_REACTOR_ADAPTER,
         )?
         .encode()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::kernel_has_pagemap_scan;
-
-    #[test]
-    fn pagemap_scan_is_used_from_linux_6_7_on() {
-        assert!(kernel_has_pagemap_scan("6.18.44-fc-v1147\n"));
-        assert!(kernel_has_pagemap_scan("6.7.0"));
-        assert!(kernel_has_pagemap_scan("7.0.1-arch1"));
-        assert!(!kernel_has_pagemap_scan("6.6.87.2-microsoft-standard-WSL2"));
-        assert!(!kernel_has_pagemap_scan("5.15.0-91-generic"));
-        assert!(!kernel_has_pagemap_scan(""));
-        assert!(!kernel_has_pagemap_scan("unknown"));
-    }
 }

@@ -113,8 +113,8 @@ struct UpArgs {
     /// client is the proxy: raise it there.
     #[arg(long, default_value_t = 64)]
     max_connections_per_client: usize,
-    /// Requests served in instances at once (default: four per CPU core,
-    /// at least 8); more wait in the queue.
+    /// Requests served in instances at once, 1 to 64 (default: four per
+    /// CPU core, at least 8); more wait in the queue.
     #[arg(long)]
     max_running: Option<usize>,
     /// Requests that may wait for an instance slot (then 503 with
@@ -174,8 +174,11 @@ fn up(args: UpArgs) -> Result<()> {
     if args.max_memory_mib == 0 || args.max_memory_mib > 4096 {
         bail!("--max-memory-mib must be from 1 to 4096");
     }
-    if args.max_running == Some(0) {
-        bail!("--max-running must be at least 1");
+    if args
+        .max_running
+        .is_some_and(|n| n == 0 || n > app::MAX_RUNNING)
+    {
+        bail!("--max-running must be from 1 to {}", app::MAX_RUNNING);
     }
     if args.max_connections_per_client == 0 {
         bail!("--max-connections-per-client must be at least 1");
@@ -312,13 +315,12 @@ fn release_freed_memory() {
     }
 }
 
-/// Requests served at once unless `--max-running` says: four per core, at
-/// least 8. More only contend for the cores and the database's writer lock:
-/// past saturation each request then costs more CPU, so a backlog would
-/// feed itself (at a fixed 500 submissions a second on 2 cores, 64 at once
-/// cost 2.9 ms of CPU a submission and 180 MB; 8 at once, 2.6 ms and
-/// 80 MB; BENCHMARKS.md). Those waiting hold no instance.
+/// Requests served at once unless `--max-running` says: four per core,
+/// from 8 to [`app::MAX_RUNNING`]. More only contend for the cores and the
+/// database's writer lock: past saturation each request then costs more
+/// CPU, so a backlog would feed itself (BENCHMARKS.md). Those waiting hold
+/// no instance.
 fn default_running() -> usize {
     let cores = std::thread::available_parallelism().map_or(2, usize::from);
-    cores.saturating_mul(4).clamp(8, 256)
+    cores.saturating_mul(4).clamp(8, app::MAX_RUNNING)
 }
