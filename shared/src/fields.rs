@@ -378,6 +378,20 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn a_whole_number_written_with_a_point_zero_reads_exactly_even_near_two_to_the_fifty_third() {
+        for (text, expected) in [
+            ("1878005704447747.0", Some(1_878_005_704_447_747)),
+            ("384664703375.0", Some(384_664_703_375)),
+            ("2", Some(2)),
+            ("2.5", None),
+            ("1e300", None),
+        ] {
+            let value: Value = serde_json::from_str(text).expect("JSON");
+            assert_eq!(whole_number(&value), expected, "{text}");
+        }
+    }
+
+    #[test]
     fn text_with_a_bidirectional_control_is_refused_with_its_own_code() {
         let body =
             json!({"note": "已处理\u{202E}完毕", "title": "路灯\u{2066}不亮", "ok": "已处理"});
