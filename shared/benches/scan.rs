@@ -7,9 +7,9 @@
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use shared::db::{Db, NativeDb};
-use shared::reminder::scan;
-use shared::rules::Rules;
+use shared::base::db::{Db, NativeDb};
+use shared::base::rules::Rules;
+use shared::oversight::reminder::scan;
 
 const OPEN: i64 = 1_000_000;
 const DUE: i64 = 10_000;
@@ -22,10 +22,10 @@ fn main() {
     conn.pragma_update(None, "journal_mode", "WAL")
         .expect("WAL");
     let db = NativeDb::new(conn);
-    shared::schema::migrate(&db).expect("migrates");
+    shared::base::schema::migrate(&db).expect("migrates");
 
     let started = Instant::now();
-    db.transaction(|db| -> Result<(), shared::db::DbError> {
+    db.transaction(|db| -> Result<(), shared::base::db::DbError> {
         db.execute(
             &format!(
                 "INSERT INTO cases (id, tracking_code, channel, kind, title, content, county, status,

@@ -11,9 +11,10 @@
 use std::time::Instant;
 
 use shared::access::Principal;
-use shared::db::{Db, NativeDb};
-use shared::lifecycle::Role;
-use shared::statistics::{rows, GroupBy, Query};
+use shared::base::db::{Db, NativeDb};
+use shared::case::words::Role;
+use shared::oversight::statistics::{rows, GroupBy, Query};
+use shared::time::working_days;
 
 fn main() {
     let only = std::env::args().nth(1).filter(|a| !a.starts_with('-'));
@@ -35,12 +36,12 @@ fn run(instance: &str, counties: i64, per_county: i64) {
     conn.pragma_update(None, "journal_mode", "WAL")
         .expect("WAL");
     let db = NativeDb::new(conn);
-    shared::schema::migrate(&db).expect("migrates");
+    shared::base::schema::migrate(&db).expect("migrates");
     let started = Instant::now();
     let cases = counties * per_county;
     // The city's cases go in without the triggers, then are counted afresh
     // as the schema step that made the table counts an existing database.
-    let step = shared::store::DAILY_STATISTICS;
+    let step = shared::base::schema::stats_days::MIGRATION;
     let (afresh, triggers) = (&step[3..6], &step[6..11]);
     let bulk = counties > 1;
     if bulk {
@@ -62,7 +63,7 @@ fn run(instance: &str, counties: i64, per_county: i64) {
     let (late, in_time) = (day("+ 12"), day("+ 4"));
     let closed =
         format!("CASE WHEN i % 100 = 0 THEN NULL WHEN i % 10 = 0 THEN {late} ELSE {in_time} END");
-    db.transaction(|db| -> Result<(), shared::db::DbError> {
+    db.transaction(|db| -> Result<(), shared::base::db::DbError> {
         db.execute(
             &format!(
                 "INSERT INTO cases (id, tracking_code, channel, kind, title, content, county, status,
@@ -96,8 +97,8 @@ fn run(instance: &str, counties: i64, per_county: i64) {
         Ok(())
     })
     .expect("data");
-    let calendar = shared::calendar::Calendar::official();
-    while shared::store::count_working_days_to_close(&db, &calendar, None, 100_000).expect("counts")
+    let calendar = shared::time::calendar::Calendar::official();
+    while working_days::count_working_days_to_close(&db, &calendar, None, 100_000).expect("counts")
         > 0
     {}
     println!(
@@ -111,7 +112,7 @@ fn run(instance: &str, counties: i64, per_county: i64) {
     );
     if bulk {
         let counting = Instant::now();
-        db.transaction(|db| -> Result<(), shared::db::DbError> {
+        db.transaction(|db| -> Result<(), shared::base::db::DbError> {
             db.execute("DELETE FROM stats_days", &[])?;
             for sql in afresh.iter().chain(triggers) {
                 db.execute(sql, &[])?;

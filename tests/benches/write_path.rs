@@ -19,11 +19,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use e2e::{json, token, App, Launch, TEST_PD_KEY};
-use shared::db::NativeDb;
-use shared::intake::NewCase;
-use shared::personal::Keys;
-use shared::rules::{NoCache, Rules};
-use shared::store::{self, Stored};
+use shared::base::db::NativeDb;
+use shared::base::rules::{NoCache, Rules};
+use shared::case::intake::NewCase;
+use shared::case::personal::Keys;
+use shared::record::cases;
+use shared::record::cases::Stored;
 
 fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -285,7 +286,7 @@ fn native(clients: u64, seconds: u64) -> Row {
     };
     {
         let db = open(&path);
-        shared::schema::migrate(&db).expect("migrates");
+        shared::base::schema::migrate(&db).expect("migrates");
         db.execute_batch(include_str!("../../seed/demo-county.sql"))
             .expect("seed");
     }
@@ -310,23 +311,23 @@ fn native(clients: u64, seconds: u64) -> Row {
                     let n = counter.fetch_add(1, Ordering::Relaxed);
                     let t = Instant::now();
                     let case = NewCase::parse(&submission(n)).expect("valid");
-                    let now = shared::clock::in_china(shared::clock::now());
+                    let now = shared::base::clock::in_china(shared::base::clock::now());
                     let mut draws = [([0u8; 8], [0u8; 12]); 3];
                     for (code, nonce) in &mut draws {
                         getrandom::fill(code).expect("random");
                         getrandom::fill(nonce).expect("random");
                     }
                     let stored =
-                        store::insert_with_fresh_code(&intake, &case, now, None, &keys, &draws)
+                        cases::insert_with_fresh_code(&intake, &case, now, None, &keys, &draws)
                             .expect("stored");
                     let Stored::Created(receipt) = stored else {
                         panic!("a fresh case")
                     };
                     let rules = Rules::current(&filter, &NoCache).expect("rules");
-                    shared::pipeline::screen_case(&filter, receipt.case_id, &rules, now)
+                    shared::triage::pipeline::screen_case(&filter, receipt.case_id, &rules, now)
                         .expect("screened");
                     let rules = Rules::current(&route, &NoCache).expect("rules");
-                    shared::pipeline::dispatch_case(&route, receipt.case_id, &rules, now)
+                    shared::triage::pipeline::dispatch_case(&route, receipt.case_id, &rules, now)
                         .expect("dispatched");
                     group.wait_durable();
                     latencies.push(t.elapsed());

@@ -11,8 +11,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+pub mod layers;
+
 pub use serde_json::{json, Value};
-pub use shared::tokens::DevSigner;
+pub use shared::access::tokens::DevSigner;
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {

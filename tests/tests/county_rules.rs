@@ -1,11 +1,12 @@
 //! A county changes its rules at run time (Art. 12): a changed rule row
 //! changes the next decision of the running app, without a rebuild or a
 //! restart. The rows are written through the library's API
-//! (`shared::rules::set`), as the admin endpoints will.
+//! (`shared::county::families::set`), as the admin endpoints will.
 
 use e2e::{json, token, App};
-use shared::db::NativeDb;
-use shared::rules::{set, Family};
+use shared::base::db::NativeDb;
+use shared::base::rules::Family;
+use shared::county::families::set;
 
 /// Sets one family of rules in the app's database, as an administrator.
 fn set_rules(state: &std::path::Path, family: Family, key: &str, body: serde_json::Value) {
@@ -50,7 +51,7 @@ fn a_new_routing_entry_sends_the_next_case_to_its_unit_without_a_restart() {
     // No competence entry knows shared bikes: the bureau's triage queue.
     assert_eq!(first["status"], "accepted", "{first}");
 
-    let routing = changed(shared::routing::RoutingTable::defaults(), |r| {
+    let routing = changed(shared::triage::routing::RoutingTable::defaults(), |r| {
         r["entries"]
             .as_array_mut()
             .expect("entries")
@@ -81,7 +82,7 @@ fn a_new_screening_rule_holds_the_next_case_for_a_person() {
     );
     assert_eq!(accepted["status"], "handling", "{accepted}");
 
-    let filter = changed(shared::filter::FilterRules::defaults(), |f| {
+    let filter = changed(shared::triage::filter::FilterRules::defaults(), |f| {
         f["rules"].as_array_mut().expect("rules").push(json!({
             "name": "category4.bar", "category": 4, "patterns": ["酒吧…音响"],
             "examples": {"matching": ["酒吧音响"], "not_matching": ["商铺音响"]}
@@ -128,7 +129,7 @@ fn a_further_calendar_year_and_changed_deadlines_reach_the_public_calendar_and_n
     );
 
     // The online platform's limit goes from 5 to 10 working days.
-    let deadlines = changed(shared::deadlines::DeadlineRules::defaults(), |d| {
+    let deadlines = changed(shared::time::deadlines::DeadlineRules::defaults(), |d| {
         for rule in d["rules"].as_array_mut().expect("rules") {
             if rule["name"] == "online platform" {
                 rule["milestones"]["finish"] = json!(10);

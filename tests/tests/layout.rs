@@ -185,6 +185,65 @@ fn stage_files_stay_small() {
     }
 }
 
+/// Every file under `shared/src`, by its path relative to it.
+fn library_files() -> std::collections::BTreeMap<String, String> {
+    fn walk(dir: &Path, base: &Path, out: &mut std::collections::BTreeMap<String, String>) {
+        for entry in std::fs::read_dir(dir).expect("dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(&path, base, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let rel = path.strip_prefix(base).expect("below src");
+                out.insert(rel.to_string_lossy().replace('\\', "/"), read(&path));
+            }
+        }
+    }
+    let base = repo_root().join("shared/src");
+    let mut out = std::collections::BTreeMap::new();
+    walk(&base, &base, &mut out);
+    out
+}
+
+#[test]
+fn the_librarys_folders_are_layers_no_module_imports_from_a_higher_one_or_in_a_cycle() {
+    let files = library_files();
+    assert!(files.len() > 40, "{} files", files.len());
+    let found = e2e::layers::check(&files, shared::LAYERS);
+    assert!(
+        found.is_clean(),
+        "shared/src breaks its layers (shared::LAYERS, bottom first):\n\
+         files outside the layers: {:?}\nupward imports: {:#?}\ncycles: {:?}",
+        found.outside,
+        found.upward,
+        found.cycles
+    );
+    // Every listed folder exists and is declared in lib.rs.
+    let lib = read("shared/src/lib.rs");
+    for layer in shared::LAYERS {
+        assert!(
+            files.keys().any(|f| f.starts_with(&format!("{layer}/"))),
+            "{layer} has no files"
+        );
+        assert!(
+            lib.contains(&format!("pub mod {layer};")),
+            "lib.rs declares {layer}"
+        );
+    }
+}
+
+#[test]
+fn no_glob_re_export_in_the_library() {
+    for (file, source) in library_files() {
+        for line in source.lines() {
+            let line = line.trim();
+            assert!(
+                !(line.starts_with("pub use") && line.contains("::*")),
+                "{file}: {line}: name what is re-exported"
+            );
+        }
+    }
+}
+
 #[test]
 fn the_readme_links_the_maintainers_documents_and_the_rules_cite_every_provision() {
     let readme = read("README.md");

@@ -47,7 +47,10 @@ fn a_database_made_by_the_previous_release_opens_migrated_with_its_cases_whole()
         "the history written by the previous release is there: {view}"
     );
     let migrated = query(state.path(), "SELECT MAX(version) FROM schema_migrations");
-    assert_eq!(migrated, [[shared::schema::latest_version().to_string()]]);
+    assert_eq!(
+        migrated,
+        [[shared::base::schema::latest_version().to_string()]]
+    );
 
     let moved = app.post_as(&bureau, "/api/admin/reseal", "", None).json();
     assert_eq!(

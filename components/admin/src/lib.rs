@@ -13,7 +13,7 @@ use common::routes::{
     self, ADMIN_CALENDAR, ADMIN_RULES, ADMIN_UNIT, ADMIN_UNITS, AUDIT, DEV_TOKENS,
 };
 use common::{json, respond, Answer, Ctx, Problem};
-use shared::admin::{get, put, Target};
+use shared::county::admin::{get, put, Target};
 use shared::directory;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
@@ -95,7 +95,7 @@ fn units(ctx: &Ctx, who: &shared::access::Principal, route: &str) -> Answer {
 /// development instance's own key, valid for an hour; only there (404 on
 /// an instance with real keys) and only for a client on this machine.
 fn demo_token(ctx: &Ctx) -> Answer {
-    use shared::tokens::DemoClaims;
+    use shared::access::tokens::DemoClaims;
     if !common::keys::is_development()? {
         return Err(Problem::not_found()
             .detail("demo tokens exist only on a development instance; staff sign in through the city's sign-on")
@@ -115,7 +115,11 @@ fn demo_token(ctx: &Ctx) -> Answer {
 /// The audit trail, as JSON or CSV.
 fn audit(ctx: &Ctx, who: &shared::access::Principal) -> Answer {
     let query = ctx.query();
-    let page = shared::audit::entries(ctx.db()?, who, &shared::audit::Query::from_query(&query)?)?;
+    let page = shared::county::audit::entries(
+        ctx.db()?,
+        who,
+        &shared::county::audit::Query::from_query(&query)?,
+    )?;
     let accept = ctx
         .req
         .header("accept")
@@ -126,7 +130,7 @@ fn audit(ctx: &Ctx, who: &shared::access::Principal) -> Answer {
             .status(200)
             .header("content-type", "text/csv; charset=utf-8")
             .header("content-disposition", "attachment; filename=\"audit.csv\"")
-            .body(shared::audit::csv(&page))
+            .body(shared::county::audit::csv(&page))
             .build();
         if let Some(next) = &page.next {
             resp.set_header("x-next-cursor", next.as_str());

@@ -10,7 +10,8 @@ use chrono::NaiveDate;
 use common::routes::{self, CALENDAR_ADD, CALENDAR_DAY};
 use common::{json, respond, Answer, Ctx, Problem};
 use serde::Serialize;
-use shared::calendar::MAX_WORKING_DAYS;
+use shared::time::calendar::Calendar;
+use shared::time::calendar::MAX_WORKING_DAYS;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
@@ -27,7 +28,7 @@ fn handle(req: Request) -> Response {
 }
 
 fn date(field: &str, text: &str) -> Result<NaiveDate, Box<Problem>> {
-    shared::clock::day(text).ok_or_else(|| {
+    shared::base::clock::day(text).ok_or_else(|| {
         Problem::new(400, "invalid_field", "Invalid date")
             .field(field)
             .detail("a date is written YYYY-MM-DD, e.g. 2025-10-08")
@@ -41,7 +42,7 @@ fn missing(field: &str, title: &str) -> Problem {
 
 fn day(ctx: &Ctx) -> Answer {
     let date = date("date", &ctx.path("date"))?;
-    json(200, &ctx.rules()?.calendar()?.day(date))
+    json(200, &ctx.rules()?.get::<Calendar>()?.day(date))
 }
 
 #[derive(Serialize)]
@@ -74,7 +75,7 @@ fn add(ctx: &Ctx) -> Answer {
     };
     let due = ctx
         .rules()?
-        .calendar()?
+        .get::<Calendar>()?
         .add_working_days(from, n)
         .map_err(|e| {
             Problem::new(400, "invalid_field", "Cannot count that far")

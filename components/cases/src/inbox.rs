@@ -3,7 +3,7 @@
 //! units that did not look on a working day (`?queue=unseen&date=`).
 
 use common::{json, Answer, Ctx};
-use shared::inbox::{answer, Filter};
+use shared::oversight::inbox::{answer, Filter};
 
 /// The caller's work list.
 pub fn inbox(ctx: &Ctx) -> Answer {

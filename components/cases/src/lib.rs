@@ -10,10 +10,11 @@ use common::routes::{self, ACTIONS, ADMIN_RESEAL, CASE, INBOX, URGE_ACK};
 use common::{json, respond, Answer, Ctx, Problem};
 use serde::Serialize;
 use shared::access::{case_access, personal_read, PersonalRead};
-use shared::casefile::CaseFile;
+use shared::case::personal::PersonalData;
+use shared::desk::casefile::CaseFile;
 use shared::lifecycle::Actor;
-use shared::personal::PersonalData;
-use shared::store::{self, CaseView, Reader};
+use shared::record::cases::{self, CaseView, Reader};
+use shared::record::reseal;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
@@ -83,7 +84,7 @@ fn reseal(ctx: &Ctx) -> Answer {
         .collect::<Result<Vec<_>, _>>()?
         .into_iter();
     let mut fresh = || nonces.next().unwrap_or_default();
-    let done = store::reseal(ctx.db()?, &keys, limit, &mut fresh);
+    let done = reseal::reseal(ctx.db()?, &keys, limit, &mut fresh);
     eprintln!(
         "reseal by {}: {} rows to key {}, {} left",
         who.subject,
@@ -109,18 +110,18 @@ fn read(ctx: &Ctx) -> Answer {
     let unmask = ctx.query_one_of("unmask", &["true", "false"])? == Some("true");
     let purpose = query.get("purpose").map(String::as_str).unwrap_or_default();
     let db = ctx.db()?;
-    let case = store::case_view(db, id)?.ok_or_else(|| Problem::case_not_found().boxed())?;
+    let case = cases::case_view(db, id)?.ok_or_else(|| Problem::case_not_found().boxed())?;
     let view = case_access(&who, case.lead_unit.as_ref(), &case.co_units)?;
-    let file = shared::casefile::case_file(db, id, &Actor::from(&who), ctx.now())?;
+    let file = shared::desk::casefile::case_file(db, id, &Actor::from(&who), ctx.now())?;
     let (submitter, masked) = match personal_read(view, unmask, purpose)? {
         PersonalRead::Nothing => (None, None),
         PersonalRead::Masked => (
-            Some(store::masked_personal_data(db, &ctx.keys()?, id)?),
+            Some(cases::masked_personal_data(db, &ctx.keys()?, id)?),
             Some(true),
         ),
         PersonalRead::Clear { purpose } => {
             let reader = Reader::from(&who);
-            let clear = store::read_personal_data(
+            let clear = cases::read_personal_data(
                 db,
                 &ctx.keys()?,
                 id,

@@ -12,6 +12,6 @@ pub fn acknowledge(ctx: &Ctx) -> Answer {
         .ok()
         .filter(|n| *n > 0)
         .ok_or_else(|| Problem::new(400, "invalid_field", "Invalid urge notice id").field("id"))?;
-    let notice = shared::reminder::acknowledge(ctx.db()?, id, &who, ctx.now_in_china())?;
+    let notice = shared::oversight::reminder::acknowledge(ctx.db()?, id, &who, ctx.now_in_china())?;
     json(200, &notice)
 }

@@ -6,15 +6,19 @@
 
 use serde::Serialize;
 use shared::access::{case_access, Principal};
-use shared::actions::{self, Rules};
-use shared::ids::CaseId;
+use shared::base::ids::CaseId;
+use shared::case::words::Status;
+use shared::desk::actions::{self, Rules};
 use shared::lifecycle::moves::{desk_of, Desk};
-use shared::lifecycle::{Action, Actor, Citation, Event, Status};
-use shared::store;
+use shared::lifecycle::{Action, Actor, Citation, Event};
+
 use spin_sdk::http::{Method, Request, Response};
 
 use crate::routes::{Chained, DISPATCH, QC, REPLY};
 use crate::{json, Answer, Ctx, Problem};
+use shared::record::cases;
+use shared::time::calendar::Calendar;
+use shared::time::deadlines::DeadlineRules;
 
 #[derive(Serialize)]
 struct Moved {
@@ -93,13 +97,13 @@ fn answer(moved: &Moved) -> Answer {
 /// Applies one move under `If-Match`.
 fn perform(ctx: &Ctx, who: &Principal, id: CaseId, action: Action) -> Result<Moved, Box<Problem>> {
     let db = ctx.db()?;
-    let case = store::case_view(db, id)?.ok_or_else(|| Problem::case_not_found().boxed())?;
+    let case = cases::case_view(db, id)?.ok_or_else(|| Problem::case_not_found().boxed())?;
     case_access(who, case.lead_unit.as_ref(), &case.co_units)?;
     let expected = ctx.if_match()?;
     let rules = ctx.rules()?;
     let rules = Rules {
-        calendar: rules.calendar()?,
-        deadlines: rules.deadlines()?,
+        calendar: rules.get::<Calendar>()?,
+        deadlines: rules.get::<DeadlineRules>()?,
     };
     let (t, version) = actions::apply(
         db,

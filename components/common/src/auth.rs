@@ -1,5 +1,5 @@
 //! Staff tokens: JWTs the city's sign-on signs with its private key,
-//! verified here with its public keys ([`shared::tokens`]); they carry
+//! verified here with its public keys ([`shared::access::tokens`]); they carry
 //! `sub`, `role` and, for unit staff, `unit`. A development instance
 //! verifies the demo tokens it signs itself, and serves staff only on this
 //! machine.
@@ -24,7 +24,7 @@ fn forwarded(req: &Request) -> bool {
 /// forwarded by a proxy).
 pub fn from_this_machine(req: &Request) -> bool {
     let peer = crate::request::header(req, "spin-client-addr");
-    shared::tokens::is_local_client(&peer, forwarded(req))
+    shared::access::tokens::is_local_client(&peer, forwarded(req))
 }
 
 /// 403: a development instance serves staff only on this machine.
@@ -52,6 +52,6 @@ pub fn principal(req: &Request) -> Result<Principal, Box<Problem>> {
         .strip_prefix("Bearer ")
         .ok_or_else(|| unauthorized("the Authorization header must be Bearer <token>"))?;
     crate::keys::token_verifier()?
-        .verify(token.trim(), shared::clock::now().timestamp())
+        .verify(token.trim(), shared::base::clock::now().timestamp())
         .map_err(|e| unauthorized(&e.to_string()))
 }

@@ -1,7 +1,7 @@
 //! Limit counters in the key-value store `default`: read, incremented
 //! atomically (`wasi:keyvalue/atomics`, 8 little-endian bytes, as Spin
 //! stores them), and swept once their window has ended (the keys carry
-//! their expiry: [`shared::attempts::counter_key`]).
+//! their expiry: [`shared::access::attempts::counter_key`]).
 
 use chrono::{DateTime, Utc};
 use spin_sdk::wit::wasi::keyvalue::{atomics, store};
@@ -36,7 +36,7 @@ pub fn sweep(now: DateTime<Utc>) -> Result<u64, String> {
         for key in page
             .keys
             .iter()
-            .filter(|k| shared::attempts::is_expired(k, now))
+            .filter(|k| shared::access::attempts::is_expired(k, now))
         {
             bucket.delete(key).map_err(|e| format!("{e:?}"))?;
             deleted += 1;

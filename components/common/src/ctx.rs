@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use shared::access::Principal;
-use shared::ids::CaseId;
-use shared::personal::Keys;
-use shared::rules::{Rules, RulesCache};
+use shared::base::ids::CaseId;
+use shared::base::rules::{Rules, RulesCache};
+use shared::case::personal::Keys;
 use spin_sdk::http::Request;
 
 use crate::db::SpinDb;
@@ -44,7 +44,7 @@ impl RulesCache for KeyValueCache {
 
 /// The county's rules in force (as of the stamp read on opening `db`, if
 /// not taken yet), also outside a request (the cron stage).
-pub fn current_rules(db: &SpinDb) -> Result<Rules, shared::rules::RulesError> {
+pub fn current_rules(db: &SpinDb) -> Result<Rules, shared::base::rules::RulesError> {
     match db.take_rules_stamp() {
         Some(stamp) => Rules::at(db, &KeyValueCache, stamp),
         None => Rules::current(db, &KeyValueCache),
@@ -56,7 +56,7 @@ impl Ctx {
     pub fn new(req: Request) -> Self {
         Self {
             req,
-            now: shared::clock::now(),
+            now: shared::base::clock::now(),
             db: OnceCell::new(),
             rules: OnceCell::new(),
         }
@@ -69,7 +69,7 @@ impl Ctx {
 
     /// The request's instant in China time.
     pub fn now_in_china(&self) -> DateTime<FixedOffset> {
-        shared::clock::in_china(self.now)
+        shared::base::clock::in_china(self.now)
     }
 
     /// The database, opened (and its schema brought up to date) on first use.
@@ -176,7 +176,7 @@ impl Ctx {
     /// address (IPv6: its /64), read through the deployment's trusted
     /// proxies (the `trusted_proxies` variable, where the component has it).
     pub fn client_bucket(&self) -> Result<String, Box<Problem>> {
-        use shared::client::{client_bucket, Origin, TrustedProxies};
+        use shared::access::client::{client_bucket, Origin, TrustedProxies};
         let trusted = match spin_sdk::variables::get("trusted_proxies") {
             Ok(text) => TrustedProxies::parse(&text).map_err(crate::keys::not_configured)?,
             Err(spin_sdk::variables::Error::Undefined(_)) => TrustedProxies::default(),

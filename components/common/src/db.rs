@@ -1,8 +1,8 @@
-//! [`shared::db::Db`] over Spin's SQLite (`fermyon:spin/sqlite@2.0.0`, which
+//! [`shared::base::db::Db`] over Spin's SQLite (`fermyon:spin/sqlite@2.0.0`, which
 //! every Spin 2 and 3 host provides).
 
-use shared::db::{Db, DbError, Rows, SqlValue};
-use shared::rules::Stamp;
+use shared::base::db::{Db, DbError, Rows, SqlValue};
+use shared::base::rules::Stamp;
 use spin_sdk::sqlite::{Connection, Error, Value};
 
 /// The app's SQLite database, as labelled in `spin.toml`.
@@ -24,7 +24,7 @@ impl SpinDb {
             rules_stamp: std::cell::Cell::new(None),
         };
         db.rules_stamp
-            .set(shared::schema::migrate_reading_rules_stamp(&db)?);
+            .set(shared::base::schema::migrate_reading_rules_stamp(&db)?);
         Ok(db)
     }
 

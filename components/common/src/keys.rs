@@ -6,11 +6,12 @@
 //! use and keeps in its own key-value store (never in the database), whose
 //! staff endpoints answer only clients on the same machine.
 
-use shared::personal::Keys;
-use shared::tokens::{DevSigner, TokenPolicy, Verifier, DEVELOPMENT_ISSUER};
+use shared::access::tokens::{DevSigner, TokenPolicy, Verifier, DEVELOPMENT_ISSUER};
+use shared::case::personal::Keys;
 use spin_sdk::wit::wasi::keyvalue::{atomics, store};
 
 use crate::problem::Problem;
+use shared::record::cases;
 
 /// Where a development instance keeps the seed of its token-signing key.
 const DEV_TOKEN_SEED: &str = "casework/development/token-signing-seed";
@@ -127,7 +128,7 @@ fn dev_secret(key: &str, create: bool) -> Result<Option<[u8; 32]>, Box<Problem>>
 
 /// Random bytes for storing a new case: a few draws of a tracking code and
 /// a sealing nonce (a draw is used again only if its code collides).
-pub fn draws() -> Result<[shared::store::Draw; 3], Box<crate::Problem>> {
+pub fn draws() -> Result<[cases::Draw; 3], Box<crate::Problem>> {
     let mut draws = [([0u8; 8], [0u8; 12]); 3];
     for (code, nonce) in &mut draws {
         getrandom::fill(code)

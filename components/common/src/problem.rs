@@ -6,22 +6,22 @@
 
 use serde::Serialize;
 use shared::access::AccessError;
-use shared::admin::AdminError;
-use shared::audit::AuditError;
+use shared::base::fields::FieldError;
+use shared::base::rules::RulesError;
+use shared::case::intake::AdmissionError;
+use shared::case::stored::StoreError;
+use shared::county::admin::AdminError;
+use shared::county::audit::AuditError;
+use shared::county::intake_rules::{HallClosed, RateExceeded};
+use shared::desk::feedback::FeedbackError;
 use shared::directory::DirectoryError;
-use shared::feedback::FeedbackError;
-use shared::fields::FieldError;
-use shared::hall::{HallClosed, RateExceeded};
-use shared::hotspots::HotspotError;
-use shared::inbox::InboxError;
-use shared::intake::AdmissionError;
 use shared::lifecycle::TransitionError;
-use shared::pipeline::PipelineError;
-use shared::rectification::RectificationError;
-use shared::reminder::AckError;
-use shared::rules::RulesError;
-use shared::statistics::StatsError;
-use shared::store::StoreError;
+use shared::oversight::hotspots::HotspotError;
+use shared::oversight::inbox::InboxError;
+use shared::oversight::rectification::RectificationError;
+use shared::oversight::reminder::AckError;
+use shared::oversight::statistics::StatsError;
+use shared::triage::pipeline::PipelineError;
 use spin_sdk::http::Response;
 
 /// A handler's result: an answer, or a problem.
@@ -211,7 +211,7 @@ impl From<StoreError> for Box<Problem> {
                 p
             }
             StoreError::NotFound(_) => Problem::case_not_found(),
-            StoreError::Seal(shared::personal::SealError::UnknownKey(id)) => {
+            StoreError::Seal(shared::case::personal::SealError::UnknownKey(id)) => {
                 Problem::new(503, "not_configured", "A personal-data key is missing").detail(
                     format!(
                 "rows sealed with key {id} need it in pd_previous_keys until they are re-sealed"
@@ -317,8 +317,8 @@ impl From<HallClosed> for Box<Problem> {
     }
 }
 
-impl From<shared::attempts::Throttled> for Box<Problem> {
-    fn from(e: shared::attempts::Throttled) -> Self {
+impl From<shared::access::attempts::Throttled> for Box<Problem> {
+    fn from(e: shared::access::attempts::Throttled) -> Self {
         let mut p =
             Problem::new(429, "too_many_attempts", "Too many wrong attempts").detail(e.to_string());
         p.retry_after = Some(e.retry_after);
@@ -413,7 +413,8 @@ impl From<AdminError> for Box<Problem> {
 impl From<DirectoryError> for Box<Problem> {
     fn from(e: DirectoryError) -> Self {
         match e {
-            DirectoryError::Admin(e) => e.into(),
+            DirectoryError::Role(_) => Problem::forbidden(e.to_string()).boxed(),
+            DirectoryError::Store(e) => e.into(),
             DirectoryError::Fields(errors) => errors.into(),
             DirectoryError::Exists(_) => Problem::new(409, "unit_exists", "The unit exists")
                 .field("id")

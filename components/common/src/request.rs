@@ -9,7 +9,7 @@ use spin_sdk::http::Request;
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The body as JSON, every string in Unicode NFC
-/// ([`shared::text::normalize_json`]): 413 when too large, 400 when not
+/// ([`shared::base::text::normalize_json`]): 413 when too large, 400 when not
 /// JSON.
 pub fn json_body(req: &Request) -> Result<serde_json::Value, Box<crate::problem::Problem>> {
     use crate::problem::Problem;
@@ -24,7 +24,7 @@ pub fn json_body(req: &Request) -> Result<serde_json::Value, Box<crate::problem:
             Problem::new(400, "malformed_json", "The body is not valid JSON").detail(e.to_string()),
         )
     })?;
-    shared::text::normalize_json(&mut value);
+    shared::base::text::normalize_json(&mut value);
     Ok(value)
 }
 
@@ -68,7 +68,7 @@ pub fn query_pairs(req: &Request) -> BTreeMap<String, String> {
         .filter(|p| !p.is_empty())
         .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let text = |s: &str| shared::text::nfc(&decode(s)).into_owned();
+            let text = |s: &str| shared::base::text::nfc(&decode(s)).into_owned();
             (text(k), text(v))
         })
         .collect()

@@ -2,7 +2,7 @@
 //! `spin.toml` (a test checks), and the private stages reached by service
 //! chaining, shared between each stage and its callers.
 
-use shared::ids::CaseId;
+use shared::base::ids::CaseId;
 use spin_sdk::http::{Method, Request};
 
 use crate::problem::Problem;
@@ -63,7 +63,7 @@ pub const PORTAL: &str = "/...";
 
 /// Where the citizen's view of the case with `code` is (the `Location` of
 /// a new case).
-pub fn track_location(code: &shared::ids::TrackingCode) -> String {
+pub fn track_location(code: &shared::base::ids::TrackingCode) -> String {
     TRACK.replace(":code", code.as_str())
 }
 

@@ -5,7 +5,7 @@
 
 use common::routes::SCREEN;
 use common::{json, respond, Answer, Ctx};
-use shared::pipeline::screen_case;
+use shared::triage::pipeline::screen_case;
 use spin_sdk::http::{Request, Response};
 use spin_sdk::http_component;
 

@@ -2,17 +2,18 @@
 //! their phone: `GET /api/cases/track/{code}` (where the case stands, and
 //! the released reply) and `POST /api/cases/track/{code}/feedback` (rate
 //! the reply once per closure, and ask for a review). Both run under the
-//! county's tracking limits (`shared::attempts`): wrong answers counted per
+//! county's tracking limits (`shared::access::attempts`): wrong answers counted per
 //! client, per code and client and per code, refused with 429 and
 //! `Retry-After` before any work once over.
 
 use common::counters;
 use common::{json, Answer, Ctx, Problem};
-use shared::attempts::Seen;
-use shared::contact::{ContactError, PhoneLast4};
-use shared::feedback::{rate, Feedback, FeedbackError};
-use shared::ids::TrackingCode;
-use shared::store;
+use shared::access::attempts::Seen;
+use shared::base::ids::TrackingCode;
+use shared::case::contact::{ContactError, PhoneLast4};
+use shared::county::intake_rules::IntakeRules;
+use shared::desk::feedback::{rate, Feedback, FeedbackError};
+use shared::record::cases;
 
 fn code(ctx: &Ctx) -> Result<TrackingCode, Box<Problem>> {
     ctx.path("code")
@@ -33,7 +34,7 @@ pub fn track(ctx: &Ctx) -> Answer {
                 .detail(ContactError::Last4.to_string())
         })?;
     let found = guarded(ctx, &code, || {
-        Ok(store::find_public_status_for_submitter(
+        Ok(cases::find_public_status_for_submitter(
             ctx.db()?,
             &ctx.keys()?,
             &code,
@@ -60,7 +61,7 @@ fn guarded<T>(
     code: &TrackingCode,
     lookup: impl FnOnce() -> Result<Option<T>, Box<Problem>>,
 ) -> Result<Option<T>, Box<Problem>> {
-    let limits = &ctx.rules()?.intake()?.tracking;
+    let limits = &ctx.rules()?.get::<IntakeRules>()?.tracking;
     let now = ctx.now();
     let c = limits.counters(&ctx.client_bucket()?, code, now);
     let seen = Seen {

@@ -5,10 +5,11 @@
 
 use common::{Ctx, Problem};
 use serde::{Deserialize, Serialize};
-use shared::attempts;
-use shared::hall::IntakeRules;
-use shared::ids::IdempotencyKey;
-use shared::store::{self, Acknowledgement};
+use shared::access::attempts;
+use shared::base::ids::IdempotencyKey;
+use shared::county::intake_rules::IntakeRules;
+use shared::record::cases;
+use shared::record::cases::Acknowledgement;
 use spin_sdk::http::Response;
 use spin_sdk::key_value::Store;
 
@@ -74,7 +75,7 @@ pub fn replay(ctx: &Ctx, scoped: &str, fingerprint: &str) -> Option<Response> {
 /// Keeps the answer for retries under the (scoped) key, for as long as
 /// the key holds.
 pub fn remember(ctx: &Ctx, scoped: &str, fingerprint: &str, ack: &Acknowledgement) {
-    let valid_until = ack.receipt.received_at.timestamp() + store::IDEMPOTENCY_HOURS * 3600;
+    let valid_until = ack.receipt.received_at.timestamp() + cases::IDEMPOTENCY_HOURS * 3600;
     let record = serde_json::to_value(ack).map(|answer| Record {
         fingerprint: fingerprint.to_string(),
         location: common::routes::track_location(&ack.receipt.tracking_code),

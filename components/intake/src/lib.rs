@@ -7,10 +7,13 @@ mod keyvalue;
 
 use common::routes::{self, COUNTIES, DISPATCH, FEEDBACK, SCREEN, SUBMIT, TRACK};
 use common::{json, respond, Answer, Ctx};
-use shared::intake::NewCase;
+use shared::case::intake::NewCase;
+use shared::county::intake_rules::IntakeRules;
 use shared::lifecycle::Actor;
-use shared::pipeline;
-use shared::store::{self, Idempotency, Receipt, Stored};
+use shared::record::cases;
+use shared::record::cases::{Idempotency, Receipt, Stored};
+use shared::time::calendar::Calendar;
+use shared::triage::pipeline;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
@@ -35,7 +38,7 @@ async fn handle(req: Request) -> Response {
 
 /// `GET /api/counties`: the counties served, for the submission form.
 fn counties(ctx: &Ctx) -> Answer {
-    let served = shared::counties::served(ctx.db()?, ctx.rules()?.intake()?)?;
+    let served = shared::county::counties::served(ctx.db()?, ctx.rules()?.get::<IntakeRules>()?)?;
     json(200, &serde_json::json!({ "counties": served }))
 }
 
@@ -47,15 +50,17 @@ async fn submit(ctx: &Ctx) -> Answer {
     // channel without opening hours needs none).
     if case.channel.has_opening_hours() {
         let rules = ctx.rules()?;
-        rules
-            .intake()?
-            .admit_channel(case.channel, rules.calendar()?, ctx.now())?;
+        rules.get::<IntakeRules>()?.admit_channel(
+            case.channel,
+            rules.get::<Calendar>()?,
+            ctx.now(),
+        )?;
     }
     if who.is_none() {
-        keyvalue::count_public_submission(ctx, ctx.rules()?.intake()?)?;
+        keyvalue::count_public_submission(ctx, ctx.rules()?.get::<IntakeRules>()?)?;
     }
     let keys = ctx.keys()?;
-    let fingerprint = store::fingerprint(&keys, ctx.req.body());
+    let fingerprint = cases::fingerprint(&keys, ctx.req.body());
     // A key holds for its client only: the person in the token, or else
     // the address.
     let scope = match &who {
@@ -63,7 +68,7 @@ async fn submit(ctx: &Ctx) -> Answer {
         None => format!("client:{}", ctx.client_bucket()?),
     };
     let key = keyvalue::idempotency_key(ctx)?
-        .map(|k| store::scoped_idempotency_key(&keys, &scope, k.as_str()));
+        .map(|k| cases::scoped_idempotency_key(&keys, &scope, k.as_str()));
     if let Some(replay) = key
         .as_ref()
         .and_then(|k| keyvalue::replay(ctx, k, &fingerprint))
@@ -78,7 +83,7 @@ async fn submit(ctx: &Ctx) -> Answer {
     });
     let draws = common::keys::draws()?;
     let stored =
-        store::insert_with_fresh_code(db, &case, ctx.now_in_china(), idem.as_ref(), &keys, &draws)?;
+        cases::insert_with_fresh_code(db, &case, ctx.now_in_china(), idem.as_ref(), &keys, &draws)?;
     let (receipt, created) = match stored {
         Stored::Created(receipt) => (receipt, true),
         Stored::Replayed(receipt) => (receipt, false),
@@ -101,10 +106,10 @@ async fn submit(ctx: &Ctx) -> Answer {
         // failed (each stage is idempotent).
         (_, false) => advance(&receipt).await,
     };
-    let ack = store::acknowledgement(db, &receipt).unwrap_or_else(|e| {
+    let ack = cases::acknowledgement(db, &receipt).unwrap_or_else(|e| {
         // Stored all the same: the receipt as it was taken in.
         eprintln!("case {}: cannot read its status: {e}", receipt.case_id);
-        store::Acknowledgement {
+        cases::Acknowledgement {
             receipt: receipt.clone(),
             rejection: None,
             merged_into: None,
@@ -135,7 +140,7 @@ async fn advance(receipt: &Receipt) -> bool {
     true
 }
 
-fn respond_created(receipt: &Receipt, ack: &store::Acknowledgement) -> Answer {
+fn respond_created(receipt: &Receipt, ack: &cases::Acknowledgement) -> Answer {
     let mut resp = json(201, ack)?;
     resp.set_header("location", routes::track_location(&receipt.tracking_code));
     Ok(resp)

@@ -25,7 +25,7 @@ impl cron::Guest for Reminder {
         };
         let db = SpinDb::open_default().map_err(|e| fail(format!("database: {e:#}")))?;
         let rules = common::ctx::current_rules(&db).map_err(|e| fail(e.to_string()))?;
-        let report = shared::reminder::scan(&db, &rules, shared::clock::now())
+        let report = shared::oversight::reminder::scan(&db, &rules, shared::base::clock::now())
             .map_err(|e| fail(e.to_string()))?;
         println!(
             "scan: {} urge notices, {} warnings, {} marked overdue, {} driven again",
@@ -34,7 +34,7 @@ impl cron::Guest for Reminder {
         for failure in &report.failed {
             eprintln!("scan: {failure}");
         }
-        match common::counters::sweep(shared::clock::now()) {
+        match common::counters::sweep(shared::base::clock::now()) {
             Ok(n) => println!("swept {n} expired limit counters"),
             Err(e) => eprintln!("sweeping expired limit counters: {e}"),
         }

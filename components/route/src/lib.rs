@@ -5,7 +5,7 @@
 
 use common::routes::DISPATCH;
 use common::{json, respond, Answer, Ctx};
-use shared::pipeline::dispatch_case;
+use shared::triage::pipeline::dispatch_case;
 use spin_sdk::http::{Request, Response};
 use spin_sdk::http_component;
 

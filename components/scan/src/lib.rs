@@ -8,7 +8,7 @@
 use common::routes::{self, SCAN};
 use common::{json, respond, Answer, Ctx};
 use shared::access::may_run_scan;
-use shared::reminder::scan;
+use shared::oversight::reminder::scan;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 

@@ -16,8 +16,10 @@
 use common::routes::{self, HOTSPOTS, RECTIFICATION, RECTIFICATIONS, STATS};
 use common::{json, respond, Answer, Ctx, Problem};
 use serde::Serialize;
-use shared::statistics::{attention, csv, ranking, rows, Attention, Query, Row};
-use shared::{hotspots, rectification};
+use shared::oversight::reminder::ScanRules;
+use shared::oversight::statistics::{attention, csv, ranking, rows, Attention, Query, Row};
+use shared::oversight::{hotspots, rectification};
+use shared::time::calendar::Calendar;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
@@ -58,7 +60,7 @@ fn handle(req: Request) -> Response {
 fn hotspots(ctx: &Ctx) -> Answer {
     let who = ctx.principal()?;
     let window = hotspots::Window::from_query(&ctx.query())?;
-    let rules = &ctx.rules()?.reminder()?.hotspots;
+    let rules = &ctx.rules()?.get::<ScanRules>()?.hotspots;
     json(200, &hotspots::report(ctx.db()?, &who, &window, rules)?)
 }
 
@@ -74,7 +76,7 @@ fn items(ctx: &Ctx, route: &str) -> Answer {
         let status = match ctx.query().get("status") {
             None => None,
             Some(s) => Some(s.parse().map_err(|()| {
-                Problem::invalid_fields(vec![shared::fields::FieldError::new(
+                Problem::invalid_fields(vec![shared::base::fields::FieldError::new(
                     "status",
                     "unknown_value",
                     "open, in_progress or done",
@@ -91,7 +93,7 @@ fn items(ctx: &Ctx, route: &str) -> Answer {
     if *ctx.req.method() == Method::Patch {
         rectification::update(db, &who, id, &ctx.json_body()?, at)?;
     }
-    let rules = &ctx.rules()?.reminder()?.hotspots;
+    let rules = &ctx.rules()?.get::<ScanRules>()?.hotspots;
     json(200, &rectification::read(db, &who, id, rules, at)?)
 }
 
@@ -100,7 +102,7 @@ fn stats(ctx: &Ctx) -> Answer {
     let params = ctx.query();
     let query = Query::from_query(&params)?;
     let rules = ctx.rules()?;
-    let rows = rows(ctx.db()?, &who, &query, rules.calendar()?)?;
+    let rows = rows(ctx.db()?, &who, &query, rules.get::<Calendar>()?)?;
     let accept = ctx
         .req
         .header("accept")
@@ -114,7 +116,7 @@ fn stats(ctx: &Ctx) -> Answer {
             .body(csv(&rows))
             .build());
     }
-    let thresholds = &rules.reminder()?.attention;
+    let thresholds = &rules.get::<ScanRules>()?.attention;
     json(
         200,
         &Report {

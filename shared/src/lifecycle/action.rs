@@ -7,8 +7,8 @@
 use serde_json::Value;
 
 use super::{Adoption, RejectCategory, Satisfaction};
-use crate::fields::{FieldError, FieldValue, Fields, Issue};
-use crate::units::UnitId;
+use crate::base::fields::{FieldError, FieldValue, Fields, Issue};
+use crate::base::ids::UnitId;
 
 /// Declares the actions: for each, its variant, its stable name and its
 /// fields (`name: Type`, or `name: Type = default` when optional). The
@@ -336,7 +336,7 @@ impl ExtensionDays {
 
 impl FieldValue for ExtensionDays {
     fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
-        match crate::fields::whole_number(value).filter(|n| *n >= 0) {
+        match crate::base::fields::whole_number(value).filter(|n| *n >= 0) {
             Some(n) => u32::try_from(n).ok().and_then(Self::new).ok_or_else(|| {
                 vec![Issue::new(
                     "invalid",
@@ -354,7 +354,7 @@ impl FieldValue for ExtensionDays {
 
 impl FieldValue for RejectCategory {
     fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
-        crate::fields::whole_number(value)
+        crate::base::fields::whole_number(value)
             .and_then(|n| u8::try_from(n).ok())
             .and_then(RejectCategory::from_number)
             .ok_or_else(|| vec![Self::missing()])
@@ -394,12 +394,12 @@ named_field!(Satisfaction, Adoption);
 /// why not when it is not wholly (only suggestions record adoption); a
 /// written complaint at the hall is answered in writing.
 pub fn reply_requirements(
-    facts: &crate::deadlines::CaseFacts,
+    facts: &crate::time::deadlines::CaseFacts,
     adoption: Option<Adoption>,
     reason: Option<&str>,
     written_reply: Option<bool>,
 ) -> Result<(), Vec<FieldError>> {
-    use crate::intake::{Channel, HallForm, Kind};
+    use crate::case::words::{Channel, HallForm, Kind};
     let (channel, kind) = (facts.channel, facts.kind);
     let mut errors = Vec::new();
     let written_complaint = channel == Channel::ServiceHall

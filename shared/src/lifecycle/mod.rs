@@ -21,10 +21,12 @@
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::units::UnitId;
+use crate::base::ids::UnitId;
+use crate::case::words::{Role, Status};
 
 mod action;
 mod article;
+pub mod history;
 pub mod moves;
 
 pub use action::{
@@ -32,76 +34,6 @@ pub use action::{
 };
 pub use article::{Article, Citation};
 use moves::{move_of, Guard, Next};
-
-/// Where a case stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// In, not yet screened.
-    Received,
-    /// Screening proposed not to accept it: a person in the bureau decides
-    /// (受理审核中); the submitter is told nothing else before.
-    Screening,
-    /// Not accepted (Art. 5); kept, never deleted.
-    Rejected,
-    /// Accepted, waiting to be sent to a unit (the bureau's triage queue).
-    Accepted,
-    /// Reported to the city government (呈办), waiting for its instruction.
-    Escalated,
-    /// With its lead unit.
-    Handling,
-    /// A reply is drafted and waits for the unit leader's review.
-    ReplyDrafted,
-    /// The leader approved the reply; it waits for the bureau's QC.
-    AwaitingQc,
-    /// Closed (办结): the reply was released, or answered at once.
-    Closed,
-    /// The submitter asked for a review (复查、复核) of a closed case.
-    UnderReview,
-}
-
-text_enum!(Status {
-    Received = "received",
-    Screening = "screening",
-    Rejected = "rejected",
-    Accepted = "accepted",
-    Escalated = "escalated",
-    Handling = "handling",
-    ReplyDrafted = "reply_drafted",
-    AwaitingQc = "awaiting_qc",
-    Closed = "closed",
-    UnderReview = "under_review",
-});
-
-/// Roles (Art. 4, 8). Citizens act through the bureau's desk or an agent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// The bureau (政务服务和大数据管理局): coordinates, screens, routes,
-    /// checks replies, follows up.
-    Bureau,
-    /// Staff of one handling unit.
-    Unit,
-    /// A hotline or service-hall agent at the front desk.
-    Agent,
-    /// A city service supervisor: reads, never acts (Art. 8).
-    Supervisor,
-    /// A service account of the deployment's scheduler (its subject names
-    /// the job): may run the deadline scan and nothing else.
-    Scheduler,
-    /// The submitter, on their own case, by tracking code and the second
-    /// factor (never by token).
-    Citizen,
-}
-
-text_enum!(Role {
-    Bureau = "bureau",
-    Unit = "unit",
-    Agent = "agent",
-    Supervisor = "supervisor",
-    Scheduler = "scheduler",
-    Citizen = "citizen",
-});
 
 /// Who performs an action: a role, and for unit staff their unit.
 #[derive(Debug, Clone, PartialEq, Eq)]

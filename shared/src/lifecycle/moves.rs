@@ -8,11 +8,11 @@
 use super::article::{Article::*, Citation};
 use super::ActionKind::{self, *};
 // `Status::Screening` is written out: `Screening` is the article.
-use super::Status::{
+use super::{Actor, Lifecycle, Role};
+use crate::case::words::Status::{
     self, Accepted, AwaitingQc, Closed, Escalated, Handling, Received, Rejected, ReplyDrafted,
     UnderReview,
 };
-use super::{Actor, Lifecycle, Role};
 
 /// Who may perform a move.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

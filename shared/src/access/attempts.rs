@@ -1,0 +1,284 @@
+//! Limits on guessing the citizen's second factor (the last four digits of
+//! the phone beside a tracking code: 10⁴ guesses at most), and on public
+//! submissions, counted in the key-value store under keys that carry their
+//! own expiry, so a sweep can drop every finished window.
+//!
+//! Wrong answers are counted per client (over all codes), per code and
+//! client, and per code from anyone. The first two refuse the client for
+//! the rest of the window (429 with `Retry-After`). The per-code count
+//! never locks a code: once it passes its limit, the code takes one
+//! attempt per `slowed_interval_seconds` from anyone — guessing from many
+//! addresses slows to a crawl, while the citizen waits half a minute at
+//! most.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::base::ids::TrackingCode;
+
+/// Every key of a limit counter starts with this, then its expiry (Unix
+/// seconds) and `/`.
+pub const PREFIX: &str = "limits/";
+
+/// The limits on wrong tracking answers.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrackingLimits {
+    /// The window wrong answers are counted in, in minutes.
+    pub window_minutes: u32,
+    /// Wrong answers one client may give in a window, over all codes.
+    pub per_client: u32,
+    /// Wrong answers one client may give for one code in a window.
+    pub per_code_and_client: u32,
+    /// Wrong answers for one code, from anyone, in a window before the
+    /// code is slowed.
+    pub per_code: u32,
+    /// A slowed code takes one attempt per this many seconds.
+    pub slowed_interval_seconds: u32,
+}
+
+impl Default for TrackingLimits {
+    fn default() -> Self {
+        Self {
+            window_minutes: 15,
+            per_client: 20,
+            per_code_and_client: 5,
+            per_code: 10,
+            slowed_interval_seconds: 30,
+        }
+    }
+}
+
+/// Why a lookup is refused for now.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{reason}; try again in {retry_after} s")]
+pub struct Throttled {
+    /// Seconds until it may try again.
+    pub retry_after: u32,
+    /// What was exceeded, in words.
+    pub reason: &'static str,
+}
+
+/// The counters one lookup reads and, when wrong, increments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counters {
+    /// Wrong answers of this client.
+    pub client: String,
+    /// Wrong answers of this client for this code.
+    pub code_and_client: String,
+    /// Wrong answers for this code.
+    pub code: String,
+    /// Attempts on this code in the current slowed interval.
+    pub slot: String,
+    window_end: i64,
+    slot_end: i64,
+}
+
+/// What the counters held before a lookup.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Seen {
+    /// Wrong answers of this client in the window.
+    pub client: i64,
+    /// Wrong answers of this client for this code.
+    pub code_and_client: i64,
+    /// Wrong answers for this code.
+    pub code: i64,
+}
+
+/// The key of a counter of `what` expiring at `expires` (Unix seconds).
+pub fn counter_key(expires: i64, what: &str) -> String {
+    format!("{PREFIX}{expires}/{what}")
+}
+
+/// Whether a key is a limit counter whose window has ended by `now`.
+pub fn is_expired(key: &str, now: DateTime<Utc>) -> bool {
+    key.strip_prefix(PREFIX)
+        .and_then(|rest| rest.split_once('/'))
+        .and_then(|(expires, _)| expires.parse::<i64>().ok())
+        .is_some_and(|expires| expires <= now.timestamp())
+}
+
+/// Where a remembered answer to an `Idempotency-Key` (already scoped to
+/// its client) is kept: under a key expiring at the end of the next UTC
+/// day, so it outlives the key's day of validity and is then swept.
+pub fn idempotency_record_key(scoped: &str, at: DateTime<Utc>) -> String {
+    let day = at.timestamp().div_euclid(86_400);
+    counter_key((day + 2) * 86_400, &format!("idempotency/{scoped}"))
+}
+
+/// Where such an answer may be found at `now`: remembered today or
+/// yesterday (the record itself says whether it is still valid).
+pub fn idempotency_lookup_keys(scoped: &str, now: DateTime<Utc>) -> [String; 2] {
+    let yesterday = now - chrono::Duration::days(1);
+    [
+        idempotency_record_key(scoped, now),
+        idempotency_record_key(scoped, yesterday),
+    ]
+}
+
+fn seconds_until(end: i64, now: i64) -> u32 {
+    u32::try_from((end - now).max(1)).unwrap_or(u32::MAX)
+}
+
+impl TrackingLimits {
+    /// Checks the limits are usable: every number at least 1.
+    pub fn check(&self) -> Result<(), String> {
+        let all = [
+            self.window_minutes,
+            self.per_client,
+            self.per_code_and_client,
+            self.per_code,
+            self.slowed_interval_seconds,
+        ];
+        if all.contains(&0) {
+            return Err("every tracking limit must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    /// The counters of a lookup of `code` by `client` (its bucket) at `at`.
+    pub fn counters(&self, client: &str, code: &TrackingCode, at: DateTime<Utc>) -> Counters {
+        let window = i64::from(self.window_minutes.max(1)) * 60;
+        let interval = i64::from(self.slowed_interval_seconds.max(1));
+        let now = at.timestamp();
+        let window_end = (now.div_euclid(window) + 1) * window;
+        let slot_end = (now.div_euclid(interval) + 1) * interval;
+        let code = code.as_str();
+        Counters {
+            client: counter_key(window_end, &format!("track/client/{client}")),
+            code_and_client: counter_key(window_end, &format!("track/code/{code}/{client}")),
+            code: counter_key(window_end, &format!("track/code/{code}")),
+            slot: counter_key(slot_end, &format!("track/slot/{code}")),
+            window_end,
+            slot_end,
+        }
+    }
+
+    /// Before a lookup: refused if this client gave too many wrong answers
+    /// (in all, or for this code); `Ok(true)` if the code is slowed and the
+    /// lookup must take the interval's one attempt ([`Self::admit_slot`]).
+    pub fn admit(&self, c: &Counters, seen: Seen, at: DateTime<Utc>) -> Result<bool, Throttled> {
+        let now = at.timestamp();
+        if seen.client >= i64::from(self.per_client) {
+            return Err(Throttled {
+                retry_after: seconds_until(c.window_end, now),
+                reason: "too many wrong tracking codes or phone digits from this address",
+            });
+        }
+        if seen.code_and_client >= i64::from(self.per_code_and_client) {
+            return Err(Throttled {
+                retry_after: seconds_until(c.window_end, now),
+                reason: "too many wrong phone digits for this tracking code",
+            });
+        }
+        Ok(seen.code >= i64::from(self.per_code))
+    }
+
+    /// A slowed code's lookup that was the `n`-th of its interval: only the
+    /// first goes ahead.
+    pub fn admit_slot(&self, c: &Counters, n: i64, at: DateTime<Utc>) -> Result<(), Throttled> {
+        if n > 1 {
+            return Err(Throttled {
+                retry_after: seconds_until(c.slot_end, at.timestamp()),
+                reason:
+                    "this tracking code had many wrong attempts and takes one attempt at a time",
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(secs: i64) -> DateTime<Utc> {
+        Utc.timestamp_opt(1_800_000_000 + secs, 0)
+            .single()
+            .expect("instant")
+    }
+
+    fn code() -> TrackingCode {
+        TrackingCode::from_random([7; 8])
+    }
+
+    #[test]
+    fn a_client_is_refused_for_the_rest_of_the_window_after_too_many_wrong_answers() {
+        let l = TrackingLimits::default();
+        let c = l.counters("203.0.113.7", &code(), at(600));
+        let ok = Seen {
+            client: 19,
+            ..Seen::default()
+        };
+        assert_eq!(l.admit(&c, ok, at(600)), Ok(false));
+        let over = Seen {
+            client: 20,
+            ..Seen::default()
+        };
+        let refused = l.admit(&c, over, at(600)).expect_err("refused");
+        // 1_800_000_600 is 600 s into a 15-minute window.
+        assert_eq!(refused.retry_after, 300);
+        let per_code = Seen {
+            code_and_client: 5,
+            ..Seen::default()
+        };
+        assert!(l.admit(&c, per_code, at(600)).is_err());
+    }
+
+    #[test]
+    fn a_code_guessed_from_many_addresses_is_slowed_not_locked() {
+        let l = TrackingLimits::default();
+        let c = l.counters("198.51.100.1", &code(), at(5));
+        let many = Seen {
+            code: 10,
+            ..Seen::default()
+        };
+        assert_eq!(l.admit(&c, many, at(5)), Ok(true));
+        assert_eq!(l.admit_slot(&c, 1, at(5)), Ok(()));
+        let second = l.admit_slot(&c, 2, at(5)).expect_err("one per interval");
+        assert_eq!(second.retry_after, 25);
+        assert!(second.retry_after <= l.slowed_interval_seconds);
+    }
+
+    #[test]
+    fn counters_carry_their_expiry_and_a_new_window_has_new_keys() {
+        let l = TrackingLimits::default();
+        let now = l.counters("203.0.113.7", &code(), at(600));
+        let later = l.counters("203.0.113.7", &code(), at(900));
+        assert_ne!(now.client, later.client);
+        assert_eq!(
+            now.client,
+            l.counters("203.0.113.7", &code(), at(899)).client
+        );
+        assert!(!is_expired(&now.client, at(899)));
+        assert!(is_expired(&now.client, at(900)));
+        assert!(!is_expired(&now.slot, at(629)));
+        assert!(is_expired(&now.slot, at(630)));
+        assert!(!is_expired("rules/current", at(10_000)));
+        assert!(!is_expired("limits/soon/x", at(10_000)));
+        assert!(now.code_and_client.contains(code().as_str()));
+        assert!(now.code_and_client.ends_with("/203.0.113.7"));
+    }
+
+    #[test]
+    fn a_remembered_answer_is_found_the_next_day_and_swept_after() {
+        let remembered = idempotency_record_key("abc", at(0));
+        let next_day = at(86_400);
+        assert!(idempotency_lookup_keys("abc", at(10)).contains(&remembered));
+        assert!(idempotency_lookup_keys("abc", next_day).contains(&remembered));
+        assert!(!is_expired(&remembered, next_day));
+        assert!(is_expired(&remembered, at(3 * 86_400)));
+    }
+
+    #[test]
+    fn limits_of_zero_are_refused() {
+        assert!(TrackingLimits::default().check().is_ok());
+        let zero = TrackingLimits {
+            per_code: 0,
+            ..TrackingLimits::default()
+        };
+        assert!(zero.check().is_err());
+    }
+}

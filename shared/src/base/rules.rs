@@ -1,0 +1,323 @@
+//! County rules from one source (Art. 12): deadlines, screening, routing,
+//! intake (rate and hall hours), the deadline scan and further calendar
+//! years, as the county has set them in the database, falling back to the
+//! defaults shipped in `shared/config/` and `shared/calendar/`. This module
+//! keeps the texts; each family's own type ([`RuleFamily`], beside the
+//! decision that reads it) parses them, so a decision names the rules it
+//! reads (`rules.get::<FilterRules>()`) and nothing here knows their shape.
+//!
+//! Every write (`county::families::set`) is checked first and bumps one version number
+//! (with a new random token), so a request pays one cheap read for the
+//! version ([`Rules::current`]); the version's rule set (the county's text
+//! of each family it set) is cached under its token ([`RulesCache`], the
+//! key-value store inside the components) and read from the rows only when
+//! the version changes. Each family is parsed on first use, so a request
+//! pays only for the rules its decisions read. The unit directory lives in
+//! its own table (`units`), read where routing needs it.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use std::any::Any;
+use std::cell::OnceCell;
+
+use crate::base::clock;
+use crate::base::db::{Db, DbError};
+
+/// A family of rules a county can set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Family {
+    /// Time limits (`deadlines.json`).
+    Deadlines,
+    /// Screening (`filter.json`).
+    Filter,
+    /// The competence table (`routing.json`).
+    Routing,
+    /// Public submission rate and hall opening hours (`intake.json`).
+    Intake,
+    /// One year of the official calendar (keyed by the year).
+    Calendar,
+    /// The deadline scan: warnings, stuck cases, batch (`reminder.json`).
+    Reminder,
+}
+
+text_enum!(Family {
+    Deadlines = "deadlines",
+    Filter = "filter",
+    Routing = "routing",
+    Intake = "intake",
+    Calendar = "calendar",
+    Reminder = "reminder",
+});
+
+/// Why rules could not be read or set.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum RulesError {
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// The rules given (or stored) are not valid for their family.
+    #[error("{family} rules are invalid: {reason}")]
+    Invalid {
+        /// Which family.
+        family: Family,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A stored row names no known family or key.
+    #[error("stored rules are corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// A family's rules as a decision reads them: the type that parses the
+/// county's texts of its family (none set: the shipped default).
+pub trait RuleFamily: Sized + 'static {
+    /// The family whose texts build it.
+    const FAMILY: Family;
+    /// Built from the county's texts of the family: none (the shipped
+    /// default) or one, or for the calendar one a year.
+    fn from_texts(texts: &[String]) -> Result<Self, String>;
+}
+
+/// The family's value from its one text if the county set it, else the
+/// shipped default: how every family but the calendar's is built.
+pub fn one_text<T, E: std::fmt::Display>(
+    texts: &[String],
+    from_json: impl FnOnce(&str) -> Result<T, E>,
+    default: impl FnOnce() -> T,
+) -> Result<T, String> {
+    match texts.last() {
+        Some(text) => from_json(text).map_err(|e| e.to_string()),
+        None => Ok(default()),
+    }
+}
+
+/// Every rule a decision of this deployment reads. Each family is parsed on
+/// first use, from the county's text or the shipped default: a request pays
+/// only for the families its decisions read.
+#[derive(Default)]
+pub struct Rules {
+    /// The rules' version: 0 while the county has set nothing.
+    pub version: i64,
+    texts: Snapshot,
+    parsed: [OnceCell<Box<dyn Any>>; Family::ALL.len()],
+}
+
+impl std::fmt::Debug for Rules {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rules")
+            .field("version", &self.version)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The rule set of one version as cached: the county's text of each family
+/// it has set (each checked when set), and its further calendar years.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Snapshot {
+    version: i64,
+    deadlines: Option<String>,
+    filter: Option<String>,
+    routing: Option<String>,
+    intake: Option<String>,
+    #[serde(default)]
+    reminder: Option<String>,
+    years: Vec<String>,
+}
+
+/// Where rule sets are kept between requests (inside the components:
+/// the key-value store). Losing an entry costs a rebuild, nothing else.
+pub trait RulesCache {
+    /// The entry under `key`, if any.
+    fn get(&self, key: &str) -> Option<Vec<u8>>;
+    /// Keeps `value` under `key` (failures are the cache's own business).
+    fn put(&self, key: &str, value: &[u8]);
+}
+
+/// No cache: every changed version is rebuilt from the rows.
+pub struct NoCache;
+
+impl RulesCache for NoCache {
+    fn get(&self, _: &str) -> Option<Vec<u8>> {
+        None
+    }
+    fn put(&self, _: &str, _: &[u8]) {}
+}
+
+impl Snapshot {
+    /// The county's texts of `family`, oldest year first for the calendar.
+    fn of(&self, family: Family) -> &[String] {
+        match family {
+            Family::Deadlines => self.deadlines.as_slice(),
+            Family::Filter => self.filter.as_slice(),
+            Family::Routing => self.routing.as_slice(),
+            Family::Intake => self.intake.as_slice(),
+            Family::Reminder => self.reminder.as_slice(),
+            Family::Calendar => &self.years,
+        }
+    }
+}
+
+/// Which rules are in force: their version (0 until the county sets a
+/// rule, then +1 for each) and its cache token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    /// The version.
+    pub version: i64,
+    /// The token the version's rule set is cached under.
+    pub token: String,
+}
+
+/// The current version and its cache token: one read.
+fn stamp(db: &impl Db) -> Result<Stamp, RulesError> {
+    let rows = db.execute("SELECT version, token FROM rules_version WHERE id = 1", &[])?;
+    let row = rows
+        .row(0)
+        .ok_or_else(|| RulesError::Corrupt("no rules version row".into()))?;
+    Ok(Stamp {
+        version: row.integer("version")?,
+        token: row.text("token")?.to_string(),
+    })
+}
+
+/// The current version: 0 until the county sets a rule, then +1 for each.
+pub fn version(db: &impl Db) -> Result<i64, RulesError> {
+    stamp(db).map(|s| s.version)
+}
+
+/// Writes one family's rules (for the calendar, one year: `key` is the
+/// year; otherwise `key` is empty), checked before by their type
+/// (`county::families::set`); the earlier rows stay on record. Returns the
+/// new version. `by` is who set them.
+pub(crate) fn write(
+    db: &impl Db,
+    family: Family,
+    key: &str,
+    body: &str,
+    by: &str,
+    at: DateTime<FixedOffset>,
+) -> Result<i64, RulesError> {
+    db.transaction(|db| {
+        let rows = db.execute(
+            "UPDATE rules_version SET version = version + 1, token = lower(hex(randomblob(16)))
+             WHERE id = 1 RETURNING version",
+            &[],
+        )?;
+        let version = rows
+            .row(0)
+            .map(|r| r.integer("version"))
+            .transpose()?
+            .ok_or_else(|| RulesError::Corrupt("no rules version row".into()))?;
+        db.execute(
+            "INSERT INTO county_rules (family, key, body, set_by, set_at, version)
+             VALUES (?, ?, ?, ?, ?, ?)",
+            &[
+                family.as_str().into(),
+                key.into(),
+                body.into(),
+                by.into(),
+                clock::format(at).into(),
+                version.into(),
+            ],
+        )?;
+        Ok(version)
+    })
+}
+
+impl Rules {
+    /// The shipped defaults, version 0.
+    pub fn defaults() -> Self {
+        Self::default()
+    }
+
+    /// The family `T`'s rules, parsed on first use.
+    pub fn get<T: RuleFamily>(&self) -> Result<&T, RulesError> {
+        let cell = &self.parsed[T::FAMILY as usize];
+        if cell.get().is_none() {
+            let value =
+                T::from_texts(self.texts.of(T::FAMILY)).map_err(|reason| RulesError::Invalid {
+                    family: T::FAMILY,
+                    reason,
+                })?;
+            // Set only here, once per family, so the cell now holds a `T`.
+            let _ = cell.set(Box::new(value));
+        }
+        cell.get()
+            .and_then(|value| value.downcast_ref::<T>())
+            .ok_or_else(|| RulesError::Corrupt(format!("two types read the {} rules", T::FAMILY)))
+    }
+
+    /// The rules in force: one read for the version; the version's rule set
+    /// from `cache`, or read from the rows (newest per family) and cached.
+    pub fn current(db: &impl Db, cache: &impl RulesCache) -> Result<Self, RulesError> {
+        Self::at(db, cache, stamp(db)?)
+    }
+
+    /// The rules of the version `stamp` names (read just before, as
+    /// [`crate::base::schema::migrate_reading_rules_stamp`] does).
+    pub fn at(db: &impl Db, cache: &impl RulesCache, given: Stamp) -> Result<Self, RulesError> {
+        let version = given.version;
+        if version == 0 {
+            return Ok(Self::defaults());
+        }
+        let key = format!("rules/{}", given.token);
+        let cached = cache
+            .get(&key)
+            .and_then(|bytes| serde_json::from_slice::<Snapshot>(&bytes).ok())
+            .filter(|s| s.version == version);
+        let texts = match cached {
+            Some(s) => s,
+            None => {
+                let s = Self::snapshot(db, version)?;
+                // Cached only if no change came between the two reads, so
+                // an entry always holds exactly its token's rules.
+                if stamp(db)? == given {
+                    if let Ok(bytes) = serde_json::to_vec(&s) {
+                        cache.put(&key, &bytes);
+                    }
+                }
+                s
+            }
+        };
+        Ok(Self {
+            version,
+            texts,
+            ..Self::default()
+        })
+    }
+
+    /// Reads the newest row of every family (and calendar year).
+    fn snapshot(db: &impl Db, version: i64) -> Result<Snapshot, RulesError> {
+        let rows = db.execute(
+            "SELECT family, key, body FROM county_rules
+             WHERE id IN (SELECT MAX(id) FROM county_rules GROUP BY family, key)
+             ORDER BY family, key",
+            &[],
+        )?;
+        let mut s = Snapshot {
+            version,
+            ..Snapshot::default()
+        };
+        for row in rows.iter() {
+            let family = Family::from_str(row.text("family")?)
+                .map_err(|_| RulesError::Corrupt("unknown family".into()))?;
+            let body = Some(row.text("body")?.to_string());
+            match family {
+                Family::Deadlines => s.deadlines = body,
+                Family::Filter => s.filter = body,
+                Family::Routing => s.routing = body,
+                Family::Intake => s.intake = body,
+                Family::Reminder => s.reminder = body,
+                Family::Calendar => s.years.extend(body),
+            }
+        }
+        Ok(s)
+    }
+}
+
+#[cfg(test)]
+#[path = "rules_tests.rs"]
+mod tests;

@@ -1,0 +1,313 @@
+//! The county runs itself (Art. 12): its rules read and changed at run
+//! time by the bureau — the time limits, screening, routing, intake, the
+//! scan and a further calendar year — each change checked (the field at
+//! fault named), versioned, effective at once for new decisions, and on
+//! record with the token subject who made it; supervisors read.
+
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+use serde_json::Value;
+use thiserror::Error;
+
+use crate::access::Principal;
+use crate::base::clock;
+use crate::base::db::Db;
+use crate::base::rules::{self, Family, Rules, RulesError};
+use crate::case::stored::StoreError;
+use crate::case::words::Role;
+use crate::county::intake_rules::IntakeRules;
+use crate::directory::unit_rows;
+use crate::oversight::reminder::ScanRules;
+use crate::time::calendar::Calendar;
+use crate::time::deadline_rows;
+use crate::time::deadlines::deadline;
+use crate::time::deadlines::DeadlineRules;
+use crate::time::working_days;
+use crate::triage::filter::FilterRules;
+use crate::triage::routing::RoutingTable;
+
+/// What is read or changed: a family of rules, or one calendar year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A family other than the calendar.
+    Family(Family),
+    /// One year of the official calendar.
+    Year(i32),
+}
+
+impl Target {
+    /// The family named in `/api/admin/rules/{family}` (not the calendar,
+    /// which goes by year).
+    pub fn family(name: &str) -> Option<Self> {
+        match name.parse::<Family>() {
+            Ok(Family::Calendar) | Err(_) => None,
+            Ok(family) => Some(Self::Family(family)),
+        }
+    }
+
+    /// The year named in `/api/admin/calendar/{year}` (2000 to 2100).
+    pub fn year(text: &str) -> Option<Self> {
+        text.parse::<i32>()
+            .ok()
+            .filter(|y| (2000..=2100).contains(y))
+            .map(Self::Year)
+    }
+
+    fn stored(self) -> (Family, String) {
+        match self {
+            Self::Family(f) => (f, String::new()),
+            Self::Year(y) => (Family::Calendar, y.to_string()),
+        }
+    }
+}
+
+/// Why a change or a read is refused.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum AdminError {
+    /// The role may not do this (writes are the bureau's; reads the
+    /// bureau's and supervisors').
+    #[error("the {0} role may not do this")]
+    Role(Role),
+    /// The rules given are not valid: the field at fault, and why.
+    #[error("{field}: {reason}")]
+    Invalid {
+        /// The field at fault.
+        field: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// No data for that calendar year (neither built in nor loaded).
+    #[error("no calendar data for {0}")]
+    NoYear(i32),
+    /// Reading or writing the rules failed.
+    #[error(transparent)]
+    Rules(RulesError),
+    /// Reading the unit directory failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<crate::base::db::DbError> for AdminError {
+    fn from(e: crate::base::db::DbError) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+impl From<RulesError> for AdminError {
+    fn from(e: RulesError) -> Self {
+        Self::Rules(e)
+    }
+}
+
+/// One change on record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// The rules' version it made.
+    pub version: i64,
+    /// Who made it (the token subject).
+    pub set_by: String,
+    /// When, China time.
+    pub set_at: String,
+    /// For a calendar year: how many running deadlines, counted before
+    /// over days no notice covered, were counted again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recounted: Option<u32>,
+}
+
+/// A family (or year) as it stands: the rules in force and their history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Setting {
+    /// The deployment's rules version.
+    pub version: i64,
+    /// Whether the county set it (otherwise the shipped default is in force).
+    pub county_set: bool,
+    /// The rules in force.
+    pub rules: Value,
+    /// Every change, newest first.
+    pub history: Vec<Change>,
+}
+
+fn may_read(who: &Principal) -> Result<(), AdminError> {
+    match who.role {
+        Role::Bureau | Role::Supervisor => Ok(()),
+        role => Err(AdminError::Role(role)),
+    }
+}
+
+/// What `target` stands at: the county's text or the shipped default, and
+/// every change with who made it.
+pub fn get(db: &impl Db, who: &Principal, target: Target) -> Result<Setting, AdminError> {
+    may_read(who)?;
+    let (family, key) = target.stored();
+    let rows = db.execute(
+        "SELECT body, set_by, set_at, version FROM county_rules WHERE family = ? AND key = ?
+         ORDER BY id DESC",
+        &[family.as_str().into(), key.as_str().into()],
+    )?;
+    let mut history = Vec::new();
+    let mut latest: Option<String> = None;
+    for r in rows.iter() {
+        if latest.is_none() {
+            latest = Some(r.text("body")?.to_string());
+        }
+        history.push(Change {
+            version: r.integer("version")?,
+            set_by: r.text("set_by")?.to_string(),
+            set_at: r.text("set_at")?.to_string(),
+            recounted: None,
+        });
+    }
+    let county_set = latest.is_some();
+    let text = match (latest, target) {
+        (Some(text), _) => text,
+        (None, Target::Year(y)) => crate::time::calendar::built_in_year(y)
+            .ok_or(AdminError::NoYear(y))?
+            .to_string(),
+        (None, Target::Family(f)) => default_text(f)?,
+    };
+    let rules = serde_json::from_str(&text)
+        .map_err(|e| AdminError::Rules(RulesError::Corrupt(e.to_string())))?;
+    Ok(Setting {
+        version: rules::version(db)?,
+        county_set,
+        rules,
+        history,
+    })
+}
+
+fn default_text(family: Family) -> Result<String, AdminError> {
+    let defaults = Rules::defaults();
+    let value = match family {
+        Family::Deadlines => serde_json::to_string(defaults.get::<DeadlineRules>()?),
+        Family::Filter => serde_json::to_string(defaults.get::<FilterRules>()?),
+        Family::Routing => serde_json::to_string(defaults.get::<RoutingTable>()?),
+        Family::Intake => serde_json::to_string(defaults.get::<IntakeRules>()?),
+        Family::Reminder => serde_json::to_string(defaults.get::<ScanRules>()?),
+        Family::Calendar => return Err(AdminError::NoYear(0)),
+    };
+    value.map_err(|e| AdminError::Rules(RulesError::Corrupt(e.to_string())))
+}
+
+/// Sets `target` to `body` for the bureau: checked (the field at fault
+/// named), then in force at once for new decisions, on record with the
+/// token subject. Returns the change.
+pub fn put(
+    db: &impl Db,
+    who: &Principal,
+    target: Target,
+    body: &Value,
+    at: DateTime<FixedOffset>,
+) -> Result<Change, AdminError> {
+    if who.role != Role::Bureau {
+        return Err(AdminError::Role(who.role));
+    }
+    if !body.is_object() {
+        return Err(invalid("body", "a JSON object of the rules"));
+    }
+    if let Target::Family(Family::Routing) = target {
+        known_unit_types(db, body)?;
+    }
+    if let Target::Year(year) = target {
+        if body.get("year").and_then(Value::as_i64) != Some(i64::from(year)) {
+            return Err(invalid("year", format!("the data must be for {year}")));
+        }
+    }
+    let (family, key) = target.stored();
+    let version =
+        crate::county::families::set(db, family, &key, &body.to_string(), &who.subject, at)
+            .map_err(|e| match e {
+                RulesError::Invalid { family, reason } => field_of(family, reason),
+                other => AdminError::Rules(other),
+            })?;
+    let recounted = match target {
+        Target::Year(year) => Some(recount(db, year, at)?),
+        Target::Family(_) => None,
+    };
+    Ok(Change {
+        version,
+        set_by: who.subject.clone(),
+        set_at: clock::format(at),
+        recounted,
+    })
+}
+
+/// Counts again, over the calendar now in force, every running deadline
+/// that was counted over a day no notice covered; a changed one replaces
+/// the old (kept on record, superseded). Deadlines already verified are
+/// never rewritten. Returns how many changed. The working days closed
+/// cases took over `year` are counted again too (by the scan, in batches).
+fn recount(db: &impl Db, year: i32, at: DateTime<FixedOffset>) -> Result<u32, AdminError> {
+    let rules = Rules::current(db, &rules::NoCache)?;
+    let calendar = rules.get::<Calendar>()?;
+    db.transaction(|db| -> Result<u32, AdminError> {
+        working_days::forget_working_days_over(db, year)?;
+        let mut changed = 0;
+        for (case, old) in deadline_rows::unverified_running(db)? {
+            let Some(from) = old.counted_from else {
+                continue;
+            };
+            let new = deadline(
+                calendar,
+                old.milestone,
+                from.with_timezone(&chrono::Utc),
+                old.working_days,
+            )
+            .map_err(|e| AdminError::Rules(RulesError::Corrupt(e.to_string())))?;
+            if new.due_date != old.due_date || new.verified {
+                deadline_rows::set_deadlines(
+                    db,
+                    case,
+                    &[new],
+                    deadline_rows::DeadlineReason::Calendar,
+                    at,
+                )?;
+                changed += 1;
+            }
+        }
+        Ok(changed)
+    })
+}
+
+fn invalid(field: &str, reason: impl Into<String>) -> AdminError {
+    AdminError::Invalid {
+        field: field.to_string(),
+        reason: reason.into(),
+    }
+}
+
+/// The field a family's complaint is about: a calendar's holidays or
+/// notices, otherwise the family as a whole (the reason names the part).
+fn field_of(family: Family, reason: String) -> AdminError {
+    let field = match family {
+        Family::Calendar if reason.contains("notice") => "notices",
+        Family::Calendar => "holidays",
+        other => other.as_str(),
+    };
+    invalid(field, reason)
+}
+
+/// Every routing entry must name a unit type the directory has.
+fn known_unit_types(db: &impl Db, body: &Value) -> Result<(), AdminError> {
+    let types = unit_rows::unit_types(db)?;
+    let entries = body
+        .get("entries")
+        .and_then(Value::as_array)
+        .ok_or_else(|| invalid("entries", "the competence table's entries"))?;
+    for (i, entry) in entries.iter().enumerate() {
+        let named = entry.get("unit_type").and_then(Value::as_str).unwrap_or("");
+        if !types.iter().any(|t| t == named) {
+            return Err(invalid(
+                &format!("entries[{i}].unit_type"),
+                format!(
+                    "{named:?} is no unit type of the directory ({})",
+                    types.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "admin_tests.rs"]
+mod tests;

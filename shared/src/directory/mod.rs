@@ -1,0 +1,237 @@
+//! The unit directory administered by the bureau (Art. 12): units added,
+//! renamed and retired at run time — a retired unit gets no new cases and
+//! cannot be named in a routing move, its old cases stay readable — each
+//! change on record with the token subject; supervisors read.
+
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::access::Principal;
+use crate::base::clock;
+use crate::base::db::{Db, SqlValue};
+use crate::base::fields::{FieldError, Fields};
+use crate::base::ids::CountyCode;
+use crate::base::ids::UnitId;
+use crate::case::stored::StoreError;
+use crate::case::words::Role;
+use crate::directory::units::Unit;
+
+pub mod unit_rows;
+pub mod units;
+
+/// A unit as the directory lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Listed {
+    /// The unit's stable id.
+    pub id: UnitId,
+    /// Its official name.
+    pub name: String,
+    /// Its county.
+    pub county: String,
+    /// Its type, as the routing table names it.
+    pub unit_type: String,
+    /// When it was retired (it gets no new cases), if it was.
+    pub retired_at: Option<String>,
+}
+
+/// Why a directory change is refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DirectoryError {
+    /// The role may not do this (writes are the bureau's; reads the
+    /// bureau's and supervisors').
+    #[error("the {0} role may not do this")]
+    Role(Role),
+    /// Reading or writing the directory failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The body's fields, each problem named.
+    #[error("invalid fields")]
+    Fields(Vec<FieldError>),
+    /// A unit with that id exists already.
+    #[error("unit {0} exists already")]
+    Exists(UnitId),
+    /// No unit with that id.
+    #[error("no unit {0}")]
+    NotFound(UnitId),
+    /// The county has a unit of that type already: routing resolves a
+    /// unit type within a county to exactly one unit.
+    #[error("county {county} already has a {unit_type} unit: {existing}")]
+    TypeTaken {
+        /// The county.
+        county: String,
+        /// The unit type.
+        unit_type: String,
+        /// The unit that has it.
+        existing: String,
+    },
+}
+
+impl From<crate::base::db::DbError> for DirectoryError {
+    fn from(e: crate::base::db::DbError) -> Self {
+        Self::from(StoreError::from(e))
+    }
+}
+
+fn bureau(who: &Principal) -> Result<(), DirectoryError> {
+    match who.role {
+        Role::Bureau => Ok(()),
+        role => Err(DirectoryError::Role(role)),
+    }
+}
+
+/// Every unit, retired ones included, by id (bureau and supervisors).
+pub fn list(db: &impl Db, who: &Principal) -> Result<Vec<Listed>, DirectoryError> {
+    if !matches!(who.role, Role::Bureau | Role::Supervisor) {
+        return Err(DirectoryError::Role(who.role));
+    }
+    let rows = db.execute(
+        "SELECT id, name, county, unit_type, retired_at FROM units ORDER BY id",
+        &[],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(Listed {
+                id: r
+                    .text("id")?
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt("unit id".into()))?,
+                name: r.text("name")?.to_string(),
+                county: r.text("county")?.to_string(),
+                unit_type: r.text("unit_type")?.to_string(),
+                retired_at: r.opt_text("retired_at")?.map(str::to_string),
+            })
+        })
+        .collect()
+}
+
+/// Adds a unit: `id`, `name`, `county`, `unit_type` (lower-case letters
+/// and `_`).
+pub fn add(
+    db: &impl Db,
+    who: &Principal,
+    body: &Value,
+    at: DateTime<FixedOffset>,
+) -> Result<Listed, DirectoryError> {
+    bureau(who)?;
+    let mut f = Fields::of(body).map_err(DirectoryError::Fields)?;
+    let id = f.get::<UnitId>("id");
+    let name = f.get::<crate::base::fields::Bounded<100>>("name");
+    let county = f.get::<CountyCode>("county");
+    let unit_type = f.get::<crate::base::fields::Bounded<40>>("unit_type");
+    if let Some(t) = &unit_type {
+        if !t.0.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+            f.error(
+                "unit_type",
+                "invalid",
+                "lower-case letters and _, e.g. housing",
+            );
+        }
+    }
+    let unit =
+        f.finish(id.zip(name).zip(county).zip(unit_type).map(
+            |(((id, name), county), unit_type)| Unit {
+                id,
+                name: name.0,
+                county,
+                unit_type: unit_type.0,
+            },
+        ))
+        .map_err(DirectoryError::Fields)?;
+    if db
+        .execute(
+            "SELECT 1 AS x FROM units WHERE id = ?",
+            &[unit.id.as_str().into()],
+        )?
+        .row(0)
+        .is_some()
+    {
+        return Err(DirectoryError::Exists(unit.id));
+    }
+    let same_type = db.execute(
+        "SELECT id FROM units WHERE county = ? AND unit_type = ?",
+        &[unit.county.as_str().into(), unit.unit_type.as_str().into()],
+    )?;
+    if let Some(row) = same_type.row(0) {
+        return Err(DirectoryError::TypeTaken {
+            county: unit.county.as_str().to_string(),
+            unit_type: unit.unit_type.clone(),
+            existing: row.text("id")?.to_string(),
+        });
+    }
+    db.transaction(|db| -> Result<(), DirectoryError> {
+        unit_rows::upsert_unit(db, &unit)?;
+        record(db, &unit.id, "added", body, who, at)
+    })?;
+    one(db, who, &unit.id)
+}
+
+/// Renames (`name`) or retires (`retired: true`; `false` reinstates) a unit.
+pub fn change(
+    db: &impl Db,
+    who: &Principal,
+    id: &UnitId,
+    body: &Value,
+    at: DateTime<FixedOffset>,
+) -> Result<Listed, DirectoryError> {
+    bureau(who)?;
+    let mut f = Fields::of(body).map_err(DirectoryError::Fields)?;
+    let name = f
+        .raw("name")
+        .map(|_| f.get::<crate::base::fields::Bounded<100>>("name"));
+    let retired = f.raw("retired").map(|_| f.get::<bool>("retired"));
+    if name.is_none() && retired.is_none() {
+        f.error("name", "missing", "give name, retired or both");
+    }
+    f.finish(Some(())).map_err(DirectoryError::Fields)?;
+    one(db, who, id)?;
+    db.transaction(|db| -> Result<(), DirectoryError> {
+        if let Some(Some(name)) = &name {
+            db.execute(
+                "UPDATE units SET name = ? WHERE id = ?",
+                &[name.0.as_str().into(), id.as_str().into()],
+            )?;
+        }
+        if let Some(Some(retired)) = retired {
+            let when = retired.then(|| clock::format(at));
+            db.execute(
+                "UPDATE units SET retired_at = ? WHERE id = ?",
+                &[SqlValue::from(when), id.as_str().into()],
+            )?;
+        }
+        record(db, id, "changed", body, who, at)
+    })?;
+    one(db, who, id)
+}
+
+fn one(db: &impl Db, who: &Principal, id: &UnitId) -> Result<Listed, DirectoryError> {
+    list(db, who)?
+        .into_iter()
+        .find(|u| &u.id == id)
+        .ok_or_else(|| DirectoryError::NotFound(id.clone()))
+}
+
+fn record(
+    db: &impl Db,
+    id: &UnitId,
+    change: &str,
+    body: &Value,
+    who: &Principal,
+    at: DateTime<FixedOffset>,
+) -> Result<(), DirectoryError> {
+    db.execute(
+        "INSERT INTO unit_changes (unit_id, change, body, set_by, set_at) VALUES (?, ?, ?, ?, ?)",
+        &[
+            id.as_str().into(),
+            change.into(),
+            body.to_string().into(),
+            who.subject.as_str().into(),
+            clock::format(at).into(),
+        ],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "directory_tests.rs"]
+mod tests;

@@ -1,0 +1,13 @@
+//! Nothing out of sight: work lists (`inbox`, Art. 10), the deadline scan
+//! and its urge notices (`reminder`, `reminder_rows`), follow-up sampling
+//! (`sampling`), statistics (`statistics`, Art. 9), hotspots and the
+//! rectification items opened from them (`hotspots`, `rectification`,
+//! Art. 7).
+
+pub mod hotspots;
+pub mod inbox;
+pub mod rectification;
+pub mod reminder;
+pub mod reminder_rows;
+pub mod sampling;
+pub mod statistics;

@@ -1,0 +1,7 @@
+//! The case on record: stored once with its submitter's data sealed, read
+//! back for the submitter and for staff (`cases`), resealed under a new key
+//! (`reseal`) and anonymised when its retention ends (`retention`).
+
+pub mod cases;
+pub mod reseal;
+pub mod retention;

@@ -1,0 +1,134 @@
+//! Re-sealing: moving submitters' personal data to the key in force after
+//! a new `pd_key` was put in force (the previous one kept in
+//! `pd_previous_keys` until every row is moved).
+
+use serde::Serialize;
+
+use crate::base::db::{Db, SqlValue};
+use crate::base::ids::CaseId;
+use crate::case::contact::PhoneNumber;
+use crate::case::personal::Keys;
+
+use crate::case::stored::{corrupt, StoreError};
+
+/// What one batch of re-sealing did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Resealed {
+    /// The key every row is moved to (hex id).
+    pub key_id: String,
+    /// Rows moved by this batch.
+    pub resealed: u64,
+    /// Rows still sealed with another key.
+    pub remaining: u64,
+}
+
+/// Rows sealed with another key (an anonymised, emptied row has none).
+const NOT_CURRENT: &str =
+    "length(sealed) > 0 AND NOT (substr(sealed, 1, 1) = x'02' AND substr(sealed, 2, 8) = ?)";
+
+/// Re-seals up to `limit` rows not sealed with the key in force, in one
+/// transaction, each with a fresh nonce from `nonce`; their submitter keys
+/// (duplicate screening) are recomputed under the key in force too. Run it
+/// until `remaining` is 0; then the previous key can be dropped.
+pub fn reseal(
+    db: &impl Db,
+    keys: &Keys,
+    limit: u32,
+    nonce: &mut dyn FnMut() -> [u8; 12],
+) -> Result<Resealed, StoreError> {
+    let current = SqlValue::Blob(keys.key_id_bytes().to_vec());
+    db.transaction(|db| {
+        let rows = db.execute(
+            &format!("SELECT case_id, sealed FROM case_submitters WHERE {NOT_CURRENT} ORDER BY case_id LIMIT ?"),
+            &[current.clone(), i64::from(limit).into()],
+        )?;
+        let mut resealed = 0;
+        for row in rows.iter() {
+            let case = CaseId::new(row.integer("case_id")?).map_err(corrupt)?;
+            let data = keys.open(case, row.blob("sealed")?)?;
+            let sealed = keys.seal(case, &data, nonce())?;
+            let submitter_key = data
+                .phone
+                .parse::<PhoneNumber>()
+                .map(|p| SqlValue::from(keys.submitter_key(&p)))
+                .unwrap_or(SqlValue::Null);
+            db.execute(
+                "UPDATE case_submitters SET sealed = ?, submitter_key = ? WHERE case_id = ?",
+                &[sealed.into(), submitter_key, case.get().into()],
+            )?;
+            resealed += 1;
+        }
+        let left = db.execute(
+            &format!("SELECT COUNT(*) AS n FROM case_submitters WHERE {NOT_CURRENT}"),
+            std::slice::from_ref(&current),
+        )?;
+        let remaining = left.row(0).map(|r| r.integer("n")).transpose()?.unwrap_or(0);
+        Ok(Resealed {
+            key_id: keys.key_id(),
+            resealed,
+            remaining: u64::try_from(remaining).unwrap_or(0),
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::test_support::{complaint, keys, migrated_db, store_case};
+    use crate::case::personal::SealError;
+    use crate::record::cases::masked_personal_data;
+
+    #[test]
+    fn resealing_moves_every_row_to_the_new_key_in_batches_and_the_old_key_can_then_go() {
+        let db = migrated_db();
+        let a = store_case(
+            &db,
+            1,
+            complaint("13812345678"),
+            "2026-11-02T09:00:00+08:00",
+        );
+        let b = store_case(
+            &db,
+            2,
+            complaint("13912345678"),
+            "2026-11-02T09:05:00+08:00",
+        );
+        let rotated =
+            Keys::with_previous("the new secret", ["test deployment secret"]).expect("keys");
+        let new_only = Keys::from_secret("the new secret").expect("keys");
+        assert!(matches!(
+            masked_personal_data(&db, &new_only, a),
+            Err(StoreError::Seal(SealError::UnknownKey(_)))
+        ));
+        let mut n = 0u8;
+        let mut nonce = || {
+            n += 1;
+            [n; 12]
+        };
+        let first = reseal(&db, &rotated, 1, &mut nonce).expect("reseals");
+        assert_eq!((first.resealed, first.remaining), (1, 1));
+        assert_eq!(first.key_id, new_only.key_id());
+        let second = reseal(&db, &rotated, 100, &mut nonce).expect("reseals");
+        assert_eq!((second.resealed, second.remaining), (1, 0));
+        let again = reseal(&db, &rotated, 100, &mut nonce).expect("reseals");
+        assert_eq!((again.resealed, again.remaining), (0, 0));
+        for case in [a, b] {
+            let seen =
+                masked_personal_data(&db, &new_only, case).expect("opens with the new key alone");
+            assert_eq!(seen.name, "张*");
+        }
+        let phone: PhoneNumber = "13812345678".parse().expect("phone");
+        let rows = db
+            .execute(
+                "SELECT submitter_key FROM case_submitters WHERE case_id = ?",
+                &[a.get().into()],
+            )
+            .expect("query");
+        assert_eq!(
+            rows.row(0)
+                .map(|r| r.text("submitter_key").map(str::to_string)),
+            Some(Ok(new_only.submitter_key(&phone)))
+        );
+        assert_ne!(keys().submitter_key(&phone), new_only.submitter_key(&phone));
+    }
+}
