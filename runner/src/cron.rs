@@ -92,11 +92,7 @@ pub async fn run_once(app: &Arc<LoadedApp>, component_id: &str) -> Result<()> {
         .with_context(|| format!("component {component_id:?} does not export handle-cron-event"))?;
     let mut store = Store::new(
         &app.engine,
-        State::new(
-            app,
-            component.grants.clone(),
-            crate::durability::Needs::new(),
-        ),
+        State::new(app, component.grants.clone(), group_commit::Needs::new()),
     );
     store.limiter(|s| &mut s.limits);
     store.set_epoch_deadline(app.limits.epoch_ticks());

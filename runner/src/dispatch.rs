@@ -15,9 +15,9 @@ use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 use wasmtime_wasi_http::WasiHttpView;
 
 use crate::app::LoadedApp;
-use crate::durability::Needs;
 use crate::host::State;
 use crate::router::RouteMatch;
+use group_commit::Needs;
 
 /// What Spin tells a component about how a request reached it.
 #[derive(Debug, Clone)]

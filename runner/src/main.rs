@@ -10,7 +10,6 @@ mod body_guard;
 mod build_cmd;
 mod cron;
 mod dispatch;
-mod durability;
 mod host;
 mod manifest;
 mod outbound;

@@ -27,8 +27,8 @@ use crate::admission::{Admission, AdmissionLimits, Connections};
 use crate::app::LoadedApp;
 use crate::body_guard::{self, BodyLimits, Head};
 use crate::dispatch::{self, RouteInfo};
-use crate::durability::{DurableEnd, Needs};
 use crate::test_clock::{TestClock, CONTROL_PATH};
+use group_commit::{DurableEnd, Needs};
 
 /// The most a request body of the test-clock route may hold.
 const CONTROL_BODY_LIMIT: usize = 256;
@@ -344,7 +344,7 @@ pub const TEST_DISK_PATH: &str = "/.well-known/runner/test-disk";
 /// `PUT pause` holds every fsync back (commits still happen; their answers
 /// wait), `PUT resume` lets them run; from loopback clients only.
 async fn test_disk_control(
-    durability: &crate::durability::Durability,
+    durability: &group_commit::Durability,
     req: Request<Incoming>,
     client: SocketAddr,
 ) -> Response<HyperOutgoingBody> {

@@ -5,9 +5,9 @@
 //! /api/admin/units`, `PUT /api/admin/units/{id}` (rename, retire). The
 //! bureau changes, supervisors read; and the audit trail, `GET
 //! /api/audit` (the bureau's: clear reads of personal data and every admin
-//! change; `format=csv` or `Accept: text/csv` for CSV). The
-//! every change checked with the field named, versioned and on record
-//! with the token subject, in force at once for new decisions.
+//! change; `format=csv` or `Accept: text/csv` for CSV). Every
+//! change is checked with the field named, versioned and on record with
+//! the token subject, and in force at once for new decisions.
 
 use common::routes::{
     self, ADMIN_CALENDAR, ADMIN_RULES, ADMIN_UNIT, ADMIN_UNITS, AUDIT, DEV_TOKENS,

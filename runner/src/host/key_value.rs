@@ -11,7 +11,7 @@ use wasmtime::component::Resource;
 use super::bindings::v2::key_value::{Error, Host, HostStore};
 use super::stores::{within, Cached, Leased, BUSY_TIMEOUT};
 use super::State;
-use crate::durability::Needs;
+use group_commit::Needs;
 
 /// An open key-value store: the label and its own connection.
 pub struct KvStore {

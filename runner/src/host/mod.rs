@@ -23,8 +23,8 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpVi
 pub use stores::Stores;
 
 use crate::app::LoadedApp;
-use crate::durability::Needs;
 use crate::outbound::AllowedHosts;
+use group_commit::Needs;
 
 /// What one component may use, from its `[component.<id>]` table.
 #[derive(Clone)]

@@ -15,8 +15,8 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use rusqlite::Connection;
 
-use crate::durability::{Durability, Wal};
 use crate::runtime_config::RuntimeConfig;
+use group_commit::{Durability, Wal};
 
 /// Spin's default file names.
 pub const DEFAULT_KV_FILE: &str = "sqlite_key_value.db";
@@ -203,7 +203,7 @@ pub fn open_connection(path: &Path) -> Result<Connection> {
 fn open_group_committed(path: &Path) -> Result<Connection> {
     let conn = open_connection(path)?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
-    // Checkpoints are the syncer's (crate::durability), never a request's.
+    // Checkpoints are the syncer's (group_commit), never a request's.
     conn.pragma_update(None, "wal_autocheckpoint", 0)?;
     // A stage runs a few dozen distinct statements; rusqlite keeps 16
     // prepared by default, so a request re-parsed most of its own.

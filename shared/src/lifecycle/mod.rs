@@ -3,7 +3,7 @@
 //! and the events to record, or a typed error for an illegal move. Every
 //! allowed move cites the article of the measures that allows it.
 //!
-//! Paths (MISSION.md):
+//! Paths (docs/rules.md gives the article of each):
 //! - screening (Art. 5): received → accepted | rejected (category 1–4);
 //!   the bureau overrides either way, with a reason;
 //! - dispatch (Art. 3, 6): accepted → handling by a lead unit (and co-units);

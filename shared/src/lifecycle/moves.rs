@@ -164,7 +164,8 @@ use Performer::{
     Submitter as S,
 };
 
-/// Every move of the lifecycle, one row per action (MISSION.md's paths).
+/// Every move of the lifecycle, one row per action (the paths listed in
+/// the module's documentation, `lifecycle`).
 pub const MOVES: &[Move] = &[
     // Screening (Art. 5), and the bureau overriding it either way (Art. 4).
     via(

@@ -1,4 +1,5 @@
-//! Tests of the lifecycle: every path of MISSION.md, and every move that
+//! Tests of the lifecycle: every path the module documents (docs/rules.md
+//! says which article allows each), and every move that
 //! must be refused.
 
 use super::*;
@@ -194,7 +195,8 @@ fn every_action() -> Vec<(Action, Actor)> {
     ]
 }
 
-/// The statuses each action is allowed from, written from MISSION.md apart
+/// The statuses each action is allowed from, written from the measures (as
+/// docs/rules.md states them) apart
 /// from the table of moves, so that the test checks the table.
 fn allowed_from(action: &Action) -> &'static [Status] {
     use Status::*;
