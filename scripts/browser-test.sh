@@ -3,8 +3,8 @@
 # playwright-core, every page checked by axe-core, screenshots of each page
 # (zh-CN, 1366×768) in target/screenshots. Installs what it needs on a fresh
 # machine — the chromium package and a Chinese font (apt-get, as root or
-# with sudo) and the npm
-# packages of tests/browser/package-lock.json — then starts the app as a
+# with sudo) and the npm packages of tests/browser/package-lock.json — lints
+# the JavaScript (scripts/js-lint.sh), then starts the app as a
 # development instance with the demo county on a free port with its own
 # state and runs the tests against it.
 # Run by scripts/test.sh after the components are built; alone:
@@ -23,14 +23,14 @@ if [ "${#packages[@]}" -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
 fi
-if [ ! -d tests/browser/node_modules/playwright-core ] || [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then
-  (cd tests/browser && npm ci --no-audit --no-fund --silent)
-fi
+# The JavaScript linted and its format checked first (installing the npm
+# packages of tests/browser/package-lock.json on first use).
+./scripts/js-lint.sh
 
 # shellcheck source=scripts/start-app.sh
 . scripts/start-app.sh
 
 mkdir -p target/screenshots
 CASEWORK_URL="$url" CHROMIUM="$chromium" SCREENSHOTS="$PWD/target/screenshots/" \
-  node --test --test-concurrency=1 tests/browser/i18n.test.mjs tests/browser/portal.test.mjs
+  node --test --test-concurrency=1 tests/browser/modules.test.mjs tests/browser/i18n.test.mjs tests/browser/portal.test.mjs
 echo "screenshots: target/screenshots/"

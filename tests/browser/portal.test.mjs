@@ -17,7 +17,8 @@ import { chromium } from 'playwright-core';
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const BASE = process.env.CASEWORK_URL || 'http://127.0.0.1:3000';
-const SHOTS = process.env.SCREENSHOTS || new URL('../../target/screenshots/', import.meta.url).pathname;
+const SHOTS =
+  process.env.SCREENSHOTS || new URL('../../target/screenshots/', import.meta.url).pathname;
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 mkdirSync(SHOTS, { recursive: true });
 
@@ -25,21 +26,35 @@ let browser;
 before(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--lang=zh-CN'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--lang=zh-CN',
+    ],
   });
 });
-after(async () => { await browser?.close(); });
+after(async () => {
+  await browser?.close();
+});
 
 // A page under the app's own policy; what the policy refused, and any
 // script error, is kept to be asserted empty.
 async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
+  const context = await browser.newContext({
+    viewport: { width: 1366, height: 768 },
+    locale: 'zh-CN',
+  });
   const page = await context.newPage();
   page.problems = [];
   page.on('pageerror', (e) => page.problems.push(`script error: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) page.problems.push(m.text());
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text()))
+      page.problems.push(m.text());
   });
   return page;
 }
@@ -52,14 +67,18 @@ async function done(page) {
 // --- the API, for setting up what other desks did -------------------------
 
 let phoneSeq = 0;
-const phone = () => `1390000${String(1000 + (++phoneSeq) + (process.pid % 3000)).slice(-4)}`;
+const phone = () => `1390000${String(1000 + ++phoneSeq + (process.pid % 3000)).slice(-4)}`;
 
 async function api(method, path, { body, tok, etag, headers } = {}) {
   const h = { accept: 'application/json', ...(headers || {}) };
   if (tok) h.authorization = `Bearer ${tok}`;
   if (etag) h['if-match'] = etag;
   if (body !== undefined) h['content-type'] = 'application/json';
-  const r = await fetch(BASE + path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
+  const r = await fetch(BASE + path, {
+    method,
+    headers: h,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await r.text();
   const data = text ? JSON.parse(text) : null;
   return { status: r.status, data, etag: r.headers.get('etag') };
@@ -68,7 +87,10 @@ async function api(method, path, { body, tok, etag, headers } = {}) {
 async function demoToken(role, unit, leader) {
   const body = { role };
   if (unit) body.unit = unit;
-  if (leader) { body.leader = true; body.sub = `demo.${unit}.leader`; }
+  if (leader) {
+    body.leader = true;
+    body.sub = `demo.${unit}.leader`;
+  }
   const r = await api('POST', '/api/dev/tokens', { body });
   assert.equal(r.status, 201, JSON.stringify(r.data));
   return r.data.token;
@@ -76,11 +98,16 @@ async function demoToken(role, unit, leader) {
 
 // A citizen's street-lamp complaint, routed to 淇滨区城市管理局.
 async function lampCase(title) {
-  const r = await api('POST', '/api/cases', { body: {
-    channel: 'online_platform', kind: 'complaint', title,
-    content: `淇滨区九州路${title}路口路灯已坏一周，夜间出行不便，请尽快维修。`, county: '410611000',
-    submitter: { type: 'individual', name: '王五', phone: phone() },
-  } });
+  const r = await api('POST', '/api/cases', {
+    body: {
+      channel: 'online_platform',
+      kind: 'complaint',
+      title,
+      content: `淇滨区九州路${title}路口路灯已坏一周，夜间出行不便，请尽快维修。`,
+      county: '410611000',
+      submitter: { type: 'individual', name: '王五', phone: phone() },
+    },
+  });
   assert.equal(r.status, 201, JSON.stringify(r.data));
   assert.equal(r.data.status, 'handling');
   return r.data;
@@ -88,7 +115,11 @@ async function lampCase(title) {
 
 async function act(id, tok, action, fields = {}) {
   const view = await api('GET', `/api/cases/${id}`, { tok });
-  const r = await api('POST', `/api/cases/${id}/actions`, { tok, etag: view.etag, body: { action, ...fields } });
+  const r = await api('POST', `/api/cases/${id}/actions`, {
+    tok,
+    etag: view.etag,
+    body: { action, ...fields },
+  });
   assert.equal(r.status, 200, `${action}: ${JSON.stringify(r.data)}`);
   return r.data;
 }
@@ -103,17 +134,27 @@ async function accessible(page, name) {
   // Evaluated over the DevTools protocol, which the page's policy does not
   // govern: axe-core needs no hole in it.
   await page.evaluate(AXE);
-  const result = await page.evaluate(() => window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-  }));
+  const result = await page.evaluate(() =>
+    window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    }),
+  );
   const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), [], `${name}: accessibility`);
+  assert.deepEqual(
+    bad.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    [],
+    `${name}: accessibility`,
+  );
 }
 
 async function visit(page, name) {
   await page.waitForLoadState('networkidle');
   // No absent part of a page ever shows as a word.
-  assert.doesNotMatch(await page.locator('main').innerText(), /\b(null|undefined|NaN)\b|\[object /, `${name}: text`);
+  assert.doesNotMatch(
+    await page.locator('main').innerText(),
+    /\b(null|undefined|NaN)\b|\[object /,
+    `${name}: text`,
+  );
   await accessible(page, name);
   await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: false });
 }
@@ -127,7 +168,9 @@ async function signIn(page, tok) {
 test('a citizen submits a complaint, tracks it, and once the reply is released rates it and asks for a review', async () => {
   const page = await newPage();
   await page.goto(`${BASE}/`);
-  await assert.doesNotReject(page.getByRole('heading', { level: 1, name: '政务服务咨询投诉建议' }).waitFor());
+  await assert.doesNotReject(
+    page.getByRole('heading', { level: 1, name: '政务服务咨询投诉建议' }).waitFor(),
+  );
   await visit(page, 'home');
 
   await page.getByRole('link', { name: '我要咨询投诉建议' }).first().click();
@@ -135,7 +178,9 @@ test('a citizen submits a complaint, tracks it, and once the reply is released r
   await visit(page, 'submit');
   const tel = phone();
   await page.getByLabel('标题').fill('路口路灯不亮');
-  await page.getByLabel('诉求内容').fill('淇滨区华山路与淇水大道路口路灯已坏两周，夜间出行不便，请尽快维修。');
+  await page
+    .getByLabel('诉求内容')
+    .fill('淇滨区华山路与淇水大道路口路灯已坏两周，夜间出行不便，请尽快维修。');
   await page.getByLabel('所属县区').selectOption('410611000');
   await page.getByLabel('姓名或单位名称').fill('赵六');
   await page.getByLabel('联系电话').fill(tel);
@@ -195,11 +240,16 @@ test('a wrong phone digit is shown beside the field it names, and nothing is fou
 
 test('a case the bureau turned away shows the citizen why and where to turn instead, never before the bureau decided', async () => {
   const tel = phone();
-  const r = await api('POST', '/api/cases', { body: {
-    channel: 'hotline_web', kind: 'complaint', title: '判决不公',
-    content: '淇滨区法院判决不公，请撤销法院判决，重新审理。', county: '410611000',
-    submitter: { type: 'individual', name: '李四', phone: tel },
-  } });
+  const r = await api('POST', '/api/cases', {
+    body: {
+      channel: 'hotline_web',
+      kind: 'complaint',
+      title: '判决不公',
+      content: '淇滨区法院判决不公，请撤销法院判决，重新审理。',
+      county: '410611000',
+      submitter: { type: 'individual', name: '李四', phone: tel },
+    },
+  });
   assert.equal(r.data.status, 'screening');
   const page = await newPage();
   const look = async () => {
@@ -211,8 +261,14 @@ test('a case the bureau turned away shows the citizen why and where to turn inst
   };
   await look();
   assert.equal((await page.getByTestId('status').textContent()).trim(), '受理审核中');
-  assert.equal(await page.getByTestId('rejection').count(), 0, 'no rejection while a person has not decided');
-  await act(r.data.case_id, await demoToken('bureau'), 'confirm_rejection', { reason: '涉法涉诉，属第五条第三类' });
+  assert.equal(
+    await page.getByTestId('rejection').count(),
+    0,
+    'no rejection while a person has not decided',
+  );
+  await act(r.data.case_id, await demoToken('bureau'), 'confirm_rejection', {
+    reason: '涉法涉诉，属第五条第三类',
+  });
   await look();
   const why = await page.getByTestId('rejection').textContent();
   assert.match(why, /第五条第 3 类/);
@@ -225,11 +281,16 @@ test('the citizen form is submitted with the keyboard alone, the focus always vi
   const page = await newPage();
   await page.goto(`${BASE}/#/submit`);
   await page.getByRole('heading', { level: 1 }).waitFor();
-  const focused = () => page.evaluate(() => {
-    const el = document.activeElement;
-    const style = getComputedStyle(el);
-    return { name: el.getAttribute('name') || el.textContent.trim(), tag: el.tagName, outline: style.outlineStyle };
-  });
+  const focused = () =>
+    page.evaluate(() => {
+      const el = document.activeElement;
+      const style = getComputedStyle(el);
+      return {
+        name: el.getAttribute('name') || el.textContent.trim(),
+        tag: el.tagName,
+        outline: style.outlineStyle,
+      };
+    });
   async function tabTo(name) {
     for (let i = 0; i < 40; i++) {
       await page.keyboard.press('Tab');
@@ -262,14 +323,26 @@ test('the citizen form is submitted with the keyboard alone, the focus always vi
 });
 
 test('the citizen pages fit a phone: nothing wider than the screen, still accessible', async () => {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', isMobile: true, hasTouch: true });
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    locale: 'zh-CN',
+    isMobile: true,
+    hasTouch: true,
+  });
   const page = await context.newPage();
   page.problems = [];
   page.on('pageerror', (e) => page.problems.push(`script error: ${e.message}`));
-  for (const [path, name] of [['/#/', 'phone-home'], ['/#/submit', 'phone-submit'], ['/#/track', 'phone-track']]) {
+  for (const [path, name] of [
+    ['/#/', 'phone-home'],
+    ['/#/submit', 'phone-submit'],
+    ['/#/track', 'phone-track'],
+  ]) {
     await page.goto(`${BASE}${path}`);
     await page.getByRole('heading', { level: 1 }).waitFor();
-    const [wide, screen] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    const [wide, screen] = await page.evaluate(() => [
+      document.documentElement.scrollWidth,
+      window.innerWidth,
+    ]);
     assert.ok(wide <= screen, `${name}: ${wide} px wide on a ${screen} px screen`);
     await visit(page, name);
   }
@@ -280,7 +353,9 @@ test('the page switches to English and back, the document language with it', asy
   const page = await newPage();
   await page.goto(`${BASE}/`);
   await page.getByRole('button', { name: 'English' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Consultations, complaints and suggestions' }).waitFor();
+  await page
+    .getByRole('heading', { level: 1, name: 'Consultations, complaints and suggestions' })
+    .waitFor();
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
   await page.getByRole('link', { name: 'Track a case' }).first().click();
   await page.getByLabel('Tracking code').waitFor();
@@ -298,7 +373,9 @@ test('an agent takes a hotline call as a transfer and prints the registration fo
   await page.getByLabel('12345 热线电话').check();
   await page.getByLabel('办理方式').selectOption('transfer');
   await page.getByLabel('标题').fill('路灯不亮（来电）');
-  await page.getByLabel('诉求内容').fill('市民来电反映淇滨区黄河路路灯已坏三天，夜间出行不便，要求尽快维修。');
+  await page
+    .getByLabel('诉求内容')
+    .fill('市民来电反映淇滨区黄河路路灯已坏三天，夜间出行不便，要求尽快维修。');
   await page.getByLabel('所属县区').selectOption('410611000');
   await page.getByLabel('姓名或单位名称').fill('孙八');
   await page.getByLabel('联系电话').fill(phone());
@@ -337,12 +414,22 @@ test('a unit clerk finds the case in the inbox, signs for it and drafts the repl
   await page.getByLabel('答复内容').fill('经核查，已安排维修人员更换灯具，现已恢复照明。');
   await page.getByRole('button', { name: '确认拟写答复', exact: true }).click();
   await page.getByTestId('case-status').filter({ hasText: '已拟答复' }).waitFor();
-  assert.match(await page.getByTestId('submitter').textContent(), /王\*/, 'masked again after the action');
+  assert.match(
+    await page.getByTestId('submitter').textContent(),
+    /王\*/,
+    'masked again after the action',
+  );
   const bureau = await demoToken('bureau');
   assert.equal(await status(receipt.case_id, bureau), 'reply_drafted');
   // The buttons are exactly the allowed actions: a clerk may not review.
-  const view = (await api('GET', `/api/cases/${receipt.case_id}`, { tok: await demoToken('unit', 'qibin-urban') })).data;
-  const shown = await page.locator('[data-action]').evaluateAll((bs) => bs.map((b) => b.dataset.action));
+  const view = (
+    await api('GET', `/api/cases/${receipt.case_id}`, {
+      tok: await demoToken('unit', 'qibin-urban'),
+    })
+  ).data;
+  const shown = await page
+    .locator('[data-action]')
+    .evaluateAll((bs) => bs.map((b) => b.dataset.action));
   assert.deepEqual(shown, view.allowed_actions);
   assert.ok(!shown.includes('leader_review'));
   // The unit's leader approves it for the bureau's check: a yes-or-no asked
@@ -403,7 +490,10 @@ test('the bureau fails the reply at QC, then passes the redrafted one', async ()
   await page.getByRole('button', { name: '确认质检通过', exact: true }).click();
   await page.getByTestId('case-status').filter({ hasText: '已办结' }).waitFor();
   const view = (await api('GET', `/api/cases/${id}`, { tok: urban })).data;
-  assert.deepEqual(view.qc_rounds.map((r) => r.passed), [false, true]);
+  assert.deepEqual(
+    view.qc_rounds.map((r) => r.passed),
+    [false, true],
+  );
   await done(page);
 });
 
@@ -430,10 +520,15 @@ test('the bureau reads the statistics with their chart and the hotspots, loads n
   await page.getByRole('heading', { name: '上传年度节假日安排' }).waitFor();
   await visit(page, 'bureau-admin');
   const year = {
-    year: 2031, notices: ['测试用通知'],
+    year: 2031,
+    notices: ['测试用通知'],
     holidays: [{ name: '元旦', days_off: ['2031-01-01/2031-01-01'] }],
   };
-  await page.getByLabel('节假日安排文件（JSON）').setInputFiles({ name: '2031.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(year)) });
+  await page.getByLabel('节假日安排文件（JSON）').setInputFiles({
+    name: '2031.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(year)),
+  });
   await page.getByRole('button', { name: '上传', exact: true }).click();
   await page.getByText('2031 年节假日安排已生效').waitFor();
   const day = (await api('GET', '/api/calendar/days/2031-01-01')).data;
@@ -448,12 +543,19 @@ test('the bureau reads the statistics with their chart and the hotspots, loads n
   await rules.fill(JSON.stringify(routing, null, 2));
   await page.getByRole('button', { name: '保存并生效' }).click();
   await page.getByText('当前版本').filter({ hasNotText: '（沿用默认规则）' }).waitFor();
-  const bike = await api('POST', '/api/cases', { body: {
-    channel: 'online_platform', kind: 'complaint', title: '共享单车堵路',
-    content: '淇滨区兴鹤大街地铁口共享单车堆积堵塞通道，请尽快清理。', county: '410611000',
-    submitter: { type: 'individual', name: '吴十', phone: phone() },
-  } });
-  const bikeCase = (await api('GET', `/api/cases/${bike.data.case_id}`, { tok: await demoToken('bureau') })).data;
+  const bike = await api('POST', '/api/cases', {
+    body: {
+      channel: 'online_platform',
+      kind: 'complaint',
+      title: '共享单车堵路',
+      content: '淇滨区兴鹤大街地铁口共享单车堆积堵塞通道，请尽快清理。',
+      county: '410611000',
+      submitter: { type: 'individual', name: '吴十', phone: phone() },
+    },
+  });
+  const bikeCase = (
+    await api('GET', `/api/cases/${bike.data.case_id}`, { tok: await demoToken('bureau') })
+  ).data;
   assert.equal(bikeCase.lead_unit, 'qibin-transport');
 
   // Both changes are on the audit trail.
@@ -465,12 +567,21 @@ test('the bureau reads the statistics with their chart and the hotspots, loads n
 });
 
 test('the bureau opens a hotspot as a rectification item, and its owner unit reports progress on it', async () => {
-  for (const [i, what] of ['垃圾堆积多日无人清运', '垃圾桶满溢无人清理', '生活垃圾堆放多日没有清运'].entries()) {
-    const r = await api('POST', '/api/cases', { body: {
-      channel: 'online_platform', kind: 'complaint', title: `泰山路垃圾${i}`,
-      content: `淇滨区泰山路与黎阳路交叉口${what}，气味难闻，请尽快清理。`, county: '410611000',
-      submitter: { type: 'individual', name: '周九', phone: phone() },
-    } });
+  for (const [i, what] of [
+    '垃圾堆积多日无人清运',
+    '垃圾桶满溢无人清理',
+    '生活垃圾堆放多日没有清运',
+  ].entries()) {
+    const r = await api('POST', '/api/cases', {
+      body: {
+        channel: 'online_platform',
+        kind: 'complaint',
+        title: `泰山路垃圾${i}`,
+        content: `淇滨区泰山路与黎阳路交叉口${what}，气味难闻，请尽快清理。`,
+        county: '410611000',
+        submitter: { type: 'individual', name: '周九', phone: phone() },
+      },
+    });
     assert.equal(r.status, 201, JSON.stringify(r.data));
   }
   const page = await newPage();

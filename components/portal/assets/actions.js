@@ -5,14 +5,16 @@
 
 import { get, post, claims } from './api.js';
 import { t, enumLabel, label } from './i18n.js';
-import { h, field, form, announce, guarded } from './ui.js';
-import { notice } from './staff.js';
+import { h, field, form, announce, guarded, notice } from './ui.js';
 
 let actionDoc = null;
 async function variants() {
   if (!actionDoc) {
     const { data } = await get('/api/openapi.json', { staff: false });
-    actionDoc = { variants: data.components.schemas.Action.oneOf, schemas: data.components.schemas };
+    actionDoc = {
+      variants: data.components.schemas.Action.oneOf,
+      schemas: data.components.schemas,
+    };
   }
   return actionDoc;
 }
@@ -34,8 +36,11 @@ async function units() {
 
 export function actionPanel(data, etag, reload) {
   const allowed = data.allowed_actions || [];
-  const panel = h('section', { class: 'card no-print', 'aria-labelledby': 'actions-h', 'data-testid': 'actions' },
-    h('h2', { id: 'actions-h' }, t('actions.title')));
+  const panel = h(
+    'section',
+    { class: 'card no-print', 'aria-labelledby': 'actions-h', 'data-testid': 'actions' },
+    h('h2', { id: 'actions-h' }, t('actions.title')),
+  );
   if (!allowed.length) {
     panel.append(h('p', { class: 'hint' }, t('actions.none')));
     return panel;
@@ -43,19 +48,26 @@ export function actionPanel(data, etag, reload) {
   const slot = h('div');
   const buttons = h('div', { class: 'actions' });
   for (const name of allowed) {
-    const button = h('button', { type: 'button', class: 'secondary', 'data-action': name, 'aria-expanded': 'false' },
-      enumLabel('action', name));
+    const button = h(
+      'button',
+      { type: 'button', class: 'secondary', 'data-action': name, 'aria-expanded': 'false' },
+      enumLabel('action', name),
+    );
     const close = () => {
       slot.replaceChildren();
       button.setAttribute('aria-expanded', 'false');
       button.focus();
     };
-    button.addEventListener('click', guarded(button, async () => {
-      for (const b of buttons.querySelectorAll('button')) b.setAttribute('aria-expanded', 'false');
-      button.setAttribute('aria-expanded', 'true');
-      slot.replaceChildren(await actionForm(name, data, etag, reload, close));
-      slot.querySelector('input, select, textarea, button[type=submit]')?.focus();
-    }));
+    button.addEventListener(
+      'click',
+      guarded(button, async () => {
+        for (const b of buttons.querySelectorAll('button'))
+          b.setAttribute('aria-expanded', 'false');
+        button.setAttribute('aria-expanded', 'true');
+        slot.replaceChildren(await actionForm(name, data, etag, reload, close));
+        slot.querySelector('input, select, textarea, button[type=submit]')?.focus();
+      }),
+    );
     buttons.append(button);
   }
   panel.append(buttons, slot);
@@ -87,17 +99,24 @@ async function actionForm(name, data, etag, reload, close) {
   return form({
     label: enumLabel('action', name),
     submit: t('actions.send', { action: enumLabel('action', name) }),
-    fields: [h('h3', {}, enumLabel('action', name)), fields.length ? fields : h('p', {}, t('actions.confirm'))],
+    fields: [
+      h('h3', {}, enumLabel('action', name)),
+      fields.length ? fields : h('p', {}, t('actions.confirm')),
+    ],
     extra: h('button', { type: 'button', class: 'secondary', onclick: close }, t('form.cancel')),
     onsubmit: async (v) => {
       const body = { action: name };
       for (const [prop, kind] of Object.entries(kinds)) {
         const value = v[prop];
-        if (kind === 'boolean') { if (value) body[prop] = true; }
-        else if (kind === 'yesno') body[prop] = value === 'true';
+        if (kind === 'boolean') {
+          if (value) body[prop] = true;
+        } else if (kind === 'yesno') body[prop] = value === 'true';
         else if (value === undefined) continue;
         else if (kind === 'integer') body[prop] = Number(value);
-        else if (kind === 'units') body[prop] = String(value).split(/[,，、\s]+/).filter(Boolean);
+        else if (kind === 'units')
+          body[prop] = String(value)
+            .split(/[,，、\s]+/)
+            .filter(Boolean);
         else body[prop] = value;
       }
       try {
@@ -123,9 +142,14 @@ function describe(prop, schema, schemas, directory, data, required) {
   const ref = (schema.$ref || '').split('/').pop();
   if (ref === 'UnitIdField' || prop === 'lead') {
     if (directory && directory.length) {
-      return { kind: 'text', type: 'select', placeholder: t('form.choose'),
-        options: directory.filter((u) => !data.county || u.county === data.county || prop !== 'lead')
-          .map((u) => [u.id, `${u.name}（${u.id}）`]) };
+      return {
+        kind: 'text',
+        type: 'select',
+        placeholder: t('form.choose'),
+        options: directory
+          .filter((u) => !data.county || u.county === data.county || prop !== 'lead')
+          .map((u) => [u.id, `${u.name}（${u.id}）`]),
+      };
     }
     return { kind: 'text', type: 'text', hint: t('field.unit.hint') };
   }
@@ -138,14 +162,30 @@ function describe(prop, schema, schemas, directory, data, required) {
   // A yes-or-no the API requires is asked as two choices, neither taken
   // (a box left unticked would answer "no" unasked).
   if (types.includes('boolean') && required) {
-    return { kind: 'yesno', type: 'radio', options: [['true', t('form.yes')], ['false', t('form.no')]] };
+    return {
+      kind: 'yesno',
+      type: 'radio',
+      options: [
+        ['true', t('form.yes')],
+        ['false', t('form.no')],
+      ],
+    };
   }
   if (types.includes('boolean')) return { kind: 'boolean', type: 'checkbox' };
   if (types.includes('integer')) {
-    return { kind: 'integer', type: 'number', attrs: { min: resolved.minimum, max: resolved.maximum, step: 1, inputmode: 'numeric' } };
+    return {
+      kind: 'integer',
+      type: 'number',
+      attrs: { min: resolved.minimum, max: resolved.maximum, step: 1, inputmode: 'numeric' },
+    };
   }
   const max = resolved.maxLength || 5000;
-  return { kind: 'text', type: max > 200 ? 'textarea' : 'text', rows: 4, attrs: { maxlength: max } };
+  return {
+    kind: 'text',
+    type: max > 200 ? 'textarea' : 'text',
+    rows: 4,
+    attrs: { maxlength: max },
+  };
 }
 
 function resolve(schema, schemas) {

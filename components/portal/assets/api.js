@@ -30,7 +30,7 @@ export function claims() {
   }
 }
 
-export class ApiError extends Error {
+class ApiError extends Error {
   constructor(status, problem) {
     super((problem && (problem.detail || problem.title)) || `HTTP ${status}`);
     this.status = status;
@@ -59,7 +59,12 @@ export async function call(method, path, opts = {}) {
   const type = response.headers.get('content-type') || '';
   const data = type.includes('json') ? await response.json().catch(() => null) : null;
   if (!response.ok) throw new ApiError(response.status, data);
-  return { status: response.status, data, etag: response.headers.get('etag'), headers: response.headers };
+  return {
+    status: response.status,
+    data,
+    etag: response.headers.get('etag'),
+    headers: response.headers,
+  };
 }
 
 export const get = (path, opts) => call('GET', path, opts);

@@ -14,12 +14,22 @@ import * as bureau from './bureau.js';
 function links() {
   const c = claims();
   const role = c && c.role;
-  const out = [['#/', 'nav.home'], ['#/submit', 'nav.submit'], ['#/track', 'nav.track']];
-  if (role === 'unit') out.push(['#/inbox', 'nav.inbox'], ['#/rectifications', 'nav.rectifications']);
+  const out = [
+    ['#/', 'nav.home'],
+    ['#/submit', 'nav.submit'],
+    ['#/track', 'nav.track'],
+  ];
+  if (role === 'unit')
+    out.push(['#/inbox', 'nav.inbox'], ['#/rectifications', 'nav.rectifications']);
   if (role === 'agent') out.push(['#/intake', 'nav.intake']);
   if (role === 'bureau' || role === 'supervisor') {
-    out.push(['#/queue/screening', 'nav.queues'], ['#/stats', 'nav.stats'], ['#/hotspots', 'nav.hotspots'],
-      ['#/rectifications', 'nav.rectifications'], ['#/admin', 'nav.admin']);
+    out.push(
+      ['#/queue/screening', 'nav.queues'],
+      ['#/stats', 'nav.stats'],
+      ['#/hotspots', 'nav.hotspots'],
+      ['#/rectifications', 'nav.rectifications'],
+      ['#/admin', 'nav.admin'],
+    );
   }
   if (role === 'bureau') out.push(['#/audit', 'nav.audit']);
   return out;
@@ -32,27 +42,72 @@ function drawShell(current) {
   document.getElementById('skip-link').textContent = t('app.skip');
   const nav = document.getElementById('nav');
   nav.setAttribute('aria-label', t('nav.label'));
-  nav.replaceChildren(h('ul', {}, links().map(([href, key]) =>
-    h('li', {}, h('a', { href, 'aria-current': current.startsWith(href) && (href !== '#/' || current === '#/') ? 'page' : null }, t(key))))));
+  nav.replaceChildren(
+    h(
+      'ul',
+      {},
+      links().map(([href, key]) =>
+        h(
+          'li',
+          {},
+          h(
+            'a',
+            {
+              href,
+              'aria-current':
+                current.startsWith(href) && (href !== '#/' || current === '#/') ? 'page' : null,
+            },
+            t(key),
+          ),
+        ),
+      ),
+    ),
+  );
   const c = claims();
   const who = document.getElementById('who');
-  who.replaceChildren(c
-    ? h('span', {}, `${enumLabel('role', c.role)}${c.unit ? ` · ${c.unit}` : ''}${c.sub ? ` · ${c.sub}` : ''} `,
-      h('button', { type: 'button', class: 'link', onclick: () => { setToken(''); go('#/'); } }, t('nav.signout')))
-    : h('a', { href: '#/signin' }, t('nav.signin')));
+  who.replaceChildren(
+    c
+      ? h(
+          'span',
+          {},
+          `${enumLabel('role', c.role)}${c.unit ? ` · ${c.unit}` : ''}${c.sub ? ` · ${c.sub}` : ''} `,
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'link',
+              onclick: () => {
+                setToken('');
+                go('#/');
+              },
+            },
+            t('nav.signout'),
+          ),
+        )
+      : h('a', { href: '#/signin' }, t('nav.signin')),
+  );
   const switcher = document.getElementById('lang');
   switcher.textContent = lang() === 'en' ? '简体中文' : 'English';
   switcher.setAttribute('lang', lang() === 'en' ? 'zh-CN' : 'en');
-  switcher.onclick = () => { setLang(lang() === 'en' ? 'zh-CN' : 'en'); route(); };
+  switcher.onclick = () => {
+    setLang(lang() === 'en' ? 'zh-CN' : 'en');
+    route();
+  };
 }
 
-const go = (hash) => { if (location.hash === hash) route(); else location.hash = hash; };
+const go = (hash) => {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+};
 
 // The routes: a pattern over the fragment's path and the page for it.
 const ROUTES = [
   [/^\/?$/, (m) => citizen.home(m)],
   [/^\/submit$/, (m) => citizen.submit(m)],
-  [/^\/track(?:\/([^/]+))?$/, (m, [code], p) => citizen.track(m, code && decodeURIComponent(code), p)],
+  [
+    /^\/track(?:\/([^/]+))?$/,
+    (m, [code], p) => citizen.track(m, code && decodeURIComponent(code), p),
+  ],
   [/^\/signin$/, (m) => staff.signin(m, go)],
   [/^\/inbox$/, (m, _, p) => staff.inbox(m, null, p), true],
   [/^\/queue\/([a-z_]+)$/, (m, [q], p) => staff.inbox(m, q, p), true],
@@ -79,28 +134,48 @@ async function route() {
   const main = h('div');
   // Pages append optional parts as `cond ? part : null`, as h() takes
   // children: the view skips what is absent as h() does.
-  main.append = (...parts) => Element.prototype.append.call(main, ...parts.flat(Infinity).filter((p) => p !== null && p !== undefined && p !== false));
+  main.append = (...parts) =>
+    Element.prototype.append.call(
+      main,
+      ...parts.flat(Infinity).filter((p) => p !== null && p !== undefined && p !== false),
+    );
   document.getElementById('main').replaceChildren(main);
   const found = ROUTES.find(([re]) => re.test(path));
   try {
     if (!found) {
-      main.append(h('h1', {}, t('page.not_found')), h('p', {}, h('a', { href: '#/' }, t('nav.home'))));
+      main.append(
+        h('h1', {}, t('page.not_found')),
+        h('p', {}, h('a', { href: '#/' }, t('nav.home'))),
+      );
     } else if (found[2] && !claims()) {
-      main.append(h('h1', {}, t('signin.needed')), h('p', {}, h('a', { href: '#/signin' }, t('nav.signin'))));
+      main.append(
+        h('h1', {}, t('signin.needed')),
+        h('p', {}, h('a', { href: '#/signin' }, t('nav.signin'))),
+      );
     } else {
       await found[1](main, path.match(found[0]).slice(1), params);
     }
   } catch (err) {
     main.append(pageError(err));
-    if (err && err.status === 401) main.append(h('p', {}, h('a', { href: '#/signin' }, t('nav.signin'))));
+    if (err && err.status === 401)
+      main.append(h('p', {}, h('a', { href: '#/signin' }, t('nav.signin'))));
   }
   if (seq !== renders) return;
   const heading = main.querySelector('h1');
-  document.title = heading && heading.textContent !== t('app.title') ? `${heading.textContent} - ${t('app.title')}` : t('app.title');
+  document.title =
+    heading && heading.textContent !== t('app.title')
+      ? `${heading.textContent} - ${t('app.title')}`
+      : t('app.title');
   // A new page takes the focus to its heading; the first one leaves it at
   // the top, where the skip link is.
-  if (seq > 1 && (document.activeElement === document.body || !main.contains(document.activeElement))) {
-    if (heading) { heading.tabIndex = -1; heading.focus({ preventScroll: false }); }
+  if (
+    seq > 1 &&
+    (document.activeElement === document.body || !main.contains(document.activeElement))
+  ) {
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: false });
+    }
   }
 }
 

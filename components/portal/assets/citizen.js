@@ -21,7 +21,11 @@ export function countyOptions(list) {
 
 export function kindField(value) {
   return field({
-    name: 'kind', label: t('case.kind'), type: 'radio', required: true, value,
+    name: 'kind',
+    label: t('case.kind'),
+    type: 'radio',
+    required: true,
+    value,
     options: ['complaint', 'consultation', 'suggestion'].map((k) => [k, enumLabel('kind', k)]),
   });
 }
@@ -29,34 +33,85 @@ export function kindField(value) {
 // The submitter's fields, shared with the agents' intake form.
 export function submitterFields() {
   return [
-    field({ name: 'submitter.type', label: t('submitter.type'), type: 'radio', required: true, value: 'individual',
-      options: ['individual', 'enterprise'].map((k) => [k, enumLabel('submitter_type', k)]) }),
-    field({ name: 'submitter.name', label: t('submitter.name'), required: true, attrs: { maxlength: 50, autocomplete: 'name' } }),
-    field({ name: 'submitter.phone', label: t('submitter.phone'), type: 'tel', required: true,
-      hint: t('submitter.phone.hint'), attrs: { autocomplete: 'tel', inputmode: 'tel', maxlength: 16 } }),
-    field({ name: 'submitter.address', label: t('submitter.address'), attrs: { maxlength: 200, autocomplete: 'street-address' } }),
+    field({
+      name: 'submitter.type',
+      label: t('submitter.type'),
+      type: 'radio',
+      required: true,
+      value: 'individual',
+      options: ['individual', 'enterprise'].map((k) => [k, enumLabel('submitter_type', k)]),
+    }),
+    field({
+      name: 'submitter.name',
+      label: t('submitter.name'),
+      required: true,
+      attrs: { maxlength: 50, autocomplete: 'name' },
+    }),
+    field({
+      name: 'submitter.phone',
+      label: t('submitter.phone'),
+      type: 'tel',
+      required: true,
+      hint: t('submitter.phone.hint'),
+      attrs: { autocomplete: 'tel', inputmode: 'tel', maxlength: 16 },
+    }),
+    field({
+      name: 'submitter.address',
+      label: t('submitter.address'),
+      attrs: { maxlength: 200, autocomplete: 'street-address' },
+    }),
   ];
 }
 
 // The body of a new case from a form's values.
 export function newCase(v, extra) {
-  const submitter = { type: v['submitter.type'], name: v['submitter.name'], phone: v['submitter.phone'] };
+  const submitter = {
+    type: v['submitter.type'],
+    name: v['submitter.name'],
+    phone: v['submitter.phone'],
+  };
   if (v['submitter.address']) submitter.address = v['submitter.address'];
   if (v['submitter.id_number']) submitter.id_number = v['submitter.id_number'];
-  return { kind: v.kind, title: v.title, content: v.content, county: v.county, submitter, ...extra };
+  return {
+    kind: v.kind,
+    title: v.title,
+    content: v.content,
+    county: v.county,
+    submitter,
+    ...extra,
+  };
 }
 
 export function home(main) {
   main.append(
     h('h1', {}, t('home.title')),
     h('p', {}, t('home.intro')),
-    h('div', { class: 'grid' },
-      h('section', { class: 'card' }, h('h2', {}, t('home.submit')), h('p', {}, t('home.submit.text')),
-        h('a', { class: 'button', href: '#/submit' }, t('nav.submit'))),
-      h('section', { class: 'card' }, h('h2', {}, t('home.track')), h('p', {}, t('home.track.text')),
-        h('a', { class: 'button', href: '#/track' }, t('nav.track'))),
-      h('section', { class: 'card' }, h('h2', {}, t('home.staff')), h('p', {}, t('home.staff.text')),
-        h('a', { class: 'button secondary', href: '#/signin' }, t('nav.signin')))));
+    h(
+      'div',
+      { class: 'grid' },
+      h(
+        'section',
+        { class: 'card' },
+        h('h2', {}, t('home.submit')),
+        h('p', {}, t('home.submit.text')),
+        h('a', { class: 'button', href: '#/submit' }, t('nav.submit')),
+      ),
+      h(
+        'section',
+        { class: 'card' },
+        h('h2', {}, t('home.track')),
+        h('p', {}, t('home.track.text')),
+        h('a', { class: 'button', href: '#/track' }, t('nav.track')),
+      ),
+      h(
+        'section',
+        { class: 'card' },
+        h('h2', {}, t('home.staff')),
+        h('p', {}, t('home.staff.text')),
+        h('a', { class: 'button secondary', href: '#/signin' }, t('nav.signin')),
+      ),
+    ),
+  );
 }
 
 export async function submit(main) {
@@ -70,13 +125,30 @@ export async function submit(main) {
     fields: [
       kindField('complaint'),
       field({ name: 'title', label: t('case.title'), required: true, attrs: { maxlength: 200 } }),
-      field({ name: 'content', label: t('case.content'), type: 'textarea', required: true, hint: t('submit.content.hint'), attrs: { maxlength: 5000 } }),
-      field({ name: 'county', label: t('case.county'), type: 'select', required: true, placeholder: t('form.choose'), options: countyOptions(list) }),
+      field({
+        name: 'content',
+        label: t('case.content'),
+        type: 'textarea',
+        required: true,
+        hint: t('submit.content.hint'),
+        attrs: { maxlength: 5000 },
+      }),
+      field({
+        name: 'county',
+        label: t('case.county'),
+        type: 'select',
+        required: true,
+        placeholder: t('form.choose'),
+        options: countyOptions(list),
+      }),
       h('h2', {}, t('submit.contact')),
       ...submitterFields(),
     ],
     onsubmit: async (v, el) => {
-      const { data } = await post('/api/cases', newCase(v, { channel: 'online_platform' }), { staff: false, headers: { 'idempotency-key': key } });
+      const { data } = await post('/api/cases', newCase(v, { channel: 'online_platform' }), {
+        staff: false,
+        headers: { 'idempotency-key': key },
+      });
       el.hidden = true;
       result.replaceChildren(receipt(data, v['submitter.phone']));
       result.querySelector('h2')?.focus();
@@ -92,25 +164,56 @@ let prefill = null;
 
 function receipt(data, phone) {
   const last4 = (phone || '').replace(/\D/g, '').slice(-4);
-  return h('section', { class: 'success' },
+  return h(
+    'section',
+    { class: 'success' },
     h('h2', { tabindex: '-1' }, t('submit.done')),
     h('p', {}, t('submit.code')),
     h('p', { class: 'code', 'data-testid': 'tracking-code' }, data.tracking_code),
     h('p', {}, t('submit.keep')),
-    h('dl', { class: 'facts' },
-      h('dt', {}, t('case.status')), h('dd', {}, enumLabel('status', data.status)),
-      h('dt', {}, t('case.received_at')), h('dd', {}, when(data.received_at))),
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', {}, t('case.status')),
+      h('dd', {}, enumLabel('status', data.status)),
+      h('dt', {}, t('case.received_at')),
+      h('dd', {}, when(data.received_at)),
+    ),
     data.rejection ? rejection(data.rejection) : null,
-    data.merged_into ? h('p', { class: 'notice' }, t('track.merged'), ' ', h('span', { class: 'code' }, data.merged_into)) : null,
-    h('p', {}, h('a', { href: `#/track/${encodeURIComponent(data.tracking_code)}`,
-      onclick: () => { prefill = { code: data.tracking_code, last4 }; } }, t('submit.follow'))));
+    data.merged_into
+      ? h(
+          'p',
+          { class: 'notice' },
+          t('track.merged'),
+          ' ',
+          h('span', { class: 'code' }, data.merged_into),
+        )
+      : null,
+    h(
+      'p',
+      {},
+      h(
+        'a',
+        {
+          href: `#/track/${encodeURIComponent(data.tracking_code)}`,
+          onclick: () => {
+            prefill = { code: data.tracking_code, last4 };
+          },
+        },
+        t('submit.follow'),
+      ),
+    ),
+  );
 }
 
 function rejection(r) {
-  return h('div', { class: 'notice', 'data-testid': 'rejection' },
+  return h(
+    'div',
+    { class: 'notice', 'data-testid': 'rejection' },
     h('h3', {}, t('track.rejected'), ' ', t('track.category', { n: r.category })),
     h('p', {}, r.reason),
-    r.referral ? h('p', {}, h('strong', {}, t('track.referral')), ' ', r.referral) : null);
+    r.referral ? h('p', {}, h('strong', {}, t('track.referral')), ' ', r.referral) : null,
+  );
 }
 
 export async function track(main, code) {
@@ -121,11 +224,27 @@ export async function track(main, code) {
     label: t('track.title'),
     submit: t('track.look'),
     fields: [
-      field({ name: 'code', label: t('track.code'), required: true, value: code || '', hint: t('track.code.hint'), attrs: { autocomplete: 'off', spellcheck: 'false' } }),
-      field({ name: 'phone_last4', label: t('track.last4'), required: true, value: given, attrs: { inputmode: 'numeric', maxlength: 4, autocomplete: 'off' } }),
+      field({
+        name: 'code',
+        label: t('track.code'),
+        required: true,
+        value: code || '',
+        hint: t('track.code.hint'),
+        attrs: { autocomplete: 'off', spellcheck: 'false' },
+      }),
+      field({
+        name: 'phone_last4',
+        label: t('track.last4'),
+        required: true,
+        value: given,
+        attrs: { inputmode: 'numeric', maxlength: 4, autocomplete: 'off' },
+      }),
     ],
     onsubmit: async (v) => {
-      const { data } = await get(`/api/cases/track/${encodeURIComponent(v.code.trim())}${query({ phone_last4: v.phone_last4 })}`, { staff: false });
+      const { data } = await get(
+        `/api/cases/track/${encodeURIComponent(v.code.trim())}${query({ phone_last4: v.phone_last4 })}`,
+        { staff: false },
+      );
       result.replaceChildren(status(data, v.phone_last4));
       result.querySelector('h2')?.focus();
       announce(t('track.found'));
@@ -137,21 +256,59 @@ export async function track(main, code) {
 
 function status(data, last4) {
   const reply = data.reply;
-  return h('section', { class: 'card', 'data-testid': 'case-status' },
-    h('h2', { tabindex: '-1' }, t('track.case'), ' ', h('span', { class: 'code' }, data.tracking_code)),
-    h('dl', { class: 'facts' },
-      h('dt', {}, t('case.status')), h('dd', { 'data-testid': 'status' }, enumLabel('status', data.status)),
-      h('dt', {}, t('case.kind')), h('dd', {}, enumLabel('kind', data.kind)),
-      h('dt', {}, t('case.channel')), h('dd', {}, enumLabel('channel', data.channel)),
-      h('dt', {}, t('case.received_at')), h('dd', {}, when(data.received_at))),
+  return h(
+    'section',
+    { class: 'card', 'data-testid': 'case-status' },
+    h(
+      'h2',
+      { tabindex: '-1' },
+      t('track.case'),
+      ' ',
+      h('span', { class: 'code' }, data.tracking_code),
+    ),
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', {}, t('case.status')),
+      h('dd', { 'data-testid': 'status' }, enumLabel('status', data.status)),
+      h('dt', {}, t('case.kind')),
+      h('dd', {}, enumLabel('kind', data.kind)),
+      h('dt', {}, t('case.channel')),
+      h('dd', {}, enumLabel('channel', data.channel)),
+      h('dt', {}, t('case.received_at')),
+      h('dd', {}, when(data.received_at)),
+    ),
     data.rejection ? rejection(data.rejection) : null,
-    data.merged_into ? h('p', { class: 'notice' }, t('track.merged'), ' ', h('span', { class: 'code' }, data.merged_into)) : null,
-    reply ? h('section', { 'data-testid': 'reply' },
-      h('h3', {}, t('track.reply')),
-      h('p', { class: 'pre' }, reply.text),
-      reply.adoption ? h('p', {}, t('reply.adoption'), ': ', enumLabel('adoption', reply.adoption), reply.adoption_reason ? `（${reply.adoption_reason}）` : '') : null,
-      h('p', { class: 'hint' }, t('track.released'), ' ', when(reply.released_at)),
-      data.status === 'closed' ? feedback(data.tracking_code, last4) : null) : null);
+    data.merged_into
+      ? h(
+          'p',
+          { class: 'notice' },
+          t('track.merged'),
+          ' ',
+          h('span', { class: 'code' }, data.merged_into),
+        )
+      : null,
+    reply
+      ? h(
+          'section',
+          { 'data-testid': 'reply' },
+          h('h3', {}, t('track.reply')),
+          h('p', { class: 'pre' }, reply.text),
+          reply.adoption
+            ? h(
+                'p',
+                {},
+                t('reply.adoption'),
+                ': ',
+                enumLabel('adoption', reply.adoption),
+                reply.adoption_reason ? `（${reply.adoption_reason}）` : '',
+              )
+            : null,
+          h('p', { class: 'hint' }, t('track.released'), ' ', when(reply.released_at)),
+          data.status === 'closed' ? feedback(data.tracking_code, last4) : null,
+        )
+      : null,
+  );
 }
 
 function feedback(code, last4) {
@@ -162,18 +319,43 @@ function feedback(code, last4) {
     submit: t('feedback.send'),
     fields: [
       h('h3', {}, t('feedback.title')),
-      field({ name: 'satisfaction', label: t('feedback.satisfaction'), type: 'radio', required: true,
-        options: ['satisfied', 'basically_satisfied', 'dissatisfied'].map((k) => [k, enumLabel('satisfaction', k)]) }),
+      field({
+        name: 'satisfaction',
+        label: t('feedback.satisfaction'),
+        type: 'radio',
+        required: true,
+        options: ['satisfied', 'basically_satisfied', 'dissatisfied'].map((k) => [
+          k,
+          enumLabel('satisfaction', k),
+        ]),
+      }),
       field({ name: 'request_review', label: t('feedback.review'), type: 'checkbox' }),
-      field({ name: 'reason', label: t('feedback.reason'), type: 'textarea', hint: t('feedback.reason.hint'), attrs: { maxlength: 5000 } }),
+      field({
+        name: 'reason',
+        label: t('feedback.reason'),
+        type: 'textarea',
+        hint: t('feedback.reason.hint'),
+        attrs: { maxlength: 5000 },
+      }),
     ],
     onsubmit: async (v, el) => {
-      const body = { phone_last4: last4, satisfaction: v.satisfaction, request_review: !!v.request_review };
+      const body = {
+        phone_last4: last4,
+        satisfaction: v.satisfaction,
+        request_review: !!v.request_review,
+      };
       if (v.reason) body.reason = v.reason;
-      const { data } = await post(`/api/cases/track/${encodeURIComponent(code)}/feedback`, body, { staff: false });
+      const { data } = await post(`/api/cases/track/${encodeURIComponent(code)}/feedback`, body, {
+        staff: false,
+      });
       el.hidden = true;
-      done.replaceChildren(h('p', { class: 'success', tabindex: '-1' },
-        data.review_requested ? t('feedback.review_done') : t('feedback.done')));
+      done.replaceChildren(
+        h(
+          'p',
+          { class: 'success', tabindex: '-1' },
+          data.review_requested ? t('feedback.review_done') : t('feedback.done'),
+        ),
+      );
       done.firstChild.focus();
       announce(t('feedback.done'));
     },

@@ -2,9 +2,9 @@
 // queues, and the case page (deadlines on a timeline, the history, the
 // reply, and exactly the buttons `allowed_actions` lists).
 
-import { get, post, query, setToken, claims, token } from './api.js';
+import { get, post, query, setToken, claims } from './api.js';
 import { t, enumLabel } from './i18n.js';
-import { h, field, form, when, table, announce, pageError, guarded, chinaDay } from './ui.js';
+import { h, field, form, when, table, announce, guarded, chinaDay, takeNotice } from './ui.js';
 import { actionPanel } from './actions.js';
 
 export function signin(main, go) {
@@ -13,7 +13,15 @@ export function signin(main, go) {
     label: t('signin.title'),
     submit: t('signin.go'),
     fields: [
-      field({ name: 'token', label: t('signin.token'), type: 'textarea', required: true, rows: 4, hint: t('signin.token.hint'), attrs: { spellcheck: 'false', autocomplete: 'off' } }),
+      field({
+        name: 'token',
+        label: t('signin.token'),
+        type: 'textarea',
+        required: true,
+        rows: 4,
+        hint: t('signin.token.hint'),
+        attrs: { spellcheck: 'false', autocomplete: 'off' },
+      }),
     ],
     onsubmit: async (v) => {
       setToken(v.token.trim());
@@ -25,9 +33,15 @@ export function signin(main, go) {
       go(home());
     },
   });
-  main.append(h('h1', {}, t('signin.title')), h('p', {}, t('signin.intro')),
-    c ? h('p', { class: 'notice' }, t('signin.already', { role: enumLabel('role', c.role) })) : null,
-    f, devTokens(go));
+  main.append(
+    h('h1', {}, t('signin.title')),
+    h('p', {}, t('signin.intro')),
+    c
+      ? h('p', { class: 'notice' }, t('signin.already', { role: enumLabel('role', c.role) }))
+      : null,
+    f,
+    devTokens(go),
+  );
 }
 
 // On a development instance (no sign-on configured), a demo token for a
@@ -38,8 +52,13 @@ function devTokens(go) {
     label: t('dev.title'),
     submit: t('dev.go'),
     fields: [
-      field({ name: 'role', label: t('dev.role'), type: 'select', required: true,
-        options: ['bureau', 'unit', 'agent', 'supervisor'].map((r) => [r, enumLabel('role', r)]) }),
+      field({
+        name: 'role',
+        label: t('dev.role'),
+        type: 'select',
+        required: true,
+        options: ['bureau', 'unit', 'agent', 'supervisor'].map((r) => [r, enumLabel('role', r)]),
+      }),
       field({ name: 'unit', label: t('dev.unit'), hint: t('dev.unit.hint') }),
       field({ name: 'leader', label: t('dev.leader'), type: 'checkbox' }),
     ],
@@ -84,38 +103,86 @@ export function home() {
   return '#/queue/screening';
 }
 
-export const QUEUES = ['screening', 'triage', 'stuck', 'qc', 'overdue', 'follow_up', 'review', 'rejected', 'unseen'];
+const QUEUES = [
+  'screening',
+  'triage',
+  'stuck',
+  'qc',
+  'overdue',
+  'follow_up',
+  'review',
+  'rejected',
+  'unseen',
+];
 
 export async function inbox(main, queue, params) {
   const c = claims();
   const isUnit = c && c.role === 'unit';
   main.append(h('h1', {}, isUnit ? t('inbox.title') : t('queue.title')));
   if (!isUnit) {
-    main.append(h('nav', { class: 'tabs', 'aria-label': t('queue.title') },
-      QUEUES.map((q) => h('a', { href: `#/queue/${q}`, 'aria-current': q === queue ? 'page' : null }, enumLabel('queue', q)))));
+    main.append(
+      h(
+        'nav',
+        { class: 'tabs', 'aria-label': t('queue.title') },
+        QUEUES.map((q) =>
+          h(
+            'a',
+            { href: `#/queue/${q}`, 'aria-current': q === queue ? 'page' : null },
+            enumLabel('queue', q),
+          ),
+        ),
+      ),
+    );
   }
   if (queue === 'unseen') return unseen(main, params);
   const cursor = params.get('cursor');
-  const { data } = await get(`/api/inbox${query({ queue: isUnit ? null : queue, cursor, limit: 50 })}`);
+  const { data } = await get(
+    `/api/inbox${query({ queue: isUnit ? null : queue, cursor, limit: 50 })}`,
+  );
   if (isUnit) main.append(h('p', {}, t('inbox.intro')));
   if (!data.cases.length) {
     main.append(h('p', { class: 'notice' }, t('queue.empty')));
     return;
   }
   const today = chinaDay();
-  main.append(table([
-    { label: t('case.tracking_code'), cell: (r) => h('a', { href: `#/case/${r.case_id}` }, r.tracking_code) },
-    { label: t('case.title'), cell: (r) => r.title },
-    { label: t('case.status'), cell: (r) => enumLabel('status', r.status) },
-    { label: t('case.lead_unit'), cell: (r) => r.lead_unit || '—' },
-    { label: t('case.next_due'), cell: (r) => h('span', {}, r.next_due || '—',
-      r.overdue ? h('span', { class: 'tag bad' }, ' ', t('case.overdue')) : null,
-      !r.overdue && r.next_due === today ? h('span', { class: 'tag warn' }, ' ', t('case.due_today')) : null) },
-    { label: t('case.urge_notices'), num: true, cell: (r) => String(r.urge_notices) },
-  ], data.cases, { caption: isUnit ? t('inbox.title') : enumLabel('queue', queue), captionHidden: true }));
+  main.append(
+    table(
+      [
+        {
+          label: t('case.tracking_code'),
+          cell: (r) => h('a', { href: `#/case/${r.case_id}` }, r.tracking_code),
+        },
+        { label: t('case.title'), cell: (r) => r.title },
+        { label: t('case.status'), cell: (r) => enumLabel('status', r.status) },
+        { label: t('case.lead_unit'), cell: (r) => r.lead_unit || '—' },
+        {
+          label: t('case.next_due'),
+          cell: (r) =>
+            h(
+              'span',
+              {},
+              r.next_due || '—',
+              r.overdue ? h('span', { class: 'tag bad' }, ' ', t('case.overdue')) : null,
+              !r.overdue && r.next_due === today
+                ? h('span', { class: 'tag warn' }, ' ', t('case.due_today'))
+                : null,
+            ),
+        },
+        { label: t('case.urge_notices'), num: true, cell: (r) => String(r.urge_notices) },
+      ],
+      data.cases,
+      { caption: isUnit ? t('inbox.title') : enumLabel('queue', queue), captionHidden: true },
+    ),
+  );
   if (data.next) {
     const base = isUnit ? '#/inbox' : `#/queue/${queue}`;
-    main.append(h('p', {}, h('a', { href: `${base}?cursor=${encodeURIComponent(data.next)}` }, t('queue.next'))));
+    main.append(
+      h(
+        'p',
+        {},
+        h('a', { href: `${base}?cursor=${encodeURIComponent(data.next)}` }, t('queue.next')),
+      ),
+    );
   }
 }
 
@@ -123,17 +190,29 @@ async function unseen(main, params) {
   const date = params.get('date') || chinaDay();
   const out = h('div');
   const f = form({
-    class: 'card', label: t('unseen.title'), submit: t('unseen.look'),
-    fields: [field({ name: 'date', label: t('unseen.date'), type: 'date', required: true, value: date })],
+    class: 'card',
+    label: t('unseen.title'),
+    submit: t('unseen.look'),
+    fields: [
+      field({ name: 'date', label: t('unseen.date'), type: 'date', required: true, value: date }),
+    ],
     onsubmit: async (v) => {
       const { data } = await get(`/api/inbox${query({ queue: 'unseen', date: v.date })}`);
-      out.replaceChildren(!data.working_day ? h('p', { class: 'notice' }, t('unseen.day_off'))
-        : !data.units.length ? h('p', { class: 'notice' }, t('unseen.none'))
-          : table([
-            { label: t('unit.id'), cell: (u) => u.unit_id },
-            { label: t('unit.name'), cell: (u) => u.name },
-            { label: t('case.county'), cell: (u) => u.county },
-          ], data.units, { caption: t('unseen.title'), captionHidden: true }));
+      out.replaceChildren(
+        !data.working_day
+          ? h('p', { class: 'notice' }, t('unseen.day_off'))
+          : !data.units.length
+            ? h('p', { class: 'notice' }, t('unseen.none'))
+            : table(
+                [
+                  { label: t('unit.id'), cell: (u) => u.unit_id },
+                  { label: t('unit.name'), cell: (u) => u.name },
+                  { label: t('case.county'), cell: (u) => u.county },
+                ],
+                data.units,
+                { caption: t('unseen.title'), captionHidden: true },
+              ),
+      );
     },
   });
   main.append(f, out);
@@ -144,63 +223,109 @@ async function unseen(main, params) {
 // that case only, kept in memory (not in the address, where every reload
 // and language switch would read — and audit — again).
 let unmaskOnce = null;
-// What the next render of a case says first (an action refused because the
-// case changed meanwhile).
-let flash = null;
-
-export function notice(text) {
-  flash = text;
-}
-
 export async function casePage(main, id) {
   const wanted = unmaskOnce && unmaskOnce.id === String(id) ? unmaskOnce : null;
   unmaskOnce = null;
-  const said = flash;
-  flash = null;
+  const said = takeNotice();
   const unmask = !!wanted;
   const purpose = wanted ? wanted.purpose : null;
-  const { data, etag } = await get(`/api/cases/${encodeURIComponent(id)}${query({ unmask: unmask ? 'true' : null, purpose })}`);
+  const { data, etag } = await get(
+    `/api/cases/${encodeURIComponent(id)}${query({ unmask: unmask ? 'true' : null, purpose })}`,
+  );
   const c = claims();
-  const reload = () => { window.dispatchEvent(new HashChangeEvent('hashchange')); };
+  const reload = () => {
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+  };
   main.append(
     said ? h('div', { class: 'summary', role: 'alert' }, said) : null,
     h('h1', {}, data.title),
-    h('p', {}, h('span', { class: 'code' }, data.tracking_code), ' ',
-      h('span', { class: 'tag', 'data-testid': 'case-status' }, enumLabel('status', data.status))),
-    h('div', { class: 'cols' },
-      h('section', { class: 'card', 'aria-labelledby': 'case-facts' },
+    h(
+      'p',
+      {},
+      h('span', { class: 'code' }, data.tracking_code),
+      ' ',
+      h('span', { class: 'tag', 'data-testid': 'case-status' }, enumLabel('status', data.status)),
+    ),
+    h(
+      'div',
+      { class: 'cols' },
+      h(
+        'section',
+        { class: 'card', 'aria-labelledby': 'case-facts' },
         h('h2', { id: 'case-facts' }, t('case.facts')),
-        h('dl', { class: 'facts' },
-          h('dt', {}, t('case.kind')), h('dd', {}, enumLabel('kind', data.kind)),
-          h('dt', {}, t('case.channel')), h('dd', {}, enumLabel('channel', data.channel)),
-          data.mode ? [h('dt', {}, t('case.mode')), h('dd', {}, enumLabel('mode', data.mode))] : null,
-          h('dt', {}, t('case.county')), h('dd', {}, data.county),
-          h('dt', {}, t('case.received_at')), h('dd', {}, when(data.received_at)),
-          h('dt', {}, t('case.lead_unit')), h('dd', {}, data.lead_unit || '—'),
-          data.co_units && data.co_units.length ? [h('dt', {}, t('case.co_units')), h('dd', {}, data.co_units.join('、'))] : null,
-          h('dt', {}, t('case.content')), h('dd', {}, data.content)),
-        submitter(data, unmask, c)),
-      h('section', { class: 'card', 'aria-labelledby': 'case-deadlines' },
+        h(
+          'dl',
+          { class: 'facts' },
+          h('dt', {}, t('case.kind')),
+          h('dd', {}, enumLabel('kind', data.kind)),
+          h('dt', {}, t('case.channel')),
+          h('dd', {}, enumLabel('channel', data.channel)),
+          data.mode
+            ? [h('dt', {}, t('case.mode')), h('dd', {}, enumLabel('mode', data.mode))]
+            : null,
+          h('dt', {}, t('case.county')),
+          h('dd', {}, data.county),
+          h('dt', {}, t('case.received_at')),
+          h('dd', {}, when(data.received_at)),
+          h('dt', {}, t('case.lead_unit')),
+          h('dd', {}, data.lead_unit || '—'),
+          data.co_units && data.co_units.length
+            ? [h('dt', {}, t('case.co_units')), h('dd', {}, data.co_units.join('、'))]
+            : null,
+          h('dt', {}, t('case.content')),
+          h('dd', {}, data.content),
+        ),
+        submitter(data, unmask, c),
+      ),
+      h(
+        'section',
+        { class: 'card', 'aria-labelledby': 'case-deadlines' },
         h('h2', { id: 'case-deadlines' }, t('case.deadlines')),
         deadlines(data.deadlines || []),
-        data.rejection ? h('div', { class: 'notice' }, h('h3', {}, t('case.rejection'), ' ', t('track.category', { n: data.rejection.category })),
-          h('p', {}, data.rejection.reason), data.rejection.referral ? h('p', {}, t('track.referral'), ' ', data.rejection.referral) : null) : null,
-        urgeNotices(data, c, reload))),
+        data.rejection
+          ? h(
+              'div',
+              { class: 'notice' },
+              h(
+                'h3',
+                {},
+                t('case.rejection'),
+                ' ',
+                t('track.category', { n: data.rejection.category }),
+              ),
+              h('p', {}, data.rejection.reason),
+              data.rejection.referral
+                ? h('p', {}, t('track.referral'), ' ', data.rejection.referral)
+                : null,
+            )
+          : null,
+        urgeNotices(data, c, reload),
+      ),
+    ),
     replySection(data),
     actionPanel(data, etag, reload),
-    history(data.events || []));
+    history(data.events || []),
+  );
 }
 
 function submitter(data, unmask, c) {
   const s = data.submitter;
   if (!s) return h('p', { class: 'hint' }, t('case.no_personal_data'));
-  const box = h('section', { 'aria-labelledby': 'submitter-h' },
+  const box = h(
+    'section',
+    { 'aria-labelledby': 'submitter-h' },
     h('h3', { id: 'submitter-h' }, t('case.submitter')),
-    h('dl', { class: 'facts', 'data-testid': 'submitter' },
-      h('dt', {}, t('submitter.name')), h('dd', {}, s.name),
-      h('dt', {}, t('submitter.phone')), h('dd', {}, s.phone),
+    h(
+      'dl',
+      { class: 'facts', 'data-testid': 'submitter' },
+      h('dt', {}, t('submitter.name')),
+      h('dd', {}, s.name),
+      h('dt', {}, t('submitter.phone')),
+      h('dd', {}, s.phone),
       s.address ? [h('dt', {}, t('submitter.address')), h('dd', {}, s.address)] : null,
-      s.id_number ? [h('dt', {}, t('submitter.id_number')), h('dd', {}, s.id_number)] : null));
+      s.id_number ? [h('dt', {}, t('submitter.id_number')), h('dd', {}, s.id_number)] : null,
+    ),
+  );
   const mayUnmask = c && (c.role === 'bureau' || (c.role === 'unit' && c.unit === data.lead_unit));
   if (!unmask && mayUnmask) box.append(unmaskDialog(data.case_id));
   if (unmask) box.append(h('p', { class: 'hint' }, t('unmask.shown')));
@@ -210,13 +335,24 @@ function submitter(data, unmask, c) {
 function unmaskDialog(id) {
   const dialog = h('dialog', { 'aria-labelledby': 'unmask-h' });
   const f = form({
-    class: '', label: t('unmask.title'), submit: t('unmask.go'),
+    class: '',
+    label: t('unmask.title'),
+    submit: t('unmask.go'),
     fields: [
       h('h2', { id: 'unmask-h' }, t('unmask.title')),
       h('p', {}, t('unmask.text')),
-      field({ name: 'purpose', label: t('unmask.purpose'), required: true, attrs: { maxlength: 200 } }),
+      field({
+        name: 'purpose',
+        label: t('unmask.purpose'),
+        required: true,
+        attrs: { maxlength: 200 },
+      }),
     ],
-    extra: h('button', { type: 'button', class: 'secondary', onclick: () => dialog.close() }, t('form.cancel')),
+    extra: h(
+      'button',
+      { type: 'button', class: 'secondary', onclick: () => dialog.close() },
+      t('form.cancel'),
+    ),
     onsubmit: async (v) => {
       dialog.close();
       unmaskOnce = { id: String(id), purpose: v.purpose };
@@ -224,42 +360,91 @@ function unmaskDialog(id) {
     },
   });
   dialog.append(f);
-  const open = h('button', { type: 'button', class: 'secondary', onclick: () => { dialog.showModal(); dialog.querySelector('input')?.focus(); } }, t('unmask.open'));
+  const open = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      onclick: () => {
+        dialog.showModal();
+        dialog.querySelector('input')?.focus();
+      },
+    },
+    t('unmask.open'),
+  );
   return h('div', { class: 'actions' }, open, dialog);
 }
 
 function deadlines(list) {
   if (!list.length) return h('p', { class: 'hint' }, t('case.no_deadlines'));
-  return h('ol', { class: 'timeline', 'aria-label': t('case.deadlines') }, list.map((d) => {
-    const state = d.superseded ? 'superseded' : d.met_at ? 'met' : d.overdue ? 'overdue' : '';
-    return h('li', { class: state },
-      h('strong', {}, enumLabel('milestone', d.milestone)), ' ', d.due,
-      d.verified ? null : h('span', { class: 'tag warn' }, ' ', t('case.unverified')),
-      d.met_at ? h('span', { class: 'tag ok' }, ' ', t('case.met'), ' ', when(d.met_at)) : null,
-      !d.met_at && d.overdue ? h('span', { class: 'tag bad' }, ' ', t('case.overdue')) : null,
-      d.superseded ? h('span', { class: 'visually-hidden' }, t('case.superseded')) : null);
-  }));
+  return h(
+    'ol',
+    { class: 'timeline', 'aria-label': t('case.deadlines') },
+    list.map((d) => {
+      const state = d.superseded ? 'superseded' : d.met_at ? 'met' : d.overdue ? 'overdue' : '';
+      return h(
+        'li',
+        { class: state },
+        h('strong', {}, enumLabel('milestone', d.milestone)),
+        ' ',
+        d.due,
+        d.verified ? null : h('span', { class: 'tag warn' }, ' ', t('case.unverified')),
+        d.met_at ? h('span', { class: 'tag ok' }, ' ', t('case.met'), ' ', when(d.met_at)) : null,
+        !d.met_at && d.overdue ? h('span', { class: 'tag bad' }, ' ', t('case.overdue')) : null,
+        d.superseded ? h('span', { class: 'visually-hidden' }, t('case.superseded')) : null,
+      );
+    }),
+  );
 }
 
 function urgeNotices(data, c, reload) {
   const list = data.urge_notices || [];
   if (!list.length) return null;
-  return h('section', {}, h('h3', {}, t('case.urge_notices')),
-    h('ul', {}, list.map((n) => h('li', {},
-      enumLabel('urge_level', n.level), ' ', when(n.issued_at), n.milestone ? ` ${enumLabel('milestone', n.milestone)}` : '', n.owner ? ` → ${n.owner}` : '', ' ',
-      n.acknowledged_at ? h('span', { class: 'tag ok' }, ' ', t('urge.acknowledged'), ' ', when(n.acknowledged_at))
-        : c && c.role === 'unit' && c.unit === n.unit
-          ? ackButton(n, reload)
-          : null))));
+  return h(
+    'section',
+    {},
+    h('h3', {}, t('case.urge_notices')),
+    h(
+      'ul',
+      {},
+      list.map((n) =>
+        h(
+          'li',
+          {},
+          enumLabel('urge_level', n.level),
+          ' ',
+          when(n.issued_at),
+          n.milestone ? ` ${enumLabel('milestone', n.milestone)}` : '',
+          n.owner ? ` → ${n.owner}` : '',
+          ' ',
+          n.acknowledged_at
+            ? h(
+                'span',
+                { class: 'tag ok' },
+                ' ',
+                t('urge.acknowledged'),
+                ' ',
+                when(n.acknowledged_at),
+              )
+            : c && c.role === 'unit' && c.unit === n.unit
+              ? ackButton(n, reload)
+              : null,
+        ),
+      ),
+    ),
+  );
 }
 
 function ackButton(n, reload) {
   const button = h('button', { type: 'button', class: 'secondary' }, t('urge.ack'));
-  button.addEventListener('click', guarded(button, async () => {
-    await post(`/api/urge-notices/${n.id}/ack`, undefined);
-    announce(t('urge.acknowledged'));
-    reload();
-  }));
+  button.addEventListener(
+    'click',
+    guarded(button, async () => {
+      await post(`/api/urge-notices/${n.id}/ack`, undefined);
+      announce(t('urge.acknowledged'));
+      reload();
+    }),
+  );
   return button;
 }
 
@@ -267,39 +452,115 @@ function replySection(data) {
   const r = data.reply;
   const rounds = data.qc_rounds || [];
   if (!r && !rounds.length) return null;
-  return h('section', { class: 'card', 'aria-labelledby': 'reply-h' },
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'reply-h' },
     h('h2', { id: 'reply-h' }, t('reply.title')),
-    h('div', { class: 'cols' },
+    h(
+      'div',
+      { class: 'cols' },
       // The demand beside the reply: what the QC desk checks one against.
       h('div', {}, h('h3', {}, t('reply.demand')), h('p', { class: 'pre' }, data.content)),
-      r ? h('dl', { class: 'facts', 'data-testid': 'reply' },
-        h('dt', {}, t('reply.round')), h('dd', {}, String(r.round)),
-        h('dt', {}, t('reply.text')), h('dd', {}, r.text),
-        r.adoption ? [h('dt', {}, t('reply.adoption')), h('dd', {}, enumLabel('adoption', r.adoption), r.adoption_reason ? `（${r.adoption_reason}）` : '')] : null,
-        h('dt', {}, t('reply.drafted_at')), h('dd', {}, when(r.drafted_at)),
-        r.leader_review ? [h('dt', {}, t('reply.leader_review')), h('dd', {}, r.leader_review.approved ? t('reply.approved') : t('reply.not_approved'), ' ', r.leader_review.leader || '', r.leader_review.note ? `：${r.leader_review.note}` : '')] : null,
-        h('dt', {}, t('reply.released_at')), h('dd', {}, r.released_at ? when(r.released_at) : t('reply.not_released'))) : h('p', { class: 'hint' }, t('reply.none'))),
-    rounds.length ? h('div', {}, h('h3', {}, t('qc.rounds')), h('ul', {}, rounds.map((q) => h('li', {},
-      t('qc.round', { n: q.round }), ' ', q.passed ? h('span', { class: 'tag ok' }, t('qc.passed')) : h('span', { class: 'tag bad' }, t('qc.failed')),
-      ' ', when(q.at), q.reasons ? `：${q.reasons}` : '')))) : null);
+      r
+        ? h(
+            'dl',
+            { class: 'facts', 'data-testid': 'reply' },
+            h('dt', {}, t('reply.round')),
+            h('dd', {}, String(r.round)),
+            h('dt', {}, t('reply.text')),
+            h('dd', {}, r.text),
+            r.adoption
+              ? [
+                  h('dt', {}, t('reply.adoption')),
+                  h(
+                    'dd',
+                    {},
+                    enumLabel('adoption', r.adoption),
+                    r.adoption_reason ? `（${r.adoption_reason}）` : '',
+                  ),
+                ]
+              : null,
+            h('dt', {}, t('reply.drafted_at')),
+            h('dd', {}, when(r.drafted_at)),
+            r.leader_review
+              ? [
+                  h('dt', {}, t('reply.leader_review')),
+                  h(
+                    'dd',
+                    {},
+                    r.leader_review.approved ? t('reply.approved') : t('reply.not_approved'),
+                    ' ',
+                    r.leader_review.leader || '',
+                    r.leader_review.note ? `：${r.leader_review.note}` : '',
+                  ),
+                ]
+              : null,
+            h('dt', {}, t('reply.released_at')),
+            h('dd', {}, r.released_at ? when(r.released_at) : t('reply.not_released')),
+          )
+        : h('p', { class: 'hint' }, t('reply.none')),
+    ),
+    rounds.length
+      ? h(
+          'div',
+          {},
+          h('h3', {}, t('qc.rounds')),
+          h(
+            'ul',
+            {},
+            rounds.map((q) =>
+              h(
+                'li',
+                {},
+                t('qc.round', { n: q.round }),
+                ' ',
+                q.passed
+                  ? h('span', { class: 'tag ok' }, t('qc.passed'))
+                  : h('span', { class: 'tag bad' }, t('qc.failed')),
+                ' ',
+                when(q.at),
+                q.reasons ? `：${q.reasons}` : '',
+              ),
+            ),
+          ),
+        )
+      : null,
+  );
 }
 
 function history(events) {
-  return h('section', { class: 'card', 'aria-labelledby': 'history-h' },
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'history-h' },
     h('h2', { id: 'history-h' }, t('case.history')),
-    table([
-      { label: t('history.at'), cell: (e) => when(e.at) },
-      { label: t('history.who'), cell: (e) => [e.actor && e.actor.subject, e.actor && enumLabel('role', e.actor.role), e.actor && e.actor.unit].filter(Boolean).join(' · ') },
-      { label: t('history.event'), cell: (e) => enumLabel('event', e.event) },
-      { label: t('history.article'), cell: (e) => e.article || '' },
-      { label: t('history.details'), cell: (e) => details(e.details) },
-    ], events, { caption: t('case.history'), captionHidden: true }));
+    table(
+      [
+        { label: t('history.at'), cell: (e) => when(e.at) },
+        {
+          label: t('history.who'),
+          cell: (e) =>
+            [
+              e.actor && e.actor.subject,
+              e.actor && enumLabel('role', e.actor.role),
+              e.actor && e.actor.unit,
+            ]
+              .filter(Boolean)
+              .join(' · '),
+        },
+        { label: t('history.event'), cell: (e) => enumLabel('event', e.event) },
+        { label: t('history.article'), cell: (e) => e.article || '' },
+        { label: t('history.details'), cell: (e) => details(e.details) },
+      ],
+      events,
+      { caption: t('case.history'), captionHidden: true },
+    ),
+  );
 }
 
 function details(d) {
   if (!d || typeof d !== 'object') return '';
-  return Object.entries(d).filter(([, v]) => v !== null && v !== '' && !(Array.isArray(v) && !v.length))
-    .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('；');
+  return Object.entries(d)
+    .filter(([, v]) => v !== null && v !== '' && !(Array.isArray(v) && !v.length))
+    .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`)
+    .join('；');
 }
-
-export { token, pageError };

@@ -40,14 +40,27 @@ export function field(spec) {
   const common = { name: spec.name, 'aria-describedby': described, ...(spec.attrs || {}) };
   if (spec.required) common.required = true;
   if (spec.type === 'radio') {
-    const box = h('fieldset', { 'data-field': spec.name, 'aria-describedby': described },
-      h('legend', {}, spec.label, mark), hint,
+    const box = h(
+      'fieldset',
+      { 'data-field': spec.name, 'aria-describedby': described },
+      h('legend', {}, spec.label, mark),
+      hint,
       spec.options.map(([value, text], i) => {
         const rid = `${id}-${i}`;
-        const input = h('input', { type: 'radio', id: rid, name: spec.name, value, required: spec.required || null, 'aria-describedby': described });
-        if (spec.value !== undefined && spec.value !== null && String(spec.value) === String(value)) input.checked = true;
+        const input = h('input', {
+          type: 'radio',
+          id: rid,
+          name: spec.name,
+          value,
+          required: spec.required || null,
+          'aria-describedby': described,
+        });
+        if (spec.value !== undefined && spec.value !== null && String(spec.value) === String(value))
+          input.checked = true;
         return h('span', { class: 'choice' }, input, h('label', { for: rid }, text));
-      }), error);
+      }),
+      error,
+    );
     return box;
   }
   let input;
@@ -55,20 +68,35 @@ export function field(spec) {
     input = h('textarea', { id, rows: spec.rows || 5, ...common });
     if (spec.value) input.value = spec.value;
   } else if (spec.type === 'select') {
-    input = h('select', { id, ...common },
+    input = h(
+      'select',
+      { id, ...common },
       spec.placeholder !== undefined ? h('option', { value: '' }, spec.placeholder) : null,
-      spec.options.map(([value, text]) => h('option', { value }, text)));
+      spec.options.map(([value, text]) => h('option', { value }, text)),
+    );
     if (spec.value !== undefined && spec.value !== null) input.value = String(spec.value);
   } else if (spec.type === 'checkbox') {
     input = h('input', { id, type: 'checkbox', ...common });
     input.checked = !!spec.value;
-    return h('div', { class: 'field', 'data-field': spec.name },
-      h('span', { class: 'choice' }, input, h('label', { for: id }, spec.label)), hint, error);
+    return h(
+      'div',
+      { class: 'field', 'data-field': spec.name },
+      h('span', { class: 'choice' }, input, h('label', { for: id }, spec.label)),
+      hint,
+      error,
+    );
   } else {
     input = h('input', { id, type: spec.type || 'text', ...common });
     if (spec.value !== undefined && spec.value !== null) input.value = String(spec.value);
   }
-  return h('div', { class: 'field', 'data-field': spec.name }, h('label', { for: id }, spec.label, mark), hint, input, error);
+  return h(
+    'div',
+    { class: 'field', 'data-field': spec.name },
+    h('label', { for: id }, spec.label, mark),
+    hint,
+    input,
+    error,
+  );
 }
 
 // A form with an error summary, its fields and a submit button; `onsubmit`
@@ -76,14 +104,22 @@ export function field(spec) {
 export function form(spec) {
   const summary = h('div', { class: 'summary', role: 'alert', tabindex: '-1' });
   const button = h('button', { type: 'submit' }, spec.submit);
-  const el = h('form', { class: spec.class || 'card', novalidate: true, 'aria-label': spec.label || null },
-    summary, spec.fields, h('div', { class: 'actions' }, button, spec.extra || null));
+  const el = h(
+    'form',
+    { class: spec.class || 'card', novalidate: true, 'aria-label': spec.label || null },
+    summary,
+    spec.fields,
+    h('div', { class: 'actions' }, button, spec.extra || null),
+  );
   el.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(el);
     const missing = requiredMissing(el);
     if (missing.length) {
-      showErrors(el, missing.map((name) => ({ field: name, code: 'required' })));
+      showErrors(
+        el,
+        missing.map((name) => ({ field: name, code: 'required' })),
+      );
       return;
     }
     button.disabled = true;
@@ -103,7 +139,8 @@ function requiredMissing(el) {
   const names = new Set();
   for (const input of el.querySelectorAll('[required]:not(:disabled)')) {
     if (input.type === 'radio') {
-      if (!el.querySelector(`input[name="${CSS.escape(input.name)}"]:checked`)) names.add(input.name);
+      if (!el.querySelector(`input[name="${CSS.escape(input.name)}"]:checked`))
+        names.add(input.name);
     } else if (!String(input.value).trim()) names.add(input.name);
   }
   return [...names];
@@ -115,13 +152,14 @@ export function values(el) {
   for (const input of el.querySelectorAll('input, select, textarea')) {
     if (!input.name || input.disabled) continue;
     if (input.type === 'checkbox') out[input.name] = input.checked;
-    else if (input.type === 'radio') { if (input.checked) out[input.name] = input.value; }
-    else if (input.value.trim() !== '') out[input.name] = input.value;
+    else if (input.type === 'radio') {
+      if (input.checked) out[input.name] = input.value;
+    } else if (input.value.trim() !== '') out[input.name] = input.value;
   }
   return out;
 }
 
-export function clearErrors(el) {
+function clearErrors(el) {
   el.querySelector('.summary')?.replaceChildren();
   for (const e of el.querySelectorAll('.error')) e.textContent = '';
   for (const i of el.querySelectorAll('[aria-invalid]')) i.removeAttribute('aria-invalid');
@@ -129,10 +167,17 @@ export function clearErrors(el) {
 
 // A problem document on a form: each named field's error beside it, the
 // rest in the summary, focus on the first.
-export function showProblem(el, problem) {
-  const errors = problem.errors && problem.errors.length
-    ? problem.errors
-    : [{ field: problem.field || '', code: problem.code, message: problem.detail || problem.title }];
+function showProblem(el, problem) {
+  const errors =
+    problem.errors && problem.errors.length
+      ? problem.errors
+      : [
+          {
+            field: problem.field || '',
+            code: problem.code,
+            message: problem.detail || problem.title,
+          },
+        ];
   showErrors(el, errors, problem);
 }
 
@@ -150,8 +195,27 @@ function showErrors(el, errors, problem) {
       for (const i of inputs) i.setAttribute('aria-invalid', 'true');
       const input = inputs[0];
       first ||= input;
-      const name = (box?.querySelector('label, legend')?.textContent || '').replace(/\s*\*\s*$/, '');
-      items.push(h('li', {}, h('a', { href: '#', onclick: (e) => { e.preventDefault(); input?.focus(); } }, name ? `${name}：${text}` : text)));
+      const name = (box?.querySelector('label, legend')?.textContent || '').replace(
+        /\s*\*\s*$/,
+        '',
+      );
+      items.push(
+        h(
+          'li',
+          {},
+          h(
+            'a',
+            {
+              href: '#',
+              onclick: (e) => {
+                e.preventDefault();
+                input?.focus();
+              },
+            },
+            name ? `${name}：${text}` : text,
+          ),
+        ),
+      );
     } else {
       items.push(h('li', {}, err.field ? `${label(err.field)}: ${text}` : text));
     }
@@ -179,7 +243,12 @@ function errorText(err, problem) {
 
 export function announce(text) {
   const live = document.getElementById('live');
-  if (live) { live.textContent = ''; setTimeout(() => { live.textContent = text; }, 50); }
+  if (live) {
+    live.textContent = '';
+    setTimeout(() => {
+      live.textContent = text;
+    }, 50);
+  }
 }
 
 // A click handler that shows its failure beside `el` (and says it) instead of
@@ -201,8 +270,12 @@ export function guarded(el, fn) {
 // A whole page's error (no form to show it on).
 export function pageError(err) {
   const p = err && err.problem;
-  const text = p ? (t(`error.${p.code}`, null, '') || p.detail || p.title) : String(err);
-  return h('div', { class: 'summary', role: 'alert' }, h('p', {}, h('strong', {}, t('page.error')), ' ', text));
+  const text = p ? t(`error.${p.code}`, null, '') || p.detail || p.title : String(err);
+  return h(
+    'div',
+    { class: 'summary', role: 'alert' },
+    h('p', {}, h('strong', {}, t('page.error')), ' ', text),
+  );
 }
 
 // A day in China time as YYYY-MM-DD: today, or `days` from today.
@@ -218,8 +291,49 @@ export function when(iso) {
 }
 
 export function table(columns, rows, opts = {}) {
-  return h('div', { class: 'table-wrap' }, h('table', {},
-    opts.caption ? h('caption', { class: opts.captionHidden ? 'visually-hidden' : null }, opts.caption) : null,
-    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', class: c.num ? 'num' : null }, c.label)))),
-    h('tbody', {}, rows.map((r) => h('tr', {}, columns.map((c) => h('td', { class: c.num ? 'num' : null }, c.cell(r))))))));
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      {},
+      opts.caption
+        ? h('caption', { class: opts.captionHidden ? 'visually-hidden' : null }, opts.caption)
+        : null,
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          columns.map((c) => h('th', { scope: 'col', class: c.num ? 'num' : null }, c.label)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        rows.map((r) =>
+          h(
+            'tr',
+            {},
+            columns.map((c) => h('td', { class: c.num ? 'num' : null }, c.cell(r))),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+// What the next render of a case says first (an action refused because the
+// case changed meanwhile): set by the action, taken once by the case page.
+let flash = null;
+
+export function notice(text) {
+  flash = text;
+}
+
+export function takeNotice() {
+  const said = flash;
+  flash = null;
+  return said;
 }
