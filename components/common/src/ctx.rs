@@ -167,6 +167,13 @@ impl Ctx {
         crate::request::if_match_version(&self.req)
     }
 
+    /// The request's `Idempotency-Key`, if any (400 when it is not one).
+    pub fn idempotency_key(
+        &self,
+    ) -> Result<Option<shared::base::ids::IdempotencyKey>, Box<Problem>> {
+        crate::request::idempotency_key(&self.req)
+    }
+
     /// Whether the request comes from this machine.
     pub fn from_this_machine(&self) -> bool {
         crate::auth::from_this_machine(&self.req)

@@ -3,14 +3,14 @@
 //! rules, "now"), the one error answer ([`problem::Problem`], with the
 //! library's errors converted once), the app's routes and chained stages
 //! ([`routes`]), the staff actions' endpoint shared by the desks ([`act`]),
-//! and the Spin adapters (database, tokens, secrets).
+//! and the Spin adapters (database, key-value store, tokens, secrets).
 
 pub mod act;
 pub mod auth;
-pub mod counters;
 pub mod ctx;
 pub mod db;
 pub mod keys;
+pub mod kv;
 pub mod problem;
 pub mod request;
 pub mod routes;

@@ -52,6 +52,26 @@ pub fn if_match_version(req: &Request) -> Result<i64, Box<crate::problem::Proble
         })
 }
 
+/// The request's `Idempotency-Key`, if it sent one (400 naming the header
+/// when it is not one, in the library's words).
+pub fn idempotency_key(
+    req: &Request,
+) -> Result<Option<shared::base::ids::IdempotencyKey>, Box<crate::problem::Problem>> {
+    use crate::problem::Problem;
+    let Some(value) = req.header("idempotency-key") else {
+        return Ok(None);
+    };
+    let parsed = value
+        .as_str()
+        .ok_or(shared::base::ids::IdError::IdempotencyKey);
+    parsed.and_then(str::parse).map(Some).map_err(|e| {
+        Problem::new(400, "invalid_header", "Invalid Idempotency-Key")
+            .field("Idempotency-Key")
+            .detail(e.to_string())
+            .boxed()
+    })
+}
+
 /// A header as text (empty when absent or not text).
 pub fn header(req: &Request, name: &str) -> String {
     req.header(name)

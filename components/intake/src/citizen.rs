@@ -6,9 +6,9 @@
 //! client, per code and client and per code, refused with 429 and
 //! `Retry-After` before any work once over.
 
-use common::counters;
+use common::kv::SpinKv;
 use common::{json, Answer, Ctx, Problem};
-use shared::access::attempts::Seen;
+use shared::access::attempts;
 use shared::base::ids::TrackingCode;
 use shared::case::contact::{ContactError, PhoneLast4};
 use shared::county::intake_rules::IntakeRules;
@@ -53,36 +53,22 @@ pub fn track(ctx: &Ctx) -> Answer {
     }
 }
 
-/// Runs a lookup by tracking code and second factor under the tracking
-/// limits: 429 before any work when this client is over them, one attempt
-/// per interval on a slowed code; a wrong answer (`None`) is counted.
+/// A lookup by tracking code and second factor, under the county's
+/// tracking limits (`shared::access::attempts::guarded`).
 fn guarded<T>(
     ctx: &Ctx,
     code: &TrackingCode,
     lookup: impl FnOnce() -> Result<Option<T>, Box<Problem>>,
 ) -> Result<Option<T>, Box<Problem>> {
     let limits = &ctx.rules()?.get::<IntakeRules>()?.tracking;
-    let now = ctx.now();
-    let c = limits.counters(&ctx.client_bucket()?, code, now);
-    let seen = Seen {
-        client: counters::get(&c.client),
-        code_and_client: counters::get(&c.code_and_client),
-        code: counters::get(&c.code),
-    };
-    if limits.admit(&c, seen, now)? {
-        // A counter that fails must not lock the citizen out.
-        let n = counters::increment(&c.slot).unwrap_or(1);
-        limits.admit_slot(&c, n, now)?;
-    }
-    let found = lookup()?;
-    if found.is_none() {
-        for key in [&c.client, &c.code_and_client, &c.code] {
-            if let Err(e) = counters::increment(key) {
-                eprintln!("tracking counter unavailable: {e}");
-            }
-        }
-    }
-    Ok(found)
+    attempts::guarded(
+        &SpinKv,
+        limits,
+        &ctx.client_bucket()?,
+        code,
+        ctx.now(),
+        lookup,
+    )
 }
 
 /// The submitter's rating of the released reply.

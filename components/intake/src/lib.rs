@@ -3,8 +3,8 @@
 //! endpoints (`citizen`) tell where it stands and take the rating.
 
 mod citizen;
-mod keyvalue;
 
+use common::kv::SpinKv;
 use common::routes::{self, COUNTIES, DISPATCH, FEEDBACK, SCREEN, SUBMIT, TRACK};
 use common::{json, respond, Answer, Ctx};
 use shared::case::intake::NewCase;
@@ -12,6 +12,7 @@ use shared::county::intake_rules::IntakeRules;
 use shared::lifecycle::Actor;
 use shared::record::cases;
 use shared::record::cases::{Idempotency, Receipt, Stored};
+use shared::record::idempotency;
 use shared::time::calendar::Calendar;
 use shared::triage::pipeline;
 use spin_sdk::http::{Method, Request, Response};
@@ -57,23 +58,25 @@ async fn submit(ctx: &Ctx) -> Answer {
         )?;
     }
     if who.is_none() {
-        keyvalue::count_public_submission(ctx, ctx.rules()?.get::<IntakeRules>()?)?;
+        let rules = ctx.rules()?.get::<IntakeRules>()?;
+        rules.count_public_submission(&SpinKv, &ctx.client_bucket()?, ctx.now())?;
     }
     let keys = ctx.keys()?;
     let fingerprint = cases::fingerprint(&keys, ctx.req.body());
-    // A key holds for its client only: the person in the token, or else
-    // the address.
-    let scope = match &who {
-        Some(staff) => format!("staff:{}", staff.subject),
-        None => format!("client:{}", ctx.client_bucket()?),
+    let key = match ctx.idempotency_key()? {
+        Some(k) => Some(idempotency::scoped(
+            &keys,
+            who.as_ref(),
+            || ctx.client_bucket(),
+            &k,
+        )?),
+        None => None,
     };
-    let key = keyvalue::idempotency_key(ctx)?
-        .map(|k| cases::scoped_idempotency_key(&keys, &scope, k.as_str()));
-    if let Some(replay) = key
+    if let Some(first) = key
         .as_ref()
-        .and_then(|k| keyvalue::replay(ctx, k, &fingerprint))
+        .and_then(|k| idempotency::replay(&SpinKv, k, &fingerprint, ctx.now()))
     {
-        return Ok(replay);
+        return created(&first.answer, first.location);
     }
     let db = ctx.db()?;
     pipeline::check_direct_unit(db, &case)?;
@@ -84,13 +87,13 @@ async fn submit(ctx: &Ctx) -> Answer {
     let draws = common::keys::draws()?;
     let stored =
         cases::insert_with_fresh_code(db, &case, ctx.now_in_china(), idem.as_ref(), &keys, &draws)?;
-    let (receipt, created) = match stored {
+    let (receipt, new) = match stored {
         Stored::Created(receipt) => (receipt, true),
         Stored::Replayed(receipt) => (receipt, false),
     };
     let complete = match (&who, case.answered_at_intake()) {
         // Answered by the agent: closed here, once.
-        (Some(agent), true) if created => {
+        (Some(agent), true) if new => {
             let agent = Actor::from(agent);
             let answered =
                 pipeline::answer_at_intake(db, receipt.case_id, &case, &agent, ctx.now_in_china());
@@ -109,19 +112,16 @@ async fn submit(ctx: &Ctx) -> Answer {
     let ack = cases::acknowledgement(db, &receipt).unwrap_or_else(|e| {
         // Stored all the same: the receipt as it was taken in.
         eprintln!("case {}: cannot read its status: {e}", receipt.case_id);
-        cases::Acknowledgement {
-            receipt: receipt.clone(),
-            rejection: None,
-            merged_into: None,
-            advice: Vec::new(),
-        }
+        cases::Acknowledgement::taken_in(receipt.clone())
     });
     // Only a new case that went all the way is answered from the fast
     // path; a stranded one is taken on by the retry.
-    if let (Some(key), true, true) = (&key, created, complete) {
-        keyvalue::remember(ctx, key, &fingerprint, &ack);
+    if let (Some(key), true, true) = (&key, new, complete) {
+        let location = routes::track_location(&receipt.tracking_code);
+        // Only the fast path is lost if it fails (the store says why).
+        let _ = idempotency::remember(&SpinKv, key, &fingerprint, &ack, &location, ctx.now());
     }
-    respond_created(&receipt, &ack)
+    created(&ack, routes::track_location(&receipt.tracking_code))
 }
 
 /// Screening, then dispatch, each by service chaining. A hop that fails
@@ -140,8 +140,9 @@ async fn advance(receipt: &Receipt) -> bool {
     true
 }
 
-fn respond_created(receipt: &Receipt, ack: &cases::Acknowledgement) -> Answer {
-    let mut resp = json(201, ack)?;
-    resp.set_header("location", routes::track_location(&receipt.tracking_code));
+/// 201 with the answer and where the case is followed.
+fn created(answer: &impl serde::Serialize, location: String) -> Answer {
+    let mut resp = json(201, answer)?;
+    resp.set_header("location", location);
     Ok(resp)
 }

@@ -34,7 +34,7 @@ impl cron::Guest for Reminder {
         for failure in &report.failed {
             eprintln!("scan: {failure}");
         }
-        match common::counters::sweep(shared::base::clock::now()) {
+        match shared::access::attempts::sweep(&common::kv::SpinKv, shared::base::clock::now()) {
             Ok(n) => println!("swept {n} expired limit counters"),
             Err(e) => eprintln!("sweeping expired limit counters: {e}"),
         }

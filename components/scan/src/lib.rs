@@ -21,7 +21,7 @@ fn run(ctx: &Ctx) -> Answer {
     routes::endpoint(&ctx.req, &[(SCAN, Method::Post)])?;
     may_run_scan(&ctx.principal()?)?;
     let report = scan(ctx.db()?, ctx.rules()?, ctx.now())?;
-    if let Err(e) = common::counters::sweep(ctx.now()) {
+    if let Err(e) = shared::access::attempts::sweep(&common::kv::SpinKv, ctx.now()) {
         eprintln!("sweeping expired limit counters: {e}");
     }
     json(200, &report)

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::base::ids::TrackingCode;
+use crate::base::kv::{counter, KeyValue, KvError};
 
 /// Every key of a limit counter starts with this, then its expiry (Unix
 /// seconds) and `/`.
@@ -99,24 +100,6 @@ pub fn is_expired(key: &str, now: DateTime<Utc>) -> bool {
         .is_some_and(|expires| expires <= now.timestamp())
 }
 
-/// Where a remembered answer to an `Idempotency-Key` (already scoped to
-/// its client) is kept: under a key expiring at the end of the next UTC
-/// day, so it outlives the key's day of validity and is then swept.
-pub fn idempotency_record_key(scoped: &str, at: DateTime<Utc>) -> String {
-    let day = at.timestamp().div_euclid(86_400);
-    counter_key((day + 2) * 86_400, &format!("idempotency/{scoped}"))
-}
-
-/// Where such an answer may be found at `now`: remembered today or
-/// yesterday (the record itself says whether it is still valid).
-pub fn idempotency_lookup_keys(scoped: &str, now: DateTime<Utc>) -> [String; 2] {
-    let yesterday = now - chrono::Duration::days(1);
-    [
-        idempotency_record_key(scoped, now),
-        idempotency_record_key(scoped, yesterday),
-    ]
-}
-
 fn seconds_until(end: i64, now: i64) -> u32 {
     u32::try_from((end - now).max(1)).unwrap_or(u32::MAX)
 }
@@ -189,9 +172,61 @@ impl TrackingLimits {
     }
 }
 
+/// Runs a lookup by tracking code and second factor under the limits:
+/// refused before any work when this client is over them, one attempt per
+/// interval on a slowed code; a wrong answer (`None`) is counted. A
+/// counter that fails never locks the citizen out: it reads 0, a slot it
+/// cannot take is taken, and a wrong answer it cannot count goes uncounted
+/// (the store reports its own failures).
+pub fn guarded<T, E: From<Throttled>>(
+    kv: &impl KeyValue,
+    limits: &TrackingLimits,
+    client: &str,
+    code: &TrackingCode,
+    now: DateTime<Utc>,
+    lookup: impl FnOnce() -> Result<Option<T>, E>,
+) -> Result<Option<T>, E> {
+    let c = limits.counters(client, code, now);
+    let seen = Seen {
+        client: counter(kv, &c.client),
+        code_and_client: counter(kv, &c.code_and_client),
+        code: counter(kv, &c.code),
+    };
+    if limits.admit(&c, seen, now)? {
+        let n = kv.increment(&c.slot, 1).unwrap_or(1);
+        limits.admit_slot(&c, n, now)?;
+    }
+    let found = lookup()?;
+    if found.is_none() {
+        for key in [&c.client, &c.code_and_client, &c.code] {
+            let _ = kv.increment(key, 1);
+        }
+    }
+    Ok(found)
+}
+
+/// Deletes every counter (and remembered answer) whose window ended by
+/// `now`; how many.
+pub fn sweep(kv: &impl KeyValue, now: DateTime<Utc>) -> Result<u64, KvError> {
+    let mut cursor = None;
+    let mut deleted = 0;
+    loop {
+        let (keys, next) = kv.keys(cursor.as_deref())?;
+        for key in keys.iter().filter(|k| is_expired(k, now)) {
+            kv.delete(key)?;
+            deleted += 1;
+        }
+        match next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(deleted),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::base::kv::MemoryKv;
     use chrono::TimeZone;
 
     fn at(secs: i64) -> DateTime<Utc> {
@@ -262,14 +297,71 @@ mod tests {
         assert!(now.code_and_client.ends_with("/203.0.113.7"));
     }
 
+    fn lookup_at(
+        kv: &MemoryKv,
+        limits: &TrackingLimits,
+        client: &str,
+        secs: i64,
+        right: bool,
+    ) -> Result<Option<()>, Throttled> {
+        guarded(kv, limits, client, &code(), at(secs), || {
+            Ok::<_, Throttled>(right.then_some(()))
+        })
+    }
+
     #[test]
-    fn a_remembered_answer_is_found_the_next_day_and_swept_after() {
-        let remembered = idempotency_record_key("abc", at(0));
-        let next_day = at(86_400);
-        assert!(idempotency_lookup_keys("abc", at(10)).contains(&remembered));
-        assert!(idempotency_lookup_keys("abc", next_day).contains(&remembered));
-        assert!(!is_expired(&remembered, next_day));
-        assert!(is_expired(&remembered, at(3 * 86_400)));
+    fn a_client_is_refused_after_its_wrong_answers_for_a_code_until_the_window_ends() {
+        let kv = MemoryKv::new();
+        let l = TrackingLimits::default();
+        for _ in 0..l.per_code_and_client {
+            assert_eq!(lookup_at(&kv, &l, "203.0.113.7", 10, false), Ok(None));
+        }
+        let refused = lookup_at(&kv, &l, "203.0.113.7", 11, true).expect_err("throttled");
+        assert_eq!(refused.retry_after, 900 - 11);
+        // Another client still looks the code up; the first again after the window.
+        assert_eq!(lookup_at(&kv, &l, "198.51.100.2", 12, true), Ok(Some(())));
+        assert_eq!(lookup_at(&kv, &l, "203.0.113.7", 900, true), Ok(Some(())));
+    }
+
+    #[test]
+    fn a_code_guessed_from_many_clients_takes_one_attempt_an_interval_and_is_never_locked() {
+        let kv = MemoryKv::new();
+        let l = TrackingLimits::default();
+        for i in 0..l.per_code {
+            let client = format!("198.51.100.{i}");
+            assert_eq!(lookup_at(&kv, &l, &client, 10, false), Ok(None));
+        }
+        assert_eq!(lookup_at(&kv, &l, "203.0.113.7", 31, true), Ok(Some(())));
+        let second = lookup_at(&kv, &l, "203.0.113.8", 32, true).expect_err("slowed");
+        assert_eq!(second.retry_after, 60 - 32);
+        assert_eq!(lookup_at(&kv, &l, "203.0.113.8", 60, true), Ok(Some(())));
+    }
+
+    #[test]
+    fn a_store_that_fails_never_locks_the_citizen_out() {
+        let kv = MemoryKv::failing();
+        let l = TrackingLimits::default();
+        for i in 0..3 * l.per_client {
+            assert_eq!(
+                lookup_at(&kv, &l, "203.0.113.7", i64::from(i), false),
+                Ok(None)
+            );
+        }
+        assert_eq!(lookup_at(&kv, &l, "203.0.113.7", 100, true), Ok(Some(())));
+    }
+
+    #[test]
+    fn the_sweep_deletes_only_what_has_expired() {
+        let kv = MemoryKv::new();
+        let l = TrackingLimits::default();
+        let c = l.counters("203.0.113.7", &code(), at(0));
+        for key in [&c.client, &c.code, &c.slot] {
+            kv.increment(key, 1).expect("count");
+        }
+        kv.set("rules/abc", b"{}").expect("set");
+        assert_eq!(sweep(&kv, at(30)), Ok(1), "the slot's interval ended");
+        assert_eq!(sweep(&kv, at(900)), Ok(2));
+        assert_eq!(kv.keys(None).expect("keys").0, ["rules/abc"]);
     }
 
     #[test]

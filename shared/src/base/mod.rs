@@ -13,6 +13,7 @@ pub mod db;
 pub mod fields;
 pub mod ids;
 pub mod keyed_hash;
+pub mod kv;
 pub mod rules;
 pub mod schema;
 #[cfg(test)]

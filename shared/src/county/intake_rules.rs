@@ -10,6 +10,7 @@ use chrono::{DateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::base::clock;
+use crate::base::kv::KeyValue;
 use crate::base::rules::{self, Family, RuleFamily};
 use crate::time::calendar::Calendar;
 
@@ -165,6 +166,21 @@ impl IntakeRules {
         }
     }
 
+    /// Counts one public submission of `client` (its bucket) in the
+    /// current minute: refused past the county's limit. A counter that
+    /// fails never stops a citizen from reaching the bureau.
+    pub fn count_public_submission(
+        &self,
+        kv: &impl KeyValue,
+        client: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), RateExceeded> {
+        match kv.increment(&self.rate_window(client, at).key, 1) {
+            Ok(count) => self.admit_rate(count),
+            Err(_) => Ok(()),
+        }
+    }
+
     /// The opening hours in words, for the refusal.
     pub fn describe_hours(&self) -> String {
         let spans: Vec<String> = self
@@ -190,6 +206,45 @@ impl RuleFamily for IntakeRules {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_client_past_the_minutes_limit_is_refused_until_the_next_minute_and_a_failing_store_refuses_none(
+    ) {
+        use crate::base::kv::MemoryKv;
+        use chrono::TimeZone;
+        let rules = IntakeRules::defaults();
+        let limit = rules.public_submissions_per_minute;
+        let kv = MemoryKv::new();
+        let minute = Utc
+            .with_ymd_and_hms(2025, 10, 21, 2, 0, 0)
+            .single()
+            .expect("time");
+        for _ in 0..limit {
+            assert_eq!(
+                rules.count_public_submission(&kv, "203.0.113.7", minute),
+                Ok(())
+            );
+        }
+        assert!(rules
+            .count_public_submission(&kv, "203.0.113.7", minute)
+            .is_err());
+        assert_eq!(
+            rules.count_public_submission(&kv, "198.51.100.2", minute),
+            Ok(())
+        );
+        let next = minute + chrono::Duration::seconds(60);
+        assert_eq!(
+            rules.count_public_submission(&kv, "203.0.113.7", next),
+            Ok(())
+        );
+        let down = MemoryKv::failing();
+        for _ in 0..=limit {
+            assert_eq!(
+                rules.count_public_submission(&down, "203.0.113.7", minute),
+                Ok(())
+            );
+        }
+    }
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s)

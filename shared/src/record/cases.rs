@@ -642,6 +642,19 @@ pub fn case_view(db: &impl Db, case: CaseId) -> Result<Option<CaseView>, StoreEr
     }))
 }
 
+impl Acknowledgement {
+    /// The receipt as it was taken in, with nothing read since (when the
+    /// case's status cannot be read back, it is stored all the same).
+    pub fn taken_in(receipt: Receipt) -> Self {
+        Self {
+            receipt,
+            rejection: None,
+            merged_into: None,
+            advice: Vec::new(),
+        }
+    }
+}
+
 /// The key an `Idempotency-Key` is kept under: scoped to the client that
 /// sent it (`scope`: the token's subject for staff, the client's address
 /// for the public), so one client's key never answers another, and keyed

@@ -1,7 +1,9 @@
 //! The case on record: stored once with its submitter's data sealed, read
-//! back for the submitter and for staff (`cases`), resealed under a new key
+//! back for the submitter and for staff (`cases`), retried submissions
+//! answered once (`idempotency`), resealed under a new key
 //! (`reseal`) and anonymised when its retention ends (`retention`).
 
 pub mod cases;
+pub mod idempotency;
 pub mod reseal;
 pub mod retention;
