@@ -27,6 +27,8 @@ struct Moved {
     version: i64,
     article: Citation,
     events: Vec<Event>,
+    #[serde(skip)]
+    to_routing: bool,
 }
 
 /// The private stage that serves `desk`, if it is not `cases` itself.
@@ -47,25 +49,15 @@ fn read(ctx: &Ctx) -> Result<(Principal, Action), Box<Problem>> {
 }
 
 /// The public endpoint (`cases`): the move here, or forwarded to its desk.
-/// A proposal the bureau overrode goes on to routing at once (if that hop
-/// fails, the deadline scan drives it).
+/// A move the library sends on to routing is handed to `dispatch` at once
+/// (if that hop fails, the deadline scan drives it).
 pub async fn at_front(ctx: &Ctx) -> Answer {
     let id = ctx.case_id()?;
     let (who, action) = read(ctx)?;
     match desk_of(action.kind()).and_then(chained) {
         None => {
             let moved = perform(ctx, &who, id, action)?;
-            let goes_on = moved.events.iter().any(|e| {
-                matches!(
-                    e,
-                    Event::Overridden {
-                        accepted: true,
-                        proposal: true,
-                        ..
-                    }
-                )
-            });
-            if goes_on {
+            if moved.to_routing {
                 if let Err(why) = DISPATCH.call(id).await {
                     eprintln!("case {id}: {why}; the scan will drive it");
                 }
@@ -120,6 +112,7 @@ fn perform(ctx: &Ctx, who: &Principal, id: CaseId, action: Action) -> Result<Mov
         version,
         article: t.article,
         events: t.events,
+        to_routing: t.to_routing,
     })
 }
 

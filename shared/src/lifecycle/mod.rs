@@ -513,6 +513,11 @@ pub struct Transition {
     pub article: Citation,
     /// Whether the move changed the co-units (only then are they rewritten).
     pub co_units_changed: bool,
+    /// Whether the case goes on to routing at once: a proposal not to
+    /// accept that the bureau overrode continues as if screening had
+    /// accepted it (Art. 5); a case accepted against screening's own
+    /// decision waits in the triage queue for the bureau to route it.
+    pub to_routing: bool,
 }
 
 /// Why a move is not possible.
@@ -692,6 +697,7 @@ pub fn transition(
     Ok(Transition {
         action: m.action,
         co_units_changed: next.co_units != lc.co_units,
+        to_routing: m.action == ActionKind::OverrideToAccept && lc.status == Status::Screening,
         lifecycle: next,
         events,
         article: m.article,

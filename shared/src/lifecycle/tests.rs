@@ -354,6 +354,49 @@ fn screening_accepts_or_rejects_with_a_category_and_the_bureau_overrides_either_
 }
 
 #[test]
+fn an_overridden_proposal_goes_on_to_routing_and_an_overridden_rejection_waits_for_the_bureau() {
+    let override_ = || Action::OverrideToAccept {
+        reason: "误判".into(),
+    };
+    let proposed = step(
+        &Lifecycle::received(),
+        Action::ProposeRejection {
+            category: RejectCategory::OtherChannel,
+            rule: "keywords.category3".into(),
+            matched: None,
+            context: None,
+            referral: None,
+        },
+        &Actor::bureau(),
+    );
+    let from_proposal = transition(&proposed, override_(), &Actor::bureau()).expect("allowed");
+    assert_eq!(from_proposal.lifecycle.status, Status::Accepted);
+    assert!(from_proposal.to_routing);
+    let rejected = step(
+        &Lifecycle::received(),
+        Action::Reject {
+            category: RejectCategory::OtherChannel,
+            rule: "keywords.category3".into(),
+            referral: None,
+        },
+        &Actor::bureau(),
+    );
+    let from_rejection = transition(&rejected, override_(), &Actor::bureau()).expect("allowed");
+    assert_eq!(from_rejection.lifecycle.status, Status::Accepted);
+    assert!(!from_rejection.to_routing);
+    let accepted = transition(
+        &Lifecycle::received(),
+        Action::Accept {
+            rule: "passed".into(),
+            flags: vec![],
+        },
+        &Actor::bureau(),
+    )
+    .expect("allowed");
+    assert!(!accepted.to_routing, "intake's own pipeline routes it");
+}
+
+#[test]
 fn only_the_bureau_screens_and_overrides() {
     let lc = Lifecycle::received();
     let err = transition(
