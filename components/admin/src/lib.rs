@@ -12,82 +12,75 @@
 use common::routes::{
     self, ADMIN_CALENDAR, ADMIN_RULES, ADMIN_UNIT, ADMIN_UNITS, AUDIT, DEV_TOKENS,
 };
-use common::{json, respond, Answer, Ctx, Problem};
+use common::{csv_download, json, respond, Answer, Ctx, Problem};
 use shared::county::admin::{get, put, Target};
 use shared::directory;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
-const ENDPOINTS: &[(&str, Method)] = &[
-    (ADMIN_RULES, Method::Get),
-    (ADMIN_RULES, Method::Put),
-    (ADMIN_CALENDAR, Method::Get),
-    (ADMIN_CALENDAR, Method::Put),
-    (ADMIN_UNITS, Method::Get),
-    (ADMIN_UNITS, Method::Post),
-    (ADMIN_UNIT, Method::Put),
-    (AUDIT, Method::Get),
-    (DEV_TOKENS, Method::Post),
+#[derive(Clone, Copy)]
+enum Endpoint {
+    ReadRules,
+    SetRules,
+    ReadYear,
+    SetYear,
+    Units,
+    AddUnit,
+    ChangeUnit,
+    Audit,
+    DemoToken,
+}
+
+const ENDPOINTS: &[(&str, Method, Endpoint)] = &[
+    (ADMIN_RULES, Method::Get, Endpoint::ReadRules),
+    (ADMIN_RULES, Method::Put, Endpoint::SetRules),
+    (ADMIN_CALENDAR, Method::Get, Endpoint::ReadYear),
+    (ADMIN_CALENDAR, Method::Put, Endpoint::SetYear),
+    (ADMIN_UNITS, Method::Get, Endpoint::Units),
+    (ADMIN_UNITS, Method::Post, Endpoint::AddUnit),
+    (ADMIN_UNIT, Method::Put, Endpoint::ChangeUnit),
+    (AUDIT, Method::Get, Endpoint::Audit),
+    (DEV_TOKENS, Method::Post, Endpoint::DemoToken),
 ];
 
 #[http_component]
 fn handle(req: Request) -> Response {
     let ctx = Ctx::new(req);
-    respond(
-        routes::endpoint(&ctx.req, ENDPOINTS).and_then(|route| match route {
-            DEV_TOKENS => demo_token(&ctx),
-            _ => admin(&ctx, route),
-        }),
-    )
+    respond(routes::endpoint(&ctx.req, ENDPOINTS).and_then(|e| serve(&ctx, e)))
 }
 
-fn admin(ctx: &Ctx, route: &str) -> Answer {
+fn serve(ctx: &Ctx, endpoint: Endpoint) -> Answer {
+    if let Endpoint::DemoToken = endpoint {
+        return demo_token(ctx);
+    }
     let who = ctx.principal()?;
-    if route == ADMIN_UNITS || route == ADMIN_UNIT {
-        return units(ctx, &who, route);
-    }
-    if route == AUDIT {
-        return audit(ctx, &who);
-    }
-    let target = if route == ADMIN_RULES {
-        Target::family(&ctx.path("family")).ok_or_else(|| {
-            Problem::not_found()
-                .detail("families: deadlines, filter, routing, intake, reminder")
-                .boxed()
-        })?
-    } else {
-        Target::year(&ctx.path("year")).ok_or_else(|| {
-            Problem::not_found()
-                .detail("a calendar year from 2000 to 2100")
-                .boxed()
-        })?
-    };
-    let db = ctx.db()?;
-    if *ctx.req.method() == Method::Put {
-        let change = put(db, &who, target, &ctx.json_body()?, ctx.now_in_china())?;
-        json(200, &change)
-    } else {
-        json(200, &get(db, &who, target)?)
-    }
-}
-
-/// The unit directory: list, add, rename or retire.
-fn units(ctx: &Ctx, who: &shared::access::Principal, route: &str) -> Answer {
     let db = ctx.db()?;
     let at = ctx.now_in_china();
-    match (route, ctx.req.method()) {
-        (ADMIN_UNITS, Method::Post) => json(201, &directory::add(db, who, &ctx.json_body()?, at)?),
-        (ADMIN_UNIT, _) => {
+    match endpoint {
+        Endpoint::ReadRules => json(200, &get(db, &who, Target::family(&ctx.path("family"))?)?),
+        Endpoint::SetRules => {
+            let target = Target::family(&ctx.path("family"))?;
+            json(200, &put(db, &who, target, &ctx.json_body()?, at)?)
+        }
+        Endpoint::ReadYear => json(200, &get(db, &who, Target::year(&ctx.path("year"))?)?),
+        Endpoint::SetYear => {
+            let target = Target::year(&ctx.path("year"))?;
+            json(200, &put(db, &who, target, &ctx.json_body()?, at)?)
+        }
+        Endpoint::Units => json(200, &directory::list(db, &who)?),
+        Endpoint::AddUnit => json(201, &directory::add(db, &who, &ctx.json_body()?, at)?),
+        Endpoint::ChangeUnit => {
             let id = ctx
                 .path("id")
                 .parse()
                 .map_err(|_| Problem::not_found().detail("no such unit").boxed())?;
             json(
                 200,
-                &directory::change(db, who, &id, &ctx.json_body()?, at)?,
+                &directory::change(db, &who, &id, &ctx.json_body()?, at)?,
             )
         }
-        _ => json(200, &directory::list(db, who)?),
+        Endpoint::Audit => audit(ctx, &who),
+        Endpoint::DemoToken => demo_token(ctx),
     }
 }
 
@@ -120,18 +113,8 @@ fn audit(ctx: &Ctx, who: &shared::access::Principal) -> Answer {
         who,
         &shared::county::audit::Query::from_query(&query)?,
     )?;
-    let accept = ctx
-        .req
-        .header("accept")
-        .and_then(|v| v.as_str())
-        .unwrap_or("");
-    if ctx.query_one_of("format", &["json", "csv"])? == Some("csv") || accept.contains("text/csv") {
-        let mut resp = Response::builder()
-            .status(200)
-            .header("content-type", "text/csv; charset=utf-8")
-            .header("content-disposition", "attachment; filename=\"audit.csv\"")
-            .body(shared::county::audit::csv(&page))
-            .build();
+    if ctx.wants_csv()? {
+        let mut resp = csv_download("audit.csv", shared::county::audit::csv(&page));
         if let Some(next) = &page.next {
             resp.set_header("x-next-cursor", next.as_str());
         }

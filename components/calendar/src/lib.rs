@@ -15,14 +15,23 @@ use shared::time::calendar::MAX_WORKING_DAYS;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
-const ENDPOINTS: &[(&str, Method)] = &[(CALENDAR_DAY, Method::Get), (CALENDAR_ADD, Method::Get)];
+#[derive(Clone, Copy)]
+enum Endpoint {
+    Day,
+    Add,
+}
+
+const ENDPOINTS: &[(&str, Method, Endpoint)] = &[
+    (CALENDAR_DAY, Method::Get, Endpoint::Day),
+    (CALENDAR_ADD, Method::Get, Endpoint::Add),
+];
 
 #[http_component]
 fn handle(req: Request) -> Response {
     let ctx = Ctx::new(req);
     respond(match routes::endpoint(&ctx.req, ENDPOINTS) {
-        Ok(CALENDAR_DAY) => day(&ctx),
-        Ok(_) => add(&ctx),
+        Ok(Endpoint::Day) => day(&ctx),
+        Ok(Endpoint::Add) => add(&ctx),
         Err(problem) => Err(problem),
     })
 }

@@ -14,30 +14,39 @@ use shared::case::personal::PersonalData;
 use shared::desk::casefile::CaseFile;
 use shared::lifecycle::Actor;
 use shared::record::cases::{self, CaseView, Reader};
-use shared::record::reseal;
+use shared::record::reseal::{self, BatchSize};
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
 mod inbox;
 mod notices;
 
-const ENDPOINTS: &[(&str, Method)] = &[
-    (CASE, Method::Get),
-    (ACTIONS, Method::Post),
-    (URGE_ACK, Method::Post),
-    (INBOX, Method::Get),
-    (ADMIN_RESEAL, Method::Post),
+#[derive(Clone, Copy)]
+enum Endpoint {
+    Read,
+    Act,
+    AckUrge,
+    Inbox,
+    Reseal,
+}
+
+const ENDPOINTS: &[(&str, Method, Endpoint)] = &[
+    (CASE, Method::Get, Endpoint::Read),
+    (ACTIONS, Method::Post, Endpoint::Act),
+    (URGE_ACK, Method::Post, Endpoint::AckUrge),
+    (INBOX, Method::Get, Endpoint::Inbox),
+    (ADMIN_RESEAL, Method::Post, Endpoint::Reseal),
 ];
 
 #[http_component]
 async fn handle(req: Request) -> Response {
     let ctx = Ctx::new(req);
     respond(match routes::endpoint(&ctx.req, ENDPOINTS) {
-        Ok(CASE) => read(&ctx),
-        Ok(ACTIONS) => common::act::at_front(&ctx).await,
-        Ok(URGE_ACK) => notices::acknowledge(&ctx),
-        Ok(ADMIN_RESEAL) => reseal(&ctx),
-        Ok(_) => inbox::inbox(&ctx),
+        Ok(Endpoint::Read) => read(&ctx),
+        Ok(Endpoint::Act) => common::act::at_front(&ctx).await,
+        Ok(Endpoint::AckUrge) => notices::acknowledge(&ctx),
+        Ok(Endpoint::Inbox) => inbox::inbox(&ctx),
+        Ok(Endpoint::Reseal) => reseal(&ctx),
         Err(problem) => Err(problem),
     })
 }
@@ -58,28 +67,16 @@ struct View {
     submitter_masked: Option<bool>,
 }
 
-/// `POST /api/admin/reseal`: one batch (`limit`, default 500, at most
-/// 5,000) of sealed personal data moved to the key in force; call again
-/// until `remaining` is 0.
+/// `POST /api/admin/reseal`: one batch (`limit`, [`BatchSize`]) of sealed
+/// personal data moved to the key in force; call again until `remaining`
+/// is 0.
 fn reseal(ctx: &Ctx) -> Answer {
     let who = ctx.principal()?;
     shared::access::may_reseal(&who)?;
-    let limit = match ctx.query().get("limit") {
-        None => 500,
-        Some(text) => text
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=5000).contains(n))
-            .ok_or_else(|| {
-                Problem::new(400, "invalid_query", "Invalid limit")
-                    .field("limit")
-                    .detail("a number of rows from 1 to 5000")
-                    .boxed()
-            })?,
-    };
+    let limit = BatchSize::parse(ctx.query().get("limit").map(String::as_str))?;
     let keys = ctx.keys()?;
     // Every nonce drawn before the batch, so none can fail inside it.
-    let mut nonces = (0..limit)
+    let mut nonces = (0..limit.get())
         .map(|_| common::keys::nonce())
         .collect::<Result<Vec<_>, _>>()?
         .into_iter();

@@ -7,10 +7,7 @@ use common::{json, Answer, Ctx, Problem};
 pub fn acknowledge(ctx: &Ctx) -> Answer {
     let who = ctx.principal()?;
     let id = ctx
-        .path("id")
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
+        .path_id("id")
         .ok_or_else(|| Problem::new(400, "invalid_field", "Invalid urge notice id").field("id"))?;
     let notice = shared::oversight::reminder::acknowledge(ctx.db()?, id, &who, ctx.now_in_china())?;
     json(200, &notice)

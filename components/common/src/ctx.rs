@@ -120,17 +120,19 @@ impl Ctx {
         crate::request::header(&self.req, &format!("spin-path-match-{name}"))
     }
 
+    /// The row id a `:name` segment captured, if it is one (a positive
+    /// whole number).
+    pub fn path_id(&self, name: &str) -> Option<i64> {
+        shared::base::ids::row_id(&self.path(name))
+    }
+
     /// The case the route's `:id` names (400 when it is not a case id).
     pub fn case_id(&self) -> Result<CaseId, Box<Problem>> {
-        self.path("id")
-            .parse::<i64>()
-            .ok()
-            .and_then(|n| CaseId::new(n).ok())
-            .ok_or_else(|| {
-                Problem::new(400, "invalid_field", "Invalid case id")
-                    .field("id")
-                    .boxed()
-            })
+        self.path("id").parse::<CaseId>().map_err(|_| {
+            Problem::new(400, "invalid_field", "Invalid case id")
+                .field("id")
+                .boxed()
+        })
     }
 
     /// The query string's pairs, percent-decoded.
@@ -160,6 +162,38 @@ impl Ctx {
                     .boxed()
                 }),
         }
+    }
+
+    /// The query parameter `name`, if given, read as one value of a closed
+    /// set (`allowed`, its texts): 400 `unknown_value` listing them, as a
+    /// body field would be.
+    pub fn query_value<T: std::str::FromStr>(
+        &self,
+        name: &str,
+        allowed: &[&str],
+    ) -> Result<Option<T>, Box<Problem>> {
+        let Some(text) = self.query().get(name).cloned() else {
+            return Ok(None);
+        };
+        shared::base::fields::one_of(&serde_json::Value::String(text), allowed)
+            .map(Some)
+            .map_err(|issues| {
+                let errors = issues
+                    .into_iter()
+                    .map(|i| shared::base::fields::FieldError::new(name, i.code, i.message))
+                    .collect();
+                Problem::invalid_fields(errors).boxed()
+            })
+    }
+
+    /// Whether the caller asked for CSV rather than JSON (`format=csv`, or
+    /// `Accept: text/csv`); 400 for another `format`.
+    pub fn wants_csv(&self) -> Result<bool, Box<Problem>> {
+        let accept = crate::request::header(&self.req, "accept");
+        Ok(
+            self.query_one_of("format", &["json", "csv"])? == Some("csv")
+                || accept.contains("text/csv"),
+        )
     }
 
     /// The version `If-Match` names (428 when missing, 400 when unreadable).

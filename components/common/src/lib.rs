@@ -16,4 +16,4 @@ pub mod request;
 pub mod routes;
 
 pub use ctx::Ctx;
-pub use problem::{json, respond, Answer, Problem};
+pub use problem::{csv_download, json, respond, Answer, Problem};

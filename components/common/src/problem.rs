@@ -10,7 +10,7 @@ use shared::base::fields::FieldError;
 use shared::base::rules::RulesError;
 use shared::case::intake::AdmissionError;
 use shared::case::stored::StoreError;
-use shared::county::admin::AdminError;
+use shared::county::admin::{AdminError, NoSuchTarget};
 use shared::county::audit::AuditError;
 use shared::county::intake_rules::{HallClosed, RateExceeded};
 use shared::desk::feedback::FeedbackError;
@@ -21,6 +21,7 @@ use shared::oversight::inbox::InboxError;
 use shared::oversight::rectification::RectificationError;
 use shared::oversight::reminder::AckError;
 use shared::oversight::statistics::StatsError;
+use shared::record::reseal::BadBatchSize;
 use shared::triage::pipeline::PipelineError;
 use spin_sdk::http::Response;
 
@@ -185,6 +186,20 @@ pub fn json(status: u16, body: &impl Serialize) -> Answer {
         .header("content-type", "application/json")
         .body(bytes)
         .build())
+}
+
+/// 200 with a CSV download named `filename` (UTF-8, as the library writes
+/// it).
+pub fn csv_download(filename: &str, body: impl Into<Vec<u8>>) -> Response {
+    Response::builder()
+        .status(200)
+        .header("content-type", "text/csv; charset=utf-8")
+        .header(
+            "content-disposition",
+            format!("attachment; filename=\"{filename}\""),
+        )
+        .body(body.into())
+        .build()
 }
 
 /// The HTTP answer of a handler's result.
@@ -407,6 +422,21 @@ impl From<AdminError> for Box<Problem> {
             AdminError::Rules(e) => e.into(),
             AdminError::Store(e) => e.into(),
         }
+    }
+}
+
+impl From<BadBatchSize> for Box<Problem> {
+    fn from(e: BadBatchSize) -> Self {
+        Problem::new(400, "invalid_query", "Invalid limit")
+            .field("limit")
+            .detail(e.to_string())
+            .boxed()
+    }
+}
+
+impl From<NoSuchTarget> for Box<Problem> {
+    fn from(e: NoSuchTarget) -> Self {
+        Problem::not_found().detail(e.to_string()).boxed()
     }
 }
 

@@ -95,24 +95,25 @@ pub const PUBLIC: &[&str] = &[
     PORTAL,
 ];
 
-/// The endpoint a request is for, among a component's `(route, method)`
-/// pairs: 404 when no route matched, 405 (with `Allow`) when the route
-/// takes other methods.
-pub fn endpoint(
+/// The endpoint a request is for, among a component's `(route, method,
+/// endpoint)` rows: its own name for each endpoint (an enum the component
+/// matches without a catch-all arm), 404 when no route matched, 405 (with
+/// `Allow`) when the route takes other methods.
+pub fn endpoint<E: Copy>(
     req: &Request,
-    endpoints: &[(&'static str, Method)],
-) -> Result<&'static str, Box<Problem>> {
+    endpoints: &[(&'static str, Method, E)],
+) -> Result<E, Box<Problem>> {
     let matched = crate::request::header(req, "spin-matched-route");
     let methods: Vec<&Method> = endpoints
         .iter()
-        .filter(|(route, _)| *route == matched)
-        .map(|(_, m)| m)
+        .filter(|(route, ..)| *route == matched)
+        .map(|(_, m, _)| m)
         .collect();
     match endpoints
         .iter()
-        .find(|(route, m)| *route == matched && m == req.method())
+        .find(|(route, m, _)| *route == matched && m == req.method())
     {
-        Some((route, _)) => Ok(route),
+        Some((.., e)) => Ok(*e),
         None if methods.is_empty() => Err(Problem::not_found().boxed()),
         None => {
             let allow: Vec<String> = methods.iter().map(|m| m.to_string()).collect();
@@ -174,8 +175,7 @@ impl Chained {
             .strip_prefix('/')
             .and_then(|r| r.strip_prefix(self.verb))
             .and_then(|r| r.strip_prefix('/'))
-            .and_then(|r| r.parse::<i64>().ok())
-            .and_then(|n| CaseId::new(n).ok())
+            .and_then(|r| r.parse::<CaseId>().ok())
             .ok_or_else(|| Problem::not_found().boxed())?;
         if *req.method() != Method::Post {
             return Err(Problem::method_not_allowed("POST").boxed());

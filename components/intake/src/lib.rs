@@ -18,21 +18,29 @@ use shared::triage::pipeline;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
-const ENDPOINTS: &[(&str, Method)] = &[
-    (SUBMIT, Method::Post),
-    (TRACK, Method::Get),
-    (FEEDBACK, Method::Post),
-    (COUNTIES, Method::Get),
+#[derive(Clone, Copy)]
+enum Endpoint {
+    Submit,
+    Track,
+    Feedback,
+    Counties,
+}
+
+const ENDPOINTS: &[(&str, Method, Endpoint)] = &[
+    (SUBMIT, Method::Post, Endpoint::Submit),
+    (TRACK, Method::Get, Endpoint::Track),
+    (FEEDBACK, Method::Post, Endpoint::Feedback),
+    (COUNTIES, Method::Get, Endpoint::Counties),
 ];
 
 #[http_component]
 async fn handle(req: Request) -> Response {
     let ctx = Ctx::new(req);
     respond(match routes::endpoint(&ctx.req, ENDPOINTS) {
-        Ok(SUBMIT) => submit(&ctx).await,
-        Ok(TRACK) => citizen::track(&ctx),
-        Ok(FEEDBACK) => citizen::feedback(&ctx),
-        Ok(_) => counties(&ctx),
+        Ok(Endpoint::Submit) => submit(&ctx).await,
+        Ok(Endpoint::Track) => citizen::track(&ctx),
+        Ok(Endpoint::Feedback) => citizen::feedback(&ctx),
+        Ok(Endpoint::Counties) => counties(&ctx),
         Err(problem) => Err(problem),
     })
 }

@@ -15,7 +15,7 @@ fn handle(req: Request) -> Response {
 }
 
 fn document(req: &Request) -> Answer {
-    routes::endpoint(req, &[(OPENAPI, Method::Get)])?;
+    routes::endpoint(req, &[(OPENAPI, Method::Get, ())])?;
     Ok(Response::builder()
         .status(200)
         .header("content-type", "application/json")

@@ -18,7 +18,7 @@ fn handle(req: Request) -> Response {
 }
 
 fn run(ctx: &Ctx) -> Answer {
-    routes::endpoint(&ctx.req, &[(SCAN, Method::Post)])?;
+    routes::endpoint(&ctx.req, &[(SCAN, Method::Post, ())])?;
     may_run_scan(&ctx.principal()?)?;
     let report = scan(ctx.db()?, ctx.rules()?, ctx.now())?;
     if let Err(e) = shared::access::attempts::sweep(&common::kv::SpinKv, ctx.now()) {

@@ -14,8 +14,9 @@
 //! reports progress, supervisors read.
 
 use common::routes::{self, HOTSPOTS, RECTIFICATION, RECTIFICATIONS, STATS};
-use common::{json, respond, Answer, Ctx, Problem};
+use common::{csv_download, json, respond, Answer, Ctx, Problem};
 use serde::Serialize;
+use shared::oversight::rectification::ItemStatus;
 use shared::oversight::reminder::ScanRules;
 use shared::oversight::statistics::{attention, csv, ranking, rows, Attention, Query, Row};
 use shared::oversight::{hotspots, rectification};
@@ -23,13 +24,23 @@ use shared::time::calendar::Calendar;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
-const ENDPOINTS: &[(&str, Method)] = &[
-    (STATS, Method::Get),
-    (HOTSPOTS, Method::Get),
-    (RECTIFICATIONS, Method::Get),
-    (RECTIFICATIONS, Method::Post),
-    (RECTIFICATION, Method::Get),
-    (RECTIFICATION, Method::Patch),
+#[derive(Clone, Copy)]
+enum Endpoint {
+    Stats,
+    Hotspots,
+    Items,
+    OpenItem,
+    ReadItem,
+    ChangeItem,
+}
+
+const ENDPOINTS: &[(&str, Method, Endpoint)] = &[
+    (STATS, Method::Get, Endpoint::Stats),
+    (HOTSPOTS, Method::Get, Endpoint::Hotspots),
+    (RECTIFICATIONS, Method::Get, Endpoint::Items),
+    (RECTIFICATIONS, Method::Post, Endpoint::OpenItem),
+    (RECTIFICATION, Method::Get, Endpoint::ReadItem),
+    (RECTIFICATION, Method::Patch, Endpoint::ChangeItem),
 ];
 
 #[derive(Serialize)]
@@ -48,10 +59,13 @@ struct Report<'a> {
 fn handle(req: Request) -> Response {
     let ctx = Ctx::new(req);
     respond(
-        routes::endpoint(&ctx.req, ENDPOINTS).and_then(|route| match route {
-            HOTSPOTS => hotspots(&ctx),
-            RECTIFICATIONS | RECTIFICATION => items(&ctx, route),
-            _ => stats(&ctx),
+        routes::endpoint(&ctx.req, ENDPOINTS).and_then(|endpoint| match endpoint {
+            Endpoint::Stats => stats(&ctx),
+            Endpoint::Hotspots => hotspots(&ctx),
+            Endpoint::Items => list_items(&ctx),
+            Endpoint::OpenItem => open_item(&ctx),
+            Endpoint::ReadItem => item(&ctx, false),
+            Endpoint::ChangeItem => item(&ctx, true),
         }),
     )
 }
@@ -64,33 +78,33 @@ fn hotspots(ctx: &Ctx) -> Answer {
     json(200, &hotspots::report(ctx.db()?, &who, &window, rules)?)
 }
 
-/// Rectification items: list, open, read, change.
-fn items(ctx: &Ctx, route: &str) -> Answer {
+/// `GET /api/rectifications`, optionally of one status.
+fn list_items(ctx: &Ctx) -> Answer {
+    let who = ctx.principal()?;
+    let status = ctx.query_value::<ItemStatus>("status", ItemStatus::ALL)?;
+    json(200, &rectification::list(ctx.db()?, &who, status)?)
+}
+
+/// `POST /api/rectifications`: the bureau opens an item.
+fn open_item(ctx: &Ctx) -> Answer {
+    let who = ctx.principal()?;
+    let at = ctx.now_in_china();
+    json(
+        201,
+        &rectification::open(ctx.db()?, &who, &ctx.json_body()?, at)?,
+    )
+}
+
+/// `GET` or (`change`) `PATCH /api/rectifications/{id}`: the item as it
+/// stands after the change.
+fn item(ctx: &Ctx, change: bool) -> Answer {
     let who = ctx.principal()?;
     let db = ctx.db()?;
     let at = ctx.now_in_china();
-    if route == RECTIFICATIONS {
-        if *ctx.req.method() == Method::Post {
-            return json(201, &rectification::open(db, &who, &ctx.json_body()?, at)?);
-        }
-        let status = match ctx.query().get("status") {
-            None => None,
-            Some(s) => Some(s.parse().map_err(|()| {
-                Problem::invalid_fields(vec![shared::base::fields::FieldError::new(
-                    "status",
-                    "unknown_value",
-                    "open, in_progress or done",
-                )])
-                .boxed()
-            })?),
-        };
-        return json(200, &rectification::list(db, &who, status)?);
-    }
     let id = ctx
-        .path("id")
-        .parse::<i64>()
-        .map_err(|_| Problem::not_found().detail("no such item").boxed())?;
-    if *ctx.req.method() == Method::Patch {
+        .path_id("id")
+        .ok_or_else(|| Problem::not_found().detail("no such item").boxed())?;
+    if change {
         rectification::update(db, &who, id, &ctx.json_body()?, at)?;
     }
     let rules = &ctx.rules()?.get::<ScanRules>()?.hotspots;
@@ -103,18 +117,8 @@ fn stats(ctx: &Ctx) -> Answer {
     let query = Query::from_query(&params)?;
     let rules = ctx.rules()?;
     let rows = rows(ctx.db()?, &who, &query, rules.get::<Calendar>()?)?;
-    let accept = ctx
-        .req
-        .header("accept")
-        .and_then(|v| v.as_str())
-        .unwrap_or("");
-    if ctx.query_one_of("format", &["json", "csv"])? == Some("csv") || accept.contains("text/csv") {
-        return Ok(Response::builder()
-            .status(200)
-            .header("content-type", "text/csv; charset=utf-8")
-            .header("content-disposition", "attachment; filename=\"stats.csv\"")
-            .body(csv(&rows))
-            .build());
+    if ctx.wants_csv()? {
+        return Ok(csv_download("stats.csv", csv(&rows)));
     }
     let thresholds = &rules.get::<ScanRules>()?.attention;
     json(

@@ -75,6 +75,20 @@ impl CaseId {
     }
 }
 
+/// A row id as a path writes it: a positive whole number.
+pub fn row_id(text: &str) -> Option<i64> {
+    text.parse::<i64>().ok().filter(|n| *n > 0)
+}
+
+impl std::str::FromStr for CaseId {
+    type Err = IdError;
+
+    /// A case id written in a path or a log.
+    fn from_str(text: &str) -> Result<Self, IdError> {
+        row_id(text).map(Self).ok_or(IdError::CaseId)
+    }
+}
+
 impl fmt::Display for CaseId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
@@ -337,5 +351,9 @@ mod tests {
         assert!(CaseId::new(1).is_ok());
         assert_eq!(CaseId::new(0), Err(IdError::CaseId));
         assert_eq!(CaseId::new(-5), Err(IdError::CaseId));
+        assert_eq!("17".parse::<CaseId>(), CaseId::new(17));
+        for text in ["0", "-3", "1.5", "x", "", "99999999999999999999"] {
+            assert_eq!(text.parse::<CaseId>(), Err(IdError::CaseId), "{text:?}");
+        }
     }
 }

@@ -35,22 +35,45 @@ pub enum Target {
     Year(i32),
 }
 
+/// The years the official calendar may be kept for.
+pub const CALENDAR_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// A path that names nothing the county can read or change.
+#[derive(Debug, Clone, Copy, Error, PartialEq, Eq)]
+pub enum NoSuchTarget {
+    /// Not one of the families kept under `/api/admin/rules`.
+    #[error("families: {}", Target::families().collect::<Vec<_>>().join(", "))]
+    Family,
+    /// Not a calendar year kept here.
+    #[error("a calendar year from {} to {}", CALENDAR_YEARS.start(), CALENDAR_YEARS.end())]
+    Year,
+}
+
 impl Target {
-    /// The family named in `/api/admin/rules/{family}` (not the calendar,
-    /// which goes by year).
-    pub fn family(name: &str) -> Option<Self> {
+    /// The families kept under `/api/admin/rules/{family}`: all but the
+    /// calendar, which goes by year.
+    pub fn families() -> impl Iterator<Item = &'static str> {
+        Family::ALL
+            .iter()
+            .copied()
+            .filter(|name| *name != Family::Calendar.as_str())
+    }
+
+    /// The family named in `/api/admin/rules/{family}`.
+    pub fn family(name: &str) -> Result<Self, NoSuchTarget> {
         match name.parse::<Family>() {
-            Ok(Family::Calendar) | Err(_) => None,
-            Ok(family) => Some(Self::Family(family)),
+            Ok(Family::Calendar) | Err(_) => Err(NoSuchTarget::Family),
+            Ok(family) => Ok(Self::Family(family)),
         }
     }
 
-    /// The year named in `/api/admin/calendar/{year}` (2000 to 2100).
-    pub fn year(text: &str) -> Option<Self> {
+    /// The year named in `/api/admin/calendar/{year}` ([`CALENDAR_YEARS`]).
+    pub fn year(text: &str) -> Result<Self, NoSuchTarget> {
         text.parse::<i32>()
             .ok()
-            .filter(|y| (2000..=2100).contains(y))
+            .filter(|y| CALENDAR_YEARS.contains(y))
             .map(Self::Year)
+            .ok_or(NoSuchTarget::Year)
     }
 
     fn stored(self) -> (Family, String) {

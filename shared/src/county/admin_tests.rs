@@ -126,8 +126,18 @@ fn only_the_bureau_changes_rules_and_units_and_agents_read_none() {
     let shipped = get(&db, &who(Role::Supervisor, "sun"), deadlines).expect("reads");
     assert!(!shipped.county_set);
     assert_eq!(shipped.rules["qc_redo_days"], 5);
-    assert_eq!(Target::family("calendar"), None);
-    assert_eq!(Target::year("1999"), None);
+    assert_eq!(Target::family("calendar"), Err(NoSuchTarget::Family));
+    assert_eq!(Target::year("1999"), Err(NoSuchTarget::Year));
+    assert_eq!(Target::year("2100"), Ok(Target::Year(2100)));
+    // What a caller is told lists what is there, from the same table.
+    assert_eq!(
+        NoSuchTarget::Family.to_string(),
+        "families: deadlines, filter, routing, intake, reminder"
+    );
+    assert_eq!(
+        NoSuchTarget::Year.to_string(),
+        "a calendar year from 2000 to 2100"
+    );
 }
 
 #[test]

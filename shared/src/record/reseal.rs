@@ -22,6 +22,42 @@ pub struct Resealed {
     pub remaining: u64,
 }
 
+/// How many rows one batch re-seals: [`BatchSize::DEFAULT`] unless the
+/// caller names a number from 1 to [`BatchSize::MAX`] (one transaction
+/// each, so a batch stays short beside the desk's own writes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchSize(u32);
+
+/// A batch size that is not a number of rows from 1 to [`BatchSize::MAX`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a number of rows from 1 to {}", BatchSize::MAX)]
+pub struct BadBatchSize;
+
+impl BatchSize {
+    /// Rows per batch when the caller names none.
+    pub const DEFAULT: u32 = 500;
+    /// The most rows one batch may take.
+    pub const MAX: u32 = 5000;
+
+    /// The size the caller's text names, or the default without one.
+    pub fn parse(text: Option<&str>) -> Result<Self, BadBatchSize> {
+        match text {
+            None => Ok(Self(Self::DEFAULT)),
+            Some(text) => text
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=Self::MAX).contains(n))
+                .map(Self)
+                .ok_or(BadBatchSize),
+        }
+    }
+
+    /// The number of rows.
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
 /// Rows sealed with another key (an anonymised, emptied row has none).
 const NOT_CURRENT: &str =
     "length(sealed) > 0 AND NOT (substr(sealed, 1, 1) = x'02' AND substr(sealed, 2, 8) = ?)";
@@ -33,14 +69,14 @@ const NOT_CURRENT: &str =
 pub fn reseal(
     db: &impl Db,
     keys: &Keys,
-    limit: u32,
+    limit: BatchSize,
     nonce: &mut dyn FnMut() -> [u8; 12],
 ) -> Result<Resealed, StoreError> {
     let current = SqlValue::Blob(keys.key_id_bytes().to_vec());
     db.transaction(|db| {
         let rows = db.execute(
             &format!("SELECT case_id, sealed FROM case_submitters WHERE {NOT_CURRENT} ORDER BY case_id LIMIT ?"),
-            &[current.clone(), i64::from(limit).into()],
+            &[current.clone(), i64::from(limit.get()).into()],
         )?;
         let mut resealed = 0;
         for row in rows.iter() {
@@ -105,12 +141,13 @@ mod tests {
             n += 1;
             [n; 12]
         };
-        let first = reseal(&db, &rotated, 1, &mut nonce).expect("reseals");
+        let size = |n: &str| BatchSize::parse(Some(n)).expect("a batch size");
+        let first = reseal(&db, &rotated, size("1"), &mut nonce).expect("reseals");
         assert_eq!((first.resealed, first.remaining), (1, 1));
         assert_eq!(first.key_id, new_only.key_id());
-        let second = reseal(&db, &rotated, 100, &mut nonce).expect("reseals");
+        let second = reseal(&db, &rotated, size("100"), &mut nonce).expect("reseals");
         assert_eq!((second.resealed, second.remaining), (1, 0));
-        let again = reseal(&db, &rotated, 100, &mut nonce).expect("reseals");
+        let again = reseal(&db, &rotated, size("100"), &mut nonce).expect("reseals");
         assert_eq!((again.resealed, again.remaining), (0, 0));
         for case in [a, b] {
             let seen =
@@ -130,5 +167,16 @@ mod tests {
             Some(Ok(new_only.submitter_key(&phone)))
         );
         assert_ne!(keys().submitter_key(&phone), new_only.submitter_key(&phone));
+    }
+
+    #[test]
+    fn a_batch_is_500_rows_unless_the_caller_names_1_to_5000() {
+        assert_eq!(BatchSize::parse(None).map(BatchSize::get), Ok(500));
+        assert_eq!(BatchSize::parse(Some("5000")).map(BatchSize::get), Ok(5000));
+        assert_eq!(BatchSize::parse(Some("1")).map(BatchSize::get), Ok(1));
+        for bad in ["0", "5001", "-1", "ten", ""] {
+            assert_eq!(BatchSize::parse(Some(bad)), Err(BadBatchSize), "{bad:?}");
+        }
+        assert_eq!(BadBatchSize.to_string(), "a number of rows from 1 to 5000");
     }
 }
