@@ -124,11 +124,14 @@ pub struct Move {
     pub via: Via,
 }
 
-const fn row(
+/// One row, its cells in the table's column order.
+const fn m(
     action: ActionKind,
     from: &'static [Status],
     by: &'static [Performer],
     to: Next,
+    guard: Guard,
+    via: Via,
     article: &'static [super::Article],
 ) -> Move {
     Move {
@@ -136,326 +139,79 @@ const fn row(
         from,
         by,
         to,
-        guard: Guard::None,
+        guard,
         article: Citation(article),
-        via: Via::Staff(Desk::Cases),
+        via,
     }
 }
 
-/// A staff move served by `desk` (a row is the cases desk's otherwise).
-const fn desk(m: Move, desk: Desk) -> Move {
-    Move {
-        via: Via::Staff(desk),
-        ..m
-    }
-}
-
-const fn guarded(m: Move, guard: Guard) -> Move {
-    Move { guard, ..m }
-}
-
-const fn via(m: Move, via: Via) -> Move {
-    Move { via, ..m }
-}
-
-use Desk::{Qc as QcDesk, Reply as Bench};
+// The table's short words: who performs, where it leads, what must hold,
+// who issues it.
+use Guard::{
+    CluePending, ExtensionWaiting, HasUnit, NoExtensionWaiting, None as Unguarded, NotComplex,
+};
+use Next::{OneOf, Stay, To};
 use Performer::{
     Agent as A, Bureau as B, CoUnit as Co, LeadUnit as Lead, LeadUnitLeader as Leader,
     Submitter as S,
 };
+/// The bureau's desk, `cases`.
+const CASES: Via = Via::Staff(Desk::Cases);
+/// The unit's workbench, `reply`.
+const BENCH: Via = Via::Staff(Desk::Reply);
+/// Quality check, follow-up and review, `qc`.
+const QC: Via = Via::Staff(Desk::Qc);
+const SCREEN: Via = Via::Screening;
+const INTAKE: Via = Via::Intake;
 
 /// Every move of the lifecycle, one row per action (the paths listed in
 /// the module's documentation, `lifecycle`).
+#[rustfmt::skip]
 pub const MOVES: &[Move] = &[
+    // action              from                                                        by          to                              guard               via     articles
     // Screening (Art. 5), and the bureau overriding it either way (Art. 4).
-    via(
-        row(Accept, &[Received], &[B], Next::To(Accepted), &[Screening]),
-        Via::Screening,
-    ),
-    via(
-        row(Reject, &[Received], &[B], Next::To(Rejected), &[Screening]),
-        Via::Screening,
-    ),
+    m(Accept,              &[Received],                                                &[B],       To(Accepted),                   Unguarded,          SCREEN, &[Screening]),
+    m(Reject,              &[Received],                                                &[B],       To(Rejected),                   Unguarded,          SCREEN, &[Screening]),
     // Screening proposes, a person decides.
-    via(
-        row(
-            ProposeRejection,
-            &[Received],
-            &[B],
-            Next::To(Status::Screening),
-            &[Screening],
-        ),
-        Via::Screening,
-    ),
-    row(
-        ConfirmRejection,
-        &[Status::Screening],
-        &[B],
-        Next::To(Rejected),
-        &[Coordination, Screening],
-    ),
-    row(
-        OverrideToAccept,
-        &[Rejected, Status::Screening],
-        &[B],
-        Next::To(Accepted),
-        &[Coordination, Screening],
-    ),
-    row(
-        OverrideToReject,
-        &[Accepted],
-        &[B],
-        Next::To(Rejected),
-        &[Coordination, Screening],
-    ),
+    m(ProposeRejection,    &[Received],                                                &[B],       To(Status::Screening),          Unguarded,          SCREEN, &[Screening]),
+    m(ConfirmRejection,    &[Status::Screening],                                       &[B],       To(Rejected),                   Unguarded,          CASES,  &[Coordination, Screening]),
+    m(OverrideToAccept,    &[Rejected, Status::Screening],                             &[B],       To(Accepted),                   Unguarded,          CASES,  &[Coordination, Screening]),
+    m(OverrideToReject,    &[Accepted],                                                &[B],       To(Rejected),                   Unguarded,          CASES,  &[Coordination, Screening]),
     // Dispatch (Art. 3, 6): a misrouted case comes back, the bureau reassigns.
-    row(
-        Route,
-        &[Accepted],
-        &[B],
-        Next::To(Handling),
-        &[Forwarding, Dispatch],
-    ),
-    desk(
-        row(
-            AcceptAssignment,
-            &[Handling],
-            &[Lead],
-            Next::Stay,
-            &[Dispatch],
-        ),
-        Bench,
-    ),
-    desk(
-        row(
-            ReturnMisrouted,
-            &[Handling],
-            &[Lead],
-            Next::To(Accepted),
-            &[Dispatch],
-        ),
-        Bench,
-    ),
-    row(
-        Reassign,
-        &[Handling],
-        &[B],
-        Next::Stay,
-        &[Coordination, Dispatch],
-    ),
+    m(Route,               &[Accepted],                                                &[B],       To(Handling),                   Unguarded,          CASES,  &[Forwarding, Dispatch]),
+    m(AcceptAssignment,    &[Handling],                                                &[Lead],    Stay,                           Unguarded,          BENCH,  &[Dispatch]),
+    m(ReturnMisrouted,     &[Handling],                                                &[Lead],    To(Accepted),                   Unguarded,          BENCH,  &[Dispatch]),
+    m(Reassign,            &[Handling],                                                &[B],       Stay,                           Unguarded,          CASES,  &[Coordination, Dispatch]),
     // Answered at intake (Art. 3's exception, Art. 6(二).1(1)(2), 6(三)).
-    via(
-        row(
-            AnswerImmediately,
-            &[Received, Accepted],
-            &[A],
-            Next::To(Closed),
-            &[Forwarding, Immediate, Hall],
-        ),
-        Via::Intake,
-    ),
-    via(
-        row(
-            TransferDirect,
-            &[Received, Accepted],
-            &[A],
-            Next::To(Closed),
-            &[Direct],
-        ),
-        Via::Intake,
-    ),
+    m(AnswerImmediately,   &[Received, Accepted],                                      &[A],       To(Closed),                     Unguarded,          INTAKE, &[Forwarding, Immediate, Hall]),
+    m(TransferDirect,      &[Received, Accepted],                                      &[A],       To(Closed),                     Unguarded,          INTAKE, &[Direct]),
     // Escalation (呈办) waits for the city government's instruction.
-    row(
-        Escalate,
-        &[Accepted],
-        &[B, A],
-        Next::To(Escalated),
-        &[Escalation],
-    ),
-    row(
-        ReceiveInstruction,
-        &[Escalated],
-        &[B],
-        Next::To(Handling),
-        &[Escalation],
-    ),
-    row(
-        CloseOnInstruction,
-        &[Escalated],
-        &[B],
-        Next::To(Closed),
-        &[Escalation],
-    ),
+    m(Escalate,            &[Accepted],                                                &[B, A],    To(Escalated),                  Unguarded,          CASES,  &[Escalation]),
+    m(ReceiveInstruction,  &[Escalated],                                               &[B],       To(Handling),                   Unguarded,          CASES,  &[Escalation]),
+    m(CloseOnInstruction,  &[Escalated],                                               &[B],       To(Closed),                     Unguarded,          CASES,  &[Escalation]),
     // Handling: extensions, co-units' input, misconduct clues, urging.
-    desk(
-        guarded(
-            row(RequestExtension, &[Handling], &[Lead], Next::Stay, &[Joint]),
-            Guard::NoExtensionWaiting,
-        ),
-        Bench,
-    ),
-    desk(
-        guarded(
-            row(ApproveExtension, &[Handling], &[B], Next::Stay, &[Joint]),
-            Guard::ExtensionWaiting,
-        ),
-        Bench,
-    ),
-    desk(
-        guarded(
-            row(RefuseExtension, &[Handling], &[B], Next::Stay, &[Joint]),
-            Guard::ExtensionWaiting,
-        ),
-        Bench,
-    ),
+    m(RequestExtension,    &[Handling],                                                &[Lead],    Stay,                           NoExtensionWaiting, BENCH,  &[Joint]),
+    m(ApproveExtension,    &[Handling],                                                &[B],       Stay,                           ExtensionWaiting,   BENCH,  &[Joint]),
+    m(RefuseExtension,     &[Handling],                                                &[B],       Stay,                           ExtensionWaiting,   BENCH,  &[Joint]),
     // The 1-5-15 milestones: contact, and the longer limit when complex.
-    desk(
-        row(
-            RecordContact,
-            &[Handling, ReplyDrafted],
-            &[Lead],
-            Next::Stay,
-            &[OnlineLimits],
-        ),
-        Bench,
-    ),
-    desk(
-        guarded(
-            row(
-                MarkComplex,
-                &[Handling],
-                &[Lead],
-                Next::Stay,
-                &[OnlineLimits],
-            ),
-            Guard::NotComplex,
-        ),
-        Bench,
-    ),
-    desk(
-        row(
-            CoUnitInput,
-            &[Handling, ReplyDrafted],
-            &[Co],
-            Next::Stay,
-            &[Joint],
-        ),
-        Bench,
-    ),
-    desk(
-        row(
-            ReferMisconductClue,
-            &[Handling, ReplyDrafted, AwaitingQc],
-            &[B, Lead],
-            Next::Stay,
-            &[Transfer],
-        ),
-        Bench,
-    ),
-    guarded(
-        row(
-            AcknowledgeClue,
-            &[Handling, ReplyDrafted, AwaitingQc, Closed, UnderReview],
-            &[B],
-            Next::Stay,
-            &[Transfer],
-        ),
-        Guard::CluePending,
-    ),
-    guarded(
-        row(Urge, &[Handling, ReplyDrafted], &[B], Next::Stay, &[Urging]),
-        Guard::HasUnit,
-    ),
+    m(RecordContact,       &[Handling, ReplyDrafted],                                  &[Lead],    Stay,                           Unguarded,          BENCH,  &[OnlineLimits]),
+    m(MarkComplex,         &[Handling],                                                &[Lead],    Stay,                           NotComplex,         BENCH,  &[OnlineLimits]),
+    m(CoUnitInput,         &[Handling, ReplyDrafted],                                  &[Co],      Stay,                           Unguarded,          BENCH,  &[Joint]),
+    m(ReferMisconductClue, &[Handling, ReplyDrafted, AwaitingQc],                      &[B, Lead], Stay,                           Unguarded,          BENCH,  &[Transfer]),
+    m(AcknowledgeClue,     &[Handling, ReplyDrafted, AwaitingQc, Closed, UnderReview], &[B],       Stay,                           CluePending,        CASES,  &[Transfer]),
+    m(Urge,                &[Handling, ReplyDrafted],                                  &[B],       Stay,                           HasUnit,            CASES,  &[Urging]),
     // A late case's explanation record (the hall's, Art. 6(三)).
-    desk(
-        row(
-            ExplainDelay,
-            &[Handling, ReplyDrafted, AwaitingQc, Closed],
-            &[Lead],
-            Next::Stay,
-            &[Hall, Urging],
-        ),
-        Bench,
-    ),
+    m(ExplainDelay,        &[Handling, ReplyDrafted, AwaitingQc, Closed],              &[Lead],    Stay,                           Unguarded,          BENCH,  &[Hall, Urging]),
     // Reply (Art. 6(一).2): draft, the leader's review, the bureau's QC.
-    desk(
-        row(
-            DraftReply,
-            &[Handling],
-            &[Lead],
-            Next::To(ReplyDrafted),
-            &[ReplyAndQc],
-        ),
-        Bench,
-    ),
-    desk(
-        row(
-            LeaderReview,
-            &[ReplyDrafted],
-            &[Leader],
-            Next::OneOf(&[AwaitingQc, Handling]),
-            &[ReplyAndQc],
-        ),
-        Bench,
-    ),
-    desk(
-        row(QcPass, &[AwaitingQc], &[B], Next::To(Closed), &[ReplyAndQc]),
-        QcDesk,
-    ),
-    desk(
-        row(
-            QcFail,
-            &[AwaitingQc],
-            &[B],
-            Next::To(Handling),
-            &[ReplyAndQc],
-        ),
-        QcDesk,
-    ),
+    m(DraftReply,          &[Handling],                                                &[Lead],    To(ReplyDrafted),               Unguarded,          BENCH,  &[ReplyAndQc]),
+    m(LeaderReview,        &[ReplyDrafted],                                            &[Leader],  OneOf(&[AwaitingQc, Handling]), Unguarded,          BENCH,  &[ReplyAndQc]),
+    m(QcPass,              &[AwaitingQc],                                              &[B],       To(Closed),                     Unguarded,          QC,     &[ReplyAndQc]),
+    m(QcFail,              &[AwaitingQc],                                              &[B],       To(Handling),                   Unguarded,          QC,     &[ReplyAndQc]),
     // After closing (Art. 6(一).3, 6(二).3): follow-up and review.
-    desk(
-        row(
-            FollowUp,
-            &[Closed],
-            &[B],
-            Next::Stay,
-            &[OnlineFollowUp, Review],
-        ),
-        QcDesk,
-    ),
-    desk(
-        row(
-            RequestReview,
-            &[Closed],
-            &[B, A, S],
-            Next::To(UnderReview),
-            &[Review],
-        ),
-        QcDesk,
-    ),
-    desk(
-        row(
-            UpholdReview,
-            &[UnderReview],
-            &[B],
-            Next::To(Closed),
-            &[Review],
-        ),
-        QcDesk,
-    ),
-    desk(
-        guarded(
-            row(
-                ReturnOnReview,
-                &[UnderReview],
-                &[B],
-                Next::To(Handling),
-                &[Review],
-            ),
-            Guard::HasUnit,
-        ),
-        QcDesk,
-    ),
+    m(FollowUp,            &[Closed],                                                  &[B],       Stay,                           Unguarded,          QC,     &[OnlineFollowUp, Review]),
+    m(RequestReview,       &[Closed],                                                  &[B, A, S], To(UnderReview),                Unguarded,          QC,     &[Review]),
+    m(UpholdReview,        &[UnderReview],                                             &[B],       To(Closed),                     Unguarded,          QC,     &[Review]),
+    m(ReturnOnReview,      &[UnderReview],                                             &[B],       To(Handling),                   HasUnit,            QC,     &[Review]),
 ];
 
 /// The row of `action`: the table lists the actions in the order they are
