@@ -11,6 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+pub mod imports;
 pub mod layers;
 
 pub use serde_json::{json, Value};

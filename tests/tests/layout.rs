@@ -1,7 +1,7 @@
 //! The repository keeps the shape ARCHITECTURE.md describes: every stage is
 //! a workspace member built by `spin.toml`, watches what it is built from,
-//! opens the stores its context needs, and stays small; the documents link
-//! each other and cite every provision the code cites.
+//! is granted the stores its wasm imports and no other, and stays small;
+//! the documents link each other and cite every provision the code cites.
 
 use std::path::Path;
 
@@ -93,33 +93,43 @@ fn every_stage_is_a_wasm_only_member_built_and_watched_by_spin_toml() {
 }
 
 #[test]
-fn a_stage_that_reads_the_county_rules_opens_both_stores() {
+fn every_component_is_granted_exactly_the_stores_and_variables_its_wasm_imports() {
     let manifest = toml_of("spin.toml");
     let components = manifest["component"].as_table().expect("components");
-    for (dir, package) in stages() {
-        let sources: String = std::fs::read_dir(repo_root().join(format!("components/{dir}/src")))
-            .expect("src")
-            .map(|e| read(e.expect("file").path()))
-            .collect();
-        if !sources.contains("rules()") {
-            continue;
-        }
-        let (name, component) = components
-            .iter()
-            .find(|(_, c)| {
-                c["source"].as_str()
-                    == Some(format!("target/wasm32-wasip1/release/{package}.wasm").as_str())
-            })
-            .expect("component");
+    let default = vec!["default".to_string()];
+    for (name, component) in components {
+        let source = component["source"].as_str().expect("source");
+        let wasm = std::fs::read(repo_root().join(source))
+            .unwrap_or_else(|e| panic!("{source}: {e} (build the components first)"));
+        let interfaces =
+            e2e::imports::interfaces(&wasm).unwrap_or_else(|e| panic!("{source}: {e}"));
+        let needs = e2e::imports::needs(&interfaces);
+        let granted = |key: &str| strings(component.get(key));
         assert_eq!(
-            strings(component.get("sqlite_databases")),
-            vec!["default"],
-            "{name}"
+            granted("key_value_stores"),
+            if needs.key_value {
+                default.clone()
+            } else {
+                vec![]
+            },
+            "{name}: key_value_stores, for imports {interfaces:?}"
         );
         assert_eq!(
-            strings(component.get("key_value_stores")),
-            vec!["default"],
-            "{name}"
+            granted("sqlite_databases"),
+            if needs.sqlite {
+                default.clone()
+            } else {
+                vec![]
+            },
+            "{name}: sqlite_databases, for imports {interfaces:?}"
+        );
+        let variables = component
+            .get("variables")
+            .and_then(|v| v.as_table())
+            .is_some_and(|t| !t.is_empty());
+        assert_eq!(
+            variables, needs.variables,
+            "{name}: variables, for imports {interfaces:?}"
         );
     }
 }
@@ -169,19 +179,22 @@ fn the_kits_routes_are_spin_tomls_public_routes_and_the_chained_stages_its_priva
 }
 
 #[test]
-fn stage_files_stay_small() {
+fn a_stage_is_at_most_150_non_blank_lines_over_all_its_files_the_kit_apart() {
     for (dir, _) in stages() {
+        let mut lines = 0;
+        let mut files = Vec::new();
         for entry in
             std::fs::read_dir(repo_root().join(format!("components/{dir}/src"))).expect("src")
         {
             let path = entry.expect("file").path();
-            let lines = read(&path).lines().count();
-            assert!(
-                lines <= 150,
-                "{} has {lines} lines: move rules into shared/",
-                path.display()
-            );
+            lines += read(&path).lines().filter(|l| !l.trim().is_empty()).count();
+            files.push(path.file_name().map(|n| n.to_string_lossy().into_owned()));
         }
+        assert!(
+            lines <= 150,
+            "components/{dir} has {lines} non-blank lines in {files:?}: it decides something \
+             the library should (move it into shared/)"
+        );
     }
 }
 

@@ -9,7 +9,7 @@
 use common::routes::{self, ACTIONS, ADMIN_RESEAL, CASE, INBOX, URGE_ACK};
 use common::{json, respond, Answer, Ctx, Problem};
 use serde::Serialize;
-use shared::access::{case_access, personal_read, PersonalRead};
+use shared::access::{case_access, personal_read};
 use shared::case::personal::PersonalData;
 use shared::desk::casefile::CaseFile;
 use shared::lifecycle::Actor;
@@ -76,10 +76,7 @@ fn reseal(ctx: &Ctx) -> Answer {
     let limit = BatchSize::parse(ctx.query().get("limit").map(String::as_str))?;
     let keys = ctx.keys()?;
     // Every nonce drawn before the batch, so none can fail inside it.
-    let mut nonces = (0..limit.get())
-        .map(|_| common::keys::nonce())
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter();
+    let mut nonces = common::keys::nonces(limit.get())?.into_iter();
     let mut fresh = || nonces.next().unwrap_or_default();
     let done = reseal::reseal(ctx.db()?, &keys, limit, &mut fresh);
     eprintln!(
@@ -110,25 +107,10 @@ fn read(ctx: &Ctx) -> Answer {
     let case = cases::case_view(db, id)?.ok_or_else(|| Problem::case_not_found().boxed())?;
     let view = case_access(&who, case.lead_unit.as_ref(), &case.co_units)?;
     let file = shared::desk::casefile::case_file(db, id, &Actor::from(&who), ctx.now())?;
-    let (submitter, masked) = match personal_read(view, unmask, purpose)? {
-        PersonalRead::Nothing => (None, None),
-        PersonalRead::Masked => (
-            Some(cases::masked_personal_data(db, &ctx.keys()?, id)?),
-            Some(true),
-        ),
-        PersonalRead::Clear { purpose } => {
-            let reader = Reader::from(&who);
-            let clear = cases::read_personal_data(
-                db,
-                &ctx.keys()?,
-                id,
-                &reader,
-                &purpose,
-                ctx.now_in_china(),
-            )?;
-            (Some(clear), Some(false))
-        }
-    };
+    let read = personal_read(view, unmask, purpose)?;
+    let reader = Reader::from(&who);
+    let shown = cases::submitter_as_read(db, || ctx.keys(), id, read, &reader, ctx.now_in_china())?;
+    let (submitter, masked) = shown.map_or((None, None), |(data, m)| (Some(data), Some(m)));
     let version = case.version;
     let mut resp = tagged(
         json(

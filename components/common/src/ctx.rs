@@ -247,3 +247,25 @@ impl Ctx {
         Ok(client_bucket(&origin, &trusted))
     }
 }
+
+/// What the library's intake asks of a request, from this context.
+impl shared::desk::submission::Around for Ctx {
+    type Db = SpinDb;
+    type Error = Box<Problem>;
+
+    fn db(&self) -> Result<&SpinDb, Box<Problem>> {
+        Ctx::db(self)
+    }
+    fn rules(&self) -> Result<&Rules, Box<Problem>> {
+        Ctx::rules(self)
+    }
+    fn keys(&self) -> Result<Keys, Box<Problem>> {
+        Ctx::keys(self)
+    }
+    fn client(&self) -> Result<String, Box<Problem>> {
+        self.client_bucket()
+    }
+    fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+}

@@ -145,3 +145,8 @@ pub fn nonce() -> Result<[u8; 12], Box<Problem>> {
         .map_err(|e| Problem::internal(format!("no randomness: {e}")).boxed())?;
     Ok(nonce)
 }
+
+/// `n` fresh nonces, drawn before a batch so none can fail inside it.
+pub fn nonces(n: u32) -> Result<Vec<[u8; 12]>, Box<Problem>> {
+    (0..n).map(|_| nonce()).collect()
+}

@@ -14,6 +14,7 @@ pub mod kv;
 pub mod problem;
 pub mod request;
 pub mod routes;
+pub mod tracking;
 
 pub use ctx::Ctx;
-pub use problem::{csv_download, json, respond, Answer, Problem};
+pub use problem::{created, csv_download, json, respond, Answer, Problem};

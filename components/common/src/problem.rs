@@ -188,6 +188,13 @@ pub fn json(status: u16, body: &impl Serialize) -> Answer {
         .build())
 }
 
+/// 201 with the answer and where to follow what was created.
+pub fn created(answer: &impl Serialize, location: &str) -> Answer {
+    let mut resp = json(201, answer)?;
+    resp.set_header("location", location);
+    Ok(resp)
+}
+
 /// 200 with a CSV download named `filename` (UTF-8, as the library writes
 /// it).
 pub fn csv_download(filename: &str, body: impl Into<Vec<u8>>) -> Response {

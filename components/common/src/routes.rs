@@ -183,6 +183,19 @@ impl Chained {
         Ok(case)
     }
 
+    /// Calls each of `stages` for `case` in turn, until one fails (the log
+    /// says which and why: the case waits at that stage, stored already,
+    /// for a retry or the scan to take it on). Whether all answered.
+    pub async fn in_turn(stages: &[Chained], case: CaseId) -> bool {
+        for stage in stages {
+            if let Err(why) = stage.call(case).await {
+                eprintln!("case {case}: {why}; the case waits at this stage");
+                return false;
+            }
+        }
+        true
+    }
+
     /// Calls the stage for `case`; `Err` says why it did not answer 200.
     pub async fn call(&self, case: CaseId) -> Result<(), String> {
         let request = spin_sdk::http::Request::post(self.url(case), Vec::<u8>::new()).build();

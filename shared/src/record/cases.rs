@@ -522,6 +522,29 @@ pub fn masked_personal_data(
     Ok(sealed_personal_data(db, keys, case)?.masked())
 }
 
+/// The submitter's personal data as one read allows (`read`, decided by
+/// [`crate::access::personal_read`]): none, masked (`true`), or in the clear
+/// with the read on record for its purpose. The keys are asked for only
+/// when there is something to open.
+pub fn submitter_as_read<E: From<StoreError>>(
+    db: &impl Db,
+    keys: impl FnOnce() -> Result<Keys, E>,
+    case: CaseId,
+    read: crate::access::PersonalRead,
+    reader: &Reader<'_>,
+    at: DateTime<FixedOffset>,
+) -> Result<Option<(PersonalData, bool)>, E> {
+    use crate::access::PersonalRead;
+    Ok(match read {
+        PersonalRead::Nothing => None,
+        PersonalRead::Masked => Some((masked_personal_data(db, &keys()?, case)?, true)),
+        PersonalRead::Clear { purpose } => Some((
+            read_personal_data(db, &keys()?, case, reader, &purpose, at)?,
+            false,
+        )),
+    })
+}
+
 /// Who reads personal data in the clear, for the audit row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reader<'a> {
@@ -983,5 +1006,59 @@ mod tests {
         assert_ne!(fingerprint(&k, b"abc"), fingerprint(&k, b"abd"));
         assert_ne!(fingerprint(&k, b"abc"), fingerprint(&other, b"abc"));
         assert_eq!(fingerprint(&k, b"abc").len(), 64);
+    }
+
+    #[test]
+    fn the_submitter_is_shown_as_the_read_allows_and_only_a_clear_read_is_audited() {
+        use crate::access::PersonalRead;
+        use crate::base::test_support::{complaint, keys, store_case};
+        let db = crate::base::test_support::seeded_db();
+        let case = store_case(
+            &db,
+            1,
+            complaint("13812345678"),
+            "2025-10-09T09:00:00+08:00",
+        );
+        let reader = Reader {
+            role: crate::case::words::Role::Bureau,
+            unit: None,
+            subject: "wang",
+        };
+        let no_keys = || -> Result<Keys, StoreError> { panic!("nothing to open") };
+        let shown = submitter_as_read(&db, no_keys, case, PersonalRead::Nothing, &reader, at());
+        assert_eq!(shown.expect("read"), None);
+        let masked = submitter_as_read(
+            &db,
+            || Ok::<_, StoreError>(keys()),
+            case,
+            PersonalRead::Masked,
+            &reader,
+            at(),
+        )
+        .expect("read")
+        .expect("shown");
+        assert_eq!((masked.0.name.as_str(), masked.1), ("张*", true));
+        let audited = |db: &NativeDb| {
+            db.execute("SELECT COUNT(*) AS n FROM personal_data_reads", &[])
+                .expect("count")
+                .row(0)
+                .and_then(|r| r.integer("n").ok())
+        };
+        assert_eq!(audited(&db), Some(0));
+        let clear = PersonalRead::Clear {
+            purpose: "回访核实".into(),
+        };
+        let shown = submitter_as_read(
+            &db,
+            || Ok::<_, StoreError>(keys()),
+            case,
+            clear,
+            &reader,
+            at(),
+        )
+        .expect("read")
+        .expect("shown");
+        assert_eq!((shown.0.name.as_str(), shown.1), ("张三", false));
+        assert_eq!(audited(&db), Some(1));
     }
 }
