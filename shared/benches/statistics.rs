@@ -13,7 +13,7 @@ use std::time::Instant;
 use shared::access::Principal;
 use shared::base::db::{Db, NativeDb};
 use shared::case::words::Role;
-use shared::oversight::statistics::{rows, GroupBy, Query};
+use shared::oversight::statistics::{rows, GroupBy, StatsQuery};
 use shared::time::working_days;
 
 fn main() {
@@ -205,7 +205,7 @@ fn run(instance: &str, counties: i64, per_county: i64) {
             None,
         ),
     ] {
-        let q = Query {
+        let q = StatsQuery {
             from: from.parse().expect("date"),
             to: to.parse().expect("date"),
             group_by,

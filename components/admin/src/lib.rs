@@ -111,7 +111,7 @@ fn audit(ctx: &Ctx, who: &shared::access::Principal) -> Answer {
     let page = shared::county::audit::entries(
         ctx.db()?,
         who,
-        &shared::county::audit::Query::from_query(&query)?,
+        &shared::county::audit::AuditQuery::from_query(&query)?,
     )?;
     if ctx.wants_csv()? {
         let mut resp = csv_download("audit.csv", shared::county::audit::csv(&page));

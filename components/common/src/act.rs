@@ -8,7 +8,7 @@ use serde::Serialize;
 use shared::access::{case_access, Principal};
 use shared::base::ids::CaseId;
 use shared::case::words::Status;
-use shared::desk::actions::{self, Rules};
+use shared::desk::actions::{self, TimeRules};
 use shared::lifecycle::moves::{desk_of, Desk};
 use shared::lifecycle::{Action, Actor, Citation, Event};
 
@@ -93,7 +93,7 @@ fn perform(ctx: &Ctx, who: &Principal, id: CaseId, action: Action) -> Result<Mov
     case_access(who, case.lead_unit.as_ref(), &case.co_units)?;
     let expected = ctx.if_match()?;
     let rules = ctx.rules()?;
-    let rules = Rules {
+    let rules = TimeRules {
         calendar: rules.get::<Calendar>()?,
         deadlines: rules.get::<DeadlineRules>()?,
     };

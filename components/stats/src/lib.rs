@@ -18,7 +18,9 @@ use common::{csv_download, json, respond, Answer, Ctx, Problem};
 use serde::Serialize;
 use shared::oversight::rectification::ItemStatus;
 use shared::oversight::reminder::ScanRules;
-use shared::oversight::statistics::{attention, csv, ranking, rows, Attention, Query, Row};
+use shared::oversight::statistics::{
+    attention, csv, ranking, rows, Attention, StatsQuery, StatsRow,
+};
 use shared::oversight::{hotspots, rectification};
 use shared::time::calendar::Calendar;
 use spin_sdk::http::{Method, Request, Response};
@@ -48,7 +50,7 @@ struct Report<'a> {
     from: String,
     to: String,
     group_by: &'a str,
-    rows: Vec<Row>,
+    rows: Vec<StatsRow>,
     /// The groups, best first (on-time rate, then satisfaction).
     ranking: Vec<String>,
     /// The groups that trip the county's thresholds (Art. 9's shift list).
@@ -114,7 +116,7 @@ fn item(ctx: &Ctx, change: bool) -> Answer {
 fn stats(ctx: &Ctx) -> Answer {
     let who = ctx.principal()?;
     let params = ctx.query();
-    let query = Query::from_query(&params)?;
+    let query = StatsQuery::from_query(&params)?;
     let rules = ctx.rules()?;
     let rows = rows(ctx.db()?, &who, &query, rules.get::<Calendar>()?)?;
     if ctx.wants_csv()? {

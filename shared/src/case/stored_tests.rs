@@ -7,7 +7,7 @@ use crate::base::ids::UnitId;
 use crate::base::test_support::{migrated_db, store_case, t};
 use crate::directory::unit_rows::{units_in, upsert_unit};
 use crate::directory::units::Unit;
-use crate::lifecycle::history::{apply, events, load_lifecycle, Versioned};
+use crate::lifecycle::history::{events, load_lifecycle, record_move, Versioned};
 use crate::lifecycle::{transition, Action, Actor, Lifecycle};
 use crate::oversight::reminder_rows::{DUE_WITH_LEADS_SQL, WAITING_SQL};
 use crate::time::calendar::Calendar;
@@ -60,7 +60,7 @@ fn a_transition_is_stored_with_its_events_and_bumps_the_version() {
         &Actor::bureau(),
     )
     .expect("legal");
-    let v2 = apply(&db, id, v.version, &accepted, &Actor::bureau(), at).expect("applies");
+    let v2 = record_move(&db, id, v.version, &accepted, &Actor::bureau(), at).expect("applies");
     assert_eq!(v2, 2);
     let routed = transition(
         &accepted.lifecycle,
@@ -71,7 +71,7 @@ fn a_transition_is_stored_with_its_events_and_bumps_the_version() {
         &Actor::bureau(),
     )
     .expect("legal");
-    apply(&db, id, v2, &routed, &Actor::bureau(), at).expect("applies");
+    record_move(&db, id, v2, &routed, &Actor::bureau(), at).expect("applies");
     assert!(!accepted.co_units_changed && routed.co_units_changed);
     let loaded = load_lifecycle(&db, id).expect("loads");
     assert_eq!(loaded.lifecycle, routed.lifecycle);
@@ -86,7 +86,7 @@ fn a_transition_is_stored_with_its_events_and_bumps_the_version() {
     )
     .expect("legal");
     assert!(!urged.co_units_changed);
-    apply(&db, id, 3, &urged, &Actor::bureau(), at).expect("applies");
+    record_move(&db, id, 3, &urged, &Actor::bureau(), at).expect("applies");
     assert_eq!(
         load_lifecycle(&db, id).expect("loads").lifecycle.co_units,
         vec![unit("qibin-housing")]
@@ -115,7 +115,7 @@ fn a_stale_version_is_refused_and_changes_nothing() {
         &Actor::bureau(),
     )
     .expect("legal");
-    apply(
+    record_move(
         &db,
         id,
         1,
@@ -124,7 +124,7 @@ fn a_stale_version_is_refused_and_changes_nothing() {
         t("2025-09-30T11:00:00+08:00"),
     )
     .expect("first wins");
-    let err = apply(
+    let err = record_move(
         &db,
         id,
         1,
@@ -156,7 +156,7 @@ fn closing_records_when_and_reopening_clears_it() {
         &Actor::agent(),
     )
     .expect("legal");
-    apply(
+    record_move(
         &db,
         id,
         1,
@@ -185,7 +185,7 @@ fn closing_records_when_and_reopening_clears_it() {
         &Actor::agent(),
     )
     .expect("legal");
-    apply(
+    record_move(
         &db,
         id,
         2,
@@ -204,7 +204,7 @@ fn closing_records_when_and_reopening_clears_it() {
         &Actor::bureau(),
     )
     .expect("legal");
-    apply(
+    record_move(
         &db,
         id,
         3,

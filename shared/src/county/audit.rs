@@ -17,7 +17,7 @@ use crate::case::words::Role;
 /// What an entry is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Kind {
+pub enum EntryKind {
     /// A submitter's personal data read in the clear.
     PersonalData,
     /// A change of the county's rules or calendar.
@@ -26,7 +26,7 @@ pub enum Kind {
     Units,
 }
 
-text_enum!(Kind {
+text_enum!(EntryKind {
     PersonalData = "personal_data",
     Rules = "rules",
     Units = "units",
@@ -38,7 +38,7 @@ pub struct Entry {
     /// When, China time.
     pub at: String,
     /// What it is about.
-    pub kind: Kind,
+    pub kind: EntryKind,
     /// Who (the token subject).
     pub subject: String,
     /// Their role, where recorded.
@@ -55,7 +55,7 @@ pub struct Entry {
 
 /// One page of the trail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Page {
+pub struct AuditPage {
     /// The entries, newest first.
     pub entries: Vec<Entry>,
     /// The cursor of the next page, if there is one.
@@ -65,8 +65,8 @@ pub struct Page {
 /// What to list: `kind`, `from`/`to` (China dates, both included),
 /// `case`, `subject`, `limit` (default 50, at most 500) and `cursor`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Query {
-    kind: Option<Kind>,
+pub struct AuditQuery {
+    kind: Option<EntryKind>,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     case: Option<i64>,
@@ -92,20 +92,20 @@ impl From<crate::base::db::DbError> for AuditError {
     }
 }
 
-impl Query {
+impl AuditQuery {
     /// Reads the query string; every bad parameter named.
     pub fn from_query(query: &BTreeMap<String, String>) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let mut q = Query {
+        let mut q = AuditQuery {
             limit: 50,
-            ..Query::default()
+            ..AuditQuery::default()
         };
         for (name, value) in query {
             let mut bad = |what: &str| errors.push(FieldError::new(name, "invalid", what));
             match name.as_str() {
                 "kind" => match value.parse() {
                     Ok(k) => q.kind = Some(k),
-                    Err(()) => bad(&format!("one of: {}", Kind::ALL.join(", "))),
+                    Err(()) => bad(&format!("one of: {}", EntryKind::ALL.join(", "))),
                 },
                 "from" | "to" => match crate::base::clock::day(value) {
                     Some(d) if name == "from" => q.from = Some(d),
@@ -163,7 +163,7 @@ const TRAIL: &str = "
       FROM unit_changes";
 
 /// The trail as `who` may read it (the bureau only), newest first.
-pub fn entries(db: &impl Db, who: &Principal, q: &Query) -> Result<Page, AuditError> {
+pub fn entries(db: &impl Db, who: &Principal, q: &AuditQuery) -> Result<AuditPage, AuditError> {
     if who.role != Role::Bureau {
         return Err(AuditError::Role(who.role));
     }
@@ -223,11 +223,11 @@ pub fn entries(db: &impl Db, who: &Principal, q: &Query) -> Result<Page, AuditEr
         encode(&last.at, last.kind.as_str(), last.id)
     });
     entries.truncate(limit);
-    Ok(Page { entries, next })
+    Ok(AuditPage { entries, next })
 }
 
 /// The page as CSV (UTF-8 with BOM, Chinese headers).
-pub fn csv(page: &Page) -> String {
+pub fn csv(page: &AuditPage) -> String {
     crate::base::csv::document(
         &["时间", "类别", "操作人", "角色", "单位", "案件", "内容"],
         page.entries.iter().map(|e| {

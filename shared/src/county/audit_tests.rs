@@ -14,12 +14,12 @@ fn who(role: Role, subject: &str) -> Principal {
     }
 }
 
-fn query(pairs: &[(&str, &str)]) -> Query {
+fn query(pairs: &[(&str, &str)]) -> AuditQuery {
     let map: BTreeMap<String, String> = pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    Query::from_query(&map).expect("a valid query")
+    AuditQuery::from_query(&map).expect("a valid query")
 }
 
 #[test]
@@ -53,8 +53,11 @@ fn the_trail_lists_clear_reads_and_admin_changes_newest_first_with_who_and_why()
     .expect("unit added");
 
     let page = entries(&db, &bureau, &query(&[])).expect("lists");
-    let kinds: Vec<Kind> = page.entries.iter().map(|e| e.kind).collect();
-    assert_eq!(kinds, vec![Kind::Units, Kind::Rules, Kind::PersonalData]);
+    let kinds: Vec<EntryKind> = page.entries.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        vec![EntryKind::Units, EntryKind::Rules, EntryKind::PersonalData]
+    );
     let read = &page.entries[2];
     assert_eq!(
         (read.subject.as_str(), read.case_id, read.what.as_str()),
@@ -72,14 +75,14 @@ fn the_trail_lists_clear_reads_and_admin_changes_newest_first_with_who_and_why()
     .expect("lists");
     assert_eq!(
         day.entries.iter().map(|e| e.kind).collect::<Vec<_>>(),
-        vec![Kind::Rules]
+        vec![EntryKind::Rules]
     );
     let first = entries(&db, &bureau, &query(&[("limit", "2")])).expect("lists");
     let next = first.next.clone().expect("a next page");
     let rest = entries(&db, &bureau, &query(&[("limit", "2"), ("cursor", &next)])).expect("lists");
     assert_eq!(
         (rest.entries.len(), rest.entries[0].kind, rest.next),
-        (1, Kind::PersonalData, None)
+        (1, EntryKind::PersonalData, None)
     );
     // CSV with the BOM and Chinese headers.
     assert!(csv(&page).starts_with("\u{FEFF}时间,类别,操作人"));
@@ -90,5 +93,5 @@ fn the_trail_lists_clear_reads_and_admin_changes_newest_first_with_who_and_why()
             Err(AuditError::Role(role))
         );
     }
-    assert!(Query::from_query(&[("kind".to_string(), "weather".to_string())].into()).is_err());
+    assert!(AuditQuery::from_query(&[("kind".to_string(), "weather".to_string())].into()).is_err());
 }

@@ -27,7 +27,7 @@ pub use crate::triage::pipeline::PipelineError as ActionError;
 use crate::triage::triage_rows;
 
 /// What the case's deadline rules and calendar are, for the side effects.
-pub struct Rules<'a> {
+pub struct TimeRules<'a> {
     /// The working-day calendar.
     pub calendar: &'a Calendar,
     /// The time limits.
@@ -43,7 +43,7 @@ pub fn apply(
     expected_version: i64,
     action: Action,
     actor: &Actor,
-    rules: &Rules<'_>,
+    rules: &TimeRules<'_>,
     at: DateTime<FixedOffset>,
 ) -> Result<(Transition, i64), ActionError> {
     for (field, unit) in action.named_units() {
@@ -84,7 +84,7 @@ pub fn apply(
     }
     let t = transition(&current.lifecycle, action, actor)?;
     let version = db.transaction(|db| -> Result<i64, ActionError> {
-        let version = history::apply(db, case, expected_version, &t, actor, at)?;
+        let version = history::record_move(db, case, expected_version, &t, actor, at)?;
         let instructed = t
             .events
             .iter()
@@ -102,7 +102,7 @@ pub fn apply(
 fn return_window(
     db: &impl Db,
     case: CaseId,
-    rules: &Rules<'_>,
+    rules: &TimeRules<'_>,
     at: DateTime<FixedOffset>,
 ) -> Result<(), ActionError> {
     let Some(routed) = history::last_routed_at(db, case)? else {
@@ -127,7 +127,7 @@ fn consequences(
     case: CaseId,
     event: &Event,
     instructed: bool,
-    rules: &Rules<'_>,
+    rules: &TimeRules<'_>,
     at: DateTime<FixedOffset>,
 ) -> Result<(), ActionError> {
     let now = at.with_timezone(&Utc);

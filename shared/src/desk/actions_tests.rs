@@ -44,7 +44,7 @@ fn act(
         version,
         action,
         actor,
-        &Rules {
+        &TimeRules {
             calendar: &cal,
             deadlines: &dl,
         },
@@ -67,7 +67,7 @@ fn accept(db: &NativeDb, case: CaseId) {
         &Actor::bureau(),
     )
     .expect("legal");
-    history::apply(db, case, v.version, &tr, &Actor::bureau(), t(AT)).expect("applies");
+    history::record_move(db, case, v.version, &tr, &Actor::bureau(), t(AT)).expect("applies");
 }
 
 /// Each problem of an action body, as (field, code).
@@ -265,7 +265,7 @@ fn a_stale_version_or_an_unknown_unit_changes_nothing() {
     let (db, case) = setup();
     accept(&db, case);
     let (cal, dl) = rules();
-    let r = Rules {
+    let r = TimeRules {
         calendar: &cal,
         deadlines: &dl,
     };

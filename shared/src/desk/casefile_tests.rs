@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::base::test_support::{migrated_db, store_case, t};
-use crate::desk::actions::{apply, Rules};
+use crate::desk::actions::{apply, TimeRules};
 use crate::lifecycle::history;
 use crate::lifecycle::{Action, Actor};
 use crate::time::calendar::Calendar;
@@ -35,7 +35,7 @@ fn a_reply_failed_then_passed_keeps_both_rounds_every_deadline_and_who_did_what(
     // Tuesday 30 September 2025, before the National Day holiday.
     let case = store_case(&db, 1, body, "2025-09-30T10:00:00+08:00");
     let (calendar, deadlines) = (Calendar::official(), DeadlineRules::defaults());
-    let rules = Rules {
+    let rules = TimeRules {
         calendar: &calendar,
         deadlines: &deadlines,
     };

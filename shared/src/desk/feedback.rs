@@ -195,7 +195,7 @@ pub fn rate(
                 },
                 &Actor::citizen(),
             )?;
-            history::apply(db, case, current.version, &t, &Actor::citizen(), at)?;
+            history::record_move(db, case, current.version, &t, &Actor::citizen(), at)?;
             status = t.lifecycle.status;
         }
         Ok(Rated {

@@ -5,7 +5,7 @@ use super::*;
 use crate::base::ids::CaseId;
 use crate::base::test_support::{keys, migrated_db, store_case, t};
 use crate::case::words::Role;
-use crate::desk::actions::{apply, Rules};
+use crate::desk::actions::{apply, TimeRules};
 use crate::lifecycle::history;
 use crate::time::calendar::Calendar;
 use crate::time::deadlines::DeadlineRules;
@@ -13,7 +13,7 @@ use serde_json::json;
 
 fn close(db: &crate::base::db::NativeDb, case: CaseId, at: &str) {
     let (calendar, deadlines) = (Calendar::official(), DeadlineRules::defaults());
-    let rules = Rules {
+    let rules = TimeRules {
         calendar: &calendar,
         deadlines: &deadlines,
     };
@@ -110,7 +110,7 @@ fn the_submitter_rates_once_per_closure_and_a_review_brings_the_case_back() {
             reason: "需重新维修".into(),
         },
         &Actor::bureau(),
-        &Rules {
+        &TimeRules {
             calendar: &calendar,
             deadlines: &deadlines,
         },

@@ -134,7 +134,7 @@ pub fn co_units(db: &impl Db, case: CaseId) -> Result<Vec<UnitId>, StoreError> {
 
 /// Writes a transition's new lifecycle and its events, if the case is still
 /// at `expected_version`; returns the new version.
-pub fn apply(
+pub fn record_move(
     db: &impl Db,
     case: CaseId,
     expected_version: i64,

@@ -139,7 +139,7 @@ pub struct InboxItem {
 
 /// One page of a list; `next` continues it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Page {
+pub struct InboxPage {
     /// The cases.
     pub cases: Vec<InboxItem>,
     /// The cursor of the next page, if there is one.
@@ -253,7 +253,7 @@ pub fn list(
     filter: &Filter,
     settings: &Settings,
     now: DateTime<Utc>,
-) -> Result<Page, InboxError> {
+) -> Result<InboxPage, InboxError> {
     let at = clock::in_china(now);
     let mut clauses: Vec<&str> = Vec::new();
     let mut params: Vec<SqlValue> = Vec::new();
@@ -344,7 +344,7 @@ pub fn list(
     }
     let next = (cases.len() > limit).then(|| cases[limit - 1].cursor.encode());
     cases.truncate(limit);
-    Ok(Page {
+    Ok(InboxPage {
         cases: cases.into_iter().map(|l| l.item).collect(),
         next,
     })
@@ -356,7 +356,7 @@ pub fn list(
 #[serde(untagged)]
 pub enum Listing {
     /// A page of cases.
-    Cases(Page),
+    Cases(InboxPage),
     /// The units that did not look.
     Units(UnseenDay),
 }

@@ -6,7 +6,7 @@ use super::*;
 use crate::base::db::NativeDb;
 use crate::base::rules::Rules;
 use crate::base::test_support::{migrated_db, store_case, t};
-use crate::desk::actions::{apply, Rules as ActionRules};
+use crate::desk::actions::{apply, TimeRules as ActionRules};
 use crate::lifecycle::history;
 use crate::lifecycle::{Action, Actor};
 use crate::time::calendar::Calendar;
@@ -36,7 +36,7 @@ fn who(role: Role, unit: Option<&str>) -> Principal {
     }
 }
 
-fn ids(page: &Page) -> Vec<i64> {
+fn ids(page: &InboxPage) -> Vec<i64> {
     page.cases.iter().map(|c| c.case_id.get()).collect()
 }
 

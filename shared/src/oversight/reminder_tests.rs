@@ -186,7 +186,7 @@ fn the_bureaus_triage_queue_and_its_own_acceptances_are_left_to_the_bureau() {
             reason: "实为噪音投诉".into(),
         },
         &Actor::bureau(),
-        &crate::desk::actions::Rules {
+        &crate::desk::actions::TimeRules {
             calendar: &calendar,
             deadlines: &deadlines,
         },
@@ -218,7 +218,7 @@ fn the_bureaus_own_urge_is_an_urge_notice_too() {
             note: "请加快办理".into(),
         },
         &Actor::bureau(),
-        &crate::desk::actions::Rules {
+        &crate::desk::actions::TimeRules {
             calendar: &calendar,
             deadlines: &deadlines,
         },

@@ -59,7 +59,7 @@ text_enum!(GroupBy {
 
 /// What to count.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Query {
+pub struct StatsQuery {
     /// The first day (China time).
     pub from: NaiveDate,
     /// The last day, included.
@@ -99,7 +99,7 @@ impl Rate {
 
 /// The figures of one group.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Row {
+pub struct StatsRow {
     /// The county code or the unit id.
     pub group: String,
     /// Cases received (merged repeats left out).
@@ -146,7 +146,7 @@ pub struct Row {
     satisfied: i64,
 }
 
-impl Row {
+impl StatsRow {
     fn empty(group: &str) -> Self {
         Self {
             group: group.to_string(),
@@ -201,7 +201,7 @@ impl From<crate::base::db::DbError> for StatsError {
     }
 }
 
-impl Query {
+impl StatsQuery {
     /// Reads `from`, `to` (required, `from` ≤ `to`, at most 3 years),
     /// `group_by` (`county` by default), `county`, `unit`, `channel`,
     /// `kind`; every bad one named.
@@ -274,7 +274,7 @@ fn day_start(d: NaiveDate) -> String {
 
 /// The periods of a query: one for rows by county or unit; each week
 /// (Monday to Sunday) or month touching `[from, to]`, clipped to it.
-fn periods(q: &Query) -> Vec<Period> {
+fn periods(q: &StatsQuery) -> Vec<Period> {
     let end = q.to.succ_opt().unwrap_or(q.to);
     let start_of = |d: NaiveDate| -> NaiveDate {
         match q.group_by {
@@ -322,9 +322,9 @@ fn periods(q: &Query) -> Vec<Period> {
 pub fn rows(
     db: &impl Db,
     who: &Principal,
-    q: &Query,
+    q: &StatsQuery,
     calendar: &crate::time::calendar::Calendar,
-) -> Result<Vec<Row>, StatsError> {
+) -> Result<Vec<StatsRow>, StatsError> {
     let mut q = q.clone();
     match who.role {
         Role::Bureau | Role::Supervisor => {}
@@ -374,11 +374,11 @@ pub fn rows(
         }
         (sql.join(" AND "), params)
     };
-    let mut groups: BTreeMap<String, Row> = BTreeMap::new();
+    let mut groups: BTreeMap<String, StatsRow> = BTreeMap::new();
     if matches!(q.group_by, GroupBy::Week | GroupBy::Month) {
         // Every period is a row, those with nothing in them too.
         for p in &periods {
-            groups.insert(p.key.clone(), Row::empty(&p.key));
+            groups.insert(p.key.clone(), StatsRow::empty(&p.key));
         }
     }
     let int = |r: &crate::base::db::Row<'_>, c: &str| r.get_opt_integer(c).map(|v| v.unwrap_or(0));
@@ -511,14 +511,14 @@ pub fn rows(
             }
         }
     }
-    Ok(groups.into_values().map(Row::finish).collect())
+    Ok(groups.into_values().map(StatsRow::finish).collect())
 }
 
 /// The row of group `key`, made when first met.
-fn group<'a>(groups: &'a mut BTreeMap<String, Row>, key: &str) -> &'a mut Row {
+fn group<'a>(groups: &'a mut BTreeMap<String, StatsRow>, key: &str) -> &'a mut StatsRow {
     groups
         .entry(key.to_string())
-        .or_insert_with(|| Row::empty(key))
+        .or_insert_with(|| StatsRow::empty(key))
 }
 
 /// Art. 9's shift list: thresholds a unit must not trip (county config).
@@ -585,7 +585,7 @@ pub struct Attention {
 }
 
 /// The groups of `rows` that trip the county's thresholds.
-pub fn attention(rows: &[Row], t: &AttentionThresholds) -> Vec<Attention> {
+pub fn attention(rows: &[StatsRow], t: &AttentionThresholds) -> Vec<Attention> {
     rows.iter()
         .filter_map(|r| {
             let reasons = t.tripped(
@@ -604,8 +604,8 @@ pub fn attention(rows: &[Row], t: &AttentionThresholds) -> Vec<Attention> {
 
 /// The groups ranked: on-time rate, then satisfaction rate, best first
 /// (no data last), then by name.
-pub fn ranking(rows: &[Row]) -> Vec<String> {
-    let mut ranked: Vec<&Row> = rows.iter().collect();
+pub fn ranking(rows: &[StatsRow]) -> Vec<String> {
+    let mut ranked: Vec<&StatsRow> = rows.iter().collect();
     let key = |r: &Rate| r.value.unwrap_or(-1.0);
     ranked.sort_by(|a, b| {
         key(&b.on_time_rate)
@@ -617,7 +617,7 @@ pub fn ranking(rows: &[Row]) -> Vec<String> {
 }
 
 /// The rows as CSV (UTF-8 with BOM, Chinese headers; "无数据" for no data).
-pub fn csv(rows: &[Row]) -> String {
+pub fn csv(rows: &[StatsRow]) -> String {
     let rate = |r: &Rate| match r.value {
         Some(v) => format!("{:.1}%", v * 100.0),
         None => "无数据".to_string(),

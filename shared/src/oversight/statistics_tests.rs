@@ -20,8 +20,8 @@ fn cal() -> crate::time::calendar::Calendar {
     crate::time::calendar::Calendar::official()
 }
 
-fn november(group_by: GroupBy) -> Query {
-    Query {
+fn november(group_by: GroupBy) -> StatsQuery {
+    StatsQuery {
         from: "2025-11-01".parse().expect("date"),
         to: "2025-11-30".parse().expect("date"),
         group_by,
@@ -277,7 +277,7 @@ fn the_figures_of_a_month_match_the_cases_counted_by_hand() {
         Err(StatsError::Role(Role::Agent))
     );
     // A month with nothing closed: no data, not 0 %.
-    let october = Query {
+    let october = StatsQuery {
         from: "2025-10-01".parse().expect("date"),
         to: "2025-10-31".parse().expect("date"),
         ..november(GroupBy::County)
@@ -292,14 +292,14 @@ fn the_figures_of_a_month_match_the_cases_counted_by_hand() {
 #[test]
 fn a_bad_period_is_refused_with_the_field_named() {
     let q = |pairs: &[(&str, &str)]| {
-        Query::from_query(
+        StatsQuery::from_query(
             &pairs
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
         )
     };
-    let fields = |r: Result<Query, Vec<FieldError>>| {
+    let fields = |r: Result<StatsQuery, Vec<FieldError>>| {
         r.err()
             .unwrap_or_default()
             .into_iter()
@@ -325,7 +325,7 @@ fn a_bad_period_is_refused_with_the_field_named() {
 #[test]
 fn groups_tripping_the_countys_thresholds_need_attention_with_every_reason() {
     let rows_of = |complaints: i64, satisfied: i64, reached: i64, overdue: i64| {
-        let mut row = Row::empty("qibin-urban");
+        let mut row = StatsRow::empty("qibin-urban");
         row.received = complaints;
         row.accepted = complaints;
         row.complaints = complaints;

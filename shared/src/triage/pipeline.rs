@@ -161,7 +161,7 @@ pub fn screen_case(
     let stage = Actor::stage("screening");
     let t = transition(&current.lifecycle, action, &stage)?;
     let applied = db.transaction(|db| -> Result<(), PipelineError> {
-        history::apply(db, case, current.version, &t, &stage, at)?;
+        history::record_move(db, case, current.version, &t, &stage, at)?;
         if let Decision::Reject(crate::triage::filter::Finding {
             duplicate_of: Some(original),
             ..
@@ -229,7 +229,7 @@ pub fn answer_at_intake(
     };
     let current = history::load_lifecycle(db, case)?;
     let t = transition(&current.lifecycle, action, agent)?;
-    history::apply(db, case, current.version, &t, agent, at)?;
+    history::record_move(db, case, current.version, &t, agent, at)?;
     Ok(Some(t.lifecycle.status))
 }
 
@@ -275,7 +275,14 @@ pub fn dispatch_case(
             },
             &Actor::stage("dispatch"),
         )?;
-        return match history::apply(db, case, current.version, &t, &Actor::stage("dispatch"), at) {
+        return match history::record_move(
+            db,
+            case,
+            current.version,
+            &t,
+            &Actor::stage("dispatch"),
+            at,
+        ) {
             Ok(_) => Ok(Dispatched::Escalated),
             Err(StoreError::Stale { .. }) => Ok(Dispatched::NotWaiting {
                 status: history::load_lifecycle(db, case)?.lifecycle.status,
@@ -313,7 +320,7 @@ pub fn dispatch_case(
         texts.received_at,
     )?;
     let stored = db.transaction(|db| -> Result<(), PipelineError> {
-        history::apply(db, case, current.version, &t, &Actor::stage("dispatch"), at)?;
+        history::record_move(db, case, current.version, &t, &Actor::stage("dispatch"), at)?;
         deadline_rows::set_deadlines(
             db,
             case,
