@@ -35,11 +35,11 @@ impl Findings {
     }
 }
 
-/// Whether `file` (relative to `src`) holds unit tests or test helpers,
-/// which may use any folder: `tests.rs`, `*_tests.rs`, `test_support.rs`.
+/// Whether `file` (relative to `src`) holds the unit tests' helpers, which
+/// may use any folder (the tests themselves sit inline, in `mod tests`).
 pub fn is_test_file(file: &str) -> bool {
     let name = file.rsplit('/').next().unwrap_or(file);
-    name == "tests.rs" || name.ends_with("_tests.rs") || name == "test_support.rs"
+    name == "test_support.rs"
 }
 
 /// The source without comments, string literals' contents, and an inline
@@ -258,10 +258,10 @@ mod tests {
     }
 
     #[test]
-    fn comments_strings_inline_tests_and_test_files_do_not_count() {
+    fn comments_strings_inline_tests_and_test_helpers_do_not_count() {
         let files = tree(&[
             ("low/mod.rs", "//! see [`crate::high`]\nconst S: &str = \"crate::high\";\n#[cfg(test)]\nmod tests {\n    use crate::high::X;\n}\n"),
-            ("low/low_tests.rs", "use crate::high::X;"),
+            ("low/test_support.rs", "use crate::high::X;"),
             ("high/mod.rs", "fn f() { crate::low::g() }"),
         ]);
         assert!(check(&files, &["low", "high"]).is_clean());

@@ -245,6 +245,21 @@ fn the_librarys_folders_are_layers_no_module_imports_from_a_higher_one_or_in_a_c
 }
 
 #[test]
+fn the_librarys_unit_tests_sit_inline_in_their_module() {
+    for (file, source) in library_files() {
+        let name = file.rsplit('/').next().unwrap_or(&file);
+        assert!(
+            name != "tests.rs" && !name.ends_with("_tests.rs"),
+            "{file}: unit tests go in their module's `#[cfg(test)] mod tests {{ … }}`"
+        );
+        assert!(
+            !source.contains("#[path"),
+            "{file}: a module is its own file, found by its name"
+        );
+    }
+}
+
+#[test]
 fn no_glob_re_export_in_the_library() {
     for (file, source) in library_files() {
         for line in source.lines() {
