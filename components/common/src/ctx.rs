@@ -13,7 +13,9 @@ use shared::case::personal::Keys;
 use spin_sdk::http::Request;
 
 use crate::db::SpinDb;
+use crate::kv::SpinKv;
 use crate::problem::Problem;
+use shared::base::kv::KeyValue;
 
 /// One request's context.
 pub struct Ctx {
@@ -24,21 +26,17 @@ pub struct Ctx {
     rules: OnceCell<Rules>,
 }
 
-/// The rule sets, cached in the key-value store `default` by version token.
+/// The rule sets, cached by version token in the key-value store `default`
+/// through the one adapter (`SpinKv`, which logs its own failures).
 struct KeyValueCache;
 
 impl RulesCache for KeyValueCache {
     fn get(&self, key: &str) -> Option<Vec<u8>> {
-        let store = spin_sdk::key_value::Store::open_default().ok()?;
-        store.get(key).ok().flatten()
+        SpinKv.get(key).ok().flatten()
     }
 
     fn put(&self, key: &str, value: &[u8]) {
-        if let Ok(store) = spin_sdk::key_value::Store::open_default() {
-            if let Err(e) = store.set(key, value) {
-                eprintln!("rules cache: {e:?}");
-            }
-        }
+        let _ = SpinKv.set(key, value);
     }
 }
 
