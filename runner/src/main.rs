@@ -2,24 +2,24 @@
 //! its `spin.toml` as `spin build` and `spin up` would, for development,
 //! tests and single-machine deployments. It knows nothing of any particular
 //! app.
+//!
+//! Its folders are layers, each importing only from those before it (the
+//! layout test checks it):
+//! - `testing`: the clock and control routes end-to-end tests drive;
+//! - `manifest`: what an app declares (`spin.toml`, variables, routes,
+//!   schedules, outbound hosts, the runtime config file);
+//! - `storage`: the stores on disk, the guests' SQL sandbox, `--sqlite`,
+//!   backups (durability is the `group-commit` crate);
+//! - `host`: what an instance imports, one module per interface;
+//! - `app`: an app loaded: compiled, linked, checked against its triggers;
+//! - `trigger`: the HTTP server and the cron schedules that run it.
 
-mod admission;
 mod app;
-mod backup;
-mod body_guard;
-mod build_cmd;
-mod cron;
-mod dispatch;
 mod host;
 mod manifest;
-mod outbound;
-mod router;
-mod runtime_config;
-mod server;
-mod sqlite_statements;
-mod test_clock;
-mod variables;
-mod well_known;
+mod storage;
+mod testing;
+mod trigger;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -28,6 +28,12 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
+
+use manifest::runtime_config::RuntimeConfig;
+use manifest::{schedule, variables};
+use storage::{backup, statements};
+use trigger::cron;
+use trigger::http::{self as server, admission, body_guard};
 
 #[derive(Parser)]
 #[command(version, about = "Run a Spin app (spin.toml) on wasmtime")]
@@ -130,12 +136,12 @@ struct UpArgs {
 }
 
 fn main() -> Result<()> {
-    host::stores::configure_sqlite();
+    storage::stores::configure_sqlite();
     let cli = Cli::parse();
     match cli.command {
         Cmd::Build { from } => {
             let app = manifest::App::load(&from)?;
-            build_cmd::build(&app)
+            app::build::build(&app)
         }
         Cmd::Up(args) => up(args),
         Cmd::Backup {
@@ -149,8 +155,8 @@ fn main() -> Result<()> {
                 None => manifest::App::load(&from)?.dir.join(".spin"),
             };
             let config = match &runtime_config_file {
-                Some(path) => runtime_config::RuntimeConfig::load(path)?,
-                None => runtime_config::RuntimeConfig::default(),
+                Some(path) => RuntimeConfig::load(path)?,
+                None => RuntimeConfig::default(),
             };
             for file in backup::backup(&state_dir, &config, &to)? {
                 println!("Backed up {}", file.display());
@@ -175,9 +181,12 @@ fn up(args: UpArgs) -> Result<()> {
     }
     if args
         .max_running
-        .is_some_and(|n| n == 0 || n > app::MAX_RUNNING)
+        .is_some_and(|n| n == 0 || n > app::compile::MAX_RUNNING)
     {
-        bail!("--max-running must be from 1 to {}", app::MAX_RUNNING);
+        bail!(
+            "--max-running must be from 1 to {}",
+            app::compile::MAX_RUNNING
+        );
     }
     if args.max_connections_per_client == 0 {
         bail!("--max-connections-per-client must be at least 1");
@@ -200,18 +209,18 @@ fn up(args: UpArgs) -> Result<()> {
     };
     let app = manifest::App::load(&args.from)?;
     if args.build {
-        build_cmd::build(&app)?;
+        app::build::build(&app)?;
     }
     let runtime_config = match &args.runtime_config_file {
-        Some(path) => runtime_config::RuntimeConfig::load(path)?,
-        None => runtime_config::RuntimeConfig::default(),
+        Some(path) => RuntimeConfig::load(path)?,
+        None => RuntimeConfig::default(),
     };
     let options = app::Options {
         variables: variables::parse_flags(&args.variables)?,
-        limits: app::Limits {
+        limits: host::Limits {
             request_timeout: Duration::from_secs_f64(args.request_timeout),
             max_memory_bytes: args.max_memory_mib << 20,
-            ..app::Limits::default()
+            ..host::Limits::default()
         },
         test_clock: args.test_clock,
         test_disk: args.test_disk,
@@ -219,7 +228,7 @@ fn up(args: UpArgs) -> Result<()> {
         sql_statements: args
             .sqlite
             .iter()
-            .map(|s| sqlite_statements::SqlStatement::parse(s))
+            .map(|s| statements::SqlStatement::parse(s))
             .collect::<Result<_>>()?,
     };
     let state_dir = args
@@ -264,7 +273,7 @@ async fn serve(
         }
     }
     for trigger in &app.manifest.trigger.cron {
-        let schedule = cron::parse_schedule(&trigger.cron_expression)?;
+        let schedule = schedule::parse_schedule(&trigger.cron_expression)?;
         println!(
             "Cron: {} on \"{}\" (UTC)",
             trigger.component, trigger.cron_expression
@@ -276,11 +285,17 @@ async fn serve(
             quiet,
         ));
     }
-    if loaded.test_clock.is_some() {
-        println!("Test clock: PUT http://{addr}{}", test_clock::CONTROL_PATH);
+    if loaded.shared.test_clock.is_some() {
+        println!(
+            "Test clock: PUT http://{addr}{}",
+            testing::controls::CLOCK_PATH
+        );
     }
     if loaded.test_disk {
-        println!("Test disk: PUT http://{addr}{}", server::TEST_DISK_PATH);
+        println!(
+            "Test disk: PUT http://{addr}{}",
+            testing::controls::DISK_PATH
+        );
     }
     for line in &loaded.route_warnings {
         println!("Warning: {line}");
@@ -315,11 +330,11 @@ fn release_freed_memory() {
 }
 
 /// Requests served at once unless `--max-running` says: four per core,
-/// from 8 to [`app::MAX_RUNNING`]. More only contend for the cores and the
+/// from 8 to [`app::compile::MAX_RUNNING`]. More only contend for the cores and the
 /// database's writer lock: past saturation each request then costs more
 /// CPU, so a backlog would feed itself (BENCHMARKS.md). Those waiting hold
 /// no instance.
 fn default_running() -> usize {
     let cores = std::thread::available_parallelism().map_or(2, usize::from);
-    cores.saturating_mul(4).clamp(8, app::MAX_RUNNING)
+    cores.saturating_mul(4).clamp(8, app::compile::MAX_RUNNING)
 }

@@ -3,7 +3,7 @@
 //! real SQLite) and for `wasm32-wasip1` inside the components.
 //!
 //! One folder a concern, each a layer: a module imports only from the
-//! folders above it in this list (`tests/tests/layout.rs` reads the order
+//! folders above it in this list (`tests/tests/e2e/layout.rs` reads the order
 //! from `LAYERS` below and fails on any import upward or in a cycle).
 //!
 //! - [`base`]: the database seam and migrations, fields, ids, text, China

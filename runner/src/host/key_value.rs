@@ -9,8 +9,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use wasmtime::component::Resource;
 
 use super::bindings::v2::key_value::{Error, Host, HostStore};
-use super::stores::{within, Cached, Leased, BUSY_TIMEOUT};
 use super::State;
+use crate::storage::stores::{within, Cached, Leased, BUSY_TIMEOUT};
 use group_commit::Needs;
 
 /// An open key-value store: the label and its own connection.

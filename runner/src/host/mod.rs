@@ -1,30 +1,81 @@
-//! What a guest instance sees of the host: WASI, `wasi:http`, and the Spin
-//! interfaces (key-value, SQLite), each limited to what its `spin.toml`
-//! component table grants.
+//! What a guest instance sees of the host: WASI, `wasi:http` (outbound, with
+//! service chaining: `http`), and the Spin interfaces, one module each
+//! (`key_value`, `wasi_keyvalue`, `sqlite`, `variables`; their bindings in
+//! `bindings`), each limited to what its `spin.toml` component table grants
+//! and to the per-request limits.
 
 pub mod bindings;
+pub mod http;
 pub mod key_value;
-pub mod sql_sandbox;
 pub mod sqlite;
-pub mod stores;
 pub mod variables;
 pub mod wasi_keyvalue;
 
-use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use wasmtime::component::{HasSelf, Linker, ResourceTable};
 use wasmtime::{StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::cli::OutputFile;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
-use wasmtime_wasi_http::p2::bindings::http::types::ErrorCode;
-use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
-pub use stores::Stores;
-
-use crate::app::LoadedApp;
-use crate::outbound::AllowedHosts;
+use self::http::{Chain, OutboundHooks};
+use crate::manifest::outbound::AllowedHosts;
+use crate::storage::stores::Stores;
+use crate::testing::clock::TestClock;
 use group_commit::Needs;
+
+/// Per-request limits (`up --request-timeout`, `--max-memory`).
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub request_timeout: Duration,
+    pub max_memory_bytes: usize,
+    pub max_instances_per_store: usize,
+}
+
+/// How often the engine's epoch advances: the granularity of timeouts.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            request_timeout: Duration::from_secs(30),
+            max_memory_bytes: 128 << 20,
+            max_instances_per_store: 16,
+        }
+    }
+}
+
+impl Limits {
+    /// The epoch deadline of a store: the timeout in ticks, plus one so
+    /// that a request never gets less than its full time.
+    pub fn epoch_ticks(&self) -> u64 {
+        (self.request_timeout.as_millis() / EPOCH_TICK.as_millis()) as u64 + 1
+    }
+}
+
+/// What every instance of an app shares: its stores, the per-request
+/// limits and the wall clock the guests see.
+pub struct Shared {
+    pub stores: Arc<Stores>,
+    pub limits: Limits,
+    /// `up --test-clock`: the clock the tests set, instead of the real one.
+    pub test_clock: Option<Arc<TestClock>>,
+}
+
+impl Shared {
+    /// The time guests see, as Unix seconds.
+    pub fn now_unix_secs(&self) -> u64 {
+        match &self.test_clock {
+            Some(clock) => clock.now_unix_secs(),
+            None => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0),
+        }
+    }
+}
 
 /// What one component may use, from its `[component.<id>]` table.
 #[derive(Clone)]
@@ -60,31 +111,34 @@ pub struct State {
 }
 
 impl State {
-    pub fn new(app: &Arc<LoadedApp>, grants: Arc<Grants>, needs: Arc<Needs>) -> Self {
+    /// One instance's state; `chain` serves its requests to
+    /// `*.spin.internal`.
+    pub fn new(
+        shared: &Shared,
+        chain: Arc<dyn Chain>,
+        grants: Arc<Grants>,
+        needs: Arc<Needs>,
+    ) -> Self {
         let mut wasi = WasiCtx::builder();
         wasi.stdout(grants.stdout.clone())
             .stderr(grants.stderr.clone());
         for (k, v) in &grants.environment {
             wasi.env(k, v);
         }
-        if let Some(clock) = &app.test_clock {
+        if let Some(clock) = &shared.test_clock {
             wasi.wall_clock(clock.wall_clock());
         }
         Self {
             wasi: wasi.build(),
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
-            hooks: OutboundHooks {
-                grants: grants.clone(),
-                app: app.clone(),
-                needs: needs.clone(),
-            },
+            hooks: OutboundHooks::new(grants.clone(), chain, needs.clone()),
             needs,
-            statement_limit: app.limits.request_timeout,
-            stores: app.stores.clone(),
+            statement_limit: shared.limits.request_timeout,
+            stores: shared.stores.clone(),
             limits: StoreLimitsBuilder::new()
-                .memory_size(app.limits.max_memory_bytes)
-                .instances(app.limits.max_instances_per_store)
+                .memory_size(shared.limits.max_memory_bytes)
+                .instances(shared.limits.max_instances_per_store)
                 .build(),
             grants,
         }
@@ -107,70 +161,6 @@ impl WasiHttpView for State {
             table: &mut self.table,
             hooks: &mut self.hooks,
         }
-    }
-}
-
-type IoFuture = Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>;
-type SendFuture = Box<
-    dyn Future<
-            Output = wasmtime_wasi_http::Result<(
-                http::Response<wasmtime_wasi_http::WasiBody>,
-                IoFuture,
-            )>,
-        > + Send,
->;
-
-/// Outbound HTTP as Spin allows it: `*.spin.internal` is served in-process
-/// by that component (service chaining); any other host must be listed in
-/// the caller's `allowed_outbound_hosts`.
-pub struct OutboundHooks {
-    grants: Arc<Grants>,
-    app: Arc<LoadedApp>,
-    needs: Arc<Needs>,
-}
-
-impl WasiHttpHooks for OutboundHooks {
-    fn send_request(
-        &mut self,
-        request: http::Request<wasmtime_wasi_http::WasiBody>,
-        options: Option<wasmtime_wasi_http::RequestOptions>,
-        _fut: IoFuture,
-    ) -> SendFuture {
-        let scheme = request.uri().scheme_str().unwrap_or("http").to_string();
-        let host = request
-            .uri()
-            .host()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        let port = request.uri().port_u16();
-        let caller = self.grants.component_id.clone();
-        if !self.grants.allowed_hosts.allows(&scheme, &host, port) {
-            eprintln!("component {caller:?}: outbound request to {scheme}://{host} refused: not in allowed_outbound_hosts");
-            return Box::new(async move { Err(ErrorCode::HttpRequestDenied.into()) });
-        }
-        if let Some(target) = crate::outbound::chained_component(&host) {
-            let target = target.to_string();
-            let app = self.app.clone();
-            // The chained instance's commits: waited for by the outermost
-            // answer, the only one that leaves the runner.
-            let needs = self.needs.clone();
-            return Box::new(async move {
-                match crate::dispatch::chain(&app, &target, request, needs).await {
-                    Ok(resp) => Ok((resp, Box::new(async { Ok(()) }) as IoFuture)),
-                    Err(e) => {
-                        eprintln!(
-                            "component {caller:?}: chained request to {target:?} failed: {e:#}"
-                        );
-                        Err(ErrorCode::DestinationNotFound.into())
-                    }
-                }
-            });
-        }
-        Box::new(async move {
-            use http_body_util::BodyExt;
-            let (resp, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
-            Ok((resp.map(BodyExt::boxed_unsync), Box::new(io) as IoFuture))
-        })
     }
 }
 

@@ -11,8 +11,8 @@ use rusqlite::Connection;
 use wasmtime::component::Resource;
 
 use super::bindings::{v2, v3};
-use super::stores::{within, Leased, BUSY_TIMEOUT};
 use super::State;
+use crate::storage::stores::{within, Leased, BUSY_TIMEOUT};
 
 /// An open database: its own connection, shared by both interface versions.
 pub struct SqlConnection {
@@ -135,7 +135,7 @@ fn execute(
     statement: &str,
     params: Vec<Cell>,
 ) -> Result<Rows, String> {
-    crate::host::sql_sandbox::check_statement(statement)?;
+    crate::storage::sql_sandbox::check_statement(statement)?;
     let mut stmt = conn.prepare_cached(statement).map_err(|e| e.to_string())?;
     let began_outside = conn.is_autocommit();
     let readonly = stmt.readonly();

@@ -3,7 +3,7 @@
 
 use super::bindings::{config_store, v2::variables};
 use super::State;
-use crate::variables::is_valid_name;
+use crate::manifest::variables::is_valid_name;
 
 impl variables::Host for State {
     async fn get(&mut self, name: String) -> wasmtime::Result<Result<String, variables::Error>> {

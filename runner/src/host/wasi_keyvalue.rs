@@ -10,8 +10,8 @@ use wasmtime::component::Resource;
 
 use super::bindings::keyvalue::{atomics, batch, store};
 use super::key_value::{KvStore, OpenFailure};
-use super::stores::Cached;
 use super::State;
+use crate::storage::stores::Cached;
 
 /// A compare-and-swap handle: the key and the value it last saw.
 pub struct Cas {

@@ -7,7 +7,7 @@
 
 use anyhow::{bail, Context, Result};
 
-use crate::host::stores::{open_connection, Stores};
+use super::stores::{open_connection, Stores};
 
 /// The database a plain statement runs against.
 const DEFAULT_LABEL: &str = "default";
@@ -88,7 +88,7 @@ pub fn execute(stores: &Stores, statements: &[SqlStatement]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime_config::RuntimeConfig;
+    use crate::manifest::runtime_config::RuntimeConfig;
 
     #[test]
     fn a_file_value_names_its_database_after_a_colon_and_defaults_to_default() {

@@ -7,6 +7,15 @@
 //! slot taken waits in a bounded queue (then 503 with `Retry-After`). On
 //! Ctrl-C or SIGTERM it stops accepting, lets requests in flight finish,
 //! then returns.
+//!
+//! `admission` shares the instances out, `body_guard` reads bodies against
+//! the clock, `dispatch` runs a request in an instance (and serves service
+//! chaining), `well_known` answers Spin's own endpoints.
+
+pub mod admission;
+pub mod body_guard;
+pub mod dispatch;
+pub mod well_known;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -23,15 +32,13 @@ use tokio::sync::watch;
 use wasmtime_wasi_http::io::TokioIo;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
-use crate::admission::{Admission, AdmissionLimits, Connections};
+use self::admission::{Admission, AdmissionLimits, Connections};
+use self::body_guard::{BodyLimits, Head};
+use self::dispatch::RouteInfo;
 use crate::app::LoadedApp;
-use crate::body_guard::{self, BodyLimits, Head};
-use crate::dispatch::{self, RouteInfo};
-use crate::test_clock::{TestClock, CONTROL_PATH};
+use crate::testing::controls;
 use group_commit::{DurableEnd, Needs};
 
-/// The most a request body of the test-clock route may hold.
-const CONTROL_BODY_LIMIT: usize = 256;
 /// How long shutdown waits for requests in flight.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 /// Connections served at once; more wait to be accepted.
@@ -150,7 +157,7 @@ impl Server {
         let started = Instant::now();
         let method = req.method().clone();
         let path = req.uri().path().to_string();
-        if let Some((status, kind, body)) = crate::well_known::answer(&path, &self.app.info) {
+        if let Some((status, kind, body)) = well_known::answer(&path, &self.app.info) {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::NOT_FOUND);
             self.log(&method, &path, "-", status, started);
             let mut resp = Response::new(
@@ -163,12 +170,15 @@ impl Server {
                 .insert(http::header::CONTENT_TYPE, HeaderValue::from_static(kind));
             return resp;
         }
-        if path == TEST_DISK_PATH && self.app.test_disk {
-            return test_disk_control(self.app.stores.durability(), req, client).await;
+        if path == controls::DISK_PATH && self.app.test_disk {
+            let (status, text) =
+                controls::disk(self.app.shared.stores.durability(), req, client).await;
+            return plain(status, text);
         }
-        if path == CONTROL_PATH {
-            if let Some(clock) = &self.app.test_clock {
-                return test_clock_control(clock, req, client).await;
+        if path == controls::CLOCK_PATH {
+            if let Some(clock) = &self.app.shared.test_clock {
+                let (status, text) = controls::clock(clock, req, client).await;
+                return plain(status, text);
             }
         }
         let Some(route) = self.app.router.route(&path) else {
@@ -227,7 +237,7 @@ impl Server {
         // fsync that covers every commit made for it (chained ones too),
         // and its body does not end before what was committed while it
         // streamed is on disk too.
-        let durability = self.app.stores.durability().clone();
+        let durability = self.app.shared.stores.durability().clone();
         durability.wait(needs.ticket()).await;
         let ran = ran
             .map(|resp| resp.map(|body| DurableEnd::new(body, durability, needs).boxed_unsync()));
@@ -293,79 +303,6 @@ impl Server {
     }
 }
 
-/// `GET` reads, `PUT` sets (RFC 3339 or Unix seconds), `DELETE` resets the
-/// test clock; from loopback clients only.
-async fn test_clock_control(
-    clock: &TestClock,
-    req: Request<Incoming>,
-    client: SocketAddr,
-) -> Response<HyperOutgoingBody> {
-    if let Some(refused) = loopback_only(client, "the test clock is controlled from loopback only")
-    {
-        return refused;
-    }
-    match *req.method() {
-        Method::GET => {}
-        Method::PUT | Method::POST => {
-            let body = match req.into_body().collect().await {
-                Ok(b) => b.to_bytes(),
-                Err(_) => return plain(StatusCode::BAD_REQUEST, "cannot read the body"),
-            };
-            if body.len() > CONTROL_BODY_LIMIT {
-                return plain(StatusCode::PAYLOAD_TOO_LARGE, "too long");
-            }
-            match TestClock::parse(&String::from_utf8_lossy(&body)) {
-                Some(nanos) => clock.set_unix_nanos(nanos),
-                None => {
-                    return plain(
-                        StatusCode::BAD_REQUEST,
-                        "give an RFC 3339 time or Unix seconds",
-                    )
-                }
-            }
-        }
-        Method::DELETE => clock.reset(),
-        _ => return plain(StatusCode::METHOD_NOT_ALLOWED, "GET, PUT or DELETE"),
-    }
-    let body = Full::new(Bytes::from(clock.now_unix_secs().to_string()))
-        .map_err(|never| match never {})
-        .boxed_unsync();
-    Response::new(body)
-}
-
-/// A test control route answers clients on this machine only.
-fn loopback_only(client: SocketAddr, refusal: &'static str) -> Option<Response<HyperOutgoingBody>> {
-    (!client.ip().is_loopback()).then(|| plain(StatusCode::FORBIDDEN, refusal))
-}
-
-/// The loopback-only control route of `up --test-disk`.
-pub const TEST_DISK_PATH: &str = "/.well-known/runner/test-disk";
-
-/// `PUT pause` holds every fsync back (commits still happen; their answers
-/// wait), `PUT resume` lets them run; from loopback clients only.
-async fn test_disk_control(
-    durability: &group_commit::Durability,
-    req: Request<Incoming>,
-    client: SocketAddr,
-) -> Response<HyperOutgoingBody> {
-    if let Some(refused) = loopback_only(client, "the test disk is controlled from loopback only") {
-        return refused;
-    }
-    if *req.method() != Method::PUT {
-        return plain(StatusCode::METHOD_NOT_ALLOWED, "PUT pause or resume");
-    }
-    let body = match req.into_body().collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => return plain(StatusCode::BAD_REQUEST, "cannot read the body"),
-    };
-    match body.as_ref() {
-        b"pause" => durability.pause(),
-        b"resume" => durability.resume(),
-        _ => return plain(StatusCode::BAD_REQUEST, "PUT pause or resume"),
-    }
-    plain(StatusCode::OK, "ok")
-}
-
 /// 503 with `Retry-After`: every instance slot is taken and the queue is
 /// full or was waited in too long.
 fn busy(retry_after: u64) -> Response<HyperOutgoingBody> {
@@ -394,8 +331,8 @@ async fn refuse_connection(
     .await;
 }
 
-fn plain(status: StatusCode, text: &'static str) -> Response<HyperOutgoingBody> {
-    let body = Full::new(Bytes::from_static(text.as_bytes()))
+fn plain(status: StatusCode, text: impl Into<Bytes>) -> Response<HyperOutgoingBody> {
+    let body = Full::new(text.into())
         .map_err(|never| match never {})
         .boxed_unsync();
     let mut resp = Response::new(body);

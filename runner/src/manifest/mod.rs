@@ -6,10 +6,11 @@
 //! name (see [`Manifest::check_supported`]) rather than ignored: an app that
 //! runs here must run the same under `spin up`.
 
-// Every field Spin defines is parsed, so that the strictness holds, even
-// where the runner has no use for its value (names, descriptions, tool
-// settings).
-#![allow(dead_code)]
+pub mod outbound;
+pub mod routes;
+pub mod runtime_config;
+pub mod schedule;
+pub mod variables;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -23,13 +24,14 @@ pub struct Manifest {
     pub spin_manifest_version: u32,
     pub application: Application,
     #[serde(default)]
-    pub variables: BTreeMap<String, crate::variables::Variable>,
+    pub variables: BTreeMap<String, variables::Variable>,
     #[serde(default)]
     pub trigger: Triggers,
     #[serde(default)]
     pub component: BTreeMap<String, Component>,
 }
 
+#[allow(dead_code)] // every field Spin defines is parsed, used or not
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Application {
@@ -67,6 +69,7 @@ pub struct CronTrigger {
     pub cron_expression: String,
 }
 
+#[allow(dead_code)] // every field Spin defines is parsed, used or not
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HttpTrigger {
@@ -98,6 +101,7 @@ pub struct Executor {
     pub kind: String,
 }
 
+#[allow(dead_code)] // every field Spin defines is parsed, used or not
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Component {
@@ -132,6 +136,7 @@ pub struct Component {
     pub dependencies: BTreeMap<String, toml::Value>,
 }
 
+#[allow(dead_code)] // every field Spin defines is parsed, used or not
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BuildConfig {
@@ -163,7 +168,6 @@ impl BuildConfig {
 pub struct App {
     pub manifest: Manifest,
     pub dir: PathBuf,
-    pub path: PathBuf,
 }
 
 impl App {
@@ -184,11 +188,7 @@ impl App {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
-        Ok(Self {
-            manifest,
-            dir,
-            path,
-        })
+        Ok(Self { manifest, dir })
     }
 
     pub fn source_path(&self, component: &Component) -> PathBuf {
@@ -205,9 +205,9 @@ impl Manifest {
     }
 
     fn validate(&self) -> Result<()> {
-        crate::variables::check_declarations(&self.variables)?;
+        variables::check_declarations(&self.variables)?;
         for (id, component) in &self.component {
-            crate::variables::check_templates(id, &component.variables, &self.variables)?;
+            variables::check_templates(id, &component.variables, &self.variables)?;
         }
         if self.spin_manifest_version != 2 {
             bail!(
@@ -239,7 +239,7 @@ impl Manifest {
                     trigger.component
                 );
             }
-            crate::cron::parse_schedule(&trigger.cron_expression)?;
+            schedule::parse_schedule(&trigger.cron_expression)?;
         }
         for trigger in &self.trigger.http {
             if !self.component.contains_key(&trigger.component) {
@@ -251,7 +251,7 @@ impl Manifest {
             }
             match &trigger.route {
                 HttpRoute::Path(route) => {
-                    crate::router::RoutePattern::parse(route).with_context(|| {
+                    routes::RoutePattern::parse(route).with_context(|| {
                         format!("route {route:?} of component {:?}", trigger.component)
                     })?;
                 }

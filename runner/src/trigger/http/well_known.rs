@@ -2,22 +2,10 @@
 //! route is matched: `health` (200 `OK`, what load balancers and
 //! SpinKube's probes call) and `info` (the app's name and version as JSON);
 //! anything else under the prefix is 404. A manifest route there is never
-//! reached, and start-up says so.
+//! reached, and start-up says so (`manifest::routes::route_warnings`).
 
-use serde::Serialize;
-
-/// The prefix the runtime keeps for itself.
-pub const PREFIX: &str = "/.well-known/spin/";
-
-/// What `info` answers, as Spin's `AppInfo`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AppInfo {
-    /// `[application] name`.
-    pub name: String,
-    /// `[application] version`, when the manifest gives one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-}
+use crate::app::AppInfo;
+use crate::manifest::routes::PREFIX;
 
 /// The answer to a well-known path: `(status, content type, body)`, or
 /// `None` when the path is not under the prefix.
@@ -32,27 +20,6 @@ pub fn answer(path: &str, info: &AppInfo) -> Option<(u16, &'static str, String)>
         ),
         _ => (404, "text/plain", String::new()),
     })
-}
-
-/// The start-up warnings about the manifest's routes: routes under the
-/// prefix, and duplicates (the later trigger serves the route), worded as
-/// Spin words them.
-pub fn route_warnings(reserved: bool, duplicates: &[(String, String, String)]) -> Vec<String> {
-    let mut out = Vec::new();
-    if !duplicates.is_empty() {
-        out.push(
-            "The following component routes are duplicates and will never be used:".to_string(),
-        );
-        for (route, replaced, effective) in duplicates {
-            out.push(format!("  {replaced}: {route} (duplicate of {effective})"));
-        }
-    }
-    if reserved {
-        out.push(format!(
-            "Routes under {PREFIX} are handled by the Spin runtime and will never be reached"
-        ));
-    }
-    out
 }
 
 #[cfg(test)]
@@ -91,19 +58,5 @@ mod tests {
         );
         assert_eq!(answer("/.well-known/runner/test-clock", &info(None)), None);
         assert_eq!(answer("/api/cases", &info(None)), None);
-    }
-
-    #[test]
-    fn duplicate_and_reserved_routes_are_named_at_start() {
-        let lines = route_warnings(true, &[("/a".into(), "first".into(), "second".into())]);
-        assert_eq!(
-            lines,
-            vec![
-                "The following component routes are duplicates and will never be used:",
-                "  first: /a (duplicate of second)",
-                "Routes under /.well-known/spin/ are handled by the Spin runtime and will never be reached",
-            ]
-        );
-        assert!(route_warnings(false, &[]).is_empty());
     }
 }

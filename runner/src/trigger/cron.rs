@@ -1,7 +1,6 @@
 //! The cron trigger, as the spin-trigger-cron plugin defines it:
-//! `[[trigger.cron]]` with `component` and `cron_expression`, an expression
-//! of exactly six fields, seconds first (`sec min hour dom month dow`),
-//! evaluated in UTC. The component exports `handle-cron-event` of
+//! `[[trigger.cron]]` with `component` and `cron_expression` (parsed in
+//! `manifest::schedule`), evaluated in UTC. The component exports `handle-cron-event` of
 //! `fermyon:spin-cron@2.0.0` and gets the run's Unix time. A run still going
 //! when the next is due is not started twice; an error is logged and the
 //! schedule goes on.
@@ -14,33 +13,9 @@ use chrono::Utc;
 use croner::Cron;
 use wasmtime::Store;
 
+use crate::app::exports::{CronError, Metadata};
 use crate::app::LoadedApp;
 use crate::host::State;
-
-mod bindings {
-    wasmtime::component::bindgen!({
-        path: "wit/spin-cron",
-        world: "fermyon:spin-cron/spin-cron",
-        exports: { default: async },
-    });
-}
-
-pub use bindings::fermyon::spin_cron::cron_types::Metadata;
-pub use bindings::SpinCronPre;
-
-/// Parses a schedule, insisting on Spin's six fields.
-pub fn parse_schedule(expression: &str) -> Result<Cron> {
-    let fields = expression.split_whitespace().count();
-    if fields != 6 {
-        bail!(
-            "cron_expression {expression:?} has {fields} fields; the cron trigger needs exactly 6, seconds first: \"sec min hour day-of-month month day-of-week\" (e.g. \"0 */5 * * * *\")"
-        );
-    }
-    Cron::new(expression)
-        .with_seconds_required()
-        .parse()
-        .map_err(|e| anyhow::anyhow!("cron_expression {expression:?}: {e}"))
-}
 
 /// Runs one component on one schedule until the process ends.
 pub async fn run_schedule(app: Arc<LoadedApp>, component_id: String, schedule: Cron, quiet: bool) {
@@ -92,54 +67,32 @@ pub async fn run_once(app: &Arc<LoadedApp>, component_id: &str) -> Result<()> {
         .with_context(|| format!("component {component_id:?} does not export handle-cron-event"))?;
     let mut store = Store::new(
         &app.engine,
-        State::new(app, component.grants.clone(), group_commit::Needs::new()),
+        State::new(
+            &app.shared,
+            app.clone(),
+            component.grants.clone(),
+            group_commit::Needs::new(),
+        ),
     );
     store.limiter(|s| &mut s.limits);
-    store.set_epoch_deadline(app.limits.epoch_ticks());
+    store.set_epoch_deadline(app.shared.limits.epoch_ticks());
     store.epoch_deadline_trap();
-    let timestamp = app.now_unix_secs();
+    let timestamp = app.shared.now_unix_secs();
     let run = async {
         let instance = pre.instantiate_async(&mut store).await?;
         instance
             .call_handle_cron_event(&mut store, Metadata { timestamp })
             .await
     };
-    match tokio::time::timeout(app.limits.request_timeout, run).await {
+    match tokio::time::timeout(app.shared.limits.request_timeout, run).await {
         Ok(Ok(Ok(()))) => Ok(()),
-        Ok(Ok(Err(bindings::fermyon::spin_cron::cron_types::Error::Other(msg)))) => {
+        Ok(Ok(Err(CronError::Other(msg)))) => {
             bail!("the component reported: {msg}")
         }
         Ok(Err(trap)) => Err(anyhow::Error::from(trap).context("the component trapped")),
         Err(_) => bail!(
             "the run did not finish within {} ms",
-            app.limits.request_timeout.as_millis()
+            app.shared.limits.request_timeout.as_millis()
         ),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn six_fields_seconds_first_parse() {
-        let cron = parse_schedule("*/1 * * * * *").expect("parses");
-        let t = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
-            .expect("t")
-            .with_timezone(&Utc);
-        let next = cron.find_next_occurrence(&t, false).expect("next");
-        assert_eq!((next - t).num_seconds(), 1);
-        let daily = parse_schedule("0 30 1 * * *").expect("parses");
-        let next = daily.find_next_occurrence(&t, false).expect("next");
-        assert_eq!(next.to_rfc3339(), "2026-01-01T01:30:00+00:00");
-    }
-
-    #[test]
-    fn five_or_seven_fields_are_refused_with_a_clear_message() {
-        for bad in ["*/5 * * * *", "0 0 0 * * * 2026"] {
-            let err = parse_schedule(bad).unwrap_err().to_string();
-            assert!(err.contains("exactly 6"), "{err}");
-        }
-        assert!(parse_schedule("0 61 * * * *").is_err());
     }
 }

@@ -9,9 +9,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use wasmtime_wasi::HostWallClock;
 
-/// The loopback-only control route (served only with `--test-clock`).
-pub const CONTROL_PATH: &str = "/.well-known/runner/test-clock";
-
 #[derive(Debug, Default)]
 pub struct TestClock {
     /// Nanoseconds added to the real time.

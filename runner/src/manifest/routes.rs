@@ -186,6 +186,30 @@ fn path_info(pattern: &RoutePattern, path: &str) -> String {
     }
 }
 
+/// The prefix the runtime keeps for itself.
+pub const PREFIX: &str = "/.well-known/spin/";
+
+/// The start-up warnings about the manifest's routes: routes under the
+/// prefix, and duplicates (the later trigger serves the route), worded as
+/// Spin words them.
+pub fn route_warnings(reserved: bool, duplicates: &[(String, String, String)]) -> Vec<String> {
+    let mut out = Vec::new();
+    if !duplicates.is_empty() {
+        out.push(
+            "The following component routes are duplicates and will never be used:".to_string(),
+        );
+        for (route, replaced, effective) in duplicates {
+            out.push(format!("  {replaced}: {route} (duplicate of {effective})"));
+        }
+    }
+    if reserved {
+        out.push(format!(
+            "Routes under {PREFIX} are handled by the Spin runtime and will never be reached"
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,5 +320,19 @@ mod tests {
         let r = router(&[("/", "root")]);
         assert_eq!(target(&r, "/"), Some("root"));
         assert_eq!(target(&r, "/x"), None);
+    }
+
+    #[test]
+    fn duplicate_and_reserved_routes_are_named_at_start() {
+        let lines = route_warnings(true, &[("/a".into(), "first".into(), "second".into())]);
+        assert_eq!(
+            lines,
+            vec![
+                "The following component routes are duplicates and will never be used:",
+                "  first: /a (duplicate of second)",
+                "Routes under /.well-known/spin/ are handled by the Spin runtime and will never be reached",
+            ]
+        );
+        assert!(route_warnings(false, &[]).is_empty());
     }
 }

@@ -15,8 +15,9 @@ use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 use wasmtime_wasi_http::WasiHttpView;
 
 use crate::app::LoadedApp;
+use crate::host::http::{Chain, Chained};
 use crate::host::State;
-use crate::router::RouteMatch;
+use crate::manifest::routes::RouteMatch;
 use group_commit::Needs;
 
 /// What Spin tells a component about how a request reached it.
@@ -103,10 +104,10 @@ where
         .clone();
     let mut store = Store::new(
         &app.engine,
-        State::new(app, component.grants.clone(), needs),
+        State::new(&app.shared, app.clone(), component.grants.clone(), needs),
     );
     store.limiter(|s| &mut s.limits);
-    store.set_epoch_deadline(app.limits.epoch_ticks());
+    store.set_epoch_deadline(app.shared.limits.epoch_ticks());
     store.epoch_deadline_trap();
     let (sender, receiver) = tokio::sync::oneshot::channel();
     let incoming = store
@@ -125,7 +126,7 @@ where
             .call_handle(&mut store, incoming, outparam)
             .await
     });
-    let answered = tokio::time::timeout(app.limits.request_timeout, receiver).await;
+    let answered = tokio::time::timeout(app.shared.limits.request_timeout, receiver).await;
     match answered {
         Ok(Ok(Ok(resp))) => Ok(resp),
         Ok(Ok(Err(code))) => Err(anyhow::anyhow!(
@@ -143,7 +144,7 @@ where
             task.abort();
             Err(anyhow::anyhow!(
                 "the guest did not answer within {} ms",
-                app.limits.request_timeout.as_millis()
+                app.shared.limits.request_timeout.as_millis()
             ))
         }
     }
@@ -171,4 +172,15 @@ pub async fn chain(
     }
     add_spin_headers(req.headers_mut(), &full_url, &info)?;
     Box::pin(run(app, target, req, needs)).await
+}
+
+impl Chain for LoadedApp {
+    fn chain(
+        self: Arc<Self>,
+        component: String,
+        request: Request<wasmtime_wasi_http::WasiBody>,
+        needs: Arc<Needs>,
+    ) -> Chained {
+        Box::pin(async move { chain(&self, &component, request, needs).await })
+    }
 }

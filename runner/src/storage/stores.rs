@@ -15,7 +15,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use rusqlite::Connection;
 
-use crate::runtime_config::RuntimeConfig;
+use crate::manifest::runtime_config::RuntimeConfig;
 use group_commit::{Durability, Wal};
 
 /// Spin's default file names.
@@ -312,7 +312,7 @@ impl Pool {
             None => {
                 // Pooled connections serve guests: sandboxed for good.
                 let conn = open_group_committed(&self.path)?;
-                crate::host::sql_sandbox::install(&conn);
+                super::sql_sandbox::install(&conn);
                 conn.progress_handler(PROGRESS_EVERY, Some(past_deadline));
                 conn
             }

@@ -14,8 +14,8 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use rusqlite::{Connection, OpenFlags};
 
-use crate::host::stores::{Stores, DEFAULT_KV_FILE, DEFAULT_SQLITE_FILE};
-use crate::runtime_config::RuntimeConfig;
+use super::stores::{Stores, DEFAULT_KV_FILE, DEFAULT_SQLITE_FILE};
+use crate::manifest::runtime_config::RuntimeConfig;
 
 /// Pages copied per step, and the pause between steps, so a large copy
 /// lets the app's writers in.

@@ -199,7 +199,9 @@ fn a_stage_is_at_most_150_non_blank_lines_over_all_its_files_the_kit_apart() {
 }
 
 /// Every file under `shared/src`, by its path relative to it.
-fn library_files() -> std::collections::BTreeMap<String, String> {
+/// Every `.rs` file under `dir` (relative to the repository), by its path
+/// relative to `dir`.
+fn source_files(dir: &str) -> std::collections::BTreeMap<String, String> {
     fn walk(dir: &Path, base: &Path, out: &mut std::collections::BTreeMap<String, String>) {
         for entry in std::fs::read_dir(dir).expect("dir") {
             let path = entry.expect("entry").path();
@@ -211,10 +213,44 @@ fn library_files() -> std::collections::BTreeMap<String, String> {
             }
         }
     }
-    let base = repo_root().join("shared/src");
+    let base = repo_root().join(dir);
     let mut out = std::collections::BTreeMap::new();
     walk(&base, &base, &mut out);
     out
+}
+
+fn library_files() -> std::collections::BTreeMap<String, String> {
+    source_files("shared/src")
+}
+
+/// The runner's folders, bottom first, as `runner/src/main.rs` describes
+/// them.
+const RUNNER_LAYERS: &[&str] = &["testing", "manifest", "storage", "host", "app", "trigger"];
+
+#[test]
+fn the_runners_folders_are_layers_from_the_manifest_up_to_the_triggers_with_no_cycle() {
+    let files = source_files("runner/src");
+    assert!(files.len() > 25, "{} files", files.len());
+    let found = e2e::layers::check(&files, RUNNER_LAYERS);
+    assert!(
+        found.is_clean(),
+        "runner/src breaks its layers (bottom first: {RUNNER_LAYERS:?}):\n\
+         files outside the layers: {:?}\nupward imports: {:#?}\ncycles: {:?}",
+        found.outside,
+        found.upward,
+        found.cycles
+    );
+    let main = read("runner/src/main.rs");
+    for layer in RUNNER_LAYERS {
+        assert!(
+            files.keys().any(|f| f.starts_with(&format!("{layer}/"))),
+            "{layer} has no files"
+        );
+        assert!(
+            main.contains(&format!("mod {layer};")),
+            "main.rs declares {layer}"
+        );
+    }
 }
 
 #[test]
@@ -290,6 +326,30 @@ fn the_readme_links_the_maintainers_documents_and_the_rules_cite_every_provision
                 || rules.contains(&format!("as `{}`", article.cite())),
             "docs/rules.md cites {}",
             article.cite()
+        );
+    }
+}
+
+#[test]
+fn the_end_to_end_tests_are_one_binary_every_file_a_module_of_it() {
+    let dir = repo_root().join("tests/tests");
+    let mut targets: Vec<String> = std::fs::read_dir(&dir)
+        .expect("tests/tests")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    targets.sort();
+    assert_eq!(targets, ["e2e"], "tests/tests holds only the e2e binary");
+    let main = read("tests/tests/e2e/main.rs");
+    for file in source_files("tests/tests/e2e").keys() {
+        let Some(module) = file.strip_suffix(".rs") else {
+            continue;
+        };
+        if module == "main" {
+            continue;
+        }
+        assert!(
+            main.lines().any(|l| l.trim() == format!("mod {module};")),
+            "tests/tests/e2e/{file} is not declared in main.rs: its tests would never run"
         );
     }
 }
