@@ -2,7 +2,9 @@
 //! (`deadlines`, `filter`, `routing`, `intake`, `reminder`) and
 //! `GET`/`PUT /api/admin/calendar/{year}` (the shape of
 //! `shared/calendar/YYYY.json`), and the unit directory: `GET`/`POST
-//! /api/admin/units`, `PUT /api/admin/units/{id}` (rename, retire). The
+//! /api/admin/units`, `PUT /api/admin/units/{id}` (rename, retire); the
+//! staff directory: `GET`/`POST /api/admin/staff`, `GET`/`PUT
+//! /api/admin/staff/{id}` (`shared::directory::staff`). The
 //! bureau changes, supervisors read; and the audit trail, `GET
 //! /api/audit` (the bureau's: clear reads of personal data and every admin
 //! change; `format=csv` or `Accept: text/csv` for CSV). Every
@@ -10,11 +12,12 @@
 //! the token subject, and in force at once for new decisions.
 
 use common::routes::{
-    self, ADMIN_CALENDAR, ADMIN_RULES, ADMIN_UNIT, ADMIN_UNITS, AUDIT, DEV_TOKENS,
+    self, ADMIN_CALENDAR, ADMIN_PERSON, ADMIN_RULES, ADMIN_STAFF, ADMIN_UNIT, ADMIN_UNITS, AUDIT,
+    DEV_TOKENS,
 };
 use common::{csv_download, json, respond, Answer, Ctx, Problem};
 use shared::county::admin::{get, put, Target};
-use shared::directory;
+use shared::directory::{self, staff};
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
@@ -27,6 +30,10 @@ enum Endpoint {
     Units,
     AddUnit,
     ChangeUnit,
+    Staff,
+    AddPerson,
+    Person,
+    ChangePerson,
     Audit,
     DemoToken,
 }
@@ -39,6 +46,10 @@ const ENDPOINTS: &[(&str, Method, Endpoint)] = &[
     (ADMIN_UNITS, Method::Get, Endpoint::Units),
     (ADMIN_UNITS, Method::Post, Endpoint::AddUnit),
     (ADMIN_UNIT, Method::Put, Endpoint::ChangeUnit),
+    (ADMIN_STAFF, Method::Get, Endpoint::Staff),
+    (ADMIN_STAFF, Method::Post, Endpoint::AddPerson),
+    (ADMIN_PERSON, Method::Get, Endpoint::Person),
+    (ADMIN_PERSON, Method::Put, Endpoint::ChangePerson),
     (AUDIT, Method::Get, Endpoint::Audit),
     (DEV_TOKENS, Method::Post, Endpoint::DemoToken),
 ];
@@ -79,9 +90,23 @@ fn serve(ctx: &Ctx, endpoint: Endpoint) -> Answer {
                 &directory::change(db, &who, &id, &ctx.json_body()?, at)?,
             )
         }
+        Endpoint::Staff => json(200, &staff::list(db, &who)?),
+        Endpoint::AddPerson => json(201, &staff::add(db, &who, &ctx.json_body()?, at)?),
+        Endpoint::Person => json(200, &staff::one(db, &who, &person_id(ctx)?)?),
+        Endpoint::ChangePerson => {
+            let id = person_id(ctx)?;
+            json(200, &staff::change(db, &who, &id, &ctx.json_body()?, at)?)
+        }
         Endpoint::Audit => audit(ctx, &who),
         Endpoint::DemoToken => demo_token(ctx),
     }
+}
+
+/// The person the route's `:id` names (404 when it cannot be one).
+fn person_id(ctx: &Ctx) -> Result<shared::base::ids::PersonId, Box<Problem>> {
+    ctx.path("id")
+        .parse()
+        .map_err(|_| Problem::not_found().detail("no such person").boxed())
 }
 
 /// `POST /api/dev/tokens`: a demo token for one role, signed with the

@@ -14,6 +14,7 @@ use shared::county::admin::{AdminError, NoSuchTarget};
 use shared::county::audit::AuditError;
 use shared::county::intake_rules::{HallClosed, RateExceeded};
 use shared::desk::feedback::FeedbackError;
+use shared::directory::staff::StaffError;
 use shared::directory::DirectoryError;
 use shared::lifecycle::TransitionError;
 use shared::oversight::hotspots::HotspotError;
@@ -464,6 +465,29 @@ impl From<DirectoryError> for Box<Problem> {
                     .detail(e.to_string())
                     .boxed()
             }
+        }
+    }
+}
+
+impl From<StaffError> for Box<Problem> {
+    fn from(e: StaffError) -> Self {
+        match e {
+            StaffError::Role(_) => Problem::forbidden(e.to_string()).boxed(),
+            StaffError::Store(e) => e.into(),
+            StaffError::Fields(errors) => errors.into(),
+            StaffError::Exists(_) => Problem::new(409, "person_exists", "The person exists")
+                .field("id")
+                .detail(e.to_string())
+                .boxed(),
+            StaffError::NotFound(_) => Problem::not_found().detail(e.to_string()).boxed(),
+            StaffError::IdentityTaken { .. } => Problem::new(
+                409,
+                "identity_taken",
+                "The sign-in identity is linked to another person",
+            )
+            .field("identities")
+            .detail(e.to_string())
+            .boxed(),
         }
     }
 }

@@ -39,6 +39,10 @@ pub const ADMIN_CALENDAR: &str = "/api/admin/calendar/:year";
 pub const ADMIN_UNITS: &str = "/api/admin/units";
 /// `PUT /api/admin/units/:id`: rename or retire a unit.
 pub const ADMIN_UNIT: &str = "/api/admin/units/:id";
+/// `GET`/`POST /api/admin/staff`: the staff directory.
+pub const ADMIN_STAFF: &str = "/api/admin/staff";
+/// `GET`/`PUT /api/admin/staff/:id`: one person.
+pub const ADMIN_PERSON: &str = "/api/admin/staff/:id";
 /// `GET /api/stats`: Art. 9 statistics.
 pub const STATS: &str = "/api/stats";
 /// `GET /api/hotspots`: clusters of similar complaints (Art. 7).
@@ -84,6 +88,8 @@ pub const PUBLIC: &[&str] = &[
     ADMIN_CALENDAR,
     ADMIN_UNITS,
     ADMIN_UNIT,
+    ADMIN_STAFF,
+    ADMIN_PERSON,
     AUDIT,
     ADMIN_RESEAL,
     DEV_TOKENS,

@@ -593,7 +593,10 @@ export async function audit(main, params) {
           label: t('audit.kind'),
           type: 'select',
           placeholder: t('audit.all'),
-          options: ['personal_data', 'rules', 'units'].map((k) => [k, enumLabel('audit_kind', k)]),
+          options: ['personal_data', 'rules', 'units', 'staff'].map((k) => [
+            k,
+            enumLabel('audit_kind', k),
+          ]),
         }),
         field({ name: 'from', label: t('period.from'), type: 'date' }),
         field({ name: 'to', label: t('period.to'), type: 'date' }),

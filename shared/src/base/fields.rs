@@ -253,6 +253,15 @@ impl FieldValue for crate::base::ids::UnitId {
     }
 }
 
+/// A person id, as text (trimmed).
+impl FieldValue for crate::base::ids::PersonId {
+    fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
+        let text = String::from_value(value)?;
+        text.parse()
+            .map_err(|e: crate::base::ids::PersonIdError| Issue::invalid(e.to_string()))
+    }
+}
+
 impl FieldValue for crate::base::ids::CountyCode {
     fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
         parsed_text(value)

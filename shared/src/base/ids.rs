@@ -217,6 +217,55 @@ impl Serialize for CountyCode {
     }
 }
 
+/// A text that is not a valid person id.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("a person id is 1-64 lowercase letters, digits, '.', '_' and '-', starting with a letter or digit, e.g. zhang.wei")]
+pub struct PersonIdError;
+
+/// A person's stable id in the staff directory, e.g. `zhang.wei`: what
+/// every event records beside their name. It never changes, whatever
+/// their sign-in identities, unit or role become.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PersonId(String);
+
+impl PersonId {
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for PersonId {
+    type Err = PersonIdError;
+
+    fn from_str(s: &str) -> Result<Self, PersonIdError> {
+        let ok = (1..=64).contains(&s.len())
+            && s.bytes().all(|b| {
+                b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+            })
+            && s.bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+        if ok {
+            Ok(Self(s.to_string()))
+        } else {
+            Err(PersonIdError)
+        }
+    }
+}
+
+impl fmt::Display for PersonId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for PersonId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
 /// A text that is not a valid unit id.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("a unit id is 1-64 lowercase letters, digits and '-', e.g. qibin-housing")]

@@ -24,12 +24,15 @@ pub enum EntryKind {
     Rules,
     /// A change of the unit directory.
     Units,
+    /// A change of the staff directory.
+    Staff,
 }
 
 text_enum!(EntryKind {
     PersonalData = "personal_data",
     Rules = "rules",
     Units = "units",
+    Staff = "staff",
 });
 
 /// One entry of the trail.
@@ -149,7 +152,7 @@ fn decode(text: &str) -> Option<(String, String, i64)> {
     Some((at, kind, id))
 }
 
-/// The three sources as one table: at, kind, id, subject, role, unit,
+/// The four sources as one table: at, kind, id, subject, role, unit,
 /// case, what.
 const TRAIL: &str = "
     SELECT at, 'personal_data' AS kind, id, actor_subject AS subject, actor_role AS role,
@@ -160,7 +163,10 @@ const TRAIL: &str = "
       FROM county_rules
     UNION ALL
     SELECT set_at, 'units', id, set_by, NULL, NULL, NULL, unit_id || ' ' || change || ': ' || body
-      FROM unit_changes";
+      FROM unit_changes
+    UNION ALL
+    SELECT set_at, 'staff', id, set_by, NULL, NULL, NULL, person_id || ' ' || change || ': ' || body
+      FROM staff_changes";
 
 /// The trail as `who` may read it (the bureau only), newest first.
 pub fn entries(db: &impl Db, who: &Principal, q: &AuditQuery) -> Result<AuditPage, AuditError> {

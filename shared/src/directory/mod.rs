@@ -1,4 +1,5 @@
-//! The unit directory administered by the bureau (Art. 12): units added,
+//! The directories the bureau keeps (Art. 12): the people who work cases
+//! (`staff`) and, here, the units: units added,
 //! renamed and retired at run time — a retired unit gets no new cases and
 //! cannot be named in a routing move, its old cases stay readable — each
 //! change on record with the token subject; supervisors read.
@@ -17,6 +18,7 @@ use crate::case::stored::StoreError;
 use crate::case::words::Role;
 use crate::directory::units::Unit;
 
+pub mod staff;
 pub mod unit_rows;
 pub mod units;
 

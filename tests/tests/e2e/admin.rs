@@ -358,3 +358,115 @@ fn a_fresh_start_without_the_demo_seed_has_no_demo_units_and_its_own_seed_gives_
         .expect_refusal(state.path());
     assert!(refused.contains("broken.sql"), "{refused}");
 }
+
+#[test]
+fn the_bureau_keeps_the_staff_directory_supervisors_read_it_and_every_change_is_on_the_audit_trail()
+{
+    let (app, _state) = App::with_test_clock();
+    let bureau = token("bureau", None, "zhang.wei");
+    let supervisor = token("supervisor", None, "sun");
+    let post =
+        |who: &str, body: Value| app.post_as(who, "/api/admin/staff", &body.to_string(), None);
+    let added = post(
+        &bureau,
+        json!({"id": "li.na", "display_name": "李娜", "role": "unit", "unit": "qibin-urban",
+            "identities": [{"issuer": "https://sso.hebi.example", "subject": "u-1001"}]}),
+    );
+    assert_eq!(added.status, 201, "{}", added.body);
+    let person = added.json();
+    assert_eq!(person["unit_name"], "淇滨区城市管理局");
+    assert_eq!(
+        (person["active"].as_bool(), person["leader"].as_bool()),
+        (Some(true), Some(false))
+    );
+
+    // Each bad part named; the same id or identity twice is a conflict.
+    let bad = post(
+        &bureau,
+        json!({"id": "li.na2", "display_name": "李娜", "role": "unit"}),
+    );
+    assert_eq!(
+        (bad.status, bad.json()["field"].as_str()),
+        (400, Some("unit")),
+        "{}",
+        bad.body
+    );
+    let again = post(
+        &bureau,
+        json!({"id": "li.na", "display_name": "李娜", "role": "agent"}),
+    );
+    assert_eq!(
+        (again.status, again.json()["code"].as_str()),
+        (409, Some("person_exists"))
+    );
+    let taken = post(
+        &bureau,
+        json!({"id": "wang.fang", "display_name": "王芳", "role": "agent",
+            "identities": [{"issuer": "https://sso.hebi.example", "subject": "u-1001"}]}),
+    );
+    assert_eq!(
+        (taken.status, taken.json()["code"].as_str()),
+        (409, Some("identity_taken"))
+    );
+
+    // Moved to the water company and made its leader; then disabled.
+    let moved = put(
+        &app,
+        &bureau,
+        "/api/admin/staff/li.na",
+        &json!({"unit": "qibin-water", "leader": true}),
+    );
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    assert_eq!(
+        (
+            moved.json()["unit"].as_str(),
+            moved.json()["leader"].as_bool()
+        ),
+        (Some("qibin-water"), Some(true))
+    );
+    let disabled = put(
+        &app,
+        &bureau,
+        "/api/admin/staff/li.na",
+        &json!({"active": false}),
+    );
+    assert_eq!(disabled.json()["active"], false);
+
+    // Supervisors read; units and agents neither read nor write.
+    let one = app.get_as(&supervisor, "/api/admin/staff/li.na");
+    assert_eq!(
+        (one.status, one.json()["display_name"].as_str()),
+        (200, Some("李娜"))
+    );
+    let all = app.get_as(&supervisor, "/api/admin/staff").json();
+    assert_eq!(all.as_array().map(Vec::len), Some(1), "{all}");
+    let clerk = token("unit", Some("qibin-urban"), "li");
+    assert_eq!(app.get_as(&clerk, "/api/admin/staff").status, 403);
+    assert_eq!(
+        post(&token("agent", None, "wang.agent"), json!({})).status,
+        403
+    );
+    assert_eq!(
+        put(
+            &app,
+            &supervisor,
+            "/api/admin/staff/li.na",
+            &json!({"active": true})
+        )
+        .status,
+        403
+    );
+    assert_eq!(app.get_as(&bureau, "/api/admin/staff/nobody").status, 404);
+
+    // On the trail: three changes, by the bureau's person.
+    let trail = app.get_as(&bureau, "/api/audit?kind=staff").json();
+    let items = trail["entries"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 3, "{trail}");
+    assert!(items.iter().all(|e| e["subject"] == "zhang.wei"), "{trail}");
+    assert!(
+        items[0]["what"]
+            .as_str()
+            .is_some_and(|w| w.starts_with("li.na changed")),
+        "{trail}"
+    );
+}

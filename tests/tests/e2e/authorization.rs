@@ -137,6 +137,21 @@ fn every_role_gets_exactly_the_answers_written_here_from_every_endpoint() {
             [401, 200, 403, 403, 403, 200, 403],
         ),
         (
+            "the staff directory",
+            Call::Get("/api/admin/staff".into()),
+            [401, 200, 403, 403, 403, 200, 403],
+        ),
+        (
+            "add a person (an empty body: invalid, 400)",
+            Call::Post("/api/admin/staff".into(), json!({})),
+            [401, 400, 403, 403, 403, 403, 403],
+        ),
+        (
+            "change a person nobody has (404 for the bureau)",
+            Call::Put("/api/admin/staff/nobody".into(), json!({"active": false})),
+            [401, 404, 403, 403, 403, 403, 403],
+        ),
+        (
             "the audit trail",
             Call::Get("/api/audit".into()),
             [401, 200, 403, 403, 403, 403, 403],

@@ -427,6 +427,39 @@ Migration {
     version: 17,
     name: "statistics kept by day as cases change",
     statements: stats_days::MIGRATION,
+},
+Migration {
+    version: 18,
+    name: "the staff directory: people, their sign-in identities, changes on record",
+    statements: &[
+        // A person: what they may do is decided here, not by a sign-on.
+        "CREATE TABLE staff (
+            id TEXT PRIMARY KEY,
+            display_name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            unit_id TEXT,
+            leader INTEGER NOT NULL DEFAULT 0,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )",
+        // Who a sign-on says someone is, linked to one person.
+        "CREATE TABLE staff_identities (
+            issuer TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            person_id TEXT NOT NULL REFERENCES staff (id),
+            PRIMARY KEY (issuer, subject)
+        )",
+        "CREATE INDEX staff_identities_person ON staff_identities (person_id)",
+        "CREATE TABLE staff_changes (
+            id INTEGER PRIMARY KEY,
+            person_id TEXT NOT NULL,
+            change TEXT NOT NULL,
+            body TEXT NOT NULL,
+            set_by TEXT NOT NULL,
+            set_at TEXT NOT NULL
+        )",
+    ],
 }];
 
 /// The newest schema version this library knows.
