@@ -152,6 +152,24 @@ pub fn may_run_scan(who: &Principal) -> Result<(), AccessError> {
     }
 }
 
+/// Whether `who` may change the county's own data (its rules, calendar
+/// years, units and staff): the bureau only. Refused with the role.
+pub fn may_change_county_data(who: &Principal) -> Result<(), Role> {
+    match who.role {
+        Role::Bureau => Ok(()),
+        other => Err(other),
+    }
+}
+
+/// Whether `who` may read the county's own data: the bureau, and
+/// supervisors (who oversee it, Art. 8). Refused with the role.
+pub fn may_read_county_data(who: &Principal) -> Result<(), Role> {
+    match who.role {
+        Role::Bureau | Role::Supervisor => Ok(()),
+        other => Err(other),
+    }
+}
+
 /// Whether `who` may move sealed personal data to the key in force: the
 /// bureau only (it runs the deployment).
 pub fn may_reseal(who: &Principal) -> Result<(), AccessError> {

@@ -96,3 +96,15 @@ pub fn store_case(db: &NativeDb, n: u8, body: serde_json::Value, at: &str) -> Ca
         Stored::Created(r) | Stored::Replayed(r) => r.case_id,
     }
 }
+
+/// A staff member signed in as `role`: `zhang.wei`, of `qibin-urban` when
+/// unit staff.
+pub fn staff_member(role: crate::case::words::Role) -> crate::access::Principal {
+    crate::access::Principal {
+        subject: "zhang.wei".into(),
+        role,
+        unit: (role == crate::case::words::Role::Unit)
+            .then(|| "qibin-urban".parse().expect("unit")),
+        leader: false,
+    }
+}

@@ -170,10 +170,3 @@ text_enum!(Role {
     Scheduler = "scheduler",
     Citizen = "citizen",
 });
-
-/// A role named in a body (`unknown_value` otherwise, listing them).
-impl crate::base::fields::FieldValue for Role {
-    fn from_value(value: &serde_json::Value) -> Result<Self, Vec<crate::base::fields::Issue>> {
-        crate::base::fields::one_of(value, Role::ALL)
-    }
-}

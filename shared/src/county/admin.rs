@@ -151,10 +151,7 @@ pub struct Setting {
 }
 
 fn may_read(who: &Principal) -> Result<(), AdminError> {
-    match who.role {
-        Role::Bureau | Role::Supervisor => Ok(()),
-        role => Err(AdminError::Role(role)),
-    }
+    crate::access::may_read_county_data(who).map_err(AdminError::Role)
 }
 
 /// What `target` stands at: the county's text or the shipped default, and
@@ -221,9 +218,7 @@ pub fn put(
     body: &Value,
     at: DateTime<FixedOffset>,
 ) -> Result<Change, AdminError> {
-    if who.role != Role::Bureau {
-        return Err(AdminError::Role(who.role));
-    }
+    crate::access::may_change_county_data(who).map_err(AdminError::Role)?;
     if !body.is_object() {
         return Err(invalid("body", "a JSON object of the rules"));
     }

@@ -76,17 +76,12 @@ impl From<crate::base::db::DbError> for DirectoryError {
 }
 
 fn bureau(who: &Principal) -> Result<(), DirectoryError> {
-    match who.role {
-        Role::Bureau => Ok(()),
-        role => Err(DirectoryError::Role(role)),
-    }
+    crate::access::may_change_county_data(who).map_err(DirectoryError::Role)
 }
 
 /// Every unit, retired ones included, by id (bureau and supervisors).
 pub fn list(db: &impl Db, who: &Principal) -> Result<Vec<Listed>, DirectoryError> {
-    if !matches!(who.role, Role::Bureau | Role::Supervisor) {
-        return Err(DirectoryError::Role(who.role));
-    }
+    crate::access::may_read_county_data(who).map_err(DirectoryError::Role)?;
     let rows = db.execute(
         "SELECT id, name, county, unit_type, retired_at FROM units ORDER BY id",
         &[],
@@ -213,18 +208,38 @@ fn one(db: &impl Db, who: &Principal, id: &UnitId) -> Result<Listed, DirectoryEr
         .ok_or_else(|| DirectoryError::NotFound(id.clone()))
 }
 
-fn record(
+/// Which directory a change is recorded in.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Ledger {
+    /// `unit_changes`.
+    Units,
+    /// `staff_changes`.
+    Staff,
+}
+
+/// Puts one change of a directory on record: what, the body as given,
+/// who and when (the audit trail reads both ledgers).
+pub(crate) fn record_change(
     db: &impl Db,
-    id: &UnitId,
+    ledger: Ledger,
+    id: &str,
     change: &str,
     body: &Value,
     who: &Principal,
     at: DateTime<FixedOffset>,
-) -> Result<(), DirectoryError> {
+) -> Result<(), StoreError> {
+    let sql = match ledger {
+        Ledger::Units => {
+            "INSERT INTO unit_changes (unit_id, change, body, set_by, set_at) VALUES (?, ?, ?, ?, ?)"
+        }
+        Ledger::Staff => {
+            "INSERT INTO staff_changes (person_id, change, body, set_by, set_at) VALUES (?, ?, ?, ?, ?)"
+        }
+    };
     db.execute(
-        "INSERT INTO unit_changes (unit_id, change, body, set_by, set_at) VALUES (?, ?, ?, ?, ?)",
+        sql,
         &[
-            id.as_str().into(),
+            id.into(),
             change.into(),
             body.to_string().into(),
             who.subject.as_str().into(),
@@ -234,26 +249,36 @@ fn record(
     Ok(())
 }
 
+fn record(
+    db: &impl Db,
+    id: &UnitId,
+    change: &str,
+    body: &Value,
+    who: &Principal,
+    at: DateTime<FixedOffset>,
+) -> Result<(), DirectoryError> {
+    Ok(record_change(
+        db,
+        Ledger::Units,
+        id.as_str(),
+        change,
+        body,
+        who,
+        at,
+    )?)
+}
+
 #[cfg(test)]
 mod tests {
     //! The directory administered against real SQLite: added, renamed,
     //! retired (no new cases, no routing move names it), on record.
 
     use super::*;
-    use crate::base::test_support::{seeded_db, t};
+    use crate::base::test_support::{seeded_db, staff_member as who, t};
     use crate::directory::unit_rows;
     use serde_json::json;
 
     const AT: &str = "2026-11-20T10:00:00+08:00";
-
-    fn who(role: Role) -> Principal {
-        Principal {
-            subject: "zhang.wei".into(),
-            role,
-            unit: (role == Role::Unit).then(|| "qibin-urban".parse().expect("unit")),
-            leader: false,
-        }
-    }
 
     #[test]
     fn the_bureau_adds_renames_and_retires_a_unit_and_a_retired_one_gets_no_cases() {

@@ -6,6 +6,8 @@
 //! another unit takes no case along. Every change is on record with who made
 //! it; the bureau writes, supervisors read.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use serde_json::Value;
@@ -13,11 +15,11 @@ use serde_json::Value;
 use crate::access::Principal;
 use crate::base::clock;
 use crate::base::db::{Db, Row, SqlValue};
-use crate::base::fields::{Bounded, FieldError, Fields};
+use crate::base::fields::{one_of, Bounded, FieldError, FieldValue, Fields, Issue};
 use crate::base::ids::{PersonId, UnitId};
 use crate::case::stored::{corrupt, StoreError};
 use crate::case::words::Role;
-use crate::directory::unit_rows;
+use crate::directory::{record_change, unit_rows, Ledger};
 
 /// A sign-in identity: who a sign-on says someone is.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -91,16 +93,34 @@ impl From<crate::base::db::DbError> for StaffError {
 }
 
 fn writes(who: &Principal) -> Result<(), StaffError> {
-    match who.role {
-        Role::Bureau => Ok(()),
-        role => Err(StaffError::Role(role)),
-    }
+    crate::access::may_change_county_data(who).map_err(StaffError::Role)
 }
 
 fn reads(who: &Principal) -> Result<(), StaffError> {
-    match who.role {
-        Role::Bureau | Role::Supervisor => Ok(()),
-        role => Err(StaffError::Role(role)),
+    crate::access::may_read_county_data(who).map_err(StaffError::Role)
+}
+
+/// A staff role named in a body: any role but the citizen's
+/// (`unknown_value` otherwise, listing them).
+struct StaffRole(Role);
+
+impl FieldValue for StaffRole {
+    fn from_value(value: &Value) -> Result<Self, Vec<Issue>> {
+        let staff: Vec<&str> = Role::ALL
+            .iter()
+            .copied()
+            .filter(|r| *r != Role::Citizen.as_str())
+            .collect();
+        match one_of::<Role>(value, &staff)? {
+            Role::Citizen => Err(vec![Issue::new(
+                "unknown_value",
+                format!(
+                    "citizens are not staff; must be one of: {}",
+                    staff.join(", ")
+                ),
+            )]),
+            role => Ok(Self(role)),
+        }
     }
 }
 
@@ -109,21 +129,42 @@ const SELECT: &str =
         s.active, s.created_at, s.updated_at
      FROM staff s LEFT JOIN units u ON u.id = s.unit_id";
 
-fn person(db: &impl Db, row: Row<'_>) -> Result<Person, StaffError> {
-    let id: PersonId = row.text("id")?.parse().map_err(corrupt)?;
-    let identities = db
-        .execute(
-            "SELECT issuer, subject FROM staff_identities WHERE person_id = ? ORDER BY issuer, subject",
+/// The identities of everyone (`person = None`) or of one person, by
+/// person id: one query either way.
+fn identities_of(
+    db: &impl Db,
+    person: Option<&PersonId>,
+) -> Result<BTreeMap<String, Vec<Identity>>, StaffError> {
+    let rows = match person {
+        Some(id) => db.execute(
+            "SELECT person_id, issuer, subject FROM staff_identities WHERE person_id = ?
+             ORDER BY issuer, subject",
             &[id.as_str().into()],
-        )?
-        .iter()
-        .map(|r| {
-            Ok(Identity {
+        )?,
+        None => db.execute(
+            "SELECT person_id, issuer, subject FROM staff_identities
+             ORDER BY person_id, issuer, subject",
+            &[],
+        )?,
+    };
+    let mut out: BTreeMap<String, Vec<Identity>> = BTreeMap::new();
+    for r in rows.iter() {
+        out.entry(r.text("person_id")?.to_string())
+            .or_default()
+            .push(Identity {
                 issuer: r.text("issuer")?.to_string(),
                 subject: r.text("subject")?.to_string(),
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+            });
+    }
+    Ok(out)
+}
+
+fn person(
+    row: Row<'_>,
+    identities: &mut BTreeMap<String, Vec<Identity>>,
+) -> Result<Person, StaffError> {
+    let id: PersonId = row.text("id")?.parse().map_err(corrupt)?;
+    let identities = identities.remove(id.as_str()).unwrap_or_default();
     Ok(Person {
         display_name: row.text("display_name")?.to_string(),
         role: role_of(&row)?,
@@ -152,7 +193,8 @@ fn role_of(row: &Row<'_>) -> Result<Role, StoreError> {
 pub fn list(db: &impl Db, who: &Principal) -> Result<Vec<Person>, StaffError> {
     reads(who)?;
     let rows = db.execute(&format!("{SELECT} ORDER BY s.id"), &[])?;
-    rows.iter().map(|r| person(db, r)).collect()
+    let mut identities = identities_of(db, None)?;
+    rows.iter().map(|r| person(r, &mut identities)).collect()
 }
 
 /// One person (bureau and supervisors).
@@ -163,7 +205,10 @@ pub fn one(db: &impl Db, who: &Principal, id: &PersonId) -> Result<Person, Staff
 
 fn find(db: &impl Db, id: &PersonId) -> Result<Option<Person>, StaffError> {
     let rows = db.execute(&format!("{SELECT} WHERE s.id = ?"), &[id.as_str().into()])?;
-    rows.row(0).map(|r| person(db, r)).transpose()
+    let Some(row) = rows.row(0) else {
+        return Ok(None);
+    };
+    person(row, &mut identities_of(db, Some(id))?).map(Some)
 }
 
 /// The active person a sign-in identity is linked to, as a principal: what
@@ -212,15 +257,9 @@ fn read_changes(f: &mut Fields, db: &impl Db, required: bool) -> Result<Changes,
         c.display_name = f.get::<Bounded<64>>("display_name").map(|b| b.0);
     }
     if required || f.raw("role").is_some() {
-        c.role = match f.raw("role").and_then(Value::as_str) {
-            Some("citizen") => {
-                f.error("role", "unknown_value", "citizens are not staff");
-                None
-            }
-            _ => f.get::<Role>("role"),
-        };
+        c.role = f.get::<StaffRole>("role").map(|r| r.0);
     }
-    if f.raw("unit").is_some() || (required && f.raw("unit").is_none()) {
+    if required || f.raw("unit").is_some() {
         c.unit = f.get::<Option<UnitId>>("unit");
     }
     if let Some(Some(unit)) = &c.unit {
@@ -317,15 +356,13 @@ pub fn add(
     let (id, (display_name, role)) = f
         .finish(id.zip(c.display_name.clone().zip(c.role)))
         .map_err(StaffError::Fields)?;
-    if find(db, &id)?.is_some() {
-        return Err(StaffError::Exists(id));
-    }
     let identities = c.identities.unwrap_or_default();
     db.transaction(|db| -> Result<(), StaffError> {
         let when = clock::format(at);
-        db.execute(
+        // The id taken already, even by a request at the same moment: no row.
+        let inserted = db.execute(
             "INSERT INTO staff (id, display_name, role, unit_id, leader, active, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+             VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id",
             &[
                 id.as_str().into(),
                 display_name.as_str().into(),
@@ -336,6 +373,9 @@ pub fn add(
                 when.as_str().into(),
             ],
         )?;
+        if inserted.row(0).is_none() {
+            return Err(StaffError::Exists(id.clone()));
+        }
         link(db, &id, &identities)?;
         record(db, &id, "added", body, who, at)
     })?;
@@ -413,28 +453,30 @@ pub fn change(
 
 fn link(db: &impl Db, id: &PersonId, identities: &[Identity]) -> Result<(), StaffError> {
     for identity in identities {
-        let taken = db.execute(
-            "SELECT person_id FROM staff_identities WHERE issuer = ? AND subject = ?",
-            &[
-                identity.issuer.as_str().into(),
-                identity.subject.as_str().into(),
-            ],
+        let pair: [SqlValue; 2] = [
+            identity.issuer.as_str().into(),
+            identity.subject.as_str().into(),
+        ];
+        let linked = db.execute(
+            "INSERT INTO staff_identities (issuer, subject, person_id) VALUES (?, ?, ?)
+             ON CONFLICT (issuer, subject) DO NOTHING RETURNING person_id",
+            &[pair[0].clone(), pair[1].clone(), id.as_str().into()],
         )?;
-        if let Some(row) = taken.row(0) {
-            return Err(StaffError::IdentityTaken {
-                issuer: identity.issuer.clone(),
-                subject: identity.subject.clone(),
-                person: row.text("person_id")?.parse().map_err(corrupt)?,
-            });
+        if linked.row(0).is_some() {
+            continue;
         }
-        db.execute(
-            "INSERT INTO staff_identities (issuer, subject, person_id) VALUES (?, ?, ?)",
-            &[
-                identity.issuer.as_str().into(),
-                identity.subject.as_str().into(),
-                id.as_str().into(),
-            ],
+        let holder = db.execute(
+            "SELECT person_id FROM staff_identities WHERE issuer = ? AND subject = ?",
+            &pair,
         )?;
+        return Err(StaffError::IdentityTaken {
+            issuer: identity.issuer.clone(),
+            subject: identity.subject.clone(),
+            person: match holder.row(0) {
+                Some(row) => row.text("person_id")?.parse().map_err(corrupt)?,
+                None => return Err(StoreError::Corrupt("staff identity".into()).into()),
+            },
+        });
     }
     Ok(())
 }
@@ -447,17 +489,15 @@ fn record(
     who: &Principal,
     at: DateTime<FixedOffset>,
 ) -> Result<(), StaffError> {
-    db.execute(
-        "INSERT INTO staff_changes (person_id, change, body, set_by, set_at) VALUES (?, ?, ?, ?, ?)",
-        &[
-            id.as_str().into(),
-            change.into(),
-            body.to_string().into(),
-            who.subject.as_str().into(),
-            clock::format(at).into(),
-        ],
-    )?;
-    Ok(())
+    Ok(record_change(
+        db,
+        Ledger::Staff,
+        id.as_str(),
+        change,
+        body,
+        who,
+        at,
+    )?)
 }
 
 #[cfg(test)]
@@ -467,20 +507,11 @@ mod tests {
     //! principal; every change on record.
 
     use super::*;
-    use crate::base::test_support::{seeded_db, t};
+    use crate::base::test_support::{seeded_db, staff_member as who, t};
     use serde_json::json;
 
     const AT: &str = "2026-12-07T09:00:00+08:00";
     const SSO: &str = "https://sso.example.gov.cn";
-
-    fn who(role: Role) -> Principal {
-        Principal {
-            subject: "zhang.wei".into(),
-            role,
-            unit: (role == Role::Unit).then(|| "qibin-urban".parse().expect("unit")),
-            leader: false,
-        }
-    }
 
     fn identity(subject: &str) -> Identity {
         Identity {
