@@ -137,12 +137,14 @@ fn run(instance: &str, counties: i64, per_county: i64) {
     );
     let bureau = Principal {
         subject: "bench".into(),
+        name: "测试人员".into(),
         role: Role::Bureau,
         unit: None,
         leader: false,
     };
     let unit = Principal {
         subject: "bench".into(),
+        name: "测试人员".into(),
         role: Role::Unit,
         unit: Some("unit-00-07".parse().expect("unit")),
         leader: false,

@@ -422,8 +422,9 @@ fn main() {
     .arg("--max-connections-per-client")
     .arg("10000");
     let app = App::launch(&launch, state.path());
-    let agent = token("agent", None, "bench");
-    let bureau = token("bureau", None, "bench");
+    let agent = token("agent", None, "bench.agent");
+    let bureau = token("bureau", None, "bench.bureau");
+    app.file_token(&bureau);
     let submit = Call {
         post: true,
         path: "/api/cases".into(),

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 pub mod imports;
 pub mod layers;
+pub mod staff;
 
 pub use serde_json::{json, Value};
 pub use shared::access::tokens::DevSigner;
@@ -50,6 +51,7 @@ pub struct App {
     pub base: String,
     agent: ureq::Agent,
     lines: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    staff: Option<staff::Filing>,
 }
 
 /// How to start the runner for a test.
@@ -243,7 +245,39 @@ impl App {
             base,
             agent,
             lines,
+            staff: staff::Filing::for_launch(launch, state_dir),
         }
+    }
+
+    /// Files the person `token` names in the app's staff directory, as the
+    /// bureau would have (see [`staff`]); every request with a token made
+    /// through this harness does so first.
+    pub fn file_token(&self, token: &str) {
+        if let Some(filing) = &self.staff {
+            filing.file(token);
+        }
+    }
+
+    /// Files the person of each `Authorization: Bearer` header.
+    fn file_headers(&self, headers: &[(&str, &str)]) {
+        for (name, value) in headers {
+            if name.eq_ignore_ascii_case("authorization") {
+                if let Some(token) = value.strip_prefix("Bearer ") {
+                    self.file_token(token.trim());
+                }
+            }
+        }
+    }
+
+    /// A GET with a bearer token whose person the harness does not file:
+    /// someone the sign-on knows and the directory does not.
+    pub fn get_as_stranger(&self, token: &str, path: &str) -> Reply {
+        Reply::from(
+            self.agent
+                .get(format!("{}{path}", self.base))
+                .header("authorization", &format!("Bearer {token}"))
+                .call(),
+        )
     }
 
     /// The runner's process id (its memory is read from /proc).
@@ -261,6 +295,7 @@ impl App {
     }
 
     pub fn post_json(&self, path: &str, body: &str, headers: &[(&str, &str)]) -> Reply {
+        self.file_headers(headers);
         let mut req = self
             .agent
             .post(format!("{}{path}", self.base))
@@ -277,6 +312,7 @@ impl App {
 
     /// A GET with extra headers.
     pub fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        self.file_headers(headers);
         let mut req = self.agent.get(format!("{}{path}", self.base));
         for (k, v) in headers {
             req = req.header(*k, *v);
@@ -286,6 +322,7 @@ impl App {
 
     /// A POST of JSON with a bearer token and, if given, `If-Match`.
     pub fn post_as(&self, token: &str, path: &str, body: &str, if_match: Option<&str>) -> Reply {
+        self.file_token(token);
         let mut req = self
             .agent
             .post(format!("{}{path}", self.base))
@@ -348,6 +385,7 @@ impl App {
 
     /// A PATCH of JSON with a bearer token.
     pub fn patch_as(&self, token: &str, path: &str, body: &str) -> Reply {
+        self.file_token(token);
         Reply::from(
             self.agent
                 .patch(format!("{}{path}", self.base))
@@ -359,6 +397,7 @@ impl App {
 
     /// A PUT of JSON with a bearer token.
     pub fn put_as(&self, token: &str, path: &str, body: &str) -> Reply {
+        self.file_token(token);
         Reply::from(
             self.agent
                 .put(format!("{}{path}", self.base))
@@ -370,6 +409,7 @@ impl App {
 
     /// A GET with a bearer token.
     pub fn get_as(&self, token: &str, path: &str) -> Reply {
+        self.file_token(token);
         Reply::from(
             self.agent
                 .get(format!("{}{path}", self.base))
@@ -495,6 +535,7 @@ pub struct Reply {
     pub location: Option<String>,
     pub etag: Option<String>,
     pub retry_after: Option<String>,
+    pub set_cookie: Option<String>,
     pub body: String,
 }
 
@@ -510,6 +551,7 @@ impl Reply {
         let content_type = header("content-type").unwrap_or_default();
         let location = header("location");
         let etag = header("etag");
+        let set_cookie = header("set-cookie");
         let retry_after = header("retry-after");
         let status = resp.status().as_u16();
         let body = resp.body_mut().read_to_string().expect("a text body");
@@ -519,6 +561,7 @@ impl Reply {
             location,
             etag,
             retry_after,
+            set_cookie,
             body,
         }
     }

@@ -1,12 +1,16 @@
-//! Staff tokens: JWTs the city's sign-on signs with its private key,
-//! verified here with its public keys ([`shared::access::tokens`]); they carry
-//! `sub`, `role` and, for unit staff, `unit`. A development instance
-//! verifies the demo tokens it signs itself, and serves staff only on this
-//! machine.
+//! Who signed in: a bearer token the city's sign-on signed (verified with
+//! its public keys, [`shared::access::tokens`]) names an identity, and the
+//! staff directory decides who that is and what they may do
+//! ([`shared::directory::staff`]); a token's role claims decide nothing. A
+//! development instance verifies the demo tokens it signs itself, files
+//! the demo person each describes on first use, and serves staff only on
+//! this machine.
 
 use shared::access::Principal;
+use shared::directory::sessions::{self, Session};
 use spin_sdk::http::Request;
 
+use crate::ctx::Ctx;
 use crate::problem::Problem;
 
 fn unauthorized(detail: &str) -> Box<Problem> {
@@ -38,12 +42,157 @@ pub fn development_only() -> Box<Problem> {
     .boxed()
 }
 
-/// The signed-in principal: 401 without a valid token; 403 on a
-/// development instance for a client on another machine.
-pub fn principal(req: &Request) -> Result<Principal, Box<Problem>> {
+/// 401: the sign-on vouches for someone the directory does not know, or
+/// has disabled (the same answer for both).
+fn not_in_directory() -> Box<Problem> {
+    Problem::new(401, "unknown_person", "Not in the staff directory")
+        .detail("the staff directory has no active person with this sign-in; the bureau adds people (there is no self-registration)")
+        .boxed()
+}
+
+/// How a request signed in.
+pub enum SignedIn {
+    /// A bearer token (machine clients: telephony software, the scheduler;
+    /// and a development instance's demo tokens).
+    Bearer(Principal),
+    /// A browser's session cookie.
+    Session {
+        /// The session, its person as the directory has them now.
+        session: Session,
+        /// The cookie's value (to end it).
+        cookie: String,
+    },
+}
+
+impl SignedIn {
+    /// Who it is.
+    pub fn principal(&self) -> &Principal {
+        match self {
+            Self::Bearer(p) => p,
+            Self::Session { session, .. } => &session.principal,
+        }
+    }
+}
+
+/// The session cookie's value, if the request carries one.
+pub fn session_cookie(req: &Request) -> Option<String> {
+    req.headers()
+        .filter(|(name, _)| name.eq_ignore_ascii_case("cookie"))
+        .filter_map(|(_, value)| value.as_str())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == sessions::COOKIE)
+        .map(|(_, value)| value.trim().to_string())
+        .filter(|value| !value.is_empty())
+}
+
+/// The `Set-Cookie` value of the session cookie: only over HTTPS (and a
+/// loopback `http://127.0.0.1`, as browsers allow), never to scripts, not
+/// sent on cross-site posts; `max_age` 0 clears it.
+pub fn session_cookie_header(value: &str, max_age: i64) -> String {
+    format!(
+        "{}={value}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age={max_age}",
+        sessions::COOKIE
+    )
+}
+
+/// Whether the browser says the request comes from this app's own pages:
+/// `Sec-Fetch-Site: same-origin` (every current browser sends it), or,
+/// from a browser without it, an `Origin` naming the host the request was
+/// made to (`spin-full-url`'s, which Spin sets; the `Host` header does not
+/// reach a component).
+fn same_origin(req: &Request) -> bool {
+    let site = crate::request::header(req, "sec-fetch-site");
+    if !site.is_empty() {
+        return site == "same-origin";
+    }
+    let authority = |url: &str| {
+        url.split_once("://")
+            .map(|(_, rest)| rest.split('/').next().unwrap_or_default().to_string())
+    };
+    let origin = authority(&crate::request::header(req, "origin"));
+    origin.is_some() && origin == authority(&crate::request::header(req, "spin-full-url"))
+}
+
+/// 403: a state-changing request with the cookie that is cross-site or
+/// lacks the session's CSRF token.
+fn cross_site(detail: &str) -> Box<Problem> {
+    Problem::new(403, "csrf_failed", "Cross-site request refused")
+        .detail(detail)
+        .boxed()
+}
+
+fn checked_for_csrf(req: &Request, session: &Session) -> Result<(), Box<Problem>> {
+    use spin_sdk::http::Method;
+    if matches!(req.method(), Method::Get | Method::Head | Method::Options) {
+        return Ok(());
+    }
+    if !same_origin(req) {
+        return Err(cross_site(
+            "a request made with the session cookie must come from this app's own pages",
+        ));
+    }
+    let sent = crate::request::header(req, "x-csrf-token");
+    let expected = session.csrf_token.as_bytes();
+    let equal = sent.len() == expected.len()
+        && sent
+            .bytes()
+            .zip(expected)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    if !equal {
+        return Err(cross_site(
+            "send the header X-CSRF-Token with the csrf_token GET /api/me answers",
+        ));
+    }
+    Ok(())
+}
+
+/// Who signed in, if anyone: a bearer token first, else the session
+/// cookie (its CSRF checks passed for a state-changing request); `None`
+/// for neither. 401 for a token or session that names no active person;
+/// 403 on a development instance for a client on another machine.
+pub fn signed_in(ctx: &Ctx) -> Result<Option<SignedIn>, Box<Problem>> {
+    let req = &ctx.req;
+    let bearer = req.header("authorization").is_some();
+    let cookie = session_cookie(req);
+    if !bearer && cookie.is_none() {
+        return Ok(None);
+    }
     if crate::keys::is_development()? && !from_this_machine(req) {
         return Err(development_only());
     }
+    if bearer {
+        return bearer_principal(ctx).map(|p| Some(SignedIn::Bearer(p)));
+    }
+    let Some(cookie) = cookie else {
+        return Ok(None);
+    };
+    let session = sessions::find(ctx.db()?, &cookie, ctx.now())?.ok_or_else(|| {
+        Problem::new(401, "session_ended", "Signed out")
+            .detail("the session has ended (signed out, idle, past the end of the shift, or the person disabled): sign in again")
+            .boxed()
+    })?;
+    checked_for_csrf(req, &session)?;
+    Ok(Some(SignedIn::Session { session, cookie }))
+}
+
+/// The signed-in principal, as the staff directory has them: 401 without
+/// a valid token or session, or for a person it does not know (or
+/// disabled); 403 on a development instance for a client on another
+/// machine.
+pub fn principal(ctx: &Ctx) -> Result<Principal, Box<Problem>> {
+    match signed_in(ctx)? {
+        Some(s) => Ok(s.principal().clone()),
+        None => Err(unauthorized(
+            "sign in, or send Authorization: Bearer <token>",
+        )),
+    }
+}
+
+fn bearer_principal(ctx: &Ctx) -> Result<Principal, Box<Problem>> {
+    let req = &ctx.req;
+    let development = crate::keys::is_development()?;
     let header = req
         .header("authorization")
         .and_then(|h| h.as_str())
@@ -51,7 +200,14 @@ pub fn principal(req: &Request) -> Result<Principal, Box<Problem>> {
     let token = header
         .strip_prefix("Bearer ")
         .ok_or_else(|| unauthorized("the Authorization header must be Bearer <token>"))?;
-    crate::keys::token_verifier()?
-        .verify(token.trim(), shared::base::clock::now().timestamp())
-        .map_err(|e| unauthorized(&e.to_string()))
+    let verified = crate::keys::token_verifier()?
+        .verify(token.trim(), ctx.now().timestamp())
+        .map_err(|e| unauthorized(&e.to_string()))?;
+    let db = ctx.db()?;
+    let found = if development {
+        shared::directory::staff::demo_principal(db, &verified.claims, ctx.now_in_china())?
+    } else {
+        shared::directory::staff::principal_of(db, &verified.identity)?
+    };
+    found.ok_or_else(not_in_directory)
 }

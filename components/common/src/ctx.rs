@@ -90,17 +90,15 @@ impl Ctx {
         Ok(self.rules.get_or_init(|| rules))
     }
 
-    /// The signed-in principal, or 401.
+    /// The signed-in principal, as the staff directory has them, or 401.
     pub fn principal(&self) -> Result<Principal, Box<Problem>> {
-        crate::auth::principal(&self.req)
+        crate::auth::principal(self)
     }
 
-    /// The principal if a token was sent (and valid), `None` if none was.
+    /// The principal if a token or session cookie was sent (and valid),
+    /// `None` if neither was.
     pub fn signed_in(&self) -> Result<Option<Principal>, Box<Problem>> {
-        match self.req.header("authorization") {
-            Some(_) => self.principal().map(Some),
-            None => Ok(None),
-        }
+        Ok(crate::auth::signed_in(self)?.map(|s| s.principal().clone()))
     }
 
     /// The personal-data keys.
@@ -111,6 +109,15 @@ impl Ctx {
     /// The body as JSON (413 when too large, 400 when not JSON).
     pub fn json_body(&self) -> Result<serde_json::Value, Box<Problem>> {
         crate::request::json_body(&self.req)
+    }
+
+    /// The body as JSON, an empty body as `{}` (a body the endpoint
+    /// does not require).
+    pub fn json_body_or_empty(&self) -> Result<serde_json::Value, Box<Problem>> {
+        if self.req.body().is_empty() {
+            return Ok(serde_json::Value::Object(Default::default()));
+        }
+        self.json_body()
     }
 
     /// The value a `:name` segment of the route captured.

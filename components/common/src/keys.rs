@@ -138,6 +138,24 @@ pub fn draws() -> Result<[cases::Draw; 3], Box<crate::Problem>> {
     Ok(draws)
 }
 
+/// The operator's one-time bootstrap code (the `bootstrap_code`
+/// variable; empty when unset).
+pub fn bootstrap_code() -> Result<String, Box<Problem>> {
+    match spin_sdk::variables::get("bootstrap_code") {
+        Ok(code) => Ok(code),
+        Err(spin_sdk::variables::Error::Undefined(_)) => Ok(String::new()),
+        Err(e) => Err(not_configured(format!("variable bootstrap_code: {e:?}"))),
+    }
+}
+
+/// `N` fresh random bytes (session ids, salts, second-factor secrets).
+pub fn random<const N: usize>() -> Result<[u8; N], Box<Problem>> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| Problem::internal(format!("no randomness: {e}")).boxed())?;
+    Ok(bytes)
+}
+
 /// A fresh random sealing nonce.
 pub fn nonce() -> Result<[u8; 12], Box<Problem>> {
     let mut nonce = [0u8; 12];

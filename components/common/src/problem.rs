@@ -14,6 +14,7 @@ use shared::county::admin::{AdminError, NoSuchTarget};
 use shared::county::audit::AuditError;
 use shared::county::intake_rules::{HallClosed, RateExceeded};
 use shared::desk::feedback::FeedbackError;
+use shared::directory::accounts::AccountError;
 use shared::directory::staff::StaffError;
 use shared::directory::DirectoryError;
 use shared::lifecycle::TransitionError;
@@ -469,10 +470,49 @@ impl From<DirectoryError> for Box<Problem> {
     }
 }
 
+impl From<AccountError> for Box<Problem> {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::Fields(errors) => errors.into(),
+            AccountError::BootstrapOff => Problem::new(403, "bootstrap_off", "Bootstrap is off")
+                .detail(e.to_string())
+                .boxed(),
+            AccountError::BootstrapWrongCode => {
+                Problem::new(403, "bootstrap_code_wrong", "Wrong bootstrap code")
+                    .field("code")
+                    .detail(e.to_string())
+                    .boxed()
+            }
+            AccountError::BootstrapDone => Problem::new(409, "bootstrap_done", "Bootstrap is done")
+                .detail(e.to_string())
+                .boxed(),
+            AccountError::SignInFailed => Problem::new(401, "sign_in_failed", "Sign-in failed")
+                .detail(e.to_string())
+                .boxed(),
+            AccountError::PasswordChangeRequired => Problem::new(
+                409,
+                "password_change_required",
+                "Set your own password first",
+            )
+            .detail(e.to_string())
+            .boxed(),
+            AccountError::UsernameTaken(_) => Problem::new(409, "username_taken", "Username taken")
+                .field("username")
+                .detail(e.to_string())
+                .boxed(),
+            AccountError::Staff(e) => e.into(),
+            AccountError::Store(e) => e.into(),
+            AccountError::Throttled(e) => e.into(),
+            AccountError::Seal(_) | AccountError::Password(_) => Problem::internal(e).boxed(),
+        }
+    }
+}
+
 impl From<StaffError> for Box<Problem> {
     fn from(e: StaffError) -> Self {
         match e {
             StaffError::Role(_) => Problem::forbidden(e.to_string()).boxed(),
+            StaffError::Claims(_) => Problem::unauthorized(e.to_string()).boxed(),
             StaffError::Store(e) => e.into(),
             StaffError::Fields(errors) => errors.into(),
             StaffError::Exists(_) => Problem::new(409, "person_exists", "The person exists")

@@ -59,6 +59,25 @@ pub const ADMIN_RESEAL: &str = "/api/admin/reseal";
 /// `POST /api/dev/tokens`: a short-lived demo token, only on a development
 /// instance and only for a client on the same machine.
 pub const DEV_TOKENS: &str = "/api/dev/tokens";
+/// `POST /auth/bootstrap`: the first bureau person, with the operator's
+/// one-time code.
+pub const AUTH_BOOTSTRAP: &str = "/auth/bootstrap";
+/// `POST /auth/password`: a local account's sign-in (password and second
+/// factor) → the session cookie.
+pub const AUTH_PASSWORD: &str = "/auth/password";
+/// `POST /auth/first-sign-in`: with the bureau's one-time password, set
+/// one's own and enrol the second factor.
+pub const AUTH_FIRST_SIGN_IN: &str = "/auth/first-sign-in";
+/// `POST /api/admin/staff/:id/reset`: the bureau gives a person a one-time
+/// password (a new local account, or a reset one) and clears their second
+/// factor.
+pub const ADMIN_RESET: &str = "/api/admin/staff/:id/reset";
+/// `POST /auth/logout`: ends the session (`?everywhere=true`: every one).
+pub const AUTH_LOGOUT: &str = "/auth/logout";
+/// `GET /auth/methods`: how staff sign in here (for the sign-in page).
+pub const AUTH_METHODS: &str = "/auth/methods";
+/// `GET /api/me`: who is signed in.
+pub const ME: &str = "/api/me";
 /// `GET /api/openapi.json`: the API's description.
 pub const OPENAPI: &str = "/api/openapi.json";
 /// `GET /...`: the portal, the web pages every user works in (every path
@@ -93,6 +112,13 @@ pub const PUBLIC: &[&str] = &[
     AUDIT,
     ADMIN_RESEAL,
     DEV_TOKENS,
+    AUTH_BOOTSTRAP,
+    AUTH_METHODS,
+    AUTH_PASSWORD,
+    AUTH_FIRST_SIGN_IN,
+    AUTH_LOGOUT,
+    ADMIN_RESET,
+    ME,
     STATS,
     HOTSPOTS,
     RECTIFICATIONS,

@@ -205,6 +205,105 @@ pub fn guarded<T, E: From<Throttled>>(
     Ok(found)
 }
 
+/// The limits on wrong staff sign-ins: per client, refused for the rest of
+/// the window (429 with `Retry-After`); per account, never a lockout but a
+/// growing delay — past `per_account` wrong answers in the window the
+/// account takes one attempt per 1, 2, 4, … seconds, at most
+/// `max_delay_seconds` — so an attacker slows guessing on a clerk's
+/// account and the clerk, from another machine, waits that long at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignInLimits {
+    /// The window wrong answers are counted in, in minutes.
+    pub window_minutes: u32,
+    /// Wrong sign-ins one client may make in a window, over all accounts.
+    pub per_client: u32,
+    /// Wrong sign-ins on one account, from anyone, before it is slowed.
+    pub per_account: u32,
+    /// The longest a slowed account makes anyone wait, in seconds.
+    pub max_delay_seconds: u32,
+}
+
+impl Default for SignInLimits {
+    fn default() -> Self {
+        Self {
+            window_minutes: 15,
+            per_client: 20,
+            per_account: 5,
+            max_delay_seconds: 30,
+        }
+    }
+}
+
+impl SignInLimits {
+    /// The delay between attempts on an account with `wrong` wrong answers
+    /// in the window: none up to `per_account`, then doubling to the cap.
+    pub fn delay(&self, wrong: i64) -> Option<i64> {
+        let over = wrong - i64::from(self.per_account);
+        (over >= 0).then(|| {
+            let doubled = 1i64.checked_shl(over.min(30) as u32).unwrap_or(i64::MAX);
+            doubled.min(i64::from(self.max_delay_seconds.max(1)))
+        })
+    }
+}
+
+/// Runs a staff sign-in under [`SignInLimits`]: refused before any work
+/// when this client is over its limit, or when the account is slowed and
+/// its delay since the last failure has not passed; a failed sign-in
+/// (`None`) is counted for the client and the account, and starts the
+/// delay. `account` is the username as given.
+pub fn guarded_sign_in<T, E: From<Throttled>>(
+    kv: &impl KeyValue,
+    limits: &SignInLimits,
+    client: &str,
+    account: &str,
+    now: DateTime<Utc>,
+    attempt: impl FnOnce() -> Result<Option<T>, E>,
+) -> Result<Option<T>, E> {
+    use sha2::Digest;
+    let at = now.timestamp();
+    let window = i64::from(limits.window_minutes.max(1)) * 60;
+    let window_end = (at.div_euclid(window) + 1) * window;
+    let account: String = sha2::Sha256::digest(account.trim().to_lowercase().as_bytes())
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let client_key = counter_key(window_end, &format!("sign-in/client/{client}"));
+    let account_key = counter_key(window_end, &format!("sign-in/account/{account}"));
+    if counter(kv, &client_key) >= i64::from(limits.per_client) {
+        return Err(Throttled {
+            retry_after: seconds_until(window_end, at),
+            reason: "too many failed sign-ins from this address",
+        }
+        .into());
+    }
+    let last_key = counter_key(window_end, &format!("sign-in/last/{account}"));
+    if let Some(delay) = limits.delay(counter(kv, &account_key)) {
+        let last = kv
+            .get(&last_key)
+            .ok()
+            .flatten()
+            .and_then(|v| String::from_utf8(v).ok())
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0);
+        if at < last + delay {
+            return Err(Throttled {
+                retry_after: seconds_until(last + delay, at),
+                reason: "this account had many failed sign-ins: wait before the next attempt",
+            }
+            .into());
+        }
+    }
+    let done = attempt()?;
+    if done.is_none() {
+        for key in [&client_key, &account_key] {
+            let _ = kv.increment(key, 1);
+        }
+        let _ = kv.set(&last_key, at.to_string().as_bytes());
+    }
+    Ok(done)
+}
+
 /// Deletes every counter (and remembered answer) whose window ended by
 /// `now`; how many.
 pub fn sweep(kv: &impl KeyValue, now: DateTime<Utc>) -> Result<u64, KvError> {
@@ -372,5 +471,55 @@ mod tests {
             ..TrackingLimits::default()
         };
         assert!(zero.check().is_err());
+    }
+
+    #[test]
+    fn a_slowed_account_waits_at_most_the_cap_and_a_guessing_client_is_refused() {
+        let kv = MemoryKv::default();
+        let limits = SignInLimits::default();
+        assert_eq!(
+            (0..9).map(|n| limits.delay(n)).collect::<Vec<_>>(),
+            [
+                None,
+                None,
+                None,
+                None,
+                None,
+                Some(1),
+                Some(2),
+                Some(4),
+                Some(8)
+            ]
+        );
+        assert_eq!(limits.delay(40), Some(30));
+        let wrong = |client: &str, secs: i64| {
+            guarded_sign_in(&kv, &limits, client, "li.na", at(secs), || {
+                Ok::<Option<()>, Throttled>(None)
+            })
+        };
+        let right = |client: &str, secs: i64| {
+            guarded_sign_in(&kv, &limits, client, "Li.Na", at(secs), || {
+                Ok::<Option<()>, Throttled>(Some(()))
+            })
+        };
+        // An attacker guesses from one address, once a second: slowed
+        // after five, 1, 2, 4, … 30 s apart, refused after twenty.
+        let tried: Vec<i64> = (0..600)
+            .filter(|s| wrong("198.51.100.9", *s).is_ok())
+            .collect();
+        assert_eq!(
+            tried,
+            [0, 1, 2, 3, 4, 5, 7, 11, 19, 35, 65, 95, 125, 155, 185, 215, 245, 275, 305, 335]
+        );
+        let out = wrong("198.51.100.9", 600).expect_err("refused");
+        assert!(out.reason.contains("address"), "{}", out.reason);
+        // The clerk, elsewhere, gets in within the cap.
+        let clerk = (600..=631).find(|s| right("203.0.113.5", *s).is_ok());
+        assert!(clerk.is_some_and(|s| s <= 630), "{clerk:?}");
+        // A wrong attempt of the clerk's own starts the delay again.
+        let own = clerk.unwrap_or(600);
+        assert!(wrong("203.0.113.5", own + 1).is_ok());
+        let again = wrong("203.0.113.5", own + 2).expect_err("waits");
+        assert_eq!(again.retry_after, 29);
     }
 }

@@ -17,19 +17,34 @@ use crate::case::words::Role;
 
 pub mod attempts;
 pub mod client;
+pub mod password;
 pub mod tokens;
+pub mod totp;
 
-/// A signed-in person, from a verified token.
+/// A sign-in identity: who a sign-on says someone is. The staff directory
+/// links it to one person, and decides what that person may do.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Identity {
+    /// The sign-on that vouches (an OpenID Provider's issuer URL).
+    pub issuer: String,
+    /// The person's subject at that sign-on.
+    pub subject: String,
+}
+
+/// A signed-in person, as the staff directory knows them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
-    /// The token's subject: the person.
+    /// The person's id in the staff directory, recorded with everything
+    /// they do.
     pub subject: String,
+    /// The person's name, recorded beside the id.
+    pub name: String,
     /// The person's role: the bureau, unit staff, an agent or a supervisor.
     pub role: Role,
     /// For unit staff: their unit.
     pub unit: Option<UnitId>,
-    /// Whether they lead their unit (claim `leader: true`, unit staff only):
-    /// a leader reviews the unit's drafts.
+    /// Whether they lead their unit (unit staff only): a leader reviews the
+    /// unit's drafts.
     pub leader: bool,
 }
 
@@ -57,13 +72,17 @@ pub enum AccessError {
 }
 
 /// The claims this app reads from a token (beside `exp`, checked with the
-/// signature): `sub`, `role`, and `unit` for unit staff.
-#[derive(Debug, Clone, Deserialize)]
+/// signature): `sub`; and on a development instance's own demo tokens,
+/// which describe their demo person, `role`, `unit` and `leader`. A
+/// sign-on's role claims decide nothing: the staff directory does.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Claims {
     /// The token's subject: the person signed in.
     pub sub: String,
-    /// The role's name: `bureau`, `unit`, `agent` or `supervisor`.
-    pub role: String,
+    /// The role's name: `bureau`, `unit`, `agent`, `supervisor` or
+    /// `scheduler` (demo tokens).
+    #[serde(default)]
+    pub role: Option<String>,
     /// For unit staff, their unit's id (required for the `unit` role, ignored
     /// for the others).
     #[serde(default)]
@@ -74,10 +93,11 @@ pub struct Claims {
 }
 
 impl Principal {
-    /// The principal a verified token's claims describe; refuses an unknown role,
-    /// an empty subject, or unit staff without a valid unit.
+    /// The principal a demo token's claims describe (named by its
+    /// subject); refuses a missing or unknown role, an empty subject, or
+    /// unit staff without a valid unit.
     pub fn from_claims(c: &Claims) -> Result<Self, AccessError> {
-        let role: Role = c.role.parse().map_err(|_| {
+        let role: Role = c.role.as_deref().unwrap_or_default().parse().map_err(|_| {
             AccessError::Claims(format!("role must be one of {}", Role::ALL.join(", ")))
         })?;
         if role == Role::Citizen {
@@ -100,6 +120,7 @@ impl Principal {
         };
         Ok(Self {
             subject: c.sub.clone(),
+            name: c.sub.clone(),
             role,
             leader: role == Role::Unit && c.leader,
             unit,
@@ -226,6 +247,7 @@ mod tests {
     fn principal(role: Role, unit_id: Option<&str>) -> Principal {
         Principal {
             subject: "someone".into(),
+            name: "某人".into(),
             role,
             unit: unit_id.map(unit),
             leader: false,
@@ -317,11 +339,12 @@ mod tests {
     fn claims_must_name_a_known_role_and_units_their_unit() {
         let c = |role: &str, unit: Option<&str>| Claims {
             sub: "li".into(),
-            role: role.into(),
+            role: Some(role.into()),
             unit: unit.map(str::to_string),
             leader: false,
         };
         assert!(Principal::from_claims(&c("bureau", None)).is_ok());
+        assert!(Principal::from_claims(&c("", None)).is_err());
         assert!(Principal::from_claims(&c("citizen", None)).is_err());
         assert!(Principal::from_claims(&c("unit", None)).is_err());
         assert!(Principal::from_claims(&c("unit", Some("Bad Unit"))).is_err());

@@ -102,6 +102,7 @@ pub fn store_case(db: &NativeDb, n: u8, body: serde_json::Value, at: &str) -> Ca
 pub fn staff_member(role: crate::case::words::Role) -> crate::access::Principal {
     crate::access::Principal {
         subject: "zhang.wei".into(),
+        name: "张伟".into(),
         role,
         unit: (role == crate::case::words::Role::Unit)
             .then(|| "qibin-urban".parse().expect("unit")),

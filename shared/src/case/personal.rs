@@ -111,16 +111,18 @@ impl Key {
         nonce: [u8; NONCE_LEN],
     ) -> Result<Vec<u8>, SealError> {
         let plain = serde_json::to_vec(data).map_err(|_| SealError::Malformed)?;
+        self.seal_bytes(&plain, &case.get().to_le_bytes(), nonce)
+    }
+
+    fn seal_bytes(
+        &self,
+        plain: &[u8],
+        aad: &[u8],
+        nonce: [u8; NONCE_LEN],
+    ) -> Result<Vec<u8>, SealError> {
         let cipher = Aes256Gcm::new((&self.seal).into());
-        let aad = case.get().to_le_bytes();
         let sealed = cipher
-            .encrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: &plain,
-                    aad: &aad,
-                },
-            )
+            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plain, aad })
             .map_err(|_| SealError::Malformed)?;
         let mut out = Vec::with_capacity(1 + KEY_ID_LEN + NONCE_LEN + sealed.len());
         out.push(FORMAT_V2);
@@ -131,16 +133,13 @@ impl Key {
     }
 
     fn open(&self, case: CaseId, nonce: &[u8], sealed: &[u8]) -> Result<Vec<u8>, SealError> {
+        self.open_bytes(&case.get().to_le_bytes(), nonce, sealed)
+    }
+
+    fn open_bytes(&self, aad: &[u8], nonce: &[u8], sealed: &[u8]) -> Result<Vec<u8>, SealError> {
         let cipher = Aes256Gcm::new((&self.seal).into());
-        let aad = case.get().to_le_bytes();
         cipher
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: sealed,
-                    aad: &aad,
-                },
-            )
+            .decrypt(Nonce::from_slice(nonce), Payload { msg: sealed, aad })
             .map_err(|_| SealError::CannotOpen)
     }
 }
@@ -262,6 +261,34 @@ impl Keys {
     pub fn is_current(&self, stored: &[u8]) -> bool {
         stored.first() == Some(&FORMAT_V2)
             && stored.get(1..1 + KEY_ID_LEN) == Some(&self.current.id[..])
+    }
+
+    /// Seals a secret that is not a case's (a local account's second
+    /// factor) with the key in force, bound to `context` (what it belongs
+    /// to, e.g. `totp:li.na`): opened under another context it fails.
+    pub fn seal_secret(
+        &self,
+        context: &str,
+        plain: &[u8],
+        nonce: [u8; NONCE_LEN],
+    ) -> Result<Vec<u8>, SealError> {
+        self.current.seal_bytes(plain, context.as_bytes(), nonce)
+    }
+
+    /// Opens what [`Keys::seal_secret`] sealed for `context`.
+    pub fn open_secret(&self, context: &str, stored: &[u8]) -> Result<Vec<u8>, SealError> {
+        match stored.split_first() {
+            Some((&FORMAT_V2, rest)) if rest.len() >= KEY_ID_LEN + NONCE_LEN + TAG_LEN => {
+                let (id, rest) = rest.split_at(KEY_ID_LEN);
+                let key = std::iter::once(&self.current)
+                    .chain(&self.previous)
+                    .find(|k| k.id[..] == *id)
+                    .ok_or_else(|| SealError::UnknownKey(hex(id)))?;
+                let (nonce, sealed) = rest.split_at(NONCE_LEN);
+                key.open_bytes(context.as_bytes(), nonce, sealed)
+            }
+            _ => Err(SealError::Malformed),
+        }
     }
 
     /// Opens what [`Keys::seal`] stored for `case`; fails unless a key held,

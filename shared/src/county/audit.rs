@@ -262,6 +262,7 @@ mod tests {
     fn who(role: Role, subject: &str) -> Principal {
         Principal {
             subject: subject.into(),
+            name: "测试人员".into(),
             role,
             unit: (role == Role::Unit).then(|| "qibin-urban".parse().expect("unit")),
             leader: false,

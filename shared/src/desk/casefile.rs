@@ -65,8 +65,11 @@ impl DeadlineState {
 /// Who made a move.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Who {
-    /// The token's subject, or the stage acting for the bureau.
+    /// The person's id in the staff directory, or the stage acting for
+    /// the bureau.
     pub subject: Option<String>,
+    /// The person's name as it was then (none for a stage).
+    pub name: Option<String>,
     /// Their role.
     pub role: Role,
     /// Their unit, for unit staff.
@@ -101,6 +104,7 @@ impl From<StoredEvent> for HistoryEntry {
             at: e.at,
             actor: Who {
                 subject: e.actor_subject,
+                name: e.actor_name,
                 role: e.actor_role,
                 unit: e.actor_unit,
             },
@@ -301,6 +305,7 @@ mod tests {
             role,
             unit: unit_id.map(unit),
             subject: subject.into(),
+            name: None,
             leader: false,
         }
     }

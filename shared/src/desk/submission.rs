@@ -281,6 +281,7 @@ mod tests {
     fn agent() -> Principal {
         Principal {
             subject: "agent-li".into(),
+            name: "测试人员".into(),
             role: Role::Agent,
             unit: None,
             leader: false,

@@ -18,6 +18,8 @@ use crate::case::stored::StoreError;
 use crate::case::words::Role;
 use crate::directory::units::Unit;
 
+pub mod accounts;
+pub mod sessions;
 pub mod staff;
 pub mod unit_rows;
 pub mod units;

@@ -12,7 +12,8 @@ use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::access::Principal;
+use crate::access::tokens::DEVELOPMENT_ISSUER;
+use crate::access::{Claims, Identity, Principal};
 use crate::base::clock;
 use crate::base::db::{Db, Row, SqlValue};
 use crate::base::fields::{one_of, Bounded, FieldError, FieldValue, Fields, Issue};
@@ -20,15 +21,6 @@ use crate::base::ids::{PersonId, UnitId};
 use crate::case::stored::{corrupt, StoreError};
 use crate::case::words::Role;
 use crate::directory::{record_change, unit_rows, Ledger};
-
-/// A sign-in identity: who a sign-on says someone is.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Identity {
-    /// The sign-on that vouches (an OpenID Provider's issuer URL).
-    pub issuer: String,
-    /// The person's subject at that sign-on.
-    pub subject: String,
-}
 
 /// A person as the directory lists them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -74,6 +66,9 @@ pub enum StaffError {
     /// No person with that id.
     #[error("no person {0}")]
     NotFound(PersonId),
+    /// A demo token's claims describe no staff member.
+    #[error("{0}")]
+    Claims(String),
     /// The identity is linked to another person already.
     #[error("the identity {subject} at {issuer} is linked to {person} already")]
     IdentityTaken {
@@ -203,7 +198,8 @@ pub fn one(db: &impl Db, who: &Principal, id: &PersonId) -> Result<Person, Staff
     find(db, id)?.ok_or_else(|| StaffError::NotFound(id.clone()))
 }
 
-fn find(db: &impl Db, id: &PersonId) -> Result<Option<Person>, StaffError> {
+/// The person with `id`, if any (for the library's own use: no role check).
+pub(crate) fn find(db: &impl Db, id: &PersonId) -> Result<Option<Person>, StaffError> {
     let rows = db.execute(&format!("{SELECT} WHERE s.id = ?"), &[id.as_str().into()])?;
     let Some(row) = rows.row(0) else {
         return Ok(None);
@@ -230,6 +226,7 @@ pub fn principal_of(db: &impl Db, identity: &Identity) -> Result<Option<Principa
     let role = role_of(&row)?;
     Ok(Some(Principal {
         subject: row.text("id")?.to_string(),
+        name: row.text("display_name")?.to_string(),
         role,
         unit: row
             .opt_text("unit_id")?
@@ -238,6 +235,168 @@ pub fn principal_of(db: &impl Db, identity: &Identity) -> Result<Option<Principa
             .map_err(corrupt)?,
         leader: role == Role::Unit && row.integer("leader")? != 0,
     }))
+}
+
+/// The demo person a development instance's own token describes: found
+/// by the claims it carries (each subject, role, unit and leader flag one
+/// demo person, so `demo.unit` of two units are two people), added to the
+/// directory on first use, and from then on the directory's like anyone
+/// (disabled: `None`, refused). Only a development instance calls this.
+pub fn demo_principal(
+    db: &impl Db,
+    claims: &Claims,
+    at: DateTime<FixedOffset>,
+) -> Result<Option<Principal>, StaffError> {
+    let described =
+        Principal::from_claims(claims).map_err(|e| StaffError::Claims(e.to_string()))?;
+    let identity = Identity {
+        issuer: DEVELOPMENT_ISSUER.into(),
+        subject: demo_subject(&described),
+    };
+    if let Some(found) = principal_of(db, &identity)? {
+        return Ok(Some(found));
+    }
+    if holder_of(db, &identity)?.is_some() {
+        return Ok(None);
+    }
+    let id = demo_person_id(db, &described, &identity)?;
+    let body = serde_json::json!({
+        "id": id.as_str(),
+        "display_name": format!("演示账号 {}", described.subject),
+        "role": described.role.as_str(),
+        "unit": described.unit.as_ref().map(UnitId::as_str),
+        "leader": described.leader,
+        "identities": [{"issuer": identity.issuer, "subject": identity.subject}],
+    });
+    let development = Principal {
+        subject: "development".into(),
+        name: "开发实例".into(),
+        role: Role::Bureau,
+        unit: None,
+        leader: false,
+    };
+    match add(db, &development, &body, at) {
+        // Another request added them at the same moment: theirs stands.
+        Ok(_) | Err(StaffError::Exists(_) | StaffError::IdentityTaken { .. }) => {
+            principal_of(db, &identity)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The identity subject of a demo person: the claims that describe them.
+fn demo_subject(p: &Principal) -> String {
+    let unit = p.unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default();
+    let leader = if p.leader { " leader" } else { "" };
+    format!("{} ({}{unit}{leader})", p.subject, p.role.as_str())
+}
+
+/// A demo person's id: their token's subject where that is a free person
+/// id, otherwise it made one, with a short digest of the claims.
+fn demo_person_id(
+    db: &impl Db,
+    p: &Principal,
+    identity: &Identity,
+) -> Result<PersonId, StaffError> {
+    if let Ok(id) = p.subject.parse::<PersonId>() {
+        if find(db, &id)?.is_none() {
+            return Ok(id);
+        }
+    }
+    let stem: String = p
+        .subject
+        .to_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(48)
+        .collect();
+    let stem = stem.trim_start_matches(['.', '_', '-']);
+    use sha2::Digest;
+    let digest: String = sha2::Sha256::digest(identity.subject.as_bytes())
+        .iter()
+        .take(4)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let id = if stem.is_empty() {
+        format!("demo-{digest}")
+    } else {
+        format!("{stem}-{digest}")
+    };
+    id.parse().map_err(|_| StaffError::Claims("sub".into()))
+}
+
+/// The person an identity is linked to, active or not.
+fn holder_of(db: &impl Db, identity: &Identity) -> Result<Option<PersonId>, StaffError> {
+    let rows = db.execute(
+        "SELECT person_id FROM staff_identities WHERE issuer = ? AND subject = ?",
+        &[
+            identity.issuer.as_str().into(),
+            identity.subject.as_str().into(),
+        ],
+    )?;
+    match rows.row(0) {
+        Some(row) => Ok(Some(row.text("person_id")?.parse().map_err(corrupt)?)),
+        None => Ok(None),
+    }
+}
+
+/// Who is signed in, as `GET /api/me` answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Me {
+    /// Their id in the directory.
+    pub person: String,
+    /// Their name.
+    pub display_name: String,
+    /// Their role.
+    pub role: Role,
+    /// Unit staff: their unit.
+    pub unit: Option<UnitId>,
+    /// Unit staff: the unit's name.
+    pub unit_name: Option<String>,
+    /// Unit staff: whether they lead it.
+    pub leader: bool,
+    /// When their session ends if idle, or at the latest (China time);
+    /// `None` for a bearer token.
+    pub session_expires_at: Option<String>,
+    /// The `X-CSRF-Token` their session's state-changing requests carry;
+    /// `None` for a bearer token.
+    pub csrf_token: Option<String>,
+}
+
+/// What the signed-in `who` sees of themselves, with their session if
+/// they signed in with one.
+pub fn me(
+    db: &impl Db,
+    who: &Principal,
+    session: Option<&crate::directory::sessions::Session>,
+) -> Result<Me, StaffError> {
+    let unit_name = match &who.unit {
+        Some(unit) => db
+            .execute(
+                "SELECT name FROM units WHERE id = ?",
+                &[unit.as_str().into()],
+            )?
+            .row(0)
+            .map(|r| r.text("name").map(str::to_string))
+            .transpose()?,
+        None => None,
+    };
+    Ok(Me {
+        person: who.subject.clone(),
+        display_name: who.name.clone(),
+        role: who.role,
+        unit: who.unit.clone(),
+        unit_name,
+        leader: who.leader,
+        session_expires_at: session.map(|s| crate::directory::sessions::china_time(s.expires_at)),
+        csrf_token: session.map(|s| s.csrf_token.clone()),
+    })
 }
 
 /// What a body says of a person; `None` for a field it leaves out.
@@ -453,35 +612,31 @@ pub fn change(
 
 fn link(db: &impl Db, id: &PersonId, identities: &[Identity]) -> Result<(), StaffError> {
     for identity in identities {
-        let pair: [SqlValue; 2] = [
-            identity.issuer.as_str().into(),
-            identity.subject.as_str().into(),
-        ];
         let linked = db.execute(
             "INSERT INTO staff_identities (issuer, subject, person_id) VALUES (?, ?, ?)
              ON CONFLICT (issuer, subject) DO NOTHING RETURNING person_id",
-            &[pair[0].clone(), pair[1].clone(), id.as_str().into()],
+            &[
+                identity.issuer.as_str().into(),
+                identity.subject.as_str().into(),
+                id.as_str().into(),
+            ],
         )?;
         if linked.row(0).is_some() {
             continue;
         }
-        let holder = db.execute(
-            "SELECT person_id FROM staff_identities WHERE issuer = ? AND subject = ?",
-            &pair,
-        )?;
         return Err(StaffError::IdentityTaken {
             issuer: identity.issuer.clone(),
             subject: identity.subject.clone(),
-            person: match holder.row(0) {
-                Some(row) => row.text("person_id")?.parse().map_err(corrupt)?,
-                None => return Err(StoreError::Corrupt("staff identity".into()).into()),
-            },
+            person: holder_of(db, identity)?
+                .ok_or_else(|| StoreError::Corrupt("staff identity".into()))?,
         });
     }
     Ok(())
 }
 
-fn record(
+/// Records a change of a person's (`change`: `added`, `changed`,
+/// `reset`) with who made it.
+pub(crate) fn record(
     db: &impl Db,
     id: &PersonId,
     change: &str,
@@ -683,5 +838,118 @@ mod tests {
             change(&db, &bureau, &ghost, &json!({"active": false}), t(AT)),
             Err(StaffError::NotFound(_))
         ));
+    }
+
+    fn demo(sub: &str, role: &str, unit: Option<&str>, leader: bool) -> Claims {
+        Claims {
+            sub: sub.into(),
+            role: Some(role.into()),
+            unit: unit.map(str::to_string),
+            leader,
+        }
+    }
+
+    #[test]
+    fn a_demo_token_names_one_demo_person_per_claims_added_once_and_disabled_like_anyone() {
+        let db = seeded_db();
+        let clerk = demo("demo.unit", "unit", Some("qibin-urban"), false);
+        let first = demo_principal(&db, &clerk, t(AT))
+            .expect("reads")
+            .expect("added");
+        assert_eq!(
+            (first.subject.as_str(), first.name.as_str(), first.role),
+            ("demo.unit", "演示账号 demo.unit", Role::Unit)
+        );
+        // The same token again: the same person, not a second one.
+        let again = demo_principal(&db, &clerk, t(AT)).expect("reads");
+        assert_eq!(again.as_ref(), Some(&first));
+        // The same subject for another unit, or as its leader: other people.
+        let water = demo_principal(
+            &db,
+            &demo("demo.unit", "unit", Some("qibin-water"), false),
+            t(AT),
+        )
+        .expect("reads")
+        .expect("added");
+        let leader = demo_principal(
+            &db,
+            &demo("demo.unit", "unit", Some("qibin-urban"), true),
+            t(AT),
+        )
+        .expect("reads")
+        .expect("added");
+        assert_eq!(water.unit.as_ref().map(UnitId::as_str), Some("qibin-water"));
+        assert!(leader.leader && !first.leader);
+        assert!(water.subject.starts_with("demo.unit-") && water.subject != leader.subject);
+        let bureau = who(Role::Bureau);
+        assert_eq!(list(&db, &bureau).expect("lists").len(), 3);
+        // Disabled by the bureau: the demo token is refused from then on.
+        let id: PersonId = "demo.unit".parse().expect("id");
+        change(&db, &bureau, &id, &json!({"active": false}), t(AT)).expect("disables");
+        assert_eq!(demo_principal(&db, &clerk, t(AT)).expect("reads"), None);
+        // A token whose claims describe no staff member adds no one.
+        assert!(matches!(
+            demo_principal(&db, &demo("x", "citizen", None, false), t(AT)),
+            Err(StaffError::Claims(_))
+        ));
+        let odd = demo_principal(&db, &demo("张 伟", "agent", None, false), t(AT))
+            .expect("reads")
+            .expect("added");
+        assert!(odd.subject.starts_with("demo-"), "{}", odd.subject);
+    }
+
+    #[test]
+    fn a_seeded_person_joins_the_directory_once_in_a_valid_shape_and_never_over_the_bureaus_own() {
+        let db = seeded_db();
+        let bureau = who(Role::Bureau);
+        add(
+            &db,
+            &bureau,
+            &json!({"id": "li.na", "display_name": "李娜", "role": "agent",
+            "identities": [{"issuer": SSO, "subject": "u-1"}]}),
+            t(AT),
+        )
+        .expect("adds");
+        db.execute_batch(&format!(
+            "INSERT OR IGNORE INTO seed_staff (id, display_name, role, unit_id, leader, issuer, subject) VALUES
+                ('wang.fang', '王芳', 'unit', 'qibin-urban', 1, '{SSO}', 'u-2'),
+                ('li.na', '另一个李娜', 'bureau', NULL, 0, '{SSO}', 'u-3'),
+                ('zhao.lei', '赵磊', 'bureau', NULL, 0, '{SSO}', 'u-1'),
+                ('Bad Id', '坏', 'agent', NULL, 0, NULL, NULL),
+                ('no.unit', '缺单位', 'unit', NULL, 0, NULL, NULL),
+                ('ghost.unit', '无此单位', 'unit', 'qibin-ghost', 0, NULL, NULL),
+                ('citizen', '市民', 'citizen', NULL, 0, NULL, NULL),
+                ('sun.li', '孙丽', 'supervisor', NULL, 0, NULL, NULL);"
+        ))
+        .expect("seeds");
+        let ids: Vec<String> = list(&db, &bureau)
+            .expect("lists")
+            .into_iter()
+            .map(|p| format!("{} {} {}", p.id, p.display_name, p.role.as_str()))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "li.na 李娜 agent",
+                "sun.li 孙丽 supervisor",
+                "wang.fang 王芳 unit"
+            ]
+        );
+        let p = principal_of(&db, &identity("u-2"))
+            .expect("reads")
+            .expect("seeded");
+        assert!(p.leader);
+        assert_eq!(principal_of(&db, &identity("u-3")).expect("reads"), None);
+        let by = db
+            .execute(
+                "SELECT set_by FROM staff_changes WHERE person_id = 'wang.fang'",
+                &[],
+            )
+            .expect("changes");
+        assert_eq!(
+            by.row(0)
+                .and_then(|r| r.text("set_by").ok().map(str::to_string)),
+            Some("seed".to_string())
+        );
     }
 }

@@ -204,15 +204,16 @@ pub fn record_move(
                 .unwrap_or("unknown")
                 .to_string();
             db.execute(
-                "INSERT INTO case_events (case_id, at, actor_role, actor_unit, actor_subject, action,
-                                          type, article, data)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO case_events (case_id, at, actor_role, actor_unit, actor_subject,
+                                          actor_name, action, type, article, data)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 &[
                     case.get().into(),
                     clock::format(at).into(),
                     actor.role.as_str().into(),
                     SqlValue::from(actor.unit.as_ref().map(|u| u.as_str())),
                     actor.subject.as_str().into(),
+                    SqlValue::from(actor.name.clone()),
                     transition.action.as_str().into(),
                     kind.into(),
                     transition.article.to_string().into(),
@@ -236,6 +237,9 @@ pub struct StoredEvent {
     /// Who did it: the token's subject, or the stage acting for the bureau
     /// (none on events recorded before subjects were).
     pub actor_subject: Option<String>,
+    /// Their name as it was then (none for a stage, or on events recorded
+    /// before names were).
+    pub actor_name: Option<String>,
     /// The action that made the move (none on events recorded before).
     pub action: Option<crate::lifecycle::ActionKind>,
     /// The event's type (`routed`, `qc_failed`, ...).
@@ -249,7 +253,7 @@ pub struct StoredEvent {
 /// Every event of a case, oldest first.
 pub fn events(db: &impl Db, case: CaseId) -> Result<Vec<StoredEvent>, StoreError> {
     let rows = db.execute(
-        "SELECT at, actor_role, actor_unit, actor_subject, action, type, article, data
+        "SELECT at, actor_role, actor_unit, actor_subject, actor_name, action, type, article, data
          FROM case_events WHERE case_id = ? ORDER BY id",
         &[case.get().into()],
     )?;
@@ -260,6 +264,7 @@ pub fn events(db: &impl Db, case: CaseId) -> Result<Vec<StoredEvent>, StoreError
                 actor_role: r.parsed("actor_role")?,
                 actor_unit: r.opt_parsed("actor_unit")?,
                 actor_subject: r.opt_text("actor_subject")?.map(str::to_string),
+                actor_name: r.opt_text("actor_name")?.map(str::to_string),
                 action: r.opt_parsed("action")?,
                 kind: r.text("type")?.to_string(),
                 article: r.text("article")?.to_string(),

@@ -42,9 +42,11 @@ pub struct Actor {
     pub role: Role,
     /// Their unit, for unit staff.
     pub unit: Option<UnitId>,
-    /// Who they are: the token's subject, or the stage acting for the
-    /// bureau (`stage:screening`), recorded with every event.
+    /// Who they are: the person's id in the staff directory, or the stage
+    /// acting for the bureau (`stage:screening`), recorded with every event.
     pub subject: String,
+    /// The person's name, recorded beside the id (none for a stage).
+    pub name: Option<String>,
     /// Whether they are their unit's leader (the token's `leader` claim):
     /// only a leader reviews a draft.
     pub leader: bool,
@@ -56,6 +58,7 @@ impl From<&crate::access::Principal> for Actor {
             role: p.role,
             unit: p.unit.clone(),
             subject: p.subject.clone(),
+            name: Some(p.name.clone()),
             leader: p.leader,
         }
     }
@@ -67,6 +70,7 @@ impl Actor {
             role,
             unit,
             subject: subject.to_string(),
+            name: None,
             leader: false,
         }
     }
@@ -1230,6 +1234,7 @@ mod tests {
             role: Role::Supervisor,
             unit: None,
             subject: "supervisor".into(),
+            name: None,
             leader: false,
         };
         for (action, _) in every_action() {
@@ -1755,6 +1760,7 @@ mod tests {
         );
         let leader = Actor {
             subject: "wang.juzhang".into(),
+            name: None,
             ..Actor::unit_leader(lead())
         };
         let events = events(&drafted, review, &leader);
@@ -2106,6 +2112,7 @@ mod tests {
             role: Role::Supervisor,
             unit: None,
             subject: "supervisor".into(),
+            name: None,
             leader: false,
         };
         for status in ALL_STATUSES {
@@ -2144,6 +2151,7 @@ mod tests {
             role: Role::Scheduler,
             unit: None,
             subject: "cronjob".into(),
+            name: None,
             leader: false,
         };
         for (action, _) in every_action() {

@@ -605,6 +605,7 @@ mod tests {
     fn who(role: Role, unit: Option<&str>) -> Principal {
         Principal {
             subject: "someone".into(),
+            name: "测试人员".into(),
             role,
             unit: unit.map(|u| u.parse().expect("unit")),
             leader: false,

@@ -521,6 +521,7 @@ mod tests {
     fn who(role: Role, unit: Option<&str>, subject: &str) -> Principal {
         Principal {
             subject: subject.into(),
+            name: "测试人员".into(),
             role,
             unit: unit.map(|u| u.parse().expect("unit")),
             leader: false,

@@ -564,6 +564,7 @@ mod tests {
         let notice = reminder_rows::urge_notices(&db, id).expect("notices")[0].id;
         let who = |role, unit: Option<&str>| Principal {
             subject: "someone".into(),
+            name: "测试人员".into(),
             role,
             unit: unit.map(|u| u.parse().expect("unit")),
             leader: false,

@@ -688,6 +688,7 @@ mod tests {
     fn who(role: Role, unit: Option<&str>) -> Principal {
         Principal {
             subject: "x".into(),
+            name: "测试人员".into(),
             role,
             unit: unit.map(|u| u.parse().expect("unit")),
             leader: false,

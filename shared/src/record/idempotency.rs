@@ -139,6 +139,7 @@ mod tests {
             role: crate::case::words::Role::Agent,
             unit: None,
             subject: subject.to_string(),
+            name: "测试人员".into(),
             leader: false,
         }
     }

@@ -17,7 +17,9 @@ fn every_case_acknowledged_before_a_kill_9_is_there_after_the_restart() {
     };
     let app = App::launch(&quiet, state.path());
     let base = app.base.clone();
-    let agent = format!("Bearer {}", token("agent", None, "wang.fang"));
+    let wang = token("agent", None, "wang.fang");
+    app.file_token(&wang);
+    let agent = format!("Bearer {wang}");
     let stop = Arc::new(AtomicBool::new(false));
     let acked: Arc<Mutex<Vec<(String, String)>>> = Arc::new(Mutex::new(Vec::new()));
     let clients: Vec<_> = (0..8)

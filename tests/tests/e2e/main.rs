@@ -25,6 +25,7 @@ mod openapi;
 mod portal;
 mod reminders;
 mod runner;
+mod sign_in;
 mod slow_clients;
 mod staff_views;
 mod stats;

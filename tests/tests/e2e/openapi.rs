@@ -1,4 +1,5 @@
-//! The OpenAPI document covers every public API route of `spin.toml`, and
+//! The OpenAPI document covers every public API and sign-in route of
+//! `spin.toml`, and
 //! nothing else; its actions are the staff actions, each with the fields
 //! the server requires.
 
@@ -14,8 +15,9 @@ fn manifest_routes() -> BTreeSet<String> {
         .expect("http triggers")
         .iter()
         .filter_map(|t| t.get("route").and_then(|r| r.as_str()))
-        // The API is under /api/; the portal's pages are not part of it.
-        .filter(|r| r.starts_with("/api/"))
+        // The API is under /api/ and sign-in under /auth/; the portal's
+        // pages are not part of it.
+        .filter(|r| r.starts_with("/api/") || r.starts_with("/auth/"))
         .map(|r| {
             r.split('/')
                 .map(|seg| match seg.strip_prefix(':') {

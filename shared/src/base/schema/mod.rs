@@ -460,6 +460,109 @@ Migration {
             set_at TEXT NOT NULL
         )",
     ],
+},
+Migration {
+    version: 19,
+    name: "each event's person by name; staff given by the deployment's seed",
+    statements: &[
+        // The name of who did it, as it was then, beside their id.
+        "ALTER TABLE case_events ADD COLUMN actor_name TEXT",
+        // A deployment's seed may give people too (a development
+        // instance's demo people; docs/deployment.md): the same shape as
+        // `seed_units`, created by the seed itself when it runs first.
+        // `issuer` and `subject` link a sign-on identity.
+        "CREATE TABLE IF NOT EXISTS seed_staff (
+            id TEXT PRIMARY KEY,
+            display_name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            unit_id TEXT,
+            leader INTEGER NOT NULL DEFAULT 0,
+            issuer TEXT,
+            subject TEXT
+        )",
+        // A seeded person joins the directory unless their id or identity
+        // is taken (never overwriting the bureau's own), and only in a
+        // shape the directory accepts: a staff role, a person id, a unit
+        // for unit staff and for no one else, a leader only of a unit.
+        "CREATE TRIGGER seed_staff_added AFTER INSERT ON seed_staff
+         WHEN NEW.role IN ('bureau', 'unit', 'agent', 'supervisor', 'scheduler')
+          AND length(NEW.id) BETWEEN 1 AND 64
+          AND NEW.id NOT GLOB '*[^a-z0-9._-]*' AND NEW.id GLOB '[a-z0-9]*'
+          AND (NEW.role = 'unit') = (NEW.unit_id IS NOT NULL)
+          AND (NEW.unit_id IS NULL OR EXISTS (SELECT 1 FROM units u WHERE u.id = NEW.unit_id))
+          AND (NEW.leader = 0 OR NEW.role = 'unit')
+          AND NOT EXISTS (SELECT 1 FROM staff s WHERE s.id = NEW.id)
+          AND NOT EXISTS (SELECT 1 FROM staff_identities i
+                          WHERE i.issuer = NEW.issuer AND i.subject = NEW.subject)
+         BEGIN
+            INSERT INTO staff (id, display_name, role, unit_id, leader, active, created_at, updated_at)
+            VALUES (NEW.id, NEW.display_name, NEW.role, NEW.unit_id, NEW.leader != 0, 1,
+                    strftime('%Y-%m-%dT%H:%M:%S+08:00', 'now', '+8 hours'),
+                    strftime('%Y-%m-%dT%H:%M:%S+08:00', 'now', '+8 hours'));
+            INSERT INTO staff_identities (issuer, subject, person_id)
+            SELECT NEW.issuer, NEW.subject, NEW.id
+            WHERE NEW.issuer IS NOT NULL AND NEW.subject IS NOT NULL;
+            INSERT INTO staff_changes (person_id, change, body, set_by, set_at)
+            VALUES (NEW.id, 'added',
+                    json_object('id', NEW.id, 'display_name', NEW.display_name, 'role', NEW.role,
+                                'unit', NEW.unit_id, 'leader', json(CASE WHEN NEW.leader != 0 THEN 'true' ELSE 'false' END)),
+                    'seed', strftime('%Y-%m-%dT%H:%M:%S+08:00', 'now', '+8 hours'));
+         END",
+        // What the seed gave before this step goes through the same rule.
+        "CREATE TABLE seed_staff_given AS SELECT * FROM seed_staff",
+        "DELETE FROM seed_staff",
+        "INSERT INTO seed_staff SELECT * FROM seed_staff_given",
+        "DROP TABLE seed_staff_given",
+    ],
+},
+Migration {
+    version: 20,
+    name: "local accounts with a second factor, sessions, sign-ins on record",
+    statements: &[
+        // A local account: the password as an Argon2id PHC string, the TOTP
+        // secret sealed with the personal-data key, the last TOTP step
+        // used (each code once).
+        "CREATE TABLE staff_accounts (
+            person_id TEXT PRIMARY KEY REFERENCES staff (id),
+            username TEXT NOT NULL UNIQUE,
+            password_hash TEXT NOT NULL,
+            must_change INTEGER NOT NULL DEFAULT 0,
+            totp_sealed BLOB,
+            totp_last_step INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL
+        )",
+        // Recovery codes, as SHA-256 of their normal form; used once.
+        "CREATE TABLE staff_recovery_codes (
+            person_id TEXT NOT NULL REFERENCES staff (id),
+            code_hash TEXT NOT NULL,
+            used_at TEXT,
+            PRIMARY KEY (person_id, code_hash)
+        )",
+        // A browser's session: the cookie's SHA-256, never the cookie;
+        // times in Unix seconds.
+        "CREATE TABLE staff_sessions (
+            id_hash TEXT PRIMARY KEY,
+            person_id TEXT NOT NULL REFERENCES staff (id),
+            csrf_token TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            seen_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            idle_seconds INTEGER NOT NULL,
+            ended_at INTEGER
+        )",
+        "CREATE INDEX staff_sessions_person ON staff_sessions (person_id)",
+        // Sign-ins, failures (never the password) and sign-outs, with the
+        // client's address.
+        "CREATE TABLE sign_ins (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            event TEXT NOT NULL,
+            person_id TEXT,
+            username TEXT NOT NULL,
+            method TEXT NOT NULL,
+            client TEXT NOT NULL
+        )",
+    ],
 }];
 
 /// The newest schema version this library knows.

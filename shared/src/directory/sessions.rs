@@ -1,0 +1,279 @@
+//! Staff sessions a browser holds: an opaque random id in a cookie, kept
+//! server-side only as its SHA-256 (a copy of the database opens no
+//! session), with an idle expiry and an absolute one (a shift), a new id
+//! at every sign-in, and a CSRF token of its own that every state-changing
+//! request made with the cookie must carry. A session is the directory's
+//! person: disabled, they are refused at their next request.
+
+use chrono::{DateTime, TimeZone, Utc};
+use sha2::Digest;
+
+use crate::access::tokens::base64url;
+use crate::access::Principal;
+use crate::base::clock;
+use crate::base::db::Db;
+use crate::base::ids::PersonId;
+use crate::case::stored::{corrupt, StoreError};
+use crate::case::words::Role;
+
+/// The session cookie's name: `__Host-` makes a browser keep it only when
+/// set `Secure`, with `Path=/` and no `Domain` (so no other host sets it).
+pub const COOKIE: &str = "__Host-casework-session";
+
+/// How long a session lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPolicy {
+    /// Ended after this many seconds without a request.
+    pub idle_seconds: i64,
+    /// Ended this many seconds after sign-in, however busy (a shift).
+    pub absolute_seconds: i64,
+}
+
+impl Default for SessionPolicy {
+    /// Idle 30 minutes, 12 hours at most.
+    fn default() -> Self {
+        Self {
+            idle_seconds: 30 * 60,
+            absolute_seconds: 12 * 3600,
+        }
+    }
+}
+
+/// A session just opened: what the browser is given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opened {
+    /// The cookie's value (never stored as such).
+    pub cookie: String,
+    /// When it ends at the latest.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A session found for a cookie.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Who it is, as the directory has them now.
+    pub principal: Principal,
+    /// The value state-changing requests carry in `X-CSRF-Token`.
+    pub csrf_token: String,
+    /// When it ends if no request comes first (idle), or at the latest.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// How often a session's last request is written (its idle clock moves in
+/// steps of this, not a write per request).
+const TOUCH_SECONDS: i64 = 60;
+
+fn digest(cookie: &str) -> String {
+    sha2::Sha256::digest(cookie.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn instant(unix: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(unix, 0).single().unwrap_or_default()
+}
+
+/// Opens a session for `person` at `now` with 64 fresh random bytes (the
+/// id from the first half, the CSRF token from the second).
+pub fn open(
+    db: &impl Db,
+    person: &PersonId,
+    random: &[u8; 64],
+    policy: SessionPolicy,
+    now: DateTime<Utc>,
+) -> Result<Opened, StoreError> {
+    let cookie = base64url(&random[..32]);
+    let csrf = base64url(&random[32..]);
+    let at = now.timestamp();
+    let expires = at + policy.absolute_seconds;
+    db.execute(
+        "INSERT INTO staff_sessions (id_hash, person_id, csrf_token, created_at, seen_at,
+                                     expires_at, idle_seconds)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        &[
+            digest(&cookie).into(),
+            person.as_str().into(),
+            csrf.into(),
+            at.into(),
+            at.into(),
+            expires.into(),
+            policy.idle_seconds.into(),
+        ],
+    )?;
+    Ok(Opened {
+        cookie,
+        expires_at: instant(expires),
+    })
+}
+
+/// The live session a cookie names at `now`: not ended, not idle too long,
+/// not past its absolute end, its person active. Its idle clock is moved.
+pub fn find(db: &impl Db, cookie: &str, now: DateTime<Utc>) -> Result<Option<Session>, StoreError> {
+    let at = now.timestamp();
+    let rows = db.execute(
+        "SELECT x.id_hash, x.csrf_token, x.seen_at, x.expires_at, x.idle_seconds,
+                s.id, s.display_name, s.role, s.unit_id, s.leader
+         FROM staff_sessions x JOIN staff s ON s.id = x.person_id
+         WHERE x.id_hash = ? AND x.ended_at IS NULL AND s.active = 1
+           AND x.expires_at > ? AND x.seen_at + x.idle_seconds > ?",
+        &[digest(cookie).into(), at.into(), at.into()],
+    )?;
+    let Some(row) = rows.row(0) else {
+        return Ok(None);
+    };
+    let seen = row.integer("seen_at")?;
+    let idle = row.integer("idle_seconds")?;
+    let absolute = row.integer("expires_at")?;
+    let mut idle_end = seen + idle;
+    if at - seen >= TOUCH_SECONDS {
+        db.execute(
+            "UPDATE staff_sessions SET seen_at = ? WHERE id_hash = ?",
+            &[at.into(), row.text("id_hash")?.into()],
+        )?;
+        idle_end = at + idle;
+    }
+    let role: Role = row
+        .text("role")?
+        .parse()
+        .map_err(|_| StoreError::Corrupt("staff role".into()))?;
+    Ok(Some(Session {
+        principal: Principal {
+            subject: row.text("id")?.to_string(),
+            name: row.text("display_name")?.to_string(),
+            role,
+            unit: row
+                .opt_text("unit_id")?
+                .map(str::parse)
+                .transpose()
+                .map_err(corrupt)?,
+            leader: role == Role::Unit && row.integer("leader")? != 0,
+        },
+        csrf_token: row.text("csrf_token")?.to_string(),
+        expires_at: instant(idle_end.min(absolute)),
+    }))
+}
+
+/// Ends the session a cookie names (signing out); whether there was one.
+pub fn end(db: &impl Db, cookie: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    let rows = db.execute(
+        "UPDATE staff_sessions SET ended_at = ? WHERE id_hash = ? AND ended_at IS NULL
+         RETURNING person_id",
+        &[now.timestamp().into(), digest(cookie).into()],
+    )?;
+    Ok(rows.row(0).is_some())
+}
+
+/// Ends every session of `person` ("sign out everywhere", a reset by the
+/// bureau); how many were live.
+pub fn end_all(db: &impl Db, person: &PersonId, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    let rows = db.execute(
+        "UPDATE staff_sessions SET ended_at = ? WHERE person_id = ? AND ended_at IS NULL
+         RETURNING id_hash",
+        &[now.timestamp().into(), person.as_str().into()],
+    )?;
+    Ok(rows.rows.len())
+}
+
+/// The session's end as China time, for `GET /api/me`.
+pub fn china_time(at: DateTime<Utc>) -> String {
+    clock::format(clock::in_china(at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::test_support::{seeded_db, staff_member, t};
+    use serde_json::json;
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        t(text).with_timezone(&Utc)
+    }
+
+    fn person(db: &impl Db) -> PersonId {
+        crate::directory::staff::add(
+            db,
+            &staff_member(Role::Bureau),
+            &json!({"id": "li.na", "display_name": "李娜", "role": "agent"}),
+            t("2026-12-07T08:00:00+08:00"),
+        )
+        .expect("adds")
+        .id
+    }
+
+    #[test]
+    fn a_session_lives_while_used_ends_when_idle_or_at_the_end_of_the_shift() {
+        let db = seeded_db();
+        let id = person(&db);
+        let policy = SessionPolicy::default();
+        let opened =
+            open(&db, &id, &[7; 64], policy, utc("2026-12-07T08:00:00+08:00")).expect("opens");
+        assert_eq!(china_time(opened.expires_at), "2026-12-07T20:00:00+08:00");
+        let s = find(&db, &opened.cookie, utc("2026-12-07T08:20:00+08:00"))
+            .expect("reads")
+            .expect("live");
+        assert_eq!(
+            (s.principal.subject.as_str(), s.principal.name.as_str()),
+            ("li.na", "李娜")
+        );
+        assert_eq!(china_time(s.expires_at), "2026-12-07T08:50:00+08:00");
+        // Used every 25 minutes it lives on, until the shift's end.
+        let mut at = utc("2026-12-07T08:20:00+08:00");
+        for _ in 0..27 {
+            at += chrono::Duration::minutes(25);
+            if at >= utc("2026-12-07T20:00:00+08:00") {
+                break;
+            }
+            assert!(
+                find(&db, &opened.cookie, at).expect("reads").is_some(),
+                "at {at}"
+            );
+        }
+        assert_eq!(
+            find(&db, &opened.cookie, utc("2026-12-07T20:00:00+08:00")).expect("reads"),
+            None
+        );
+        // Left alone for 31 minutes, another session is gone.
+        let other =
+            open(&db, &id, &[8; 64], policy, utc("2026-12-08T08:00:00+08:00")).expect("opens");
+        assert_eq!(
+            find(&db, &other.cookie, utc("2026-12-08T08:31:00+08:00")).expect("reads"),
+            None
+        );
+        // The database holds no cookie value.
+        let stored = db
+            .execute("SELECT id_hash FROM staff_sessions", &[])
+            .expect("rows");
+        assert!(stored
+            .iter()
+            .all(|r| r.text("id_hash").ok() != Some(opened.cookie.as_str())));
+    }
+
+    #[test]
+    fn signing_out_disabling_or_signing_out_everywhere_ends_sessions_at_the_next_request() {
+        let db = seeded_db();
+        let id = person(&db);
+        let now = utc("2026-12-07T08:00:00+08:00");
+        let policy = SessionPolicy::default();
+        let a = open(&db, &id, &[1; 64], policy, now).expect("opens");
+        let b = open(&db, &id, &[2; 64], policy, now).expect("opens");
+        let c = open(&db, &id, &[3; 64], policy, now).expect("opens");
+        assert_ne!(a.cookie, b.cookie);
+        assert!(end(&db, &a.cookie, now).expect("ends"));
+        assert!(!end(&db, &a.cookie, now).expect("ends"), "once");
+        assert_eq!(find(&db, &a.cookie, now).expect("reads"), None);
+        assert!(find(&db, &b.cookie, now).expect("reads").is_some());
+        crate::directory::staff::change(
+            &db,
+            &staff_member(Role::Bureau),
+            &id,
+            &json!({"active": false}),
+            t("2026-12-07T08:05:00+08:00"),
+        )
+        .expect("disables");
+        assert_eq!(find(&db, &b.cookie, now).expect("reads"), None);
+        assert_eq!(end_all(&db, &id, now).expect("ends"), 2);
+        assert_eq!(find(&db, &c.cookie, now).expect("reads"), None);
+        assert_eq!(find(&db, "no such cookie", now).expect("reads"), None);
+    }
+}
