@@ -12,6 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createHmac } from 'node:crypto';
 import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
@@ -162,7 +163,23 @@ async function visit(page, name) {
 async function signIn(page, tok) {
   await page.goto(`${BASE}/#/signin`);
   await page.getByRole('textbox', { name: '令牌', exact: true }).fill(tok);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await page.getByRole('button', { name: '使用令牌登录', exact: true }).click();
+  await page.getByRole('button', { name: '退出', exact: true }).waitFor();
+}
+
+// The code an authenticator app shows for a base32 TOTP secret now
+// (RFC 6238: HMAC-SHA1, 30-second steps, 6 digits).
+function totp(secret, at = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, ''))
+    bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const d = createHmac('sha1', key).update(counter).digest();
+  const n = (d.readUInt32BE(d[19] & 15) & 0x7fffffff) % 1e6;
+  return String(n).padStart(6, '0');
 }
 
 test('a citizen submits a complaint, tracks it, and once the reply is released rates it and asks for a review', async () => {
@@ -628,5 +645,60 @@ test('a supervisor sees the same views but finds no button that changes a case a
   const buttons = await page.locator('main button').count();
   assert.equal(buttons, 0);
   await visit(page, 'supervisor-case');
+  await done(page);
+});
+
+test('the bureau gives a clerk a temporary password; she sets her own, scans the code and signs in as herself', async () => {
+  const bureau = await demoToken('bureau');
+  const added = await api('POST', '/api/admin/staff', {
+    tok: bureau,
+    body: { id: 'li.na', display_name: '李娜', role: 'unit', unit: 'qibin-urban' },
+  });
+  assert.ok([201, 409].includes(added.status), JSON.stringify(added.data));
+
+  // The bureau's staff page: the temporary password, shown once.
+  const page = await newPage();
+  await signIn(page, bureau);
+  await page.goto(`${BASE}/#/staff`);
+  await page.getByRole('heading', { level: 1, name: '人员名录' }).waitFor();
+  await page.getByRole('button', { name: '发放临时密码 李娜', exact: true }).click();
+  const given = await page.getByTestId('one-time-password').textContent();
+  const temporary = /临时密码：([0-9a-z-]+)/.exec(given)[1];
+  assert.match(temporary, /^[0-9a-z]{5}(-[0-9a-z]{5}){3}$/);
+  await visit(page, 'bureau-staff');
+  await page.getByRole('button', { name: '退出', exact: true }).click();
+
+  // Her first sign-in: her own password, the authenticator's QR code.
+  await page.goto(`${BASE}/#/signin`);
+  await page.getByRole('link', { name: '首次登录或密码已被重置？设置密码' }).click();
+  await page.getByRole('heading', { level: 1, name: '首次登录：设置密码和动态口令' }).waitFor();
+  await page.getByLabel('用户名').fill('li.na');
+  await page.getByLabel('临时密码').fill(temporary);
+  await page.getByLabel(/^新密码/).fill('淇河岸边柳树青青');
+  await page.getByLabel('再次输入新密码').fill('淇河岸边柳树青青');
+  await page.getByRole('button', { name: '设置密码', exact: true }).click();
+  await page.getByTestId('enrolment').waitFor();
+  assert.equal(await page.getByRole('img', { name: '动态口令二维码' }).count(), 1);
+  assert.equal(await page.getByTestId('recovery-codes').locator('li').count(), 10);
+  const secret = (await page.getByTestId('totp-secret').textContent()).trim();
+  await visit(page, 'first-sign-in');
+
+  // Then she signs in with her password and the code her phone shows.
+  await page.getByRole('link', { name: '现在登录' }).click();
+  await page.getByLabel('用户名').fill('li.na');
+  await page.getByLabel(/^密码/).fill('淇河岸边柳树青青');
+  await page.getByLabel('动态口令').fill(totp(secret));
+  await visit(page, 'sign-in');
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: '本单位待办件' }).waitFor();
+  assert.equal((await page.getByTestId('who-name').textContent()).trim(), '李娜');
+  assert.match(await page.locator('#who').textContent(), /淇滨区城市管理局/);
+  // The session cookie is the browser's alone: no script reads it.
+  const cookies = await page.context().cookies();
+  const session = cookies.find((c) => c.name === '__Host-casework-session');
+  assert.ok(session && session.httpOnly && session.secure && session.sameSite === 'Lax');
+  assert.equal(await page.evaluate(() => document.cookie), '');
+  await page.getByRole('button', { name: '退出', exact: true }).click();
+  await page.getByRole('link', { name: '工作人员登录' }).first().waitFor();
   await done(page);
 });

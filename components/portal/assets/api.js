@@ -1,6 +1,10 @@
-// Calls to the public HTTP API: JSON in and out, the staff token from the
-// tab's session (never kept beyond it), problem documents passed back as
-// they are so a form can show each error beside its field.
+// Calls to the public HTTP API: JSON in and out, problem documents passed
+// back as they are so a form can show each error beside its field. Staff
+// are signed in by the session cookie the browser holds (sent by itself;
+// every change carries the session's CSRF token), or, on a development
+// instance, by a demo token kept in the tab's session (never beyond it).
+// Who is signed in is what the server says (GET /api/me): the staff
+// directory, never the page, decides.
 
 const TOKEN = 'casework.token';
 
@@ -13,21 +17,34 @@ export function setToken(value) {
   else sessionStorage.removeItem(TOKEN);
 }
 
-// What the token says of its holder (its claims, read only to shape the
-// page: the server checks the signature on every call).
+// Who is signed in (GET /api/me), or null: read once when the page
+// starts and again after signing in or out.
+let me = null;
+
 export function claims() {
-  const t = token();
-  const part = t.split('.')[1];
-  if (!part) return null;
+  return me;
+}
+
+export async function loadMe() {
   try {
-    const json = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
-    const bytes = Uint8Array.from(json, (c) => c.charCodeAt(0));
-    const c = JSON.parse(new TextDecoder().decode(bytes));
-    if (typeof c.exp === 'number' && c.exp * 1000 < Date.now()) return null;
-    return c;
+    me = (await call('GET', '/api/me')).data;
   } catch {
-    return null;
+    me = null;
   }
+  return me;
+}
+
+// Signs out: the session ends on the server, the tab forgets its token.
+export async function signOut() {
+  if (me && !token()) {
+    try {
+      await call('POST', '/auth/logout');
+    } catch {
+      // Already ended: nothing to undo.
+    }
+  }
+  setToken('');
+  me = null;
 }
 
 class ApiError extends Error {
@@ -43,6 +60,7 @@ class ApiError extends Error {
 export async function call(method, path, opts = {}) {
   const headers = { accept: 'application/json', ...(opts.headers || {}) };
   if (opts.staff !== false && token()) headers.authorization = `Bearer ${token()}`;
+  else if (method !== 'GET' && me && me.csrf_token) headers['x-csrf-token'] = me.csrf_token;
   if (opts.etag) headers['if-match'] = opts.etag;
   let body;
   if (opts.body !== undefined) {
@@ -51,7 +69,13 @@ export async function call(method, path, opts = {}) {
   }
   let response;
   try {
-    response = await fetch(path, { method, headers, body, cache: 'no-store' });
+    response = await fetch(path, {
+      method,
+      headers,
+      body,
+      cache: 'no-store',
+      credentials: 'same-origin',
+    });
   } catch (e) {
     throw new ApiError(0, { status: 0, code: 'network', title: String(e) });
   }

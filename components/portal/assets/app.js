@@ -2,13 +2,14 @@
 // switch (简体中文 first, English), and the router from the address's
 // fragment (#/track, #/case/12, ...) to the page that draws it.
 
-import { claims, setToken } from './api.js';
+import { claims, loadMe, signOut } from './api.js';
 import { t, enumLabel, lang, setLang } from './i18n.js';
 import { h, pageError } from './ui.js';
 import * as citizen from './citizen.js';
 import * as staff from './staff.js';
 import * as agent from './agent.js';
 import * as bureau from './bureau.js';
+import * as people from './people.js';
 
 // The pages each role reaches from the navigation.
 function links() {
@@ -31,6 +32,7 @@ function links() {
       ['#/admin', 'nav.admin'],
     );
   }
+  if (role === 'bureau' || role === 'supervisor') out.push(['#/staff', 'nav.staff']);
   if (role === 'bureau') out.push(['#/audit', 'nav.audit']);
   return out;
 }
@@ -70,14 +72,15 @@ function drawShell(current) {
       ? h(
           'span',
           {},
-          `${enumLabel('role', c.role)}${c.unit ? ` · ${c.unit}` : ''}${c.sub ? ` · ${c.sub}` : ''} `,
+          h('span', { 'data-testid': 'who-name' }, c.display_name),
+          ` · ${c.unit_name || enumLabel('role', c.role)} `,
           h(
             'button',
             {
               type: 'button',
               class: 'link',
-              onclick: () => {
-                setToken('');
+              onclick: async () => {
+                await signOut();
                 go('#/');
               },
             },
@@ -109,6 +112,8 @@ const ROUTES = [
     (m, [code], p) => citizen.track(m, code && decodeURIComponent(code), p),
   ],
   [/^\/signin$/, (m) => staff.signin(m, go)],
+  [/^\/first-signin$/, (m) => people.firstSignIn(m, go)],
+  [/^\/staff$/, (m) => people.directory(m), true],
   [/^\/inbox$/, (m, _, p) => staff.inbox(m, null, p), true],
   [/^\/queue\/([a-z_]+)$/, (m, [q], p) => staff.inbox(m, q, p), true],
   [/^\/case\/(\d+)$/, (m, [id], p) => staff.casePage(m, id, p), true],
@@ -121,8 +126,13 @@ const ROUTES = [
 ];
 
 let renders = 0;
+let started = null;
 
 async function route() {
+  // Who is signed in, asked once when the page starts (and again by the
+  // pages that sign in or out).
+  started = started || loadMe();
+  await started;
   // Only #/… is a place in the app (the skip link's #main is not).
   const hash = location.hash.startsWith('#/') ? location.hash : '#/';
   const [path, search] = hash.slice(1).split('?');

@@ -593,7 +593,7 @@ export async function audit(main, params) {
           label: t('audit.kind'),
           type: 'select',
           placeholder: t('audit.all'),
-          options: ['personal_data', 'rules', 'units', 'staff'].map((k) => [
+          options: ['personal_data', 'rules', 'units', 'staff', 'sign_in'].map((k) => [
             k,
             enumLabel('audit_kind', k),
           ]),

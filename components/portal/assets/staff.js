@@ -1,18 +1,144 @@
-// The staff pages: sign-in with a token, the unit's inbox and the bureau's
+// The staff pages: sign-in, the unit's inbox and the bureau's
 // queues, and the case page (deadlines on a timeline, the history, the
 // reply, and exactly the buttons `allowed_actions` lists).
 
-import { get, post, query, setToken, claims } from './api.js';
+import { get, post, query, setToken, claims, loadMe } from './api.js';
 import { t, enumLabel } from './i18n.js';
 import { h, field, form, when, table, announce, guarded, chinaDay, takeNotice } from './ui.js';
 import { actionPanel } from './actions.js';
+import { enrolment } from './people.js';
 
-export function signin(main, go) {
+// The sign-in page offers what this instance has: username, password and
+// 动态口令 once local accounts exist; the first bureau person's bootstrap
+// while it is open; the demo token box only on a development instance.
+export async function signin(main, go) {
   const c = claims();
-  const f = form({
-    label: t('signin.title'),
+  let methods = { password: false, bootstrap: false, development: false };
+  try {
+    methods = (await get('/auth/methods', { staff: false })).data;
+  } catch {
+    // Not reachable from here (a development instance elsewhere): nothing to offer.
+  }
+  main.append(
+    h('h1', {}, t('signin.title')),
+    c ? h('p', { class: 'notice' }, t('signin.already', { name: c.display_name })) : null,
+  );
+  if (methods.password) {
+    main.append(
+      passwordForm(go),
+      h('p', {}, h('a', { href: '#/first-signin' }, t('signin.first'))),
+    );
+  }
+  if (methods.bootstrap) main.append(bootstrapForm());
+  if (methods.development) main.append(tokenForm(go), devTokens(go));
+  if (!methods.password && !methods.bootstrap && !methods.development)
+    main.append(h('p', { class: 'notice' }, t('signin.none')));
+}
+
+async function signedIn(go) {
+  await loadMe();
+  announce(t('signin.done'));
+  go(home());
+}
+
+function passwordForm(go) {
+  return form({
+    label: t('signin.password.title'),
     submit: t('signin.go'),
     fields: [
+      h('h2', {}, t('signin.password.title')),
+      field({
+        name: 'username',
+        label: t('signin.username'),
+        required: true,
+        attrs: { autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false' },
+      }),
+      field({
+        name: 'password',
+        label: t('signin.password'),
+        type: 'password',
+        required: true,
+        attrs: { autocomplete: 'current-password' },
+      }),
+      field({
+        name: 'totp',
+        label: t('signin.totp'),
+        hint: t('signin.totp.hint'),
+        attrs: { inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '6' },
+      }),
+      field({
+        name: 'recovery_code',
+        label: t('signin.recovery'),
+        hint: t('signin.recovery.hint'),
+        attrs: { autocomplete: 'off', spellcheck: 'false' },
+      }),
+    ],
+    onsubmit: async (v) => {
+      const body = { username: v.username, password: v.password };
+      if (v.totp) body.totp = v.totp.trim();
+      else if (v.recovery_code) body.recovery_code = v.recovery_code.trim();
+      setToken('');
+      try {
+        await post('/auth/password', body, { staff: false });
+      } catch (err) {
+        if (err.problem && err.problem.code === 'password_change_required') {
+          go('#/first-signin');
+          return;
+        }
+        throw err;
+      }
+      await signedIn(go);
+    },
+  });
+}
+
+function bootstrapForm() {
+  const box = h('section', { class: 'card' });
+  const f = form({
+    label: t('bootstrap.title'),
+    submit: t('bootstrap.go'),
+    class: 'plain',
+    fields: [
+      field({
+        name: 'code',
+        label: t('bootstrap.code'),
+        hint: t('bootstrap.code.hint'),
+        required: true,
+        attrs: { autocomplete: 'off' },
+      }),
+      field({
+        name: 'username',
+        label: t('signin.username'),
+        hint: t('people.id.hint'),
+        required: true,
+        attrs: { autocomplete: 'username', autocapitalize: 'none' },
+      }),
+      field({ name: 'display_name', label: t('people.name'), required: true }),
+      field({
+        name: 'password',
+        label: t('signin.new_password'),
+        hint: t('signin.new_password.hint'),
+        type: 'password',
+        required: true,
+        attrs: { autocomplete: 'new-password' },
+      }),
+    ],
+    onsubmit: async (v) => {
+      const { data } = await post('/auth/bootstrap', v, { staff: false });
+      box.replaceChildren(enrolment(data));
+    },
+  });
+  box.append(h('h2', {}, t('bootstrap.title')), h('p', {}, t('bootstrap.text')), f);
+  return box;
+}
+
+function tokenForm(go) {
+  return form({
+    label: t('signin.token.title'),
+    submit: t('signin.token.go'),
+    fields: [
+      h('h2', {}, t('signin.token.title')),
+      h('p', { class: 'hint' }, t('signin.intro')),
       field({
         name: 'token',
         label: t('signin.token'),
@@ -25,7 +151,7 @@ export function signin(main, go) {
     ],
     onsubmit: async (v) => {
       setToken(v.token.trim());
-      if (!claims()) {
+      if (!(await loadMe())) {
         setToken('');
         throw { problem: { code: 'bad_token', field: 'token', title: t('error.bad_token') } };
       }
@@ -33,15 +159,6 @@ export function signin(main, go) {
       go(home());
     },
   });
-  main.append(
-    h('h1', {}, t('signin.title')),
-    h('p', {}, t('signin.intro')),
-    c
-      ? h('p', { class: 'notice' }, t('signin.already', { role: enumLabel('role', c.role) }))
-      : null,
-    f,
-    devTokens(go),
-  );
 }
 
 // On a development instance (no sign-on configured), a demo token for a
@@ -75,6 +192,7 @@ function devTokens(go) {
         throw err;
       }
       setToken(answer.data.token);
+      await loadMe();
       go(home());
     },
   });

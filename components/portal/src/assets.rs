@@ -71,6 +71,7 @@ static FILES: &[(&str, Asset)] = &[
     ("/assets/agent.js", asset!("agent.js", JS)),
     ("/assets/bureau.js", asset!("bureau.js", JS)),
     ("/assets/chart.js", asset!("chart.js", JS)),
+    ("/assets/people.js", asset!("people.js", JS)),
 ];
 
 /// The file served at `path`, if any.

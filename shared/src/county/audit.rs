@@ -1,6 +1,7 @@
 //! The audit trail (Art. 11, 12), for the bureau: who read a submitter's
-//! personal data in the clear, when, on which case and why, and every
-//! change of the county's rules and unit directory, with who made it —
+//! personal data in the clear, when, on which case and why, every change
+//! of the county's rules and directories, with who made it, and every
+//! sign-in, failure and sign-out with the client's address —
 //! newest first, filtered, paged by a keyset cursor, or as CSV.
 
 use std::collections::BTreeMap;
@@ -26,6 +27,9 @@ pub enum EntryKind {
     Units,
     /// A change of the staff directory.
     Staff,
+    /// A sign-in, a failed one, a bootstrap or a sign-out, with the
+    /// client's address.
+    SignIn,
 }
 
 text_enum!(EntryKind {
@@ -33,6 +37,7 @@ text_enum!(EntryKind {
     Rules = "rules",
     Units = "units",
     Staff = "staff",
+    SignIn = "sign_in",
 });
 
 /// One entry of the trail.
@@ -152,7 +157,7 @@ fn decode(text: &str) -> Option<(String, String, i64)> {
     Some((at, kind, id))
 }
 
-/// The four sources as one table: at, kind, id, subject, role, unit,
+/// The five sources as one table: at, kind, id, subject, role, unit,
 /// case, what.
 const TRAIL: &str = "
     SELECT at, 'personal_data' AS kind, id, actor_subject AS subject, actor_role AS role,
@@ -166,7 +171,11 @@ const TRAIL: &str = "
       FROM unit_changes
     UNION ALL
     SELECT set_at, 'staff', id, set_by, NULL, NULL, NULL, person_id || ' ' || change || ': ' || body
-      FROM staff_changes";
+      FROM staff_changes
+    UNION ALL
+    SELECT at, 'sign_in', id, COALESCE(person_id, username), NULL, NULL, NULL,
+           event || ' (' || method || ') from ' || client
+      FROM sign_ins";
 
 /// The trail as `who` may read it (the bureau only), newest first.
 pub fn entries(db: &impl Db, who: &Principal, q: &AuditQuery) -> Result<AuditPage, AuditError> {

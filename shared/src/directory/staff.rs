@@ -260,14 +260,16 @@ pub fn demo_principal(
         return Ok(None);
     }
     let id = demo_person_id(db, &described, &identity)?;
-    let body = serde_json::json!({
+    let mut body = serde_json::json!({
         "id": id.as_str(),
         "display_name": format!("演示账号 {}", described.subject),
         "role": described.role.as_str(),
-        "unit": described.unit.as_ref().map(UnitId::as_str),
         "leader": described.leader,
         "identities": [{"issuer": identity.issuer, "subject": identity.subject}],
     });
+    if let (Some(unit), Some(fields)) = (&described.unit, body.as_object_mut()) {
+        fields.insert("unit".into(), unit.as_str().into());
+    }
     let development = Principal {
         subject: "development".into(),
         name: "开发实例".into(),

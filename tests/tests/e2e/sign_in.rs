@@ -156,6 +156,48 @@ fn the_first_bureau_person_bootstraps_once_signs_in_with_password_and_code_and_a
         401
     );
 
+    // On the trail: bootstrap, sign-ins and failures with the address,
+    // an unknown username not as typed.
+    let trail = app
+        .get_with("/api/audit?kind=sign_in", &[("cookie", &cookie)])
+        .json();
+    let whats: Vec<String> = trail["entries"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    format!(
+                        "{} {}",
+                        e["subject"].as_str().unwrap_or(""),
+                        e["what"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        whats
+            .iter()
+            .any(|w| w.starts_with("zhang.wei bootstrapped")),
+        "{whats:?}"
+    );
+    assert!(
+        whats
+            .iter()
+            .any(|w| w.starts_with("zhang.wei signed_in (password+totp) from 127.0.0.1")),
+        "{whats:?}"
+    );
+    assert!(
+        whats.iter().any(|w| w.starts_with("zhang.wei failed")),
+        "{whats:?}"
+    );
+    assert!(
+        whats
+            .iter()
+            .any(|w| w.starts_with("(unknown username) failed")),
+        "{whats:?}"
+    );
+
     // Idle for 31 minutes, the session is over.
     app.set_clock("2026-12-07T09:31:00+08:00");
     let idle = app.get_with("/api/me", &[("cookie", &cookie)]);

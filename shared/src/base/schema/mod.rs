@@ -504,8 +504,10 @@ Migration {
             WHERE NEW.issuer IS NOT NULL AND NEW.subject IS NOT NULL;
             INSERT INTO staff_changes (person_id, change, body, set_by, set_at)
             VALUES (NEW.id, 'added',
-                    json_object('id', NEW.id, 'display_name', NEW.display_name, 'role', NEW.role,
-                                'unit', NEW.unit_id, 'leader', json(CASE WHEN NEW.leader != 0 THEN 'true' ELSE 'false' END)),
+                    json_patch(
+                        json_object('id', NEW.id, 'display_name', NEW.display_name, 'role', NEW.role,
+                                    'leader', json(CASE WHEN NEW.leader != 0 THEN 'true' ELSE 'false' END)),
+                        CASE WHEN NEW.unit_id IS NULL THEN '{}' ELSE json_object('unit', NEW.unit_id) END),
                     'seed', strftime('%Y-%m-%dT%H:%M:%S+08:00', 'now', '+8 hours'));
          END",
         // What the seed gave before this step goes through the same rule.
