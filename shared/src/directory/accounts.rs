@@ -423,11 +423,25 @@ pub fn password_sign_in(
         Some((person, _)) => (SignInEvent::SignedIn, Some(person)),
         None => (SignInEvent::Failed, None),
     };
+    // A username nobody has is not recorded as typed: it may be a password
+    // typed into the wrong box.
+    let known = db
+        .execute(
+            "SELECT 1 AS one FROM staff_accounts WHERE username = ?",
+            &[c.username.as_str().into()],
+        )?
+        .row(0)
+        .is_some();
+    let username = if known {
+        c.username.as_str()
+    } else {
+        "(unknown username)"
+    };
     record(
         db,
         event,
         person,
-        &c.username,
+        username,
         c.method(),
         desk.client,
         desk.china(),
