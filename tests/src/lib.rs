@@ -290,6 +290,34 @@ impl App {
         self.lines.lock().map(|l| l.clone()).unwrap_or_default()
     }
 
+    /// A request with a JSON body (if given) and extra headers, as a
+    /// browser with a session cookie sends it.
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        self.file_headers(headers);
+        let url = format!("{}{path}", self.base);
+        let with = |mut req: ureq::RequestBuilder<ureq::typestate::WithBody>| {
+            for (k, v) in headers {
+                req = req.header(*k, *v);
+            }
+            Reply::from(
+                req.header("content-type", "application/json")
+                    .send(body.unwrap_or("")),
+            )
+        };
+        match method {
+            "POST" => with(self.agent.post(url)),
+            "PUT" => with(self.agent.put(url)),
+            "PATCH" => with(self.agent.patch(url)),
+            _ => self.get_with(path, headers),
+        }
+    }
+
     pub fn put(&self, path: &str, body: &str) -> Reply {
         Reply::from(self.agent.put(format!("{}{path}", self.base)).send(body))
     }

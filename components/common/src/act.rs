@@ -116,9 +116,16 @@ fn perform(ctx: &Ctx, who: &Principal, id: CaseId, action: Action) -> Result<Mov
     })
 }
 
-/// The headers a desk needs from the caller's request, and those of its
-/// answer the caller gets.
-const FORWARDED: &[&str] = &["authorization", "if-match", "content-type"];
+/// The headers a desk needs from the caller's request (a token, or a
+/// session cookie with its CSRF token), and those of its answer the caller
+/// gets.
+const FORWARDED: &[&str] = &[
+    "authorization",
+    "cookie",
+    "x-csrf-token",
+    "if-match",
+    "content-type",
+];
 const RELAYED: &[&str] = &["content-type", "etag", "retry-after", "allow"];
 
 /// Sends the request on to `desk` and relays its answer; 502 when the
@@ -130,6 +137,11 @@ async fn forward(ctx: &Ctx, desk: Chained, id: CaseId) -> Answer {
         if let Some(value) = ctx.req.header(name).and_then(|v| v.as_str()) {
             out.header(*name, value);
         }
+    }
+    // This stage checked that a session's request came from the app's own
+    // pages before it got here; the desk is private, reached only from here.
+    if crate::auth::session_cookie(&ctx.req).is_some() {
+        out.header("sec-fetch-site", "same-origin");
     }
     let out = out.body(ctx.req.body().to_vec()).build();
     let answer: Response = spin_sdk::http::send(out).await.map_err(|e| {

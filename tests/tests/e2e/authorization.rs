@@ -1,7 +1,8 @@
 //! Who may do what, end to end: every role against every endpoint and a
 //! few actions, the expected answers written out by hand here from the
 //! README and the regulation (not from the table the code uses), compared
-//! with what the server answers.
+//! with what the server answers — for a bearer token and for the same role
+//! signed in by password in a browser session.
 
 use e2e::{json, token, App, Value};
 
@@ -152,6 +153,16 @@ fn every_role_gets_exactly_the_answers_written_here_from_every_endpoint() {
             [401, 404, 403, 403, 403, 403, 403],
         ),
         (
+            "who am I",
+            Call::Get("/api/me".into()),
+            [401, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "give a person a one-time password (nobody has: 404 for the bureau)",
+            Call::Post("/api/admin/staff/nobody/reset".into(), json!({})),
+            [401, 404, 403, 403, 403, 403, 403],
+        ),
+        (
             "the audit trail",
             Call::Get("/api/audit".into()),
             [401, 200, 403, 403, 403, 403, 403],
@@ -178,6 +189,7 @@ fn every_role_gets_exactly_the_answers_written_here_from_every_endpoint() {
         ),
     ];
     let who = tokens();
+    let sessions = sessions(&app);
     let mut wrong = Vec::new();
     for (what, request, expected) in &table {
         for (i, token) in who.iter().enumerate() {
@@ -188,7 +200,108 @@ fn every_role_gets_exactly_the_answers_written_here_from_every_endpoint() {
                     ROLES[i], expected[i]
                 ));
             }
+            // The same person signed in by password in a browser: the same
+            // answer, the directory deciding.
+            if let Some(session) = &sessions[i] {
+                let got = call_in_session(&app, id, session, request);
+                if got != expected[i] {
+                    wrong.push(format!(
+                        "{what} as {} in a session: expected {}, got {got}",
+                        ROLES[i], expected[i]
+                    ));
+                }
+            }
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// A browser's session: its cookie and CSRF token.
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+/// A session for each role but `none`: a person the bureau adds, gives a
+/// one-time password, who sets their own and signs in with a TOTP code.
+fn sessions(app: &App) -> [Option<Session>; 7] {
+    use shared::access::totp::Secret;
+    let bureau = token("bureau", None, "zhang.wei");
+    let people: [Option<Value>; 7] = [
+        None,
+        Some(json!({"id": "s.bureau", "display_name": "周敏", "role": "bureau"})),
+        Some(
+            json!({"id": "s.lead", "display_name": "李雷", "role": "unit", "unit": "qibin-urban"}),
+        ),
+        Some(
+            json!({"id": "s.other", "display_name": "韩梅", "role": "unit", "unit": "qibin-housing"}),
+        ),
+        Some(json!({"id": "s.agent", "display_name": "王芳", "role": "agent"})),
+        Some(json!({"id": "s.supervisor", "display_name": "孙丽", "role": "supervisor"})),
+        Some(json!({"id": "s.scheduler", "display_name": "定时任务", "role": "scheduler"})),
+    ];
+    let password = "淇河岸边柳树青青";
+    people.map(|person| {
+        let person = person?;
+        let id = person["id"].as_str().unwrap_or_default().to_string();
+        let added = app.post_as(&bureau, "/api/admin/staff", &person.to_string(), None);
+        assert_eq!(added.status, 201, "{}", added.body);
+        let given = app
+            .post_as(&bureau, &format!("/api/admin/staff/{id}/reset"), "{}", None)
+            .json();
+        let enrolled = app.post_json(
+            "/auth/first-sign-in",
+            &json!({"username": id, "password": given["one_time_password"],
+                    "new_password": password})
+            .to_string(),
+            &[],
+        );
+        assert_eq!(enrolled.status, 201, "{}", enrolled.body);
+        let secret = Secret::from_base32(enrolled.json()["totp_secret"].as_str()?)?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        let signed = app.post_json(
+            "/auth/password",
+            &json!({"username": id, "password": password, "totp": secret.code_at_step(now / 30)})
+                .to_string(),
+            &[],
+        );
+        assert_eq!(signed.status, 204, "{}", signed.body);
+        let cookie = signed.set_cookie?.split(';').next()?.to_string();
+        let csrf = app.get_with("/api/me", &[("cookie", &cookie)]).json()["csrf_token"]
+            .as_str()?
+            .to_string();
+        Some(Session { cookie, csrf })
+    })
+}
+
+fn call_in_session(app: &App, id: i64, s: &Session, what: &Call) -> u16 {
+    let headers = [
+        ("cookie", s.cookie.as_str()),
+        ("x-csrf-token", s.csrf.as_str()),
+        ("sec-fetch-site", "same-origin"),
+    ];
+    match what {
+        Call::Get(path) => app.get_with(path, &headers[..1]).status,
+        Call::Post(path, body) => {
+            app.send("POST", path, Some(&body.to_string()), &headers)
+                .status
+        }
+        Call::Put(path, body) => {
+            app.send("PUT", path, Some(&body.to_string()), &headers)
+                .status
+        }
+        Call::Act(body) => {
+            let bureau = token("bureau", None, "zhang.wei");
+            let tag = app.get_as(&bureau, &format!("/api/cases/{id}")).etag;
+            let mut with_tag = headers.to_vec();
+            let tag = tag.unwrap_or_default();
+            with_tag.push(("if-match", tag.as_str()));
+            let path = format!("/api/cases/{id}/actions");
+            app.send("POST", &path, Some(&body.to_string()), &with_tag)
+                .status
+        }
+    }
 }
