@@ -236,7 +236,7 @@ test('a citizen submits a complaint, tracks it, and once the reply is released r
   await page.getByLabel('理由').fill('路灯仍然不亮。');
   await visit(page, 'rate');
   await page.getByRole('button', { name: '提交评价' }).click();
-  await page.getByText('已收到您的复核申请').waitFor();
+  await page.locator('main').getByText('已收到您的复核申请').waitFor();
   assert.equal(await status(id, bureau), 'under_review');
   await done(page);
 });
@@ -547,7 +547,7 @@ test('the bureau reads the statistics with their chart and the hotspots, loads n
     buffer: Buffer.from(JSON.stringify(year)),
   });
   await page.getByRole('button', { name: '上传', exact: true }).click();
-  await page.getByText('2031 年节假日安排已生效').waitFor();
+  await page.locator('main').getByText('2031 年节假日安排已生效').waitFor();
   const day = (await api('GET', '/api/calendar/days/2031-01-01')).data;
   assert.equal(day.verified, true);
   assert.equal(day.working_day, false);

@@ -301,14 +301,17 @@ impl App {
     ) -> Reply {
         self.file_headers(headers);
         let url = format!("{}{path}", self.base);
+        let typed = headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
         let with = |mut req: ureq::RequestBuilder<ureq::typestate::WithBody>| {
+            if !typed {
+                req = req.header("content-type", "application/json");
+            }
             for (k, v) in headers {
                 req = req.header(*k, *v);
             }
-            Reply::from(
-                req.header("content-type", "application/json")
-                    .send(body.unwrap_or("")),
-            )
+            Reply::from(req.send(body.unwrap_or("")))
         };
         match method {
             "POST" => with(self.agent.post(url)),

@@ -13,7 +13,8 @@
 //! - `GET /api/me` → the person signed in, the session's end and its CSRF
 //!   token; 401 without a session or token.
 //!
-//! A development instance answers only on this machine.
+//! Bodies only as JSON (no cross-site form can post one); a development
+//! instance answers only on this machine.
 
 use common::auth::{session_cookie_header, SignedIn};
 use common::kv::SpinKv;
@@ -57,6 +58,10 @@ fn handle(req: Request) -> Response {
 fn serve(ctx: &Ctx, endpoint: Endpoint) -> Answer {
     if common::keys::is_development()? && !ctx.from_this_machine() {
         return Err(common::auth::development_only());
+    }
+    use Endpoint::{Bootstrap, FirstSignIn, Password};
+    if matches!(endpoint, Bootstrap | Password | FirstSignIn) {
+        common::request::require_json(&ctx.req)?;
     }
     let client = ctx.client_bucket()?;
     let desk = Desk {

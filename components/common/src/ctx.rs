@@ -95,10 +95,15 @@ impl Ctx {
         crate::auth::principal(self)
     }
 
-    /// The principal if a token or session cookie was sent (and valid),
-    /// `None` if neither was.
+    /// The principal if a token or a live session cookie was sent, `None`
+    /// if neither was (or the session has ended).
     pub fn signed_in(&self) -> Result<Option<Principal>, Box<Problem>> {
-        Ok(crate::auth::signed_in(self)?.map(|s| s.principal().clone()))
+        match crate::auth::signed_in(self) {
+            // A session that ended is nobody's: where signing in is
+            // optional, the request goes on as anyone's would.
+            Err(p) if p.code == "session_ended" => Ok(None),
+            other => Ok(other?.map(|s| s.principal().clone())),
+        }
     }
 
     /// The personal-data keys.

@@ -30,8 +30,13 @@ fn variable(name: &str) -> Result<String, Box<Problem>> {
     spin_sdk::variables::get(name).map_err(|e| not_configured(format!("variable {name}: {e:?}")))
 }
 
+/// The `token_jwks` of an instance without a sign-on: staff sign in only
+/// with its local accounts, and no bearer token is accepted.
+const NO_SIGN_ON: &str = "none";
+
 /// Whether this instance runs on development keys: `token_jwks` left
-/// empty, or, in a component that holds personal-data keys, `pd_key`.
+/// empty (`none` is a county without a sign-on, not a development
+/// instance), or, in a component that holds personal-data keys, `pd_key`.
 pub fn is_development() -> Result<bool, Box<Problem>> {
     if variable("token_jwks")?.trim().is_empty() {
         return Ok(true);
@@ -49,6 +54,11 @@ pub fn token_verifier() -> Result<Verifier, Box<Problem>> {
     let jwks = variable("token_jwks")?;
     let audience = variable("token_audience")?;
     let lifetime = variable("token_max_lifetime")?;
+    if jwks.trim() == NO_SIGN_ON {
+        let policy =
+            TokenPolicy::parse(NO_SIGN_ON, &audience, &lifetime).map_err(not_configured)?;
+        return Ok(Verifier::refusing_all(policy));
+    }
     if jwks.trim().is_empty() {
         let policy =
             TokenPolicy::parse(DEVELOPMENT_ISSUER, &audience, &lifetime).map_err(not_configured)?;

@@ -28,6 +28,20 @@ pub fn json_body(req: &Request) -> Result<serde_json::Value, Box<crate::problem:
     Ok(value)
 }
 
+/// 415 unless the body is declared JSON (`Content-Type:
+/// application/json`): what no cross-site HTML form can send, so a page
+/// elsewhere cannot post a sign-in form into this app.
+pub fn require_json(req: &Request) -> Result<(), Box<crate::problem::Problem>> {
+    let kind = header(req, "content-type").to_ascii_lowercase();
+    if kind.split(';').next().map(str::trim) == Some("application/json") {
+        return Ok(());
+    }
+    Err(Box::new(
+        crate::problem::Problem::new(415, "unsupported_media_type", "Send JSON")
+            .detail("the body must be sent as Content-Type: application/json"),
+    ))
+}
+
 /// The version an `If-Match` header names (`"3"` or `W/"3"`): 428 when
 /// missing, 400 when unreadable.
 pub fn if_match_version(req: &Request) -> Result<i64, Box<crate::problem::Problem>> {

@@ -629,7 +629,11 @@ export async function audit(main, params) {
                 {
                   label: t('history.who'),
                   cell: (e) =>
-                    [e.subject, e.role && enumLabel('role', e.role), e.unit]
+                    [
+                      e.name ? `${e.name}（${e.subject}）` : e.subject,
+                      e.role && enumLabel('role', e.role),
+                      e.unit,
+                    ]
                       .filter(Boolean)
                       .join(' · '),
                 },

@@ -246,11 +246,19 @@ impl SignInLimits {
     }
 }
 
-/// Runs a staff sign-in under [`SignInLimits`]: refused before any work
-/// when this client is over its limit, or when the account is slowed and
-/// its delay since the last failure has not passed; a failed sign-in
-/// (`None`) is counted for the client and the account, and starts the
-/// delay. `account` is the username as given.
+/// How long a client that signed in to an account stays known to it.
+const KNOWN_DAYS: i64 = 30;
+
+/// Runs a staff sign-in under [`SignInLimits`]. Each attempt takes its
+/// place in the counters before any work (so attempts sent at once are
+/// counted at once, not after their password checks): refused when this
+/// client is over its limit; when the account is slowed, only the first
+/// attempt after the delay since the last failure goes ahead. A client
+/// that signed in to this account before (in the last 30 days, by its
+/// address) is not slowed by others' failures: an attacker elsewhere
+/// cannot keep a clerk out of her own desk. A sign-in that succeeds gives
+/// its places back; a failure (`None`) keeps them and starts the delay.
+/// `account` is the username as given.
 pub fn guarded_sign_in<T, E: From<Throttled>>(
     kv: &impl KeyValue,
     limits: &SignInLimits,
@@ -270,15 +278,34 @@ pub fn guarded_sign_in<T, E: From<Throttled>>(
         .collect();
     let client_key = counter_key(window_end, &format!("sign-in/client/{client}"));
     let account_key = counter_key(window_end, &format!("sign-in/account/{account}"));
-    if counter(kv, &client_key) >= i64::from(limits.per_client) {
+    let last_key = counter_key(window_end, &format!("sign-in/last/{account}"));
+    let period = KNOWN_DAYS * 86_400;
+    let known_key = |p: i64| {
+        counter_key(
+            (p + 2) * period,
+            &format!("sign-in/known/{account}/{client}"),
+        )
+    };
+    let this_period = at.div_euclid(period);
+    let give_back = |keys: &[&String]| {
+        for key in keys {
+            let _ = kv.increment(key, -1);
+        }
+    };
+    if kv.increment(&client_key, 1).unwrap_or(1) > i64::from(limits.per_client) {
+        give_back(&[&client_key]);
         return Err(Throttled {
             retry_after: seconds_until(window_end, at),
             reason: "too many failed sign-ins from this address",
         }
         .into());
     }
-    let last_key = counter_key(window_end, &format!("sign-in/last/{account}"));
-    if let Some(delay) = limits.delay(counter(kv, &account_key)) {
+    let earlier = kv.increment(&account_key, 1).unwrap_or(1) - 1;
+    let known = [this_period, this_period - 1]
+        .iter()
+        .any(|p| counter(kv, &known_key(*p)) > 0);
+    let mut slot = None;
+    if let Some(delay) = limits.delay(earlier).filter(|_| !known) {
         let last = kv
             .get(&last_key)
             .ok()
@@ -286,19 +313,39 @@ pub fn guarded_sign_in<T, E: From<Throttled>>(
             .and_then(|v| String::from_utf8(v).ok())
             .and_then(|v| v.parse::<i64>().ok())
             .unwrap_or(0);
-        if at < last + delay {
+        let key = counter_key(window_end, &format!("sign-in/slot/{account}/{last}"));
+        let wait = if at < last + delay {
+            Some(last + delay)
+        } else if kv.increment(&key, 1).unwrap_or(1) > 1 {
+            // Another attempt took this delay's one place.
+            Some(at + delay)
+        } else {
+            None
+        };
+        if let Some(until) = wait {
+            give_back(&[&client_key, &account_key]);
             return Err(Throttled {
-                retry_after: seconds_until(last + delay, at),
+                retry_after: seconds_until(until, at),
                 reason: "this account had many failed sign-ins: wait before the next attempt",
             }
             .into());
         }
+        slot = Some(key);
     }
-    let done = attempt()?;
-    if done.is_none() {
-        for key in [&client_key, &account_key] {
-            let _ = kv.increment(key, 1);
+    let done = match attempt() {
+        Ok(done) => done,
+        Err(e) => {
+            give_back(&[&client_key, &account_key]);
+            return Err(e);
         }
+    };
+    if done.is_some() {
+        give_back(&[&client_key, &account_key]);
+        if let Some(key) = slot {
+            let _ = kv.delete(&key);
+        }
+        let _ = kv.set(&known_key(this_period), &1i64.to_le_bytes());
+    } else {
         let _ = kv.set(&last_key, at.to_string().as_bytes());
     }
     Ok(done)
@@ -516,10 +563,73 @@ mod tests {
         // The clerk, elsewhere, gets in within the cap.
         let clerk = (600..=631).find(|s| right("203.0.113.5", *s).is_ok());
         assert!(clerk.is_some_and(|s| s <= 630), "{clerk:?}");
-        // A wrong attempt of the clerk's own starts the delay again.
+        // A wrong attempt of the clerk's own starts the delay again, for
+        // everyone but her desk (signed in from it, she is known there).
         let own = clerk.unwrap_or(600);
         assert!(wrong("203.0.113.5", own + 1).is_ok());
-        let again = wrong("203.0.113.5", own + 2).expect_err("waits");
+        let again = wrong("192.0.2.77", own + 2).expect_err("waits");
         assert_eq!(again.retry_after, 29);
+        assert!(
+            wrong("203.0.113.5", own + 2).is_ok(),
+            "her desk is not slowed"
+        );
+    }
+
+    #[test]
+    fn attempts_sent_at_once_are_counted_at_once_and_only_one_takes_a_slowed_accounts_place() {
+        let kv = MemoryKv::default();
+        let limits = SignInLimits::default();
+        // Five failures: the account is slowed.
+        for s in 0..5 {
+            let r = guarded_sign_in(&kv, &limits, "198.51.100.9", "li.na", at(s), || {
+                Ok::<Option<()>, Throttled>(None)
+            });
+            assert!(r.is_ok());
+        }
+        // At once, from many addresses, after the delay: one goes ahead,
+        // the others (their checks still running) are refused at once.
+        let admitted = std::cell::Cell::new(0);
+        for i in 0..10 {
+            let client = format!("203.0.113.{i}");
+            let _ = guarded_sign_in(&kv, &limits, &client, "li.na", at(10), || {
+                admitted.set(admitted.get() + 1);
+                // The first is still checking while the others arrive.
+                for j in 0..9 {
+                    let other = format!("192.0.2.{j}");
+                    let r = guarded_sign_in(&kv, &limits, &other, "li.na", at(10), || {
+                        Ok::<Option<()>, Throttled>(None)
+                    });
+                    assert!(r.is_err(), "a second attempt in the same place");
+                }
+                Ok::<Option<()>, Throttled>(None)
+            });
+        }
+        assert_eq!(admitted.get(), 1);
+    }
+
+    #[test]
+    fn a_clerk_at_the_desk_she_signed_in_from_is_not_slowed_by_an_attacker_elsewhere() {
+        let kv = MemoryKv::default();
+        let limits = SignInLimits::default();
+        let ok = || Ok::<Option<()>, Throttled>(Some(()));
+        let bad = || Ok::<Option<()>, Throttled>(None);
+        assert!(guarded_sign_in(&kv, &limits, "203.0.113.5", "li.na", at(0), ok).is_ok());
+        // An attacker takes every place the delay leaves, from two addresses.
+        let mut s = 1;
+        for n in 0..30 {
+            let client = if n % 2 == 0 {
+                "198.51.100.9"
+            } else {
+                "198.51.100.10"
+            };
+            let _ = guarded_sign_in(&kv, &limits, client, "li.na", at(s), bad);
+            s += 30;
+        }
+        // The clerk, from her own desk, right after an attacker's attempt.
+        let r = guarded_sign_in(&kv, &limits, "203.0.113.5", "li.na", at(s - 29), ok);
+        assert_eq!(r, Ok(Some(())));
+        // A stranger's new address waits.
+        let r = guarded_sign_in(&kv, &limits, "192.0.2.1", "li.na", at(s - 29), ok);
+        assert!(r.is_err());
     }
 }

@@ -255,6 +255,16 @@ impl Verifier {
         }
     }
 
+    /// A verifier that trusts no key, for an instance whose staff sign in
+    /// only with its local accounts (`token_jwks = "none"`): every token is
+    /// refused as signed by an unknown key.
+    pub fn refusing_all(policy: TokenPolicy) -> Self {
+        Self {
+            keys: Vec::new(),
+            policy,
+        }
+    }
+
     /// The policy tokens are held to.
     pub fn policy(&self) -> &TokenPolicy {
         &self.policy
@@ -757,6 +767,15 @@ mod tests {
     fn jwk_of(s: &DevSigner) -> String {
         let set: Value = serde_json::from_str(&s.jwks()).expect("json");
         set["keys"][0].to_string()
+    }
+
+    #[test]
+    fn an_instance_without_a_sign_on_refuses_every_token() {
+        let v = Verifier::refusing_all(policy());
+        assert_eq!(
+            v.verify(&signed_by(&signer(), claims()), NOW).map(|_| ()),
+            Err(TokenError::UnknownKey)
+        );
     }
 
     #[test]

@@ -47,8 +47,11 @@ pub struct Entry {
     pub at: String,
     /// What it is about.
     pub kind: EntryKind,
-    /// Who (the token subject).
+    /// Who: the person's id in the staff directory (or `seed`,
+    /// `bootstrap`, `development`, a username).
     pub subject: String,
+    /// Their name, where the directory has them.
+    pub name: Option<String>,
     /// Their role, where recorded.
     pub role: Option<String>,
     /// Their unit, for unit staff.
@@ -210,7 +213,9 @@ pub fn entries(db: &impl Db, who: &Principal, q: &AuditQuery) -> Result<AuditPag
     }
     params.push(i64::from(q.limit + 1).into());
     let sql = format!(
-        "SELECT * FROM ({TRAIL}) WHERE {} ORDER BY at DESC, kind DESC, id DESC LIMIT ?",
+        "SELECT * FROM (SELECT t.*, s.display_name AS name
+                        FROM ({TRAIL}) t LEFT JOIN staff s ON s.id = t.subject)
+         WHERE {} ORDER BY at DESC, kind DESC, id DESC LIMIT ?",
         clauses.join(" AND ")
     );
     let rows = db.execute(&sql, &params)?;
@@ -224,6 +229,7 @@ pub fn entries(db: &impl Db, who: &Principal, q: &AuditQuery) -> Result<AuditPag
                     .parse()
                     .map_err(|()| StoreError::Corrupt("audit kind".into()))?,
                 subject: r.text("subject")?.to_string(),
+                name: r.opt_text("name")?.map(str::to_string),
                 role: r.opt_text("role")?.map(str::to_string),
                 unit: r.opt_text("unit")?.map(str::to_string),
                 case_id: r.get_opt_integer("case_id")?,
@@ -249,7 +255,10 @@ pub fn csv(page: &AuditPage) -> String {
             vec![
                 e.at.clone(),
                 e.kind.as_str().to_string(),
-                e.subject.clone(),
+                match &e.name {
+                    Some(name) => format!("{name}（{}）", e.subject),
+                    None => e.subject.clone(),
+                },
                 e.role.clone().unwrap_or_default(),
                 e.unit.clone().unwrap_or_default(),
                 e.case_id.map(|c| c.to_string()).unwrap_or_default(),

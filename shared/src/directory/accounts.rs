@@ -139,6 +139,7 @@ pub fn bootstrap(
     body: &Value,
     configured: &str,
     drawn: &Drawn,
+    client: &str,
     at: DateTime<FixedOffset>,
 ) -> Result<Enrolment, AccountError> {
     if configured.trim().is_empty() {
@@ -205,6 +206,8 @@ pub fn bootstrap(
                 &[person.id.as_str().into(), totp::recovery_hash(code).into()],
             )?;
         }
+        let (id, event) = (&person.id, SignInEvent::Bootstrapped);
+        record(db, event, Some(id), id.as_str(), "bootstrap", client, at)?;
         Ok(person)
     })?;
     Ok(Enrolment {
@@ -413,40 +416,51 @@ pub fn password_sign_in(
     let limits = SignInLimits::default();
     let policy = SessionPolicy::default();
     let done = guarded_sign_in(desk.kv, &limits, desk.client, &c.username, desk.now, || {
-        match sign_in_to_session(db, keys, c, random, policy, desk.now) {
+        let opened = db.transaction(|db| {
+            let (person, opened) = sign_in_to_session(db, keys, c, random, policy, desk.now)?;
+            let event = SignInEvent::SignedIn;
+            let (username, method) = (c.username.as_str(), c.method());
+            record(
+                db,
+                event,
+                Some(&person),
+                username,
+                method,
+                desk.client,
+                desk.china(),
+            )?;
+            Ok((person, opened))
+        });
+        match opened {
             Ok(done) => Ok(Some(done)),
             Err(AccountError::SignInFailed) => Ok(None),
             Err(e) => Err(e),
         }
     })?;
-    let (event, person) = match &done {
-        Some((person, _)) => (SignInEvent::SignedIn, Some(person)),
-        None => (SignInEvent::Failed, None),
-    };
-    // A username nobody has is not recorded as typed: it may be a password
-    // typed into the wrong box.
+    if done.is_none() {
+        let username = known_username(db, &c.username)?;
+        let (event, method) = (SignInEvent::Failed, c.method());
+        record(db, event, None, username, method, desk.client, desk.china())?;
+    }
+    done.ok_or(AccountError::SignInFailed)
+}
+
+/// A username as the record keeps it: as given if someone has it,
+/// otherwise `(unknown username)` — it may be a password typed into the
+/// wrong box.
+fn known_username<'a>(db: &impl Db, username: &'a str) -> Result<&'a str, StoreError> {
     let known = db
         .execute(
             "SELECT 1 AS one FROM staff_accounts WHERE username = ?",
-            &[c.username.as_str().into()],
+            &[username.into()],
         )?
         .row(0)
         .is_some();
-    let username = if known {
-        c.username.as_str()
+    Ok(if known {
+        username
     } else {
         "(unknown username)"
-    };
-    record(
-        db,
-        event,
-        person,
-        username,
-        c.method(),
-        desk.client,
-        desk.china(),
-    )?;
-    done.ok_or(AccountError::SignInFailed)
+    })
 }
 
 /// `POST /auth/bootstrap` under the same limits as a sign-in (the
@@ -460,32 +474,19 @@ pub fn guarded_bootstrap(
     desk: &Desk<'_, impl KeyValue>,
 ) -> Result<Enrolment, AccountError> {
     let limits = SignInLimits::default();
-    let made =
-        guarded_sign_in(
-            desk.kv,
-            &limits,
-            desk.client,
-            "bootstrap",
-            desk.now,
-            || match bootstrap(db, keys, body, configured, drawn, desk.china()) {
-                Ok(made) => Ok(Some(made)),
-                Err(AccountError::BootstrapWrongCode) => Ok(None),
-                Err(e) => Err(e),
-            },
-        )?
-        .ok_or(AccountError::BootstrapWrongCode)?;
-    let id = made.person.id.clone();
-    let event = SignInEvent::Bootstrapped;
-    record(
-        db,
-        event,
-        Some(&id),
-        id.as_str(),
-        "bootstrap",
+    guarded_sign_in(
+        desk.kv,
+        &limits,
         desk.client,
-        desk.china(),
-    )?;
-    Ok(made)
+        "bootstrap",
+        desk.now,
+        || match bootstrap(db, keys, body, configured, drawn, desk.client, desk.china()) {
+            Ok(made) => Ok(Some(made)),
+            Err(AccountError::BootstrapWrongCode) => Ok(None),
+            Err(e) => Err(e),
+        },
+    )?
+    .ok_or(AccountError::BootstrapWrongCode)
 }
 
 /// Signs out: the session a cookie names, or (`everywhere`) every session
@@ -564,7 +565,7 @@ impl std::fmt::Display for Reset {
 
 /// `POST /api/admin/staff/{id}/reset` (the bureau): gives person `id` a
 /// local account, or resets theirs, with a one-time password from `random`
-/// (the first 16 bytes its characters, the last 16 its salt): their second
+/// (the first 20 bytes its characters, the last 16 its salt): their second
 /// factor and recovery codes are gone, their sessions ended, and the next
 /// sign-in sets their own password and enrols a new second factor. `body`:
 /// `{"username"?}` (default: the one they have, or their id). On record.
@@ -573,7 +574,7 @@ pub fn reset(
     who: &Principal,
     id: &PersonId,
     body: &Value,
-    random: &[u8; 32],
+    random: &[u8; 36],
     at: DateTime<FixedOffset>,
 ) -> Result<Reset, AccountError> {
     crate::access::may_change_county_data(who).map_err(StaffError::Role)?;
@@ -595,10 +596,10 @@ pub fn reset(
         .or(had)
         .unwrap_or_else(|| id.as_str().to_string());
     let mut chars = [0u8; 100];
-    chars[..16].copy_from_slice(&random[..16]);
+    chars[..20].copy_from_slice(&random[..20]);
     let one_time = totp::recovery_codes(&chars)[..2].join("-");
     let mut salt = [0u8; 16];
-    salt.copy_from_slice(&random[16..]);
+    salt.copy_from_slice(&random[20..]);
     let hash = password::hash(&one_time, &salt)?;
     let when = clock::format(at);
     db.transaction(|db| -> Result<(), AccountError> {
@@ -672,7 +673,7 @@ pub fn first_sign_in(
         desk.client,
         &username,
         desk.now,
-        || -> Result<Option<PersonId>, AccountError> {
+        || -> Result<Option<Person>, AccountError> {
             let rows = db.execute(
                 "SELECT a.person_id, a.password_hash FROM staff_accounts a
              JOIN staff s ON s.id = a.person_id
@@ -683,7 +684,8 @@ pub fn first_sign_in(
                 password::verify(&given.0, password::DECOY_HASH);
                 return Ok(None);
             };
-            if !password::verify(&given.0, row.text("password_hash")?) {
+            let given_hash = row.text("password_hash")?.to_string();
+            if !password::verify(&given.0, &given_hash) {
                 return Ok(None);
             }
             let person: PersonId = row.text("person_id")?.parse().map_err(corrupt)?;
@@ -691,45 +693,65 @@ pub fn first_sign_in(
             let sealed = keys
                 .seal_secret(&context(&person), &drawn.totp, drawn.nonce)
                 .map_err(AccountError::Seal)?;
-            db.transaction(|db| -> Result<(), AccountError> {
-            db.execute(
-                "UPDATE staff_accounts SET password_hash = ?, must_change = 0, totp_sealed = ?,
-                    totp_last_step = 0, updated_at = ? WHERE person_id = ?",
-                &[
-                    hash.as_str().into(),
-                    SqlValue::Blob(sealed),
-                    clock::format(desk.china()).into(),
-                    person.as_str().into(),
-                ],
-            )?;
-            for code in &codes {
-                db.execute(
-                    "INSERT OR REPLACE INTO staff_recovery_codes (person_id, code_hash) VALUES (?, ?)",
-                    &[person.as_str().into(), totp::recovery_hash(code).into()],
+            let at = clock::format(desk.china());
+            db.transaction(|db| -> Result<Option<Person>, AccountError> {
+                // Only if the one-time password checked is still the one
+                // waiting: not replaced by a reset, not used at this moment.
+                let taken = db.execute(
+                    "UPDATE staff_accounts SET password_hash = ?, must_change = 0, totp_sealed = ?,
+                        totp_last_step = 0, updated_at = ?
+                     WHERE person_id = ? AND must_change = 1 AND password_hash = ?
+                     RETURNING person_id",
+                    &[
+                        hash.as_str().into(),
+                        SqlValue::Blob(sealed.clone()),
+                        at.as_str().into(),
+                        person.as_str().into(),
+                        given_hash.as_str().into(),
+                    ],
                 )?;
-            }
-            Ok(())
-        })?;
-            Ok(Some(person))
+                if taken.row(0).is_none() {
+                    return Ok(None);
+                }
+                db.execute(
+                    "DELETE FROM staff_recovery_codes WHERE person_id = ?",
+                    &[person.as_str().into()],
+                )?;
+                for code in &codes {
+                    db.execute(
+                        "INSERT INTO staff_recovery_codes (person_id, code_hash) VALUES (?, ?)",
+                        &[person.as_str().into(), totp::recovery_hash(code).into()],
+                    )?;
+                }
+                let event = SignInEvent::FirstSignIn;
+                let method = "one_time_password";
+                record(
+                    db,
+                    event,
+                    Some(&person),
+                    &username,
+                    method,
+                    desk.client,
+                    desk.china(),
+                )?;
+                Ok(staff::find(db, &person)?)
+            })
         },
     )?;
-    let event = if enrolled.is_some() {
-        SignInEvent::FirstSignIn
-    } else {
-        SignInEvent::Failed
+    let Some(person) = enrolled else {
+        let method = "one_time_password";
+        let known = known_username(db, &username)?;
+        record(
+            db,
+            SignInEvent::Failed,
+            None,
+            known,
+            method,
+            desk.client,
+            desk.china(),
+        )?;
+        return Err(AccountError::SignInFailed);
     };
-    let method = "one_time_password";
-    record(
-        db,
-        event,
-        enrolled.as_ref(),
-        &username,
-        method,
-        desk.client,
-        desk.china(),
-    )?;
-    let person = enrolled.ok_or(AccountError::SignInFailed)?;
-    let person = staff::find(db, &person)?.ok_or_else(|| StaffError::NotFound(person.clone()))?;
     Ok(Enrolment {
         otpauth_uri: secret.uri(TOTP_ISSUER, &username),
         otpauth_qr_svg: secret.qr_svg(TOTP_ISSUER, &username),
@@ -830,6 +852,7 @@ mod tests {
                     "display_name": "张伟", "password": PASSWORD}),
             "open-sesame-2026",
             &drawn(3),
+            "192.0.2.1",
             t(AT),
         )
         .expect("bootstraps")
@@ -853,16 +876,24 @@ mod tests {
         let body = json!({"code": "open-sesame-2026", "username": "zhang.wei",
                           "display_name": "张伟", "password": PASSWORD});
         assert!(matches!(
-            bootstrap(&db, &keys(), &body, "", &drawn(1), t(AT)),
+            bootstrap(&db, &keys(), &body, "", &drawn(1), "192.0.2.1", t(AT)),
             Err(AccountError::BootstrapOff)
         ));
         assert!(matches!(
-            bootstrap(&db, &keys(), &body, "another-code", &drawn(1), t(AT)),
+            bootstrap(
+                &db,
+                &keys(),
+                &body,
+                "another-code",
+                &drawn(1),
+                "192.0.2.1",
+                t(AT)
+            ),
             Err(AccountError::BootstrapWrongCode)
         ));
         let weak = json!({"code": "x", "username": "Zhang Wei", "display_name": "张伟",
                           "password": "password"});
-        match bootstrap(&db, &keys(), &weak, "x", &drawn(1), t(AT)) {
+        match bootstrap(&db, &keys(), &weak, "x", &drawn(1), "192.0.2.1", t(AT)) {
             Err(AccountError::Fields(errors)) => assert_eq!(
                 errors
                     .iter()
@@ -894,7 +925,15 @@ mod tests {
         let sealed = r.blob("totp_sealed").expect("sealed");
         assert!(!sealed.windows(20).any(|w| w == [4u8; 20]));
         assert!(matches!(
-            bootstrap(&db, &keys(), &body, "open-sesame-2026", &drawn(2), t(AT)),
+            bootstrap(
+                &db,
+                &keys(),
+                &body,
+                "open-sesame-2026",
+                &drawn(2),
+                "192.0.2.1",
+                t(AT)
+            ),
             Err(AccountError::BootstrapDone)
         ));
     }
@@ -999,7 +1038,7 @@ mod tests {
         )
         .expect("adds");
         let id: PersonId = "li.na".parse().expect("id");
-        let given = reset(&db, &bureau, &id, &json!({}), &[9; 32], t(AT)).expect("resets");
+        let given = reset(&db, &bureau, &id, &json!({}), &[9; 36], t(AT)).expect("resets");
         assert_eq!(given.username, "li.na");
         assert_eq!(
             given.one_time_password.len(),
@@ -1043,7 +1082,7 @@ mod tests {
                 &crate::base::test_support::staff_member(Role::Agent),
                 &id,
                 &json!({}),
-                &[1; 32],
+                &[1; 36],
                 t(AT)
             ),
             Err(AccountError::Staff(StaffError::Role(Role::Agent)))
@@ -1054,13 +1093,13 @@ mod tests {
                 &bureau,
                 &id,
                 &json!({"username": "zhang.wei"}),
-                &[1; 32],
+                &[1; 36],
                 t(AT)
             ),
             Err(AccountError::UsernameTaken(_))
         ));
         // A reset ends the old second factor: the code no longer signs in.
-        reset(&db, &bureau, &id, &json!({}), &[2; 32], t(AT)).expect("resets");
+        reset(&db, &bureau, &id, &json!({}), &[2; 36], t(AT)).expect("resets");
         assert!(matches!(
             sign_in(&db, &keys(), &own, now() + chrono::Duration::seconds(30)),
             Err(AccountError::SignInFailed | AccountError::PasswordChangeRequired)

@@ -607,6 +607,11 @@ pub fn change(
             )?;
             link(db, id, identities)?;
         }
+        if c.active == Some(false) {
+            // Disabled: every session of theirs ends now, not only while
+            // they stay disabled.
+            crate::directory::sessions::end_all(db, id, at.with_timezone(&chrono::Utc))?;
+        }
         record(db, id, "changed", body, who, at)
     })?;
     one(db, who, id)

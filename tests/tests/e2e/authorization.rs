@@ -257,7 +257,8 @@ fn sessions(app: &App) -> [Option<Session>; 7] {
             &[],
         );
         assert_eq!(enrolled.status, 201, "{}", enrolled.body);
-        let secret = Secret::from_base32(enrolled.json()["totp_secret"].as_str()?)?;
+        let secret = Secret::from_base32(enrolled.json()["totp_secret"].as_str().expect("secret"))
+            .expect("base32");
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
@@ -269,9 +270,15 @@ fn sessions(app: &App) -> [Option<Session>; 7] {
             &[],
         );
         assert_eq!(signed.status, 204, "{}", signed.body);
-        let cookie = signed.set_cookie?.split(';').next()?.to_string();
+        let cookie = signed
+            .set_cookie
+            .as_deref()
+            .and_then(|c| c.split(';').next())
+            .expect("a session cookie")
+            .to_string();
         let csrf = app.get_with("/api/me", &[("cookie", &cookie)]).json()["csrf_token"]
-            .as_str()?
+            .as_str()
+            .expect("a CSRF token")
             .to_string();
         Some(Session { cookie, csrf })
     })

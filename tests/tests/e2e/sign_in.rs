@@ -262,9 +262,21 @@ fn what_a_cookie_changes_needs_this_apps_own_page_and_its_csrf_token_and_sign_ou
     let changes = app
         .get_with("/api/audit?kind=staff", &[("cookie", &cookie)])
         .json();
-    assert!(
-        changes.to_string().contains("zhang.wei"),
-        "the change names its person: {changes}"
+    let added = changes["entries"]
+        .as_array()
+        .and_then(|a| {
+            a.iter().find(|e| {
+                e["what"]
+                    .as_str()
+                    .is_some_and(|w| w.starts_with("wang.fang added"))
+            })
+        })
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        (added["subject"].as_str(), added["name"].as_str()),
+        (Some("zhang.wei"), Some("张伟")),
+        "{changes}"
     );
 
     // A second session; "sign out everywhere" ends both.
@@ -421,6 +433,27 @@ fn a_token_names_a_person_only_through_the_directory_which_decides_role_and_refu
         history.to_string().contains("\"name\":\"李娜\""),
         "{history}"
     );
+    // A token that claims more than the directory says gets what the
+    // directory says: wang.fang is an agent, whatever her token claims.
+    let wang = app.post_as(
+        &bureau,
+        "/api/admin/staff",
+        &json!({"id": "wang.fang", "display_name": "王芳", "role": "agent",
+                "identities": [{"issuer": e2e::TEST_ISSUER, "subject": "u-2002"}]})
+        .to_string(),
+        None,
+    );
+    assert_eq!(wang.status, 201, "{}", wang.body);
+    let claims_bureau = token("bureau", None, "u-2002");
+    assert_eq!(
+        app.get_as_stranger(&claims_bureau, "/api/admin/staff")
+            .status,
+        403
+    );
+    assert_eq!(
+        app.get_as_stranger(&claims_bureau, "/api/audit").status,
+        403
+    );
     // Disabled: refused at the next request.
     let off = app.put_as(
         &bureau,
@@ -529,4 +562,59 @@ fn the_bureau_gives_a_clerk_a_one_time_password_she_sets_her_own_and_disabled_sh
         (next.status, next.json()["code"].as_str()),
         (401, Some("session_ended"))
     );
+}
+
+#[test]
+fn a_county_without_a_sign_on_runs_on_its_local_accounts_alone_and_takes_no_token() {
+    let state = tempfile::tempdir().expect("temp dir");
+    let launch = Launch {
+        echo: false,
+        ..Launch::casework().test_clock()
+    }
+    .without_env("SPIN_VARIABLE_TOKEN_ISSUER")
+    .env("SPIN_VARIABLE_TOKEN_JWKS", "none")
+    .env("SPIN_VARIABLE_BOOTSTRAP_CODE", CODE);
+    let app = App::launch(&launch, state.path());
+    app.set_clock(NOW);
+    let methods = app.get("/auth/methods").json();
+    assert_eq!(
+        (
+            methods["development"].as_bool(),
+            methods["bootstrap"].as_bool()
+        ),
+        (Some(false), Some(true)),
+        "{methods}"
+    );
+    // No demo tokens here, and no token at all.
+    assert_eq!(
+        app.post_json("/api/dev/tokens", r#"{"role": "bureau"}"#, &[])
+            .status,
+        404
+    );
+    let tok = token("bureau", None, "zhang.wei");
+    assert_eq!(app.get_as_stranger(&tok, "/api/admin/staff").status, 401);
+    // The first bureau person, then her session, from any address.
+    let made = bootstrap(&app);
+    let secret = Secret::from_base32(made["totp_secret"].as_str().expect("secret")).expect("b32");
+    let elsewhere = [("x-forwarded-for", "198.51.100.20")];
+    let signed = sign_in(
+        &app,
+        json!({"totp": code_at(&secret, NOW_UNIX)}),
+        &elsewhere,
+    );
+    assert_eq!(signed.status, 204, "{}", signed.body);
+    let cookie = cookie_of(&signed);
+    assert_eq!(
+        app.get_with("/api/admin/staff", &[("cookie", &cookie)])
+            .status,
+        200
+    );
+    // A cross-site form cannot post a sign-in: only JSON is taken.
+    let form = app.send(
+        "POST",
+        "/auth/password",
+        Some("username=zhang.wei&password=x&totp=1"),
+        &[("content-type", "application/x-www-form-urlencoded")],
+    );
+    assert_eq!(form.status, 415, "{}", form.body);
 }
