@@ -272,8 +272,24 @@ mod tests {
         )
         .expect("disables");
         assert_eq!(find(&db, &b.cookie, now).expect("reads"), None);
-        assert_eq!(end_all(&db, &id, now).expect("ends"), 2);
+        // Enabled again, their old sessions stay ended: disabling ended them.
+        crate::directory::staff::change(
+            &db,
+            &staff_member(Role::Bureau),
+            &id,
+            &json!({"active": true}),
+            t("2026-12-07T08:06:00+08:00"),
+        )
+        .expect("enables");
+        assert_eq!(find(&db, &b.cookie, now).expect("reads"), None);
         assert_eq!(find(&db, &c.cookie, now).expect("reads"), None);
+        // Sign out everywhere ends every live one.
+        let d = open(&db, &id, &[4; 64], policy, now).expect("opens");
+        let e = open(&db, &id, &[5; 64], policy, now).expect("opens");
+        assert_eq!(end_all(&db, &id, now).expect("ends"), 2);
+        for gone in [&d, &e] {
+            assert_eq!(find(&db, &gone.cookie, now).expect("reads"), None);
+        }
         assert_eq!(find(&db, "no such cookie", now).expect("reads"), None);
     }
 }
