@@ -23,6 +23,7 @@ use common::routes::{
     AUTH_PASSWORD, ME,
 };
 use common::{json, respond, Answer, Ctx, Problem};
+use shared::county::intake_rules::IntakeRules;
 use shared::directory::accounts::{self, Credentials, Desk, Drawn};
 use shared::directory::staff;
 use spin_sdk::http::{Method, Request, Response};
@@ -117,8 +118,9 @@ fn drawn() -> Result<Drawn, Box<Problem>> {
 fn password(ctx: &Ctx, desk: &Desk<'_, SpinKv>) -> Answer {
     let credentials = Credentials::parse(&ctx.json_body()?)?;
     let random = common::keys::random::<64>()?;
+    let policy = ctx.rules()?.get::<IntakeRules>()?.sessions.policy();
     let (_, opened) =
-        accounts::password_sign_in(ctx.db()?, &ctx.keys()?, &credentials, &random, desk)?;
+        accounts::password_sign_in(ctx.db()?, &ctx.keys()?, &credentials, &random, policy, desk)?;
     let max_age = (opened.expires_at - ctx.now()).num_seconds().max(0);
     Ok(Response::builder()
         .status(204)
@@ -131,11 +133,7 @@ fn logout(ctx: &Ctx, desk: &Desk<'_, SpinKv>) -> Answer {
     let everywhere = ctx.query_one_of("everywhere", &["true", "false"])? == Some("true");
     let signed = common::auth::signed_in(ctx)?
         .ok_or_else(|| Problem::unauthorized("nobody is signed in").boxed())?;
-    let person = signed
-        .principal()
-        .subject
-        .parse()
-        .map_err(|_| Problem::internal("the session's person id").boxed())?;
+    let person = signed.person()?;
     let cookie = match &signed {
         SignedIn::Session { cookie, .. } => Some(cookie.as_str()),
         SignedIn::Bearer(_) => None,

@@ -72,6 +72,14 @@ impl SignedIn {
             Self::Session { session, .. } => &session.principal,
         }
     }
+
+    /// Their id in the staff directory.
+    pub fn person(&self) -> Result<shared::base::ids::PersonId, Box<Problem>> {
+        self.principal()
+            .subject
+            .parse()
+            .map_err(|_| Problem::internal("a signed-in person's id").boxed())
+    }
 }
 
 /// The session cookie's value, if the request carries one.

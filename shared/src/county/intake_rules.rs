@@ -43,6 +43,9 @@ pub struct IntakeRules {
     /// digits).
     #[serde(default)]
     pub tracking: crate::access::attempts::TrackingLimits,
+    /// How long staff sessions live: idle minutes and the shift's hours.
+    #[serde(default)]
+    pub sessions: crate::directory::sessions::SessionLengths,
     /// The names citizens pick their county by, per 9-digit code (the
     /// portal's list, `GET /api/counties`); a county with units but no name
     /// here is listed by its code.
@@ -104,6 +107,7 @@ impl IntakeRules {
             return Err("public_submissions_per_minute must be at least 1".into());
         }
         rules.tracking.check()?;
+        rules.sessions.check()?;
         for (code, name) in &rules.county_names {
             if code.parse::<crate::base::ids::CountyCode>().is_err() {
                 return Err(format!("county_names: {code} is not a 9-digit county code"));

@@ -404,17 +404,18 @@ impl<K: KeyValue> Desk<'_, K> {
 }
 
 /// `POST /auth/password`: a sign-in under the limits ([`SignInLimits`]),
-/// opening a session (from `random`) on success; the outcome on record
+/// opening a session (from `random`, living as `policy` says: the county's
+/// session lengths) on success; the outcome on record
 /// either way, with the client's address and never the password.
 pub fn password_sign_in(
     db: &impl Db,
     keys: &Keys,
     c: &Credentials,
     random: &[u8; 64],
+    policy: SessionPolicy,
     desk: &Desk<'_, impl KeyValue>,
 ) -> Result<(PersonId, Opened), AccountError> {
     let limits = SignInLimits::default();
-    let policy = SessionPolicy::default();
     let done = guarded_sign_in(desk.kv, &limits, desk.client, &c.username, desk.now, || {
         let opened = db.transaction(|db| {
             let (person, opened) = sign_in_to_session(db, keys, c, random, policy, desk.now)?;

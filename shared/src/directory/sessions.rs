@@ -39,6 +39,52 @@ impl Default for SessionPolicy {
     }
 }
 
+/// How long sessions live, as a county sets it (the `sessions` of its
+/// intake rules): idle minutes and the length of a shift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionLengths {
+    /// Minutes without a request after which a session ends (1 to 1440).
+    pub idle_minutes: u32,
+    /// Hours after sign-in at which a session ends however busy: a shift
+    /// (1 to 24, and not shorter than the idle time).
+    pub shift_hours: u32,
+}
+
+impl Default for SessionLengths {
+    /// Idle 30 minutes, a 12-hour shift.
+    fn default() -> Self {
+        Self {
+            idle_minutes: 30,
+            shift_hours: 12,
+        }
+    }
+}
+
+impl SessionLengths {
+    /// Checks the lengths are usable.
+    pub fn check(&self) -> Result<(), String> {
+        if !(1..=1440).contains(&self.idle_minutes) {
+            return Err("sessions.idle_minutes must be from 1 to 1440".into());
+        }
+        if !(1..=24).contains(&self.shift_hours) {
+            return Err("sessions.shift_hours must be from 1 to 24".into());
+        }
+        if self.idle_minutes > self.shift_hours * 60 {
+            return Err("sessions.idle_minutes must not be longer than the shift".into());
+        }
+        Ok(())
+    }
+
+    /// The policy new sessions are opened with.
+    pub fn policy(&self) -> SessionPolicy {
+        SessionPolicy {
+            idle_seconds: i64::from(self.idle_minutes) * 60,
+            absolute_seconds: i64::from(self.shift_hours) * 3600,
+        }
+    }
+}
+
 /// A session just opened: what the browser is given.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Opened {
@@ -184,6 +230,26 @@ pub fn china_time(at: DateTime<Utc>) -> String {
 mod tests {
     use super::*;
     use crate::base::test_support::{seeded_db, staff_member, t};
+
+    #[test]
+    fn a_county_sets_the_idle_time_and_the_shift_within_a_day() {
+        let l = |idle, shift| SessionLengths {
+            idle_minutes: idle,
+            shift_hours: shift,
+        };
+        assert_eq!(SessionLengths::default().policy(), SessionPolicy::default());
+        assert_eq!(
+            l(15, 8).policy(),
+            SessionPolicy {
+                idle_seconds: 900,
+                absolute_seconds: 28_800
+            }
+        );
+        assert!(l(15, 8).check().is_ok());
+        for bad in [l(0, 8), l(15, 0), l(15, 25), l(1441, 24), l(120, 1)] {
+            assert!(bad.check().is_err(), "{bad:?}");
+        }
+    }
     use serde_json::json;
 
     fn utc(text: &str) -> DateTime<Utc> {

@@ -618,3 +618,32 @@ fn a_county_without_a_sign_on_runs_on_its_local_accounts_alone_and_takes_no_toke
     );
     assert_eq!(form.status, 415, "{}", form.body);
 }
+
+#[test]
+fn a_county_sets_how_long_a_session_lives_and_the_next_sign_in_lives_so() {
+    let (app, _state) = launch(&[]);
+    let made = bootstrap(&app);
+    let secret = Secret::from_base32(made["totp_secret"].as_str().expect("secret")).expect("b32");
+    // The bureau sets five idle minutes and an eight-hour shift.
+    let bureau = token("bureau", None, "admin.bureau");
+    let mut rules = app.get_as(&bureau, "/api/admin/rules/intake").json()["rules"].clone();
+    rules["sessions"] = json!({"idle_minutes": 5, "shift_hours": 8});
+    let set = app.put_as(&bureau, "/api/admin/rules/intake", &rules.to_string());
+    assert_eq!(set.status, 200, "{}", set.body);
+    rules["sessions"] = json!({"idle_minutes": 600, "shift_hours": 8});
+    let longer = app.put_as(&bureau, "/api/admin/rules/intake", &rules.to_string());
+    assert_eq!(
+        longer.status, 422,
+        "an idle time longer than the shift: {}",
+        longer.body
+    );
+    let cookie = cookie_of(&sign_in(
+        &app,
+        json!({"totp": code_at(&secret, NOW_UNIX)}),
+        &[],
+    ));
+    let me = app.get_with("/api/me", &[("cookie", &cookie)]).json();
+    assert_eq!(me["session_expires_at"], "2026-12-07T09:05:00+08:00");
+    app.set_clock("2026-12-07T09:06:00+08:00");
+    assert_eq!(app.get_with("/api/me", &[("cookie", &cookie)]).status, 401);
+}
