@@ -5,6 +5,10 @@
 #   . scripts/start-app.sh [RUNNER-UP-ARGUMENTS...]
 state=$(mktemp -d)
 log="$state/runner.log"
+# The log exists before the runner starts, so that reading it for the
+# address never races the shell that opens it (a failed read under
+# `set -e -o pipefail` would end the caller).
+: >"$log"
 ./target/release/runner up --listen 127.0.0.1:0 --state-dir "$state" \
   --sqlite @seed/demo-county.sql --quiet "$@" >"$log" 2>&1 &
 runner=$!
