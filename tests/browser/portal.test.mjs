@@ -164,7 +164,9 @@ async function signIn(page, tok) {
   await page.goto(`${BASE}/#/signin`);
   await page.getByRole('textbox', { name: '令牌', exact: true }).fill(tok);
   await page.getByRole('button', { name: '使用令牌登录', exact: true }).click();
-  await page.getByRole('button', { name: '退出', exact: true }).waitFor();
+  // Signed in once the page has left the sign-in page for the role's start
+  // (the header may still show whoever was signed in before).
+  await page.waitForURL((u) => !u.hash.startsWith('#/signin'));
 }
 
 // The code an authenticator app shows for a base32 TOTP secret now
