@@ -167,11 +167,12 @@ pub fn signed_in(ctx: &Ctx) -> Result<Option<SignedIn>, Box<Problem>> {
     if !bearer && cookie.is_none() {
         return Ok(None);
     }
-    if crate::keys::is_development()? && !from_this_machine(req) {
+    let development = crate::keys::is_development()?;
+    if development && !from_this_machine(req) {
         return Err(development_only());
     }
     if bearer {
-        return bearer_principal(ctx).map(|p| Some(SignedIn::Bearer(p)));
+        return bearer_principal(ctx, development).map(|p| Some(SignedIn::Bearer(p)));
     }
     let Some(cookie) = cookie else {
         return Ok(None);
@@ -198,9 +199,8 @@ pub fn principal(ctx: &Ctx) -> Result<Principal, Box<Problem>> {
     }
 }
 
-fn bearer_principal(ctx: &Ctx) -> Result<Principal, Box<Problem>> {
+fn bearer_principal(ctx: &Ctx, development: bool) -> Result<Principal, Box<Problem>> {
     let req = &ctx.req;
-    let development = crate::keys::is_development()?;
     let header = req
         .header("authorization")
         .and_then(|h| h.as_str())

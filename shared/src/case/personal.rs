@@ -280,15 +280,20 @@ impl Keys {
         match stored.split_first() {
             Some((&FORMAT_V2, rest)) if rest.len() >= KEY_ID_LEN + NONCE_LEN + TAG_LEN => {
                 let (id, rest) = rest.split_at(KEY_ID_LEN);
-                let key = std::iter::once(&self.current)
-                    .chain(&self.previous)
-                    .find(|k| k.id[..] == *id)
-                    .ok_or_else(|| SealError::UnknownKey(hex(id)))?;
+                let key = self.key(id)?;
                 let (nonce, sealed) = rest.split_at(NONCE_LEN);
                 key.open_bytes(context.as_bytes(), nonce, sealed)
             }
             _ => Err(SealError::Malformed),
         }
+    }
+
+    /// The key (in force or previous) whose id a sealed row names.
+    fn key(&self, id: &[u8]) -> Result<&Key, SealError> {
+        std::iter::once(&self.current)
+            .chain(&self.previous)
+            .find(|k| k.id[..] == *id)
+            .ok_or_else(|| SealError::UnknownKey(hex(id)))
     }
 
     /// Opens what [`Keys::seal`] stored for `case`; fails unless a key held,
@@ -305,10 +310,7 @@ impl Keys {
                     return Err(SealError::Malformed);
                 }
                 let (id, rest) = rest.split_at(KEY_ID_LEN);
-                let key = std::iter::once(&self.current)
-                    .chain(&self.previous)
-                    .find(|k| k.id[..] == *id)
-                    .ok_or_else(|| SealError::UnknownKey(hex(id)))?;
+                let key = self.key(id)?;
                 let (nonce, sealed) = rest.split_at(NONCE_LEN);
                 key.open(case, nonce, sealed)?
             }

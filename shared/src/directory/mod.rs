@@ -210,6 +210,27 @@ fn one(db: &impl Db, who: &Principal, id: &UnitId) -> Result<Listed, DirectoryEr
         .ok_or_else(|| DirectoryError::NotFound(id.clone()))
 }
 
+/// The principal a row of `staff` names (columns `id`, `display_name`,
+/// `role`, `unit_id`, `leader`): what the directory says someone may do,
+/// read the same way for a sign-in identity and for a session.
+pub(crate) fn staff_principal(row: &crate::base::db::Row<'_>) -> Result<Principal, StoreError> {
+    let role: Role = row
+        .text("role")?
+        .parse()
+        .map_err(|_| StoreError::Corrupt("staff role".into()))?;
+    Ok(Principal {
+        subject: row.text("id")?.to_string(),
+        name: row.text("display_name")?.to_string(),
+        role,
+        unit: row
+            .opt_text("unit_id")?
+            .map(str::parse)
+            .transpose()
+            .map_err(crate::case::stored::corrupt)?,
+        leader: role == Role::Unit && row.integer("leader")? != 0,
+    })
+}
+
 /// Which directory a change is recorded in.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Ledger {

@@ -13,8 +13,7 @@ use crate::access::Principal;
 use crate::base::clock;
 use crate::base::db::Db;
 use crate::base::ids::PersonId;
-use crate::case::stored::{corrupt, StoreError};
-use crate::case::words::Role;
+use crate::case::stored::StoreError;
 
 /// The session cookie's name: `__Host-` makes a browser keep it only when
 /// set `Secure`, with `Path=/` and no `Domain` (so no other host sets it).
@@ -179,22 +178,8 @@ pub fn find(db: &impl Db, cookie: &str, now: DateTime<Utc>) -> Result<Option<Ses
         )?;
         idle_end = at + idle;
     }
-    let role: Role = row
-        .text("role")?
-        .parse()
-        .map_err(|_| StoreError::Corrupt("staff role".into()))?;
     Ok(Some(Session {
-        principal: Principal {
-            subject: row.text("id")?.to_string(),
-            name: row.text("display_name")?.to_string(),
-            role,
-            unit: row
-                .opt_text("unit_id")?
-                .map(str::parse)
-                .transpose()
-                .map_err(corrupt)?,
-            leader: role == Role::Unit && row.integer("leader")? != 0,
-        },
+        principal: crate::directory::staff_principal(&row)?,
         csrf_token: row.text("csrf_token")?.to_string(),
         expires_at: instant(idle_end.min(absolute)),
     }))
@@ -230,6 +215,7 @@ pub fn china_time(at: DateTime<Utc>) -> String {
 mod tests {
     use super::*;
     use crate::base::test_support::{seeded_db, staff_member, t};
+    use crate::case::words::Role;
 
     #[test]
     fn a_county_sets_the_idle_time_and_the_shift_within_a_day() {

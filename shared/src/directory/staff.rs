@@ -223,18 +223,7 @@ pub fn principal_of(db: &impl Db, identity: &Identity) -> Result<Option<Principa
     let Some(row) = rows.row(0) else {
         return Ok(None);
     };
-    let role = role_of(&row)?;
-    Ok(Some(Principal {
-        subject: row.text("id")?.to_string(),
-        name: row.text("display_name")?.to_string(),
-        role,
-        unit: row
-            .opt_text("unit_id")?
-            .map(str::parse)
-            .transpose()
-            .map_err(corrupt)?,
-        leader: role == Role::Unit && row.integer("leader")? != 0,
-    }))
+    Ok(Some(crate::directory::staff_principal(&row)?))
 }
 
 /// The demo person a development instance's own token describes: found
