@@ -11,6 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+pub mod fake_provider;
 pub mod imports;
 pub mod layers;
 pub mod staff;
@@ -278,6 +279,28 @@ impl App {
                 .header("authorization", &format!("Bearer {token}"))
                 .call(),
         )
+    }
+
+    /// One step of a browser: a GET of `url` (absolute, or a path of the
+    /// app) that does not follow a redirect, so the test reads where it
+    /// leads (`Location`) and what it sets.
+    pub fn step(&self, url: &str, headers: &[(&str, &str)]) -> Reply {
+        let url = if url.starts_with('/') {
+            format!("{}{url}", self.base)
+        } else {
+            url.to_string()
+        };
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .into();
+        let mut req = agent.get(url);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        Reply::from(req.call())
     }
 
     /// The runner's process id (its memory is read from /proc).

@@ -9,7 +9,8 @@
 //!   `"recovery_code"`) → 204 with the session cookie; 401
 //!   `sign_in_failed` whichever part was wrong; 429 with `Retry-After`;
 //! - `POST /auth/logout` (`?everywhere=true`: every session of the person)
-//!   → 204, the cookie cleared;
+//!   → 204, the cookie cleared (200 `{"end_session_url"}` for a session
+//!   from a sign-on with an end-session endpoint: the browser goes there);
 //! - `GET /api/me` → the person signed in, the session's end and its CSRF
 //!   token; 401 without a session or token.
 //!
@@ -74,7 +75,11 @@ fn serve(ctx: &Ctx, endpoint: Endpoint) -> Answer {
         Endpoint::Methods => {
             let configured = !common::keys::bootstrap_code()?.trim().is_empty();
             let development = common::keys::is_development()?;
-            json(200, &accounts::methods(ctx.db()?, configured, development)?)
+            let sign_on = common::sign_on::is_configured();
+            json(
+                200,
+                &accounts::methods(ctx.db()?, configured, development, sign_on)?,
+            )
         }
         Endpoint::Bootstrap => bootstrap(ctx, &desk),
         Endpoint::Password => password(ctx, &desk),
@@ -83,10 +88,7 @@ fn serve(ctx: &Ctx, endpoint: Endpoint) -> Answer {
             &accounts::first_sign_in(ctx.db()?, &ctx.keys()?, &ctx.json_body()?, &drawn()?, &desk)?,
         ),
         Endpoint::Reset => {
-            let id = ctx
-                .path("id")
-                .parse()
-                .map_err(|_| Problem::not_found().boxed())?;
+            let id = ctx.path("id").parse().map_err(|_| Problem::not_found())?;
             let (who, random) = (ctx.principal()?, common::keys::random()?);
             let body = ctx.json_body_or_empty()?;
             let reset = accounts::reset(ctx.db()?, &who, &id, &body, &random, ctx.now_in_china())?;
@@ -98,8 +100,7 @@ fn serve(ctx: &Ctx, endpoint: Endpoint) -> Answer {
 }
 
 fn bootstrap(ctx: &Ctx, desk: &Desk<'_, SpinKv>) -> Answer {
-    let configured = common::keys::bootstrap_code()?;
-    let body = ctx.json_body()?;
+    let (configured, body) = (common::keys::bootstrap_code()?, ctx.json_body()?);
     let made =
         accounts::guarded_bootstrap(ctx.db()?, &ctx.keys()?, &body, &configured, &drawn()?, desk)?;
     json(201, &made)
@@ -138,11 +139,12 @@ fn logout(ctx: &Ctx, desk: &Desk<'_, SpinKv>) -> Answer {
         SignedIn::Session { cookie, .. } => Some(cookie.as_str()),
         SignedIn::Bearer(_) => None,
     };
-    accounts::sign_out(ctx.db()?, &person, cookie, everywhere, desk)?;
-    Ok(Response::builder()
-        .status(204)
-        .header("set-cookie", session_cookie_header("", 0))
-        .build())
+    let mut resp = match accounts::sign_out(ctx.db()?, &person, cookie, everywhere, desk)? {
+        Some(url) => json(200, &serde_json::json!({ "end_session_url": url }))?,
+        None => Response::builder().status(204).build(),
+    };
+    resp.set_header("set-cookie", session_cookie_header("", 0));
+    Ok(resp)
 }
 
 fn me(ctx: &Ctx) -> Answer {

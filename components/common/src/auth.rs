@@ -84,12 +84,17 @@ impl SignedIn {
 
 /// The session cookie's value, if the request carries one.
 pub fn session_cookie(req: &Request) -> Option<String> {
+    cookie(req, sessions::COOKIE)
+}
+
+/// The value of the cookie `name`, if the request carries one.
+pub fn cookie(req: &Request, name: &str) -> Option<String> {
     req.headers()
         .filter(|(name, _)| name.eq_ignore_ascii_case("cookie"))
         .filter_map(|(_, value)| value.as_str())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == sessions::COOKIE)
+        .find(|(key, _)| *key == name)
         .map(|(_, value)| value.trim().to_string())
         .filter(|value| !value.is_empty())
 }
@@ -98,10 +103,12 @@ pub fn session_cookie(req: &Request) -> Option<String> {
 /// loopback `http://127.0.0.1`, as browsers allow), never to scripts, not
 /// sent on cross-site posts; `max_age` 0 clears it.
 pub fn session_cookie_header(value: &str, max_age: i64) -> String {
-    format!(
-        "{}={value}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age={max_age}",
-        sessions::COOKIE
-    )
+    cookie_header(sessions::COOKIE, value, max_age)
+}
+
+/// The `Set-Cookie` value of a `__Host-` cookie, as the session's.
+pub fn cookie_header(name: &str, value: &str, max_age: i64) -> String {
+    format!("{name}={value}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age={max_age}")
 }
 
 /// Whether the browser says the request comes from this app's own pages:

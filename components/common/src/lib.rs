@@ -14,6 +14,7 @@ pub mod kv;
 pub mod problem;
 pub mod request;
 pub mod routes;
+pub mod sign_on;
 pub mod tracking;
 
 pub use ctx::Ctx;

@@ -5,6 +5,7 @@
 //! and answered 500 without details.
 
 use serde::Serialize;
+use shared::access::oidc::SignOnError;
 use shared::access::AccessError;
 use shared::base::fields::FieldError;
 use shared::base::rules::RulesError;
@@ -15,6 +16,7 @@ use shared::county::audit::AuditError;
 use shared::county::intake_rules::{HallClosed, RateExceeded};
 use shared::desk::feedback::FeedbackError;
 use shared::directory::accounts::AccountError;
+use shared::directory::sign_on::SignOnFailed;
 use shared::directory::staff::StaffError;
 use shared::directory::DirectoryError;
 use shared::lifecycle::TransitionError;
@@ -529,6 +531,39 @@ impl From<StaffError> for Box<Problem> {
             .detail(e.to_string())
             .boxed(),
         }
+    }
+}
+
+impl From<SignOnFailed> for Box<Problem> {
+    fn from(e: SignOnFailed) -> Self {
+        let p = |status, code, title: &str| Problem::new(status, code, title).detail(e.to_string());
+        match &e {
+            SignOnFailed::Protocol(SignOnError::Off) => p(404, "sign_on_off", "No sign-on here"),
+            SignOnFailed::Protocol(SignOnError::Config(_)) => {
+                p(503, "not_configured", "The sign-on is misconfigured")
+            }
+            SignOnFailed::Protocol(SignOnError::Provider(_)) => {
+                p(502, "sign_on_unavailable", "The sign-on did not answer")
+            }
+            SignOnFailed::Protocol(SignOnError::State) => {
+                p(400, "sign_on_state", "Sign-in not begun here").field("state")
+            }
+            SignOnFailed::Protocol(SignOnError::Refused(_)) => {
+                p(401, "sign_on_refused", "The sign-on refused")
+            }
+            SignOnFailed::Protocol(SignOnError::IdToken(_)) => {
+                p(401, "id_token_refused", "The id token is refused")
+            }
+            SignOnFailed::NotInDirectory => p(401, "unknown_person", "Not in the staff directory"),
+            SignOnFailed::Staff(_) | SignOnFailed::Store(_) => {
+                return match e {
+                    SignOnFailed::Staff(e) => e.into(),
+                    SignOnFailed::Store(e) => e.into(),
+                    _ => Problem::internal("sign-on").boxed(),
+                }
+            }
+        }
+        .boxed()
     }
 }
 

@@ -74,6 +74,12 @@ pub const AUTH_FIRST_SIGN_IN: &str = "/auth/first-sign-in";
 pub const ADMIN_RESET: &str = "/api/admin/staff/:id/reset";
 /// `POST /auth/logout`: ends the session (`?everywhere=true`: every one).
 pub const AUTH_LOGOUT: &str = "/auth/logout";
+/// `GET /auth/login`: begins a sign-in through the city's sign-on (the
+/// browser is sent to the provider).
+pub const AUTH_LOGIN: &str = "/auth/login";
+/// `GET /auth/callback`: the provider sends the browser back here → the
+/// session cookie.
+pub const AUTH_CALLBACK: &str = "/auth/callback";
 /// `GET /auth/methods`: how staff sign in here (for the sign-in page).
 pub const AUTH_METHODS: &str = "/auth/methods";
 /// `GET /api/me`: who is signed in.
@@ -117,6 +123,8 @@ pub const PUBLIC: &[&str] = &[
     AUTH_PASSWORD,
     AUTH_FIRST_SIGN_IN,
     AUTH_LOGOUT,
+    AUTH_LOGIN,
+    AUTH_CALLBACK,
     ADMIN_RESET,
     ME,
     STATS,

@@ -351,6 +351,29 @@ pub fn guarded_sign_in<T, E: From<Throttled>>(
     Ok(done)
 }
 
+/// Sign-ins through the sign-on one client may begin in 15 minutes: each
+/// keeps a row for ten minutes, so a client cannot fill the table.
+pub const SIGN_ON_BEGINS_PER_CLIENT: i64 = 60;
+
+/// Counts a sign-in through the sign-on that `client` begins at `now`;
+/// refused past [`SIGN_ON_BEGINS_PER_CLIENT`] in the window.
+pub fn admit_sign_on_begin(
+    kv: &impl KeyValue,
+    client: &str,
+    now: DateTime<Utc>,
+) -> Result<(), Throttled> {
+    let (at, window) = (now.timestamp(), 15 * 60);
+    let window_end = (at.div_euclid(window) + 1) * window;
+    let key = counter_key(window_end, &format!("sign-on/client/{client}"));
+    if kv.increment(&key, 1).unwrap_or(1) > SIGN_ON_BEGINS_PER_CLIENT {
+        return Err(Throttled {
+            retry_after: seconds_until(window_end, at),
+            reason: "too many sign-ins begun from this address",
+        });
+    }
+    Ok(())
+}
+
 /// Deletes every counter (and remembered answer) whose window ended by
 /// `now`; how many.
 pub fn sweep(kv: &impl KeyValue, now: DateTime<Utc>) -> Result<u64, KvError> {
@@ -383,6 +406,20 @@ mod tests {
 
     fn code() -> TrackingCode {
         TrackingCode::from_random([7; 8])
+    }
+
+    #[test]
+    fn a_client_may_begin_sixty_sign_ons_in_a_quarter_hour_and_then_waits_for_the_next() {
+        let kv = MemoryKv::new();
+        let now = crate::base::test_support::t("2026-12-07T09:05:00+08:00").to_utc();
+        for _ in 0..SIGN_ON_BEGINS_PER_CLIENT {
+            admit_sign_on_begin(&kv, "192.0.2.9", now).expect("admitted");
+        }
+        let refused = admit_sign_on_begin(&kv, "192.0.2.9", now).expect_err("refused");
+        assert_eq!(refused.retry_after, 10 * 60);
+        admit_sign_on_begin(&kv, "192.0.2.10", now).expect("another client is not slowed");
+        let next = now + chrono::Duration::minutes(10);
+        admit_sign_on_begin(&kv, "192.0.2.9", next).expect("the next window");
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::case::words::Role;
 
 pub mod attempts;
 pub mod client;
+pub mod oidc;
 pub mod password;
 pub mod tokens;
 pub mod totp;

@@ -14,6 +14,7 @@
 
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -104,6 +105,14 @@ pub enum TokenError {
     /// The token lives longer than the deployment allows.
     #[error("the token lives longer than this instance allows ({0} s)")]
     TooLong(i64),
+    /// An id token's `nonce` is missing or not the one its sign-in sent
+    /// (a replayed or injected id token).
+    #[error("the id token's nonce is not the one this sign-in sent")]
+    Nonce,
+    /// An id token's `azp` names another client, or is missing beside a
+    /// second audience.
+    #[error("the id token was issued to another client (azp)")]
+    AuthorizedParty,
     /// The claims do not describe a staff member.
     #[error("{0}")]
     Claims(String),
@@ -132,11 +141,99 @@ struct TokenClaims {
     iat: Option<i64>,
 }
 
+/// The times a token's claims carry: `exp`, `nbf`, `iat`.
+trait Timed {
+    fn times(&self) -> (Option<i64>, Option<i64>, Option<i64>);
+}
+
+impl Timed for TokenClaims {
+    fn times(&self) -> (Option<i64>, Option<i64>, Option<i64>) {
+        (self.exp, self.nbf, self.iat)
+    }
+}
+
+/// A token's `aud`: one audience or several.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum Audiences {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Audiences {
+    /// How many audiences it names.
+    fn count(&self) -> usize {
+        match self {
+            Self::One(one) => usize::from(!one.is_empty()),
+            Self::Many(all) => all.len(),
+        }
+    }
+}
+
+/// What an id token carries that this app reads.
+#[derive(Debug, Clone, Deserialize)]
+struct IdTokenClaims {
+    sub: String,
+    aud: Audiences,
+    #[serde(default)]
+    azp: Option<String>,
+    #[serde(default)]
+    nonce: Option<String>,
+    #[serde(default)]
+    exp: Option<i64>,
+    #[serde(default)]
+    nbf: Option<i64>,
+    #[serde(default)]
+    iat: Option<i64>,
+}
+
+impl Timed for IdTokenClaims {
+    fn times(&self) -> (Option<i64>, Option<i64>, Option<i64>) {
+        (self.exp, self.nbf, self.iat)
+    }
+}
+
 #[derive(Clone)]
 struct TrustedKey {
     kid: Option<String>,
     algorithm: Algorithm,
     key: DecodingKey,
+}
+
+/// The key a JWK is, if this app verifies with it: Ed25519 (EdDSA) or RSA
+/// (RS256), for signatures.
+fn trusted_key(jwk: &jsonwebtoken::jwk::Jwk) -> Result<TrustedKey, TokenConfigError> {
+    let kid = jwk.common.key_id.clone();
+    let refuse = |reason: &str| TokenConfigError::Key {
+        kid: kid.clone(),
+        reason: reason.to_string(),
+    };
+    if matches!(
+        jwk.common.public_key_use,
+        Some(ref u) if *u != jsonwebtoken::jwk::PublicKeyUse::Signature
+    ) {
+        return Err(refuse("its use is not sig"));
+    }
+    let algorithm = match &jwk.algorithm {
+        AlgorithmParameters::OctetKeyPair(p) if p.curve == EllipticCurve::Ed25519 => {
+            Algorithm::EdDSA
+        }
+        AlgorithmParameters::RSA(_) => Algorithm::RS256,
+        AlgorithmParameters::OctetKey(_) => {
+            return Err(refuse("a symmetric (oct) key is a shared secret, refused"))
+        }
+        _ => return Err(refuse("only Ed25519 (OKP) and RSA keys are accepted")),
+    };
+    use jsonwebtoken::jwk::KeyAlgorithm as A;
+    if matches!(jwk.common.key_algorithm, Some(a) if !matches!(a, A::RS256 | A::EdDSA)) {
+        return Err(refuse("only EdDSA and RS256 are accepted"));
+    }
+    let key = DecodingKey::from_jwk(jwk).map_err(|e| refuse(&e.to_string()))?;
+    Ok(TrustedKey {
+        kid,
+        algorithm,
+        key,
+    })
 }
 
 /// Verifies staff tokens with the configured public keys and policy.
@@ -196,38 +293,32 @@ impl Verifier {
     /// key or a key for another use is refused, so no shared secret can
     /// ever verify a token.
     pub fn from_jwks(jwks: &str, policy: TokenPolicy) -> Result<Self, TokenConfigError> {
+        Self::from_key_set(jwks, policy, false)
+    }
+
+    /// A verifier of an OpenID Provider's published keys (its `jwks_uri`):
+    /// as [`Verifier::from_jwks`], except that a key this app does not use
+    /// (an encryption key, an EC or symmetric key) is passed over rather
+    /// than refused, as providers publish several kinds side by side.
+    pub fn from_provider_jwks(jwks: &str, policy: TokenPolicy) -> Result<Self, TokenConfigError> {
+        Self::from_key_set(jwks, policy, true)
+    }
+
+    fn from_key_set(
+        jwks: &str,
+        policy: TokenPolicy,
+        pass_over: bool,
+    ) -> Result<Self, TokenConfigError> {
         check_policy(&policy)?;
         let set: JwkSet =
             serde_json::from_str(jwks).map_err(|e| TokenConfigError::NotJwks(e.to_string()))?;
         let mut keys = Vec::new();
         for jwk in &set.keys {
-            let kid = jwk.common.key_id.clone();
-            let refuse = |reason: &str| TokenConfigError::Key {
-                kid: kid.clone(),
-                reason: reason.to_string(),
-            };
-            if matches!(
-                jwk.common.public_key_use,
-                Some(ref u) if *u != jsonwebtoken::jwk::PublicKeyUse::Signature
-            ) {
-                return Err(refuse("its use is not sig"));
+            match trusted_key(jwk) {
+                Ok(key) => keys.push(key),
+                Err(_) if pass_over => {}
+                Err(e) => return Err(e),
             }
-            let algorithm = match &jwk.algorithm {
-                AlgorithmParameters::OctetKeyPair(p) if p.curve == EllipticCurve::Ed25519 => {
-                    Algorithm::EdDSA
-                }
-                AlgorithmParameters::RSA(_) => Algorithm::RS256,
-                AlgorithmParameters::OctetKey(_) => {
-                    return Err(refuse("a symmetric (oct) key is a shared secret, refused"))
-                }
-                _ => return Err(refuse("only Ed25519 (OKP) and RSA keys are accepted")),
-            };
-            let key = DecodingKey::from_jwk(jwk).map_err(|e| refuse(&e.to_string()))?;
-            keys.push(TrustedKey {
-                kid,
-                algorithm,
-                key,
-            });
         }
         if keys.is_empty() {
             return Err(TokenConfigError::NoKeys);
@@ -272,6 +363,57 @@ impl Verifier {
 
     /// Who a token names, if it verifies at `now` (Unix seconds).
     pub fn verify(&self, token: &str, now: i64) -> Result<Verified, TokenError> {
+        let c: TokenClaims = self.verified_claims(token, now)?;
+        if c.staff.sub.trim().is_empty() {
+            return Err(TokenError::Claims("sub is empty".into()));
+        }
+        Ok(Verified {
+            identity: Identity {
+                issuer: self.policy.issuer.clone(),
+                subject: c.staff.sub.clone(),
+            },
+            claims: c.staff,
+        })
+    }
+
+    /// Who an OpenID Provider's id token names, if it verifies at `now`
+    /// and was issued to this sign-in: its `nonce` is the one the sign-in
+    /// sent, its audience names `client_id` (the policy's audience), and an
+    /// `azp` (required beside a second audience) names `client_id` too
+    /// (OpenID Connect Core 3.1.3.7). Only the subject is read: what the
+    /// person may do is the directory's say.
+    pub fn verify_id_token(
+        &self,
+        token: &str,
+        now: i64,
+        nonce: &str,
+    ) -> Result<Identity, TokenError> {
+        let c: IdTokenClaims = self.verified_claims(token, now)?;
+        let client_id = self.policy.audience.as_str();
+        if c.nonce.as_deref() != Some(nonce) {
+            return Err(TokenError::Nonce);
+        }
+        match c.azp.as_deref() {
+            Some(azp) if azp != client_id => return Err(TokenError::AuthorizedParty),
+            None if c.aud.count() > 1 => return Err(TokenError::AuthorizedParty),
+            _ => {}
+        }
+        if c.sub.trim().is_empty() {
+            return Err(TokenError::Claims("sub is empty".into()));
+        }
+        Ok(Identity {
+            issuer: self.policy.issuer.clone(),
+            subject: c.sub,
+        })
+    }
+
+    /// A token's claims, once its key, algorithm, signature, issuer,
+    /// audience and times are checked.
+    fn verified_claims<T: DeserializeOwned + Timed>(
+        &self,
+        token: &str,
+        now: i64,
+    ) -> Result<T, TokenError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
         let candidates: Vec<&TrustedKey> = match &header.kid {
             Some(kid) => self
@@ -289,8 +431,13 @@ impl Verifier {
         }
         let mut last = TokenError::UnknownKey;
         for key in candidates.into_iter().filter(|k| k.algorithm == header.alg) {
-            match self.verify_with(token, key, now) {
-                Ok(p) => return Ok(p),
+            match self.decode_with::<T>(token, key) {
+                Ok(claims) => {
+                    let (exp, nbf, iat) = claims.times();
+                    let exp = exp.ok_or_else(|| TokenError::Missing("exp".into()))?;
+                    self.check_times(exp, nbf, iat, now)?;
+                    return Ok(claims);
+                }
                 Err(TokenError::Signature) => last = TokenError::Signature,
                 Err(e) => return Err(e),
             }
@@ -302,7 +449,11 @@ impl Verifier {
         })
     }
 
-    fn verify_with(&self, token: &str, key: &TrustedKey, now: i64) -> Result<Verified, TokenError> {
+    fn decode_with<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        key: &TrustedKey,
+    ) -> Result<T, TokenError> {
         let mut validation = Validation::new(key.algorithm);
         validation.validate_exp = false;
         validation.validate_nbf = false;
@@ -310,29 +461,17 @@ impl Verifier {
         validation.set_issuer(&[&self.policy.issuer]);
         validation.set_audience(&[&self.policy.audience]);
         use jsonwebtoken::errors::ErrorKind as K;
-        let data = jsonwebtoken::decode::<TokenClaims>(token, &key.key, &validation).map_err(
-            |e| match e.kind() {
-                K::InvalidSignature => TokenError::Signature,
-                K::InvalidAlgorithm | K::MissingAlgorithm => TokenError::Algorithm,
-                K::InvalidIssuer => TokenError::Issuer,
-                K::InvalidAudience => TokenError::Audience,
-                K::MissingRequiredClaim(c) => TokenError::Missing(c.clone()),
-                _ => TokenError::Malformed,
-            },
-        )?;
-        let c = data.claims;
-        let exp = c.exp.ok_or_else(|| TokenError::Missing("exp".into()))?;
-        self.check_times(exp, c.nbf, c.iat, now)?;
-        if c.staff.sub.trim().is_empty() {
-            return Err(TokenError::Claims("sub is empty".into()));
-        }
-        Ok(Verified {
-            identity: Identity {
-                issuer: self.policy.issuer.clone(),
-                subject: c.staff.sub.clone(),
-            },
-            claims: c.staff,
-        })
+        let data = jsonwebtoken::decode::<T>(token, &key.key, &validation).map_err(|e| match e
+            .kind()
+        {
+            K::InvalidSignature => TokenError::Signature,
+            K::InvalidAlgorithm | K::MissingAlgorithm => TokenError::Algorithm,
+            K::InvalidIssuer => TokenError::Issuer,
+            K::InvalidAudience => TokenError::Audience,
+            K::MissingRequiredClaim(c) => TokenError::Missing(c.clone()),
+            _ => TokenError::Malformed,
+        })?;
+        Ok(data.claims)
     }
 
     fn check_times(

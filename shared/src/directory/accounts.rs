@@ -491,24 +491,28 @@ pub fn guarded_bootstrap(
 }
 
 /// Signs out: the session a cookie names, or (`everywhere`) every session
-/// of `person`; on record.
+/// of `person`; on record. The sign-on's end-session URL when the session
+/// a cookie names came through one that has it (the browser goes there).
 pub fn sign_out(
     db: &impl Db,
     person: &PersonId,
     cookie: Option<&str>,
     everywhere: bool,
     desk: &Desk<'_, impl KeyValue>,
-) -> Result<(), AccountError> {
+) -> Result<Option<String>, AccountError> {
+    let ended = match cookie {
+        Some(cookie) => sessions::end(db, cookie, desk.now)?,
+        None => None,
+    };
     let event = if everywhere {
         sessions::end_all(db, person, desk.now)?;
         SignInEvent::SignedOutEverywhere
-    } else if let Some(cookie) = cookie {
-        sessions::end(db, cookie, desk.now)?;
+    } else if ended.is_some() {
         SignInEvent::SignedOut
     } else {
-        return Ok(());
+        return Ok(None);
     };
-    Ok(record(
+    record(
         db,
         event,
         Some(person),
@@ -516,12 +520,15 @@ pub fn sign_out(
         "session",
         desk.client,
         desk.china(),
-    )?)
+    )?;
+    Ok(ended.and_then(|e| e.sign_on_end))
 }
 
 /// How staff sign in here, for the sign-in page (`GET /auth/methods`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Methods {
+    /// The city's sign-on is configured: "统一身份认证登录" (`GET /auth/login`).
+    pub sign_on: bool,
     /// Local accounts exist: username, password and 动态口令.
     pub password: bool,
     /// Bootstrap is open: the directory has no active bureau person and
@@ -532,14 +539,16 @@ pub struct Methods {
 }
 
 /// The sign-in methods open now (`bootstrap_configured`: the operator set
-/// `bootstrap_code`).
+/// `bootstrap_code`; `sign_on`: a sign-on is configured).
 pub fn methods(
     db: &impl Db,
     bootstrap_configured: bool,
     development: bool,
+    sign_on: bool,
 ) -> Result<Methods, StoreError> {
     let accounts = db.execute("SELECT 1 AS one FROM staff_accounts LIMIT 1", &[])?;
     Ok(Methods {
+        sign_on,
         password: accounts.row(0).is_some(),
         bootstrap: bootstrap_configured && !has_bureau(db)?,
         development,

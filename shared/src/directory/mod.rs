@@ -20,6 +20,7 @@ use crate::directory::units::Unit;
 
 pub mod accounts;
 pub mod sessions;
+pub mod sign_on;
 pub mod staff;
 pub mod unit_rows;
 pub mod units;

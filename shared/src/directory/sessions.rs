@@ -11,7 +11,7 @@ use sha2::Digest;
 use crate::access::tokens::base64url;
 use crate::access::Principal;
 use crate::base::clock;
-use crate::base::db::Db;
+use crate::base::db::{Db, SqlValue};
 use crate::base::ids::PersonId;
 use crate::case::stored::StoreError;
 
@@ -128,14 +128,27 @@ pub fn open(
     policy: SessionPolicy,
     now: DateTime<Utc>,
 ) -> Result<Opened, StoreError> {
+    open_from(db, person, random, policy, now, None)
+}
+
+/// Opens a session as [`open`] does, for a sign-in through a sign-on whose
+/// end-session URL (`sign_on_end`) signing out sends the browser to.
+pub fn open_from(
+    db: &impl Db,
+    person: &PersonId,
+    random: &[u8; 64],
+    policy: SessionPolicy,
+    now: DateTime<Utc>,
+    sign_on_end: Option<&str>,
+) -> Result<Opened, StoreError> {
     let cookie = base64url(&random[..32]);
     let csrf = base64url(&random[32..]);
     let at = now.timestamp();
     let expires = at + policy.absolute_seconds;
     db.execute(
         "INSERT INTO staff_sessions (id_hash, person_id, csrf_token, created_at, seen_at,
-                                     expires_at, idle_seconds)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                     expires_at, idle_seconds, sign_on_end)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         &[
             digest(&cookie).into(),
             person.as_str().into(),
@@ -144,6 +157,7 @@ pub fn open(
             at.into(),
             expires.into(),
             policy.idle_seconds.into(),
+            SqlValue::from(sign_on_end.map(str::to_string)),
         ],
     )?;
     Ok(Opened {
@@ -185,14 +199,28 @@ pub fn find(db: &impl Db, cookie: &str, now: DateTime<Utc>) -> Result<Option<Ses
     }))
 }
 
-/// Ends the session a cookie names (signing out); whether there was one.
-pub fn end(db: &impl Db, cookie: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+/// A session just ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ended {
+    /// The sign-on's end-session URL, for a session opened through one
+    /// that has it: the browser goes there to sign out of the sign-on too.
+    pub sign_on_end: Option<String>,
+}
+
+/// Ends the session a cookie names (signing out), if there was one.
+pub fn end(db: &impl Db, cookie: &str, now: DateTime<Utc>) -> Result<Option<Ended>, StoreError> {
     let rows = db.execute(
         "UPDATE staff_sessions SET ended_at = ? WHERE id_hash = ? AND ended_at IS NULL
-         RETURNING person_id",
+         RETURNING sign_on_end",
         &[now.timestamp().into(), digest(cookie).into()],
     )?;
-    Ok(rows.row(0).is_some())
+    rows.row(0)
+        .map(|row| {
+            Ok(Ended {
+                sign_on_end: row.opt_text("sign_on_end")?.map(str::to_string),
+            })
+        })
+        .transpose()
 }
 
 /// Ends every session of `person` ("sign out everywhere", a reset by the
@@ -311,8 +339,11 @@ mod tests {
         let b = open(&db, &id, &[2; 64], policy, now).expect("opens");
         let c = open(&db, &id, &[3; 64], policy, now).expect("opens");
         assert_ne!(a.cookie, b.cookie);
-        assert!(end(&db, &a.cookie, now).expect("ends"));
-        assert!(!end(&db, &a.cookie, now).expect("ends"), "once");
+        assert_eq!(
+            end(&db, &a.cookie, now).expect("ends"),
+            Some(Ended { sign_on_end: None })
+        );
+        assert_eq!(end(&db, &a.cookie, now).expect("ends"), None, "once");
         assert_eq!(find(&db, &a.cookie, now).expect("reads"), None);
         assert!(find(&db, &b.cookie, now).expect("reads").is_some());
         crate::directory::staff::change(

@@ -26,6 +26,7 @@ mod portal;
 mod reminders;
 mod runner;
 mod sign_in;
+mod sign_on;
 mod slow_clients;
 mod staff_views;
 mod stats;

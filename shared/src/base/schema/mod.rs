@@ -565,6 +565,24 @@ Migration {
             client TEXT NOT NULL
         )",
     ],
+},
+Migration {
+    version: 21,
+    name: "sign-ins through the city's sign-on (OpenID Connect)",
+    statements: &[
+        // A sign-in begun at GET /auth/login and not yet back: its state as
+        // SHA-256, the nonce the id token must carry, the PKCE verifier;
+        // taken once by GET /auth/callback, within ten minutes.
+        "CREATE TABLE sign_on_requests (
+            state_hash TEXT PRIMARY KEY,
+            nonce TEXT NOT NULL,
+            verifier TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        )",
+        // Where signing out of a sign-on session sends the browser (the
+        // provider's end-session endpoint), if it has one.
+        "ALTER TABLE staff_sessions ADD COLUMN sign_on_end TEXT",
+    ],
 }];
 
 /// The newest schema version this library knows.

@@ -1,0 +1,146 @@
+//! The sign-on's Spin adapter: its configuration from the `oidc_*`
+//! variables, the provider's documents fetched from `oidc_host` (kept in
+//! the key-value store for ten minutes), the code exchanged, and a failed
+//! sign-in shown to the person whose browser came here.
+
+use shared::access::oidc::{self, Discovery, SignOnConfig, SignOnError, TokenRequest};
+use shared::directory::sign_on::SignOnFailed;
+use spin_sdk::http::{Request, Response};
+
+use crate::kv::SpinKv;
+use crate::{Ctx, Problem};
+
+/// The most of a provider's answer read (a discovery document, keys, a
+/// token response are a few KiB).
+const MOST_BYTES: usize = 256 * 1024;
+
+fn variable(name: &str) -> Result<String, SignOnFailed> {
+    match spin_sdk::variables::get(name) {
+        Ok(value) => Ok(value),
+        Err(spin_sdk::variables::Error::Undefined(_)) => Ok(String::new()),
+        Err(e) => Err(SignOnError::Config(format!("variable {name}: {e:?}")).into()),
+    }
+}
+
+/// The sign-on the `oidc_*` variables configure; `None` without one.
+pub fn configured() -> Result<Option<SignOnConfig>, SignOnFailed> {
+    Ok(SignOnConfig::parse(
+        &variable("oidc_issuer")?,
+        &variable("oidc_client_id")?,
+        &variable("oidc_client_secret")?,
+        &variable("oidc_redirect_uri")?,
+        &variable("oidc_host")?,
+    )?)
+}
+
+/// The longest an id token may live (`token_max_lifetime`, seconds; 12
+/// hours when not granted).
+pub fn max_lifetime() -> i64 {
+    variable("token_max_lifetime")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(43_200)
+}
+
+/// Whether a sign-on is configured (`oidc_issuer` set), for the sign-in
+/// page; whether it works is `GET /auth/login`'s to say.
+pub fn is_configured() -> bool {
+    variable("oidc_issuer").is_ok_and(|issuer| !issuer.trim().is_empty())
+}
+
+/// The sign-on, or [`SignOnError::Off`].
+pub fn config() -> Result<SignOnConfig, SignOnFailed> {
+    configured()?.ok_or(SignOnFailed::Protocol(SignOnError::Off))
+}
+
+async fn fetch(url: &str, what: &str) -> Result<Vec<u8>, SignOnFailed> {
+    let resp: Response = spin_sdk::http::send(
+        Request::get(url)
+            .header("accept", "application/json")
+            .build(),
+    )
+    .await
+    .map_err(|e| SignOnError::Provider(format!("{what} unreachable ({e})")))?;
+    match answer_of_body(resp, what)? {
+        (200, body) => Ok(body),
+        (status, _) => Err(SignOnError::Provider(format!("{what} answered {status}")).into()),
+    }
+}
+
+fn answer_of_body(resp: Response, what: &str) -> Result<(u16, Vec<u8>), SignOnFailed> {
+    let status = *resp.status();
+    let body = resp.into_body();
+    if body.len() > MOST_BYTES {
+        return Err(SignOnError::Provider(format!("{what}: an answer over 256 KiB")).into());
+    }
+    Ok((status, body))
+}
+
+/// The provider's discovery document, as kept or fetched at `now`.
+pub async fn discovery(config: &SignOnConfig, now: i64) -> Result<Discovery, SignOnFailed> {
+    if let Some(body) = oidc::cached(&SpinKv, oidc::DISCOVERY_KEY, now) {
+        if let Ok(d) = Discovery::parse(&body, config) {
+            return Ok(d);
+        }
+    }
+    let body = fetch(&config.discovery_url(), "the discovery document").await?;
+    let d = Discovery::parse(&body, config)?;
+    oidc::keep(&SpinKv, oidc::DISCOVERY_KEY, &body, now);
+    Ok(d)
+}
+
+/// The provider's keys (its `jwks_uri` document): as kept, unless `fresh`
+/// (an id token named a key not among them).
+pub async fn keys(discovery: &Discovery, now: i64, fresh: bool) -> Result<String, SignOnFailed> {
+    let kept = oidc::cached(&SpinKv, oidc::KEYS_KEY, now).filter(|_| !fresh);
+    let body = match kept {
+        Some(body) => body,
+        None => {
+            let body = fetch(&discovery.jwks_uri, "the provider's keys").await?;
+            oidc::keep(&SpinKv, oidc::KEYS_KEY, &body, now);
+            body
+        }
+    };
+    String::from_utf8(body)
+        .map_err(|_| SignOnError::Provider("the provider's keys are not UTF-8".into()).into())
+}
+
+/// The token endpoint's answer to a code exchange: its status and body.
+pub async fn exchange(request: &TokenRequest) -> Result<(u16, Vec<u8>), SignOnFailed> {
+    let mut builder = Request::post(&request.url, request.body.clone().into_bytes());
+    builder
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("content-length", request.body.len().to_string())
+        .header("accept", "application/json");
+    if let Some(authorization) = &request.authorization {
+        builder.header("authorization", authorization);
+    }
+    let resp: Response = spin_sdk::http::send(builder.build())
+        .await
+        .map_err(|e| SignOnError::Provider(format!("the token endpoint unreachable ({e})")))?;
+    answer_of_body(resp, "the token endpoint")
+}
+
+/// A failed sign-in as its answer: a page in Chinese for a browser that
+/// came here (it asks for `text/html`), the problem document otherwise;
+/// the status the same for both.
+pub fn failure(ctx: &Ctx, failed: SignOnFailed) -> Response {
+    let message = failed.in_chinese();
+    let problem: Box<Problem> = failed.into();
+    if !crate::request::header(&ctx.req, "accept").contains("text/html") {
+        return problem.into_response();
+    }
+    let page = format!(
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+         <title>登录未成功</title></head><body><h1>登录未成功</h1><p>{message}</p>\
+         <p>错误代码：{}</p><p><a href=\"/#/signin\">返回登录页</a></p></body></html>",
+        problem.code
+    );
+    Response::builder()
+        .status(problem.status)
+        .header("content-type", "text/html; charset=utf-8")
+        .header("content-security-policy", "default-src 'none'")
+        .header("cache-control", "no-store")
+        .body(page)
+        .build()
+}
