@@ -27,10 +27,27 @@ fi
 # packages of tests/browser/package-lock.json on first use).
 ./scripts/js-lint.sh
 
+# A real OpenID Provider (tests/browser/oidc-provider.mjs) the app signs
+# staff in through: both on ports chosen now, as each must know the other.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+oidc_port=$(free_port)
+app_port=$(free_port)
+oidc_secret=$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')
+OIDC_PORT="$oidc_port" APP_URL="http://127.0.0.1:$app_port" CLIENT_SECRET="$oidc_secret" \
+  node tests/browser/oidc-provider.mjs >/dev/null 2>&1 &
+oidc=$!
+export SPIN_VARIABLE_OIDC_ISSUER="http://127.0.0.1:$oidc_port"
+export SPIN_VARIABLE_OIDC_HOST="http://127.0.0.1:$oidc_port"
+export SPIN_VARIABLE_OIDC_CLIENT_ID=casework
+export SPIN_VARIABLE_OIDC_CLIENT_SECRET="$oidc_secret"
+export SPIN_VARIABLE_OIDC_REDIRECT_URI="http://127.0.0.1:$app_port/auth/callback"
+export CASEWORK_LISTEN="127.0.0.1:$app_port"
+
 # shellcheck source=scripts/start-app.sh
 . scripts/start-app.sh
+trap 'kill "$runner" "$oidc" 2>/dev/null || true; rm -rf "$state"' EXIT
 
 mkdir -p target/screenshots
-CASEWORK_URL="$url" CHROMIUM="$chromium" SCREENSHOTS="$PWD/target/screenshots/" \
+CASEWORK_URL="$url" OIDC_ISSUER="$SPIN_VARIABLE_OIDC_ISSUER" CHROMIUM="$chromium" SCREENSHOTS="$PWD/target/screenshots/" \
   node --test --test-concurrency=1 tests/browser/modules.test.mjs tests/browser/i18n.test.mjs tests/browser/portal.test.mjs
 echo "screenshots: target/screenshots/"

@@ -1,7 +1,8 @@
 # Sourced by the scripts that test the running app (fuzz.sh,
 # browser-test.sh): starts the built app as a development instance with the
 # demo county on a free port, with state of its own that is removed at exit,
-# and sets `url` once it serves. Extra arguments go to `runner up`.
+# and sets `url` once it serves (on CASEWORK_LISTEN if set). Extra
+# arguments go to `runner up`.
 #   . scripts/start-app.sh [RUNNER-UP-ARGUMENTS...]
 state=$(mktemp -d)
 log="$state/runner.log"
@@ -9,7 +10,7 @@ log="$state/runner.log"
 # address never races the shell that opens it (a failed read under
 # `set -e -o pipefail` would end the caller).
 : >"$log"
-./target/release/runner up --listen 127.0.0.1:0 --state-dir "$state" \
+./target/release/runner up --listen "${CASEWORK_LISTEN:-127.0.0.1:0}" --state-dir "$state" \
   --sqlite @seed/demo-county.sql --quiet "$@" >"$log" 2>&1 &
 runner=$!
 trap 'kill "$runner" 2>/dev/null || true; rm -rf "$state"' EXIT

@@ -704,3 +704,62 @@ test('the bureau gives a clerk a temporary password; she sets her own, scans the
   await page.getByRole('link', { name: '工作人员登录' }).first().waitFor();
   await done(page);
 });
+
+test('a clerk signs in through the city’s sign-on and the directory decides her unit; signing out ends both; a stranger to the directory is refused', async () => {
+  const issuer = process.env.OIDC_ISSUER;
+  assert.ok(issuer, 'scripts/browser-test.sh runs an OpenID Provider beside the app');
+  const bureau = await demoToken('bureau');
+  const added = await api('POST', '/api/admin/staff', {
+    tok: bureau,
+    body: {
+      id: 'zhao.min',
+      display_name: '赵敏',
+      role: 'unit',
+      unit: 'qibin-water',
+      identities: [{ issuer, subject: 'zhao.min' }],
+    },
+  });
+  assert.ok([201, 409].includes(added.status), JSON.stringify(added.data));
+
+  // The sign-in page offers the sign-on as a link; the provider's own
+  // pages (its sign-in, then its consent) come between.
+  const page = await newPage();
+  await page.goto(`${BASE}/#/signin`);
+  await visit(page, 'sign-in-with-sign-on');
+  const atProvider = async (login) => {
+    await page.getByRole('link', { name: '统一身份认证登录', exact: true }).click();
+    await page.waitForURL((u) => u.origin === new URL(issuer).origin);
+    await page.locator('input[name=login]').fill(login);
+    await page.locator('input[name=password]').fill('any password');
+    await page.locator('button[type=submit]').click();
+    await page.locator('button[type=submit]', { hasText: 'Continue' }).click();
+  };
+  await atProvider('zhao.min');
+  await page.getByRole('heading', { level: 1, name: '本单位待办件' }).waitFor();
+  assert.equal((await page.getByTestId('who-name').textContent()).trim(), '赵敏');
+  assert.match(await page.locator('#who').textContent(), /淇滨区水利局/);
+  const session = (await page.context().cookies()).find(
+    (c) => c.name === '__Host-casework-session',
+  );
+  assert.ok(session && session.httpOnly && session.secure && session.sameSite === 'Lax');
+
+  // Signing out here goes on to the provider, which signs her out too and
+  // sends her back to the front page.
+  await page.getByRole('button', { name: '退出', exact: true }).click();
+  await page.waitForURL((u) => u.origin === new URL(issuer).origin);
+  await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+  await page.waitForURL((u) => u.origin === new URL(BASE).origin);
+  await page.getByRole('link', { name: '工作人员登录' }).first().waitFor();
+
+  // Someone the provider knows and the directory does not: no session, and
+  // a page in Chinese saying whom to ask.
+  await page.goto(`${BASE}/#/signin`);
+  await atProvider('stranger.9');
+  await page.getByRole('heading', { level: 1, name: '登录未成功' }).waitFor();
+  assert.match(await page.locator('body').innerText(), /工作人员名录中没有您的账号/);
+  const after = (await page.context().cookies()).find(
+    (c) => c.name === '__Host-casework-session' && c.value,
+  );
+  assert.equal(after, undefined);
+  await done(page);
+});

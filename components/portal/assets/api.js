@@ -35,16 +35,22 @@ export async function loadMe() {
 }
 
 // Signs out: the session ends on the server, the tab forgets its token.
+// For a session from the city's sign-on, where the browser goes next to
+// sign out there too (the provider's end-session page), if it has one.
 export async function signOut() {
+  let end = null;
   if (me && !token()) {
     try {
-      await call('POST', '/auth/logout');
+      const answer = await call('POST', '/auth/logout');
+      const url = answer.data && answer.data.end_session_url;
+      if (typeof url === 'string' && /^https?:\/\//.test(url)) end = url;
     } catch {
       // Already ended: nothing to undo.
     }
   }
   setToken('');
   me = null;
+  return end;
 }
 
 class ApiError extends Error {

@@ -80,8 +80,9 @@ function drawShell(current) {
               type: 'button',
               class: 'link',
               onclick: async () => {
-                await signOut();
-                go('#/');
+                const end = await signOut();
+                if (end) location.assign(end);
+                else go('#/');
               },
             },
             t('nav.signout'),
@@ -112,6 +113,9 @@ const ROUTES = [
     (m, [code], p) => citizen.track(m, code && decodeURIComponent(code), p),
   ],
   [/^\/signin$/, (m) => staff.signin(m, go)],
+  // Where the city's sign-on returns a signed-in person: on to their home
+  // page, leaving no step in the history to come back to.
+  [/^\/welcome$/, () => location.replace(staff.home()), true],
   [/^\/first-signin$/, (m) => people.firstSignIn(m, go)],
   [/^\/staff$/, (m) => people.directory(m), true],
   [/^\/inbox$/, (m, _, p) => staff.inbox(m, null, p), true],

@@ -108,6 +108,10 @@ const zh = {
   'signin.already': '当前已登录：{name}',
   'signin.needed': '请先登录',
   'signin.none': '本实例尚未开通工作人员登录，请联系系统管理员。',
+  'signin.sign_on.title': '统一身份认证',
+  'signin.sign_on.intro':
+    '使用本市统一身份认证平台的账号登录，登录后的角色和单位以本系统工作人员名录为准。',
+  'signin.sign_on': '统一身份认证登录',
   'signin.password.title': '账号密码登录',
   'signin.username': '用户名',
   'signin.password': '密码',
@@ -647,6 +651,10 @@ const en = {
   'signin.title': 'Staff sign-in',
   'signin.intro':
     'Development instances only: paste a demo token. It is kept in this tab only and is gone when the tab closes.',
+  'signin.sign_on.title': 'City sign-on',
+  'signin.sign_on.intro':
+    "Sign in with your account at the city's unified identity platform; your role and unit are those of this system's staff directory.",
+  'signin.sign_on': 'Sign in with the city sign-on',
   'signin.token.title': 'Sign in with a token (development instance)',
   'signin.token': 'Token',
   'signin.token.hint': 'A long string starting with eyJ.',

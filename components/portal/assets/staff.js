@@ -8,12 +8,13 @@ import { h, field, form, when, table, announce, guarded, chinaDay, takeNotice } 
 import { actionPanel } from './actions.js';
 import { enrolment } from './people.js';
 
-// The sign-in page offers what this instance has: username, password and
+// The sign-in page offers what this instance has: the city's sign-on when
+// it is configured; username, password and
 // 动态口令 once local accounts exist; the first bureau person's bootstrap
 // while it is open; the demo token box only on a development instance.
 export async function signin(main, go) {
   const c = claims();
-  let methods = { password: false, bootstrap: false, development: false };
+  let methods = { sign_on: false, password: false, bootstrap: false, development: false };
   try {
     methods = (await get('/auth/methods', { staff: false })).data;
   } catch {
@@ -23,6 +24,23 @@ export async function signin(main, go) {
     h('h1', {}, t('signin.title')),
     c ? h('p', { class: 'notice' }, t('signin.already', { name: c.display_name })) : null,
   );
+  // The sign-on is a link, not a form: the portal's CSP lets forms post
+  // only to the portal itself.
+  if (methods.sign_on) {
+    main.append(
+      h('h2', {}, t('signin.sign_on.title')),
+      h('p', {}, t('signin.sign_on.intro')),
+      h(
+        'p',
+        {},
+        h(
+          'a',
+          { href: '/auth/login', class: 'button', 'data-testid': 'sign-on' },
+          t('signin.sign_on'),
+        ),
+      ),
+    );
+  }
   if (methods.password) {
     main.append(
       passwordForm(go),
@@ -31,7 +49,7 @@ export async function signin(main, go) {
   }
   if (methods.bootstrap) main.append(bootstrapForm());
   if (methods.development) main.append(tokenForm(go), devTokens(go));
-  if (!methods.password && !methods.bootstrap && !methods.development)
+  if (!methods.sign_on && !methods.password && !methods.bootstrap && !methods.development)
     main.append(h('p', { class: 'notice' }, t('signin.none')));
 }
 

@@ -149,7 +149,7 @@ async fn callback(ctx: &Ctx) -> Result<Response, Failed> {
     let max_age = (opened.expires_at - now).num_seconds().max(0);
     Ok(Response::builder()
         .status(303)
-        .header("location", "/")
+        .header("location", "/#/welcome")
         // The state cookie is left to expire: its sign-in is taken.
         .header("set-cookie", session_cookie_header(&opened.cookie, max_age))
         .header("cache-control", "no-store")

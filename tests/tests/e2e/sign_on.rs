@@ -86,7 +86,7 @@ fn a_person_the_bureau_linked_signs_in_through_the_sign_on_and_the_directory_dec
     let signed = sign_on(&app, None);
     assert_eq!(
         (signed.status, signed.location.as_deref()),
-        (303, Some("/")),
+        (303, Some("/#/welcome")),
         "{}",
         signed.body
     );
