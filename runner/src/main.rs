@@ -82,6 +82,13 @@ struct UpArgs {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:3000")]
     listen: SocketAddr,
+    /// The certificate chain to serve HTTPS with (PEM, leaf first); without
+    /// it, plain HTTP.
+    #[arg(long, env = "SPIN_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC).
+    #[arg(long, env = "SPIN_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     /// Where the default stores, logs and compile cache live (default:
     /// .spin beside the manifest).
     #[arg(long)]
@@ -206,6 +213,7 @@ fn up(args: UpArgs) -> Result<()> {
             min_rate: args.min_body_rate,
             ..body_guard::BodyLimits::default()
         },
+        tls: None,
     };
     let app = manifest::App::load(&args.from)?;
     if args.build {
@@ -243,6 +251,14 @@ fn up(args: UpArgs) -> Result<()> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(Arc::new(host::tls::server_config(cert, key)?)),
+        _ => None,
+    };
+    let serve_limits = server::ServeLimits {
+        tls,
+        ..serve_limits
+    };
     runtime.block_on(serve(
         app,
         args.listen,
@@ -300,11 +316,16 @@ async fn serve(
     for line in &loaded.route_warnings {
         println!("Warning: {line}");
     }
-    println!("Serving http://{addr}");
+    let scheme = if limits.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    println!("Serving {scheme}://{addr}");
     println!("Available Routes:");
     for trigger in &app.manifest.trigger.http {
         if let manifest::HttpRoute::Path(route) = &trigger.route {
-            println!("  {}: http://{addr}{route}", trigger.component);
+            println!("  {}: {scheme}://{addr}{route}", trigger.component);
         }
     }
     server::Server::new(loaded, quiet, limits)

@@ -84,6 +84,7 @@ impl LoadedApp {
         std::fs::create_dir_all(&logs)
             .with_context(|| format!("cannot create {}", logs.display()))?;
         let cache = Cache::new(state_dir.join("cache"));
+        let mut client_tls = host::tls::client_configs(&options.runtime_config.client_tls)?;
 
         let mut components = BTreeMap::new();
         let mut cache_hits = BTreeMap::new();
@@ -158,6 +159,7 @@ impl LoadedApp {
             )
             .with_context(|| format!("component {id:?}"))?;
             let grants = Arc::new(Grants {
+                client_tls: Arc::new(client_tls.remove(id).unwrap_or_default()),
                 component_id: id.clone(),
                 key_value_stores: spec.key_value_stores.clone(),
                 sqlite_databases: spec.sqlite_databases.clone(),

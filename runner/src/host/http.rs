@@ -1,7 +1,9 @@
 //! Outbound `wasi:http` as Spin allows it: a host the component's
 //! `allowed_outbound_hosts` lists, or `*.spin.internal`, served in-process
 //! by that component (service chaining) through the [`Chain`] the trigger
-//! gives each instance.
+//! gives each instance. HTTPS to a host `[[client_tls]]` names for the
+//! component goes with that entry's roots and client certificate
+//! ([`super::tls`]).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -96,6 +98,11 @@ impl WasiHttpHooks for OutboundHooks {
                     }
                 }
             });
+        }
+        if scheme == "https" {
+            if let Some(config) = self.grants.client_tls.get(&host).cloned() {
+                return Box::new(super::tls::send(request, config, options));
+            }
         }
         Box::new(async move {
             use http_body_util::BodyExt;

@@ -8,6 +8,7 @@ pub mod bindings;
 pub mod http;
 pub mod key_value;
 pub mod sqlite;
+pub mod tls;
 pub mod variables;
 pub mod wasi_keyvalue;
 
@@ -88,6 +89,9 @@ pub struct Grants {
     /// logged.
     pub variables: std::collections::BTreeMap<String, String>,
     pub allowed_hosts: AllowedHosts,
+    /// The roots and client certificates of its HTTPS requests, by host
+    /// (`[[client_tls]]`); a host not here trusts the webpki roots.
+    pub client_tls: Arc<tls::HostConfigs>,
     /// Where the component's stdout and stderr go (Spin's log files).
     pub stdout: OutputFile,
     pub stderr: OutputFile,

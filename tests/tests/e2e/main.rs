@@ -31,5 +31,6 @@ mod slow_clients;
 mod staff_views;
 mod stats;
 mod text;
+mod tls;
 mod upgrade;
 mod walking_skeleton;

@@ -46,12 +46,18 @@ const MAX_CONNECTIONS: usize = 1024;
 /// How long a client may take to send a request's headers.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// How the server shares itself out among clients.
-#[derive(Debug, Clone, Copy, Default)]
+/// How the server shares itself out among clients, and whether it speaks
+/// HTTPS (`--tls-cert`/`--tls-key`).
+#[derive(Debug, Clone, Default)]
 pub struct ServeLimits {
     pub admission: AdmissionLimits,
     pub body: BodyLimits,
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
+
+/// A connection's byte stream: plain TCP or TLS over it.
+trait Stream: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Stream for T {}
 
 pub struct Server {
     app: Arc<LoadedApp>,
@@ -59,6 +65,7 @@ pub struct Server {
     admission: Admission,
     connections: Arc<Connections>,
     body: BodyLimits,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 impl Server {
@@ -69,6 +76,16 @@ impl Server {
             admission: Admission::new(limits.admission),
             connections: Connections::new(limits.admission.per_client_connections),
             body: limits.body,
+            tls: limits.tls.map(tokio_rustls::TlsAcceptor::from),
+        }
+    }
+
+    /// The scheme requests reach the components by (`spin-full-url`).
+    fn scheme(&self) -> &'static str {
+        if self.tls.is_some() {
+            "https"
+        } else {
+            "http"
         }
     }
 
@@ -115,6 +132,20 @@ impl Server {
             tokio::spawn(async move {
                 let _slot = slot;
                 let _open = open;
+                let stream: Box<dyn Stream> = match &server.tls {
+                    None => Box::new(stream),
+                    Some(acceptor) => {
+                        let handshake = acceptor.accept(stream);
+                        match tokio::time::timeout(HEADER_READ_TIMEOUT, handshake).await {
+                            Ok(Ok(tls)) => Box::new(tls),
+                            Ok(Err(e)) => {
+                                eprintln!("connection from {client}: TLS handshake failed: {e}");
+                                return;
+                            }
+                            Err(_) => return,
+                        }
+                    }
+                };
                 let service = hyper::service::service_fn(move |req| {
                     let server = server.clone();
                     async move { Ok::<_, std::convert::Infallible>(server.handle(req, client).await) }
@@ -278,7 +309,7 @@ impl Server {
             .map(|p| p.as_str())
             .unwrap_or("/")
             .to_string();
-        let full_url = format!("http://{host}{path_and_query}");
+        let full_url = format!("{}://{host}{path_and_query}", self.scheme());
         dispatch::add_spin_headers(req.headers_mut(), &full_url, info)?;
         dispatch::run(&self.app, component_id, req, needs).await
     }
