@@ -31,6 +31,8 @@ struct Script {
     codes: BTreeMap<String, (String, String, String)>,
     /// Token requests refused, and why.
     refusals: Vec<String>,
+    /// CAS service tickets issued: ticket → (service, user).
+    tickets: BTreeMap<String, (String, String)>,
 }
 
 /// The provider, serving until dropped with the test.
@@ -99,6 +101,25 @@ impl FakeProvider {
         .iter()
         .map(|(k, v)| (format!("SPIN_VARIABLE_{k}"), v.to_string()))
         .collect()
+    }
+
+    /// The app's variables for this provider as a CAS server (at
+    /// `<issuer>/cas`).
+    pub fn cas_variables(&self, redirect_uri: &str) -> Vec<(String, String)> {
+        [
+            ("SIGN_ON_PROTOCOL", "cas".to_string()),
+            ("OIDC_ISSUER", self.cas_server()),
+            ("OIDC_REDIRECT_URI", redirect_uri.to_string()),
+            ("OIDC_HOST", self.issuer.clone()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (format!("SPIN_VARIABLE_{k}"), v))
+        .collect()
+    }
+
+    /// Its URL as a CAS server: the issuer its identities are under.
+    pub fn cas_server(&self) -> String {
+        format!("{}/cas", self.issuer)
     }
 
     /// The next sign-in is `subject`'s.
@@ -288,6 +309,45 @@ fn serve(
             let answer_body = json!({"access_token": "opaque", "token_type": "Bearer",
                                      "expires_in": 300, "id_token": id_token});
             answer(&mut stream, "200 OK", &json_type, &answer_body.to_string());
+        }
+        ("GET", "/cas/login") => {
+            let q = query_of(query);
+            let service = q.get("service").cloned().unwrap_or_default();
+            let ticket = format!("ST-{}-e2e", rand_suffix());
+            let mut s = script
+                .lock()
+                .map_err(|_| std::io::Error::other("poisoned"))?;
+            let user = s.subject.clone();
+            s.tickets.insert(ticket.clone(), (service.clone(), user));
+            let sep = if service.contains('?') { '&' } else { '?' };
+            let back = format!("{service}{sep}ticket={}", encode(&ticket));
+            answer(&mut stream, "302 Found", &[("location", &back)], "");
+        }
+        ("GET", "/cas/p3/serviceValidate") => {
+            let q = query_of(query);
+            let get = |k: &str| q.get(k).cloned().unwrap_or_default();
+            let mut s = script
+                .lock()
+                .map_err(|_| std::io::Error::other("poisoned"))?;
+            let issued = s.tickets.remove(&get("ticket"));
+            let xml = match issued {
+                Some((service, user)) if service == get("service") => format!(
+                    "<cas:serviceResponse xmlns:cas=\"http://www.yale.edu/tp/cas\">\n  <cas:authenticationSuccess>\n    <cas:user>{user}</cas:user>\n  </cas:authenticationSuccess>\n</cas:serviceResponse>\n"
+                ),
+                other => {
+                    let code = if other.is_some() { "INVALID_SERVICE" } else { "INVALID_TICKET" };
+                    s.refusals.push(code.to_string());
+                    format!(
+                        "<cas:serviceResponse xmlns:cas=\"http://www.yale.edu/tp/cas\">\n  <cas:authenticationFailure code=\"{code}\">not recognized</cas:authenticationFailure>\n</cas:serviceResponse>\n"
+                    )
+                }
+            };
+            answer(
+                &mut stream,
+                "200 OK",
+                &[("content-type", "application/xml")],
+                &xml,
+            );
         }
         _ => answer(&mut stream, "404 Not Found", &[], "not found"),
     }

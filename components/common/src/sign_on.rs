@@ -3,8 +3,11 @@
 //! the key-value store for ten minutes), the code exchanged, and a failed
 //! sign-in shown to the person whose browser came here.
 
-use shared::access::oidc::{self, Discovery, SignOnConfig, SignOnError, TokenRequest};
-use shared::directory::sign_on::SignOnFailed;
+use shared::access::oidc::{self, Begun, Discovery, SignOnConfig, SignOnError, TokenRequest};
+use shared::access::provider::{Provider, Variables};
+use shared::access::tokens::TokenError;
+use shared::access::Identity;
+use shared::directory::sign_on::{Pending, SignOnFailed};
 use spin_sdk::http::{Request, Response};
 
 use crate::kv::SpinKv;
@@ -22,20 +25,25 @@ fn variable(name: &str) -> Result<String, SignOnFailed> {
     }
 }
 
-/// The sign-on the `oidc_*` variables configure; `None` without one.
-pub fn configured() -> Result<Option<SignOnConfig>, SignOnFailed> {
-    Ok(SignOnConfig::parse(
-        &variable("oidc_issuer")?,
-        &variable("oidc_client_id")?,
-        &variable("oidc_client_secret")?,
-        &variable("oidc_redirect_uri")?,
-        &variable("oidc_host")?,
-    )?)
+/// The sign-on the `oidc_*` variables (and `sign_on_protocol`) configure;
+/// `None` without one.
+pub fn configured() -> Result<Option<Provider>, SignOnFailed> {
+    let (protocol, issuer) = (variable("sign_on_protocol")?, variable("oidc_issuer")?);
+    let (client_id, client_secret) = (variable("oidc_client_id")?, variable("oidc_client_secret")?);
+    let (redirect_uri, host) = (variable("oidc_redirect_uri")?, variable("oidc_host")?);
+    Ok(Provider::parse(&Variables {
+        protocol: &protocol,
+        issuer: &issuer,
+        client_id: &client_id,
+        client_secret: &client_secret,
+        redirect_uri: &redirect_uri,
+        host: &host,
+    })?)
 }
 
 /// The longest an id token may live (`token_max_lifetime`, seconds; 12
 /// hours when not granted).
-pub fn max_lifetime() -> i64 {
+fn max_lifetime() -> i64 {
     variable("token_max_lifetime")
         .ok()
         .and_then(|v| v.trim().parse().ok())
@@ -49,19 +57,19 @@ pub fn is_configured() -> bool {
 }
 
 /// The sign-on, or [`SignOnError::Off`].
-pub fn config() -> Result<SignOnConfig, SignOnFailed> {
+pub fn config() -> Result<Provider, SignOnFailed> {
     configured()?.ok_or(SignOnFailed::Protocol(SignOnError::Off))
 }
 
+async fn get(url: &str, what: &str) -> Result<(u16, Vec<u8>), SignOnFailed> {
+    let resp: Response = spin_sdk::http::send(Request::get(url).build())
+        .await
+        .map_err(|e| SignOnError::Provider(format!("{what} unreachable ({e})")))?;
+    answer_of_body(resp, what)
+}
+
 async fn fetch(url: &str, what: &str) -> Result<Vec<u8>, SignOnFailed> {
-    let resp: Response = spin_sdk::http::send(
-        Request::get(url)
-            .header("accept", "application/json")
-            .build(),
-    )
-    .await
-    .map_err(|e| SignOnError::Provider(format!("{what} unreachable ({e})")))?;
-    match answer_of_body(resp, what)? {
+    match get(url, what).await? {
         (200, body) => Ok(body),
         (status, _) => Err(SignOnError::Provider(format!("{what} answered {status}")).into()),
     }
@@ -119,6 +127,52 @@ pub async fn exchange(request: &TokenRequest) -> Result<(u16, Vec<u8>), SignOnFa
         .await
         .map_err(|e| SignOnError::Provider(format!("the token endpoint unreachable ({e})")))?;
     answer_of_body(resp, "the token endpoint")
+}
+
+/// Begins a sign-in from fresh random bytes: where the browser goes, and
+/// what is kept until it comes back.
+pub async fn begin(
+    provider: &Provider,
+    random: &[u8; 96],
+    now: i64,
+) -> Result<Begun, SignOnFailed> {
+    Ok(match provider {
+        Provider::Oidc(config) => oidc::begin(config, &discovery(config, now).await?, random),
+        Provider::Cas(config) => config.begin(random),
+    })
+}
+
+/// The identity the provider vouches for, given the code (a CAS ticket)
+/// the browser came back with for the sign-in begun with `state`; and
+/// where signing out of the session sends the browser, if anywhere.
+pub async fn identity(
+    provider: &Provider,
+    code: &str,
+    state: &str,
+    pending: &Pending,
+    now: i64,
+) -> Result<(Identity, Option<String>), SignOnFailed> {
+    let config = match provider {
+        Provider::Oidc(config) => config,
+        Provider::Cas(cas) => {
+            let (status, body) = get(&cas.validate_url(state, code), "serviceValidate").await?;
+            return Ok((cas.identity_of(status, &body)?, Some(cas.logout_url())));
+        }
+    };
+    let discovery = discovery(config, now).await?;
+    let request = oidc::token_request(config, &discovery, code, &pending.verifier);
+    let (status, body) = exchange(&request).await?;
+    let id_token = oidc::id_token_of(status, &body)?;
+    let check = |jwks: &str| {
+        oidc::identity_of(&id_token, jwks, config, &pending.nonce, now, max_lifetime())
+    };
+    let identity = match check(&keys(&discovery, now, false).await?) {
+        Err(SignOnError::IdToken(TokenError::UnknownKey)) => {
+            check(&keys(&discovery, now, true).await?)
+        }
+        checked => checked,
+    }?;
+    Ok((identity, discovery.end_session_url(config)))
 }
 
 /// A failed sign-in as its answer: a page in Chinese for a browser that

@@ -1,10 +1,12 @@
-//! Staff sign in through the city's sign-on, an OpenID Provider
-//! (`shared::access::oidc`, `shared::directory::sign_on`):
+//! Staff sign in through the city's sign-on, an OpenID Provider or a CAS
+//! server (`shared::access::provider`, `shared::directory::sign_on`):
 //!
-//! - `GET /auth/login` → 302 to the provider's sign-in page, with `state`,
-//!   `nonce` and a PKCE challenge (the state also in a `__Host-` cookie);
-//! - `GET /auth/callback` → the code exchanged at the token endpoint, the
-//!   id token checked, the identity looked up in the staff directory →
+//! - `GET /auth/login` → 302 to the provider's sign-in page, with `state`
+//!   (also in a `__Host-` cookie), and for OpenID Connect a `nonce` and a
+//!   PKCE challenge;
+//! - `GET /auth/callback` → the code exchanged and the id token checked
+//!   (or the CAS ticket validated), the identity looked up in the staff
+//!   directory →
 //!   303 to the portal with the session cookie; otherwise a page in
 //!   Chinese (the problem document for a client that does not ask for
 //!   HTML) saying why not.
@@ -16,8 +18,7 @@ use common::routes::{self, AUTH_CALLBACK, AUTH_LOGIN};
 use common::sign_on::{self as provider, failure};
 use common::{respond, Ctx, Problem};
 use shared::access::attempts;
-use shared::access::oidc::{self, Returned, SignOnError, PENDING_SECONDS, STATE_COOKIE};
-use shared::access::tokens::TokenError;
+use shared::access::oidc::{Returned, SignOnError, PENDING_SECONDS, STATE_COOKIE};
 use shared::county::intake_rules::IntakeRules;
 use shared::directory::sign_on::{self, SignOnFailed};
 use spin_sdk::http::{Method, Response};
@@ -74,8 +75,8 @@ async fn login(ctx: &Ctx) -> Result<Response, Failed> {
     let client = kit(ctx.client_bucket())?;
     let throttled = attempts::admit_sign_on_begin(&common::kv::SpinKv, &client, ctx.now());
     kit(throttled.map_err(Into::into))?;
-    let discovery = provider::discovery(&config, ctx.now().timestamp()).await?;
-    let begun = oidc::begin(&config, &discovery, &kit(common::keys::random())?);
+    let random = kit(common::keys::random())?;
+    let begun = provider::begin(&config, &random, ctx.now().timestamp()).await?;
     sign_on::wait_for(kit(ctx.db())?, &begun, ctx.now()).map_err(SignOnFailed::Store)?;
     Ok(Response::builder()
         .status(302)
@@ -99,35 +100,12 @@ async fn callback(ctx: &Ctx) -> Result<Response, Failed> {
     let (db, now) = (kit(ctx.db())?, ctx.now());
     let pending = sign_on::take(db, state, now)?;
     let client = kit(ctx.client_bucket())?;
-    let verified = async {
-        let code = match &returned {
-            Returned::Code { code, .. } => code,
-            Returned::Refused { error, .. } => return Err(SignOnError::Refused(error.clone()))?,
-        };
-        let discovery = provider::discovery(&config, now.timestamp()).await?;
-        let request = oidc::token_request(&config, &discovery, code, &pending.verifier);
-        let (status, body) = provider::exchange(&request).await?;
-        let id_token = oidc::id_token_of(status, &body)?;
-        let lifetime = provider::max_lifetime();
-        let check = |jwks: &str| {
-            oidc::identity_of(
-                &id_token,
-                jwks,
-                &config,
-                &pending.nonce,
-                now.timestamp(),
-                lifetime,
-            )
-        };
-        let identity = match check(&provider::keys(&discovery, now.timestamp(), false).await?) {
-            Err(SignOnError::IdToken(TokenError::UnknownKey)) => {
-                check(&provider::keys(&discovery, now.timestamp(), true).await?)
-            }
-            checked => checked,
-        }?;
-        Ok::<_, SignOnFailed>((identity, discovery.end_session_url(&config)))
-    }
-    .await;
+    let verified = match &returned {
+        Returned::Code { code, .. } => {
+            provider::identity(&config, code, state, &pending, now.timestamp()).await
+        }
+        Returned::Refused { error, .. } => Err(SignOnError::Refused(error.clone()).into()),
+    };
     let (identity, end) = match verified {
         Ok(verified) => verified,
         Err(failed) => {

@@ -16,9 +16,11 @@ use crate::base::ids::UnitId;
 use crate::case::words::Role;
 
 pub mod attempts;
+pub mod cas;
 pub mod client;
 pub mod oidc;
 pub mod password;
+pub mod provider;
 pub mod tokens;
 pub mod totp;
 

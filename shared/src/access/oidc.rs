@@ -79,7 +79,7 @@ pub struct SignOnConfig {
 
 /// A URL's origin, `scheme://host:port` with the port explicit; `None` for
 /// anything but an absolute `http`/`https` URL without user info.
-fn origin(url: &str) -> Option<String> {
+pub(crate) fn origin(url: &str) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;
     let scheme = scheme.to_ascii_lowercase();
     let default = match scheme.as_str() {
@@ -123,6 +123,32 @@ fn secure_or_loopback(url: &str) -> bool {
             .any(|p| o.starts_with(p))
 }
 
+/// Checks the URLs every sign-on has, whatever its protocol: its issuer
+/// (`oidc_issuer`), this app's callback (`oidc_redirect_uri`) and the
+/// provider's origin (`oidc_host`), naming the variable at fault.
+pub(crate) fn check_urls(issuer: &str, redirect_uri: &str, host: &str) -> Result<(), SignOnError> {
+    let bad = |what: &str| Err(SignOnError::Config(what.to_string()));
+    if !secure_or_loopback(issuer) {
+        return bad("oidc_issuer must be an https URL (http only on this machine)");
+    }
+    let callback_ok = secure_or_loopback(redirect_uri)
+        && redirect_uri
+            .split(['?', '#'])
+            .next()
+            .is_some_and(|u| u.ends_with(CALLBACK_PATH));
+    if !callback_ok {
+        return bad("oidc_redirect_uri must be this app's https URL ending in /auth/callback");
+    }
+    let host_ok = origin(host).is_some()
+        && host
+            .split_once("://")
+            .is_some_and(|(_, rest)| !rest.contains('/'));
+    if !host_ok {
+        return bad("oidc_host must be the provider's scheme://host:port, without a path");
+    }
+    Ok(())
+}
+
 impl SignOnConfig {
     /// The sign-on the variables configure; `Ok(None)` when `issuer` is
     /// empty (no sign-on), an error naming the variable otherwise.
@@ -137,27 +163,11 @@ impl SignOnConfig {
         if issuer.is_empty() {
             return Ok(None);
         }
-        let bad = |what: &str| Err(SignOnError::Config(what.to_string()));
-        if !secure_or_loopback(issuer) {
-            return bad("oidc_issuer must be an https URL (http only on this machine)");
-        }
+        check_urls(issuer, redirect_uri, host)?;
         if client_id.trim().is_empty() {
-            return bad("oidc_client_id must name this app's client at the provider");
-        }
-        let callback_ok = secure_or_loopback(redirect_uri)
-            && redirect_uri
-                .split(['?', '#'])
-                .next()
-                .is_some_and(|u| u.ends_with(CALLBACK_PATH));
-        if !callback_ok {
-            return bad("oidc_redirect_uri must be this app's https URL ending in /auth/callback");
-        }
-        let host_ok = origin(host).is_some()
-            && host
-                .split_once("://")
-                .is_some_and(|(_, rest)| !rest.contains('/'));
-        if !host_ok {
-            return bad("oidc_host must be the provider's scheme://host:port, without a path");
+            return Err(SignOnError::Config(
+                "oidc_client_id must name this app's client at the provider".into(),
+            ));
         }
         Ok(Some(Self {
             issuer: issuer.to_string(),
@@ -360,10 +370,13 @@ pub enum Returned {
 }
 
 impl Returned {
-    /// Reads the callback's query parameters (decoded).
+    /// Reads the callback's query parameters (decoded): `code` (or a CAS
+    /// `ticket`) and `state`, or `error`.
     pub fn parse(query: &BTreeMap<String, String>) -> Result<Self, SignOnError> {
         let get = |name: &str| query.get(name).cloned();
-        match (get("error"), get("code"), get("state")) {
+        // A CAS server's service ticket is the code of its sign-in.
+        let code = get("code").or_else(|| get("ticket"));
+        match (get("error"), code, get("state")) {
             (Some(error), _, state) => Ok(Self::Refused {
                 error: error.chars().take(64).collect(),
                 state,

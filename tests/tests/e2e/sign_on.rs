@@ -12,12 +12,16 @@ use e2e::{json, token, App, Launch, Reply, Value};
 const REDIRECT_URI: &str = "https://12345.example.gov.cn/auth/callback";
 
 fn launch(provider: &FakeProvider) -> (App, tempfile::TempDir) {
+    launch_with(provider.variables(REDIRECT_URI))
+}
+
+fn launch_with(variables: Vec<(String, String)>) -> (App, tempfile::TempDir) {
     let state = tempfile::tempdir().expect("temp dir");
     let mut launch = Launch {
         echo: false,
         ..Launch::casework()
     };
-    for (k, v) in provider.variables(REDIRECT_URI) {
+    for (k, v) in variables {
         launch = launch.env(&k, &v);
     }
     (App::launch(&launch, state.path()), state)
@@ -25,8 +29,13 @@ fn launch(provider: &FakeProvider) -> (App, tempfile::TempDir) {
 
 /// The bureau adds `id`, linked to `subject` at the provider.
 fn add_person(app: &App, provider: &FakeProvider, id: &str, subject: &str, role: Value) {
+    add_person_at(app, &provider.issuer, id, subject, role);
+}
+
+/// The bureau adds `id`, linked to `subject` at `issuer`.
+fn add_person_at(app: &App, issuer: &str, id: &str, subject: &str, role: Value) {
     let mut body = json!({"id": id, "display_name": "王芳",
-        "identities": [{"issuer": provider.issuer, "subject": subject}]});
+        "identities": [{"issuer": issuer, "subject": subject}]});
     if let (Some(b), Some(r)) = (body.as_object_mut(), role.as_object()) {
         b.extend(r.clone());
     }
@@ -245,4 +254,64 @@ fn a_person_the_directory_does_not_know_is_refused_and_one_disabled_while_signed
     assert_eq!(next.status, 401, "{}", next.body);
     let again = sign_on(&app, None);
     assert_eq!(again.status, 401, "{}", again.body);
+}
+
+#[test]
+fn a_cas_servers_ticket_signs_in_the_person_it_names_once_and_signing_out_goes_to_its_logout() {
+    let provider = FakeProvider::start();
+    let (app, _state) = launch_with(provider.cas_variables(REDIRECT_URI));
+    let cas = provider.cas_server();
+    add_person_at(&app, &cas, "zhao.min", "u-3001", json!({"role": "agent"}));
+    provider.sign_in_as("u-3001");
+    let login = app.step("/auth/login", &[]);
+    let to = login.location.clone().expect("to the CAS server");
+    assert!(
+        to.starts_with(&format!(
+            "{cas}/login?service=https%3A%2F%2F12345.example.gov.cn%2Fauth%2Fcallback%3Fstate%3D"
+        )),
+        "{to}"
+    );
+    let back = app.step(&to, &[]).location.expect("back with a ticket");
+    let query = back.split_once('?').expect("query").1.to_string();
+    assert!(query.contains("ticket=ST-"), "{query}");
+    let cookie = cookie_of(&login);
+    let callback = format!("/auth/callback?{query}");
+    let signed = app.step(&callback, &[("cookie", &cookie)]);
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    let session = cookie_of(&signed);
+    let me = app.get_with("/api/me", &[("cookie", &session)]).json();
+    assert_eq!(
+        (me["person"].as_str(), me["role"].as_str()),
+        (Some("zhao.min"), Some("agent"))
+    );
+    assert!(provider.refusals().is_empty(), "{:?}", provider.refusals());
+    // The ticket once: the sign-in it belonged to is taken.
+    let replay = app.step(&callback, &[("cookie", &cookie)]);
+    assert_eq!(replay.status, 400, "{}", replay.body);
+
+    let csrf = me["csrf_token"].as_str().expect("csrf").to_string();
+    let out = app.post_json(
+        "/auth/logout",
+        "",
+        &[
+            ("cookie", &session),
+            ("sec-fetch-site", "same-origin"),
+            ("x-csrf-token", &csrf),
+        ],
+    );
+    assert_eq!(out.status, 200, "{}", out.body);
+    assert_eq!(
+        out.json()["end_session_url"],
+        format!("{cas}/logout?service=https%3A%2F%2F12345.example.gov.cn%2F")
+    );
+
+    // Someone the CAS server knows and the directory does not.
+    provider.sign_in_as("u-9999");
+    let stranger = sign_on(&app, None);
+    assert_eq!(stranger.status, 401, "{}", stranger.body);
+    assert!(
+        stranger.body.contains("unknown_person"),
+        "{}",
+        stranger.body
+    );
 }
