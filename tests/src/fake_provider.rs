@@ -33,6 +33,8 @@ struct Script {
     refusals: Vec<String>,
     /// CAS service tickets issued: ticket → (service, user).
     tickets: BTreeMap<String, (String, String)>,
+    /// OAuth2 access tokens issued: token → user.
+    access_tokens: BTreeMap<String, String>,
 }
 
 /// The provider, serving until dropped with the test.
@@ -111,6 +113,28 @@ impl FakeProvider {
             ("OIDC_ISSUER", self.cas_server()),
             ("OIDC_REDIRECT_URI", redirect_uri.to_string()),
             ("OIDC_HOST", self.issuer.clone()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (format!("SPIN_VARIABLE_{k}"), v))
+        .collect()
+    }
+
+    /// The app's variables for this provider as an OAuth2 provider with a
+    /// user-info endpoint (whose record names the user at `data.userid`),
+    /// named by the issuer `<issuer>/oauth2`.
+    pub fn oauth2_variables(&self, redirect_uri: &str) -> Vec<(String, String)> {
+        let base = &self.issuer;
+        [
+            ("SIGN_ON_PROTOCOL", "oauth2".to_string()),
+            ("OIDC_ISSUER", format!("{base}/oauth2")),
+            ("OIDC_CLIENT_ID", CLIENT_ID.to_string()),
+            ("OIDC_CLIENT_SECRET", CLIENT_SECRET.to_string()),
+            ("OIDC_REDIRECT_URI", redirect_uri.to_string()),
+            ("OIDC_HOST", base.clone()),
+            ("OAUTH2_AUTHORIZE_URL", format!("{base}/oauth2/authorize")),
+            ("OAUTH2_TOKEN_URL", format!("{base}/oauth2/token")),
+            ("OAUTH2_USERINFO_URL", format!("{base}/oauth2/userinfo")),
+            ("OAUTH2_SUBJECT_FIELD", "data.userid".to_string()),
         ]
         .into_iter()
         .map(|(k, v)| (format!("SPIN_VARIABLE_{k}"), v))
@@ -222,13 +246,13 @@ fn serve(
             answer(&mut stream, "200 OK", &json_type, &doc.to_string());
         }
         ("GET", "/jwks") => answer(&mut stream, "200 OK", &json_type, &signer.jwks()),
-        ("GET", "/authorize") => {
+        ("GET", "/authorize" | "/oauth2/authorize") => {
             let q = query_of(query);
             let get = |k: &str| q.get(k).cloned().unwrap_or_default();
             let ok = get("response_type") == "code"
                 && get("client_id") == CLIENT_ID
                 && get("code_challenge_method") == "S256"
-                && get("scope").split(' ').any(|s| s == "openid");
+                && (path == "/oauth2/authorize" || get("scope").split(' ').any(|s| s == "openid"));
             if !ok {
                 answer(
                     &mut stream,
@@ -253,7 +277,7 @@ fn serve(
             );
             answer(&mut stream, "302 Found", &[("location", &back)], "");
         }
-        ("POST", "/token") => {
+        ("POST", "/token" | "/oauth2/token") => {
             let form = query_of(&String::from_utf8_lossy(&body));
             let get = |k: &str| form.get(k).cloned().unwrap_or_default();
             let basic = format!(
@@ -290,6 +314,15 @@ fn serve(
                 );
                 return Ok(());
             }
+            if path == "/oauth2/token" {
+                let token = format!("at-{}", rand_suffix());
+                let user = s.subject.clone();
+                s.access_tokens.insert(token.clone(), user);
+                let body =
+                    json!({"access_token": token, "token_type": "bearer", "expires_in": 7200});
+                answer(&mut stream, "200 OK", &json_type, &body.to_string());
+                return Ok(());
+            }
             let nonce = issued.map(|(n, _, _)| n).unwrap_or_default();
             let now = chrono::Utc::now().timestamp();
             let mut claims = json!({
@@ -309,6 +342,27 @@ fn serve(
             let answer_body = json!({"access_token": "opaque", "token_type": "Bearer",
                                      "expires_in": 300, "id_token": id_token});
             answer(&mut stream, "200 OK", &json_type, &answer_body.to_string());
+        }
+        ("GET", "/oauth2/userinfo") => {
+            let s = script
+                .lock()
+                .map_err(|_| std::io::Error::other("poisoned"))?;
+            let bearer = headers
+                .get("authorization")
+                .and_then(|a| a.strip_prefix("Bearer "))
+                .and_then(|t| s.access_tokens.get(t));
+            match bearer {
+                Some(user) => {
+                    let body = json!({"errcode": 0, "data": {"userid": user, "name": "测试"}});
+                    answer(&mut stream, "200 OK", &json_type, &body.to_string());
+                }
+                None => answer(
+                    &mut stream,
+                    "401 Unauthorized",
+                    &json_type,
+                    r#"{"errcode":40014}"#,
+                ),
+            }
         }
         ("GET", "/cas/login") => {
             let q = query_of(query);

@@ -3,6 +3,7 @@
 //! the key-value store for ten minutes), the code exchanged, and a failed
 //! sign-in shown to the person whose browser came here.
 
+use shared::access::oauth2::{Endpoints, OAuth2Config};
 use shared::access::oidc::{self, Begun, Discovery, SignOnConfig, SignOnError, TokenRequest};
 use shared::access::provider::{Provider, Variables};
 use shared::access::tokens::TokenError;
@@ -31,7 +32,20 @@ pub fn configured() -> Result<Option<Provider>, SignOnFailed> {
     let (protocol, issuer) = (variable("sign_on_protocol")?, variable("oidc_issuer")?);
     let (client_id, client_secret) = (variable("oidc_client_id")?, variable("oidc_client_secret")?);
     let (redirect_uri, host) = (variable("oidc_redirect_uri")?, variable("oidc_host")?);
+    let (authorize_url, token_url) = (
+        variable("oauth2_authorize_url")?,
+        variable("oauth2_token_url")?,
+    );
+    let (userinfo_url, scope) = (variable("oauth2_userinfo_url")?, variable("oauth2_scope")?);
+    let subject_field = variable("oauth2_subject_field")?;
     Ok(Provider::parse(&Variables {
+        oauth2: Endpoints {
+            authorize_url: &authorize_url,
+            token_url: &token_url,
+            userinfo_url: &userinfo_url,
+            subject_field: &subject_field,
+            scope: &scope,
+        },
         protocol: &protocol,
         issuer: &issuer,
         client_id: &client_id,
@@ -139,6 +153,7 @@ pub async fn begin(
     Ok(match provider {
         Provider::Oidc(config) => oidc::begin(config, &discovery(config, now).await?, random),
         Provider::Cas(config) => config.begin(random),
+        Provider::OAuth2(config) => config.begin(random),
     })
 }
 
@@ -157,6 +172,19 @@ pub async fn identity(
         Provider::Cas(cas) => {
             let (status, body) = get(&cas.validate_url(state, code), "serviceValidate").await?;
             return Ok((cas.identity_of(status, &body)?, Some(cas.logout_url())));
+        }
+        Provider::OAuth2(oauth2) => {
+            let (status, body) = exchange(&oauth2.token_request(code, &pending.verifier)).await?;
+            let token = OAuth2Config::access_token_of(status, &body)?;
+            let request = Request::get(&oauth2.userinfo_url)
+                .header("authorization", format!("Bearer {token}"))
+                .header("accept", "application/json")
+                .build();
+            let resp: Response = spin_sdk::http::send(request).await.map_err(|e| {
+                SignOnError::Provider(format!("the user-info endpoint unreachable ({e})"))
+            })?;
+            let (status, body) = answer_of_body(resp, "the user-info endpoint")?;
+            return Ok((oauth2.identity_of(status, &body)?, None));
         }
     };
     let discovery = discovery(config, now).await?;

@@ -18,6 +18,7 @@ use crate::case::words::Role;
 pub mod attempts;
 pub mod cas;
 pub mod client;
+pub mod oauth2;
 pub mod oidc;
 pub mod password;
 pub mod provider;

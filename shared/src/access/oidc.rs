@@ -416,6 +416,20 @@ pub fn token_request(
     code: &str,
     verifier: &str,
 ) -> TokenRequest {
+    let methods = discovery.token_endpoint_auth_methods_supported.as_deref();
+    let basic = methods.is_none_or(|m| m.iter().any(|m| m == "client_secret_basic"));
+    code_exchange(config, &discovery.token_endpoint, basic, code, verifier)
+}
+
+/// The request exchanging `code` at `token_endpoint`, the client's secret
+/// in `Authorization: Basic` (`basic`) or in the form.
+pub(crate) fn code_exchange(
+    config: &SignOnConfig,
+    token_endpoint: &str,
+    basic: bool,
+    code: &str,
+    verifier: &str,
+) -> TokenRequest {
     let mut pairs = vec![
         ("grant_type", "authorization_code"),
         ("code", code),
@@ -423,8 +437,6 @@ pub fn token_request(
         ("code_verifier", verifier),
     ];
     let mut authorization = None;
-    let methods = discovery.token_endpoint_auth_methods_supported.as_deref();
-    let basic = methods.is_none_or(|m| m.iter().any(|m| m == "client_secret_basic"));
     match &config.client_secret {
         Some(secret) if basic => {
             let user = form_encode(&[("", &config.client_id)]);
@@ -442,7 +454,7 @@ pub fn token_request(
         None => pairs.push(("client_id", &config.client_id)),
     }
     TokenRequest {
-        url: discovery.token_endpoint.clone(),
+        url: token_endpoint.to_string(),
         authorization,
         body: form_encode(&pairs),
     }
@@ -451,28 +463,34 @@ pub fn token_request(
 /// The id token of the token endpoint's answer (`status`, `body`); the
 /// provider's `error` when it refused the code.
 pub fn id_token_of(status: u16, body: &[u8]) -> Result<String, SignOnError> {
-    #[derive(Deserialize)]
-    struct Answer {
-        id_token: Option<String>,
-        error: Option<String>,
-    }
-    let answer: Answer = serde_json::from_slice(body).map_err(|_| {
+    token_answer(status, body, "id_token", "is the scope openid granted?")
+}
+
+/// The token `field` of the token endpoint's answer (`status`, `body`);
+/// the provider's `error` when it refused the code (`hint` says what a
+/// missing one may mean).
+pub(crate) fn token_answer(
+    status: u16,
+    body: &[u8],
+    field: &str,
+    hint: &str,
+) -> Result<String, SignOnError> {
+    let answer: serde_json::Value = serde_json::from_slice(body).map_err(|_| {
         SignOnError::Provider(format!("the token endpoint answered {status}, not JSON"))
     })?;
-    match (status, answer) {
-        (
-            200,
-            Answer {
-                id_token: Some(t), ..
-            },
-        ) => Ok(t),
-        (200, _) => Err(SignOnError::Provider(
-            "the token endpoint gave no id_token (is the scope openid granted?)".into(),
-        )),
-        (400 | 401, Answer { error: Some(e), .. }) => {
-            Err(SignOnError::Refused(e.chars().take(64).collect()))
-        }
-        (status, _) => Err(SignOnError::Provider(format!(
+    let text = |name: &str| {
+        answer
+            .get(name)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    match (status, text(field), text("error")) {
+        (200, Some(token), _) => Ok(token),
+        (200, None, _) => Err(SignOnError::Provider(format!(
+            "the token endpoint gave no {field} ({hint})"
+        ))),
+        (400 | 401, _, Some(e)) => Err(SignOnError::Refused(e.chars().take(64).collect())),
+        (status, _, _) => Err(SignOnError::Provider(format!(
             "the token endpoint answered {status}"
         ))),
     }

@@ -1,10 +1,12 @@
 //! The city's sign-on, whichever protocol it speaks (`sign_on_protocol`):
-//! OpenID Connect ([`crate::access::oidc`], the default) or a CAS server
-//! ([`crate::access::cas`]), as provincial unified identity platforms
+//! OpenID Connect ([`crate::access::oidc`], the default), a CAS server
+//! ([`crate::access::cas`]) or OAuth2 with a user-info endpoint
+//! ([`crate::access::oauth2`]), as provincial unified identity platforms
 //! offer. Either way the sign-on only proves who someone is: the identity
 //! it names (its issuer and subject) is looked up in the staff directory.
 
 use crate::access::cas::CasConfig;
+use crate::access::oauth2::{Endpoints, OAuth2Config};
 use crate::access::oidc::{SignOnConfig, SignOnError};
 
 /// What the operator set, as Spin variables.
@@ -22,6 +24,8 @@ pub struct Variables<'a> {
     pub redirect_uri: &'a str,
     /// `oidc_host`: the provider's origin.
     pub host: &'a str,
+    /// `oauth2_*` (OAuth2).
+    pub oauth2: Endpoints<'a>,
 }
 
 /// A configured sign-on.
@@ -31,6 +35,8 @@ pub enum Provider {
     Oidc(SignOnConfig),
     /// A CAS server.
     Cas(CasConfig),
+    /// An OAuth2 provider with a user-info endpoint.
+    OAuth2(OAuth2Config),
 }
 
 impl Provider {
@@ -54,8 +60,19 @@ impl Provider {
                 v.redirect_uri,
                 v.host,
             )?))),
+            "oauth2" => {
+                let client = SignOnConfig::parse(
+                    v.issuer,
+                    v.client_id,
+                    v.client_secret,
+                    v.redirect_uri,
+                    v.host,
+                )?
+                .ok_or(SignOnError::Off)?;
+                Ok(Some(Self::OAuth2(OAuth2Config::parse(client, &v.oauth2)?)))
+            }
             other => Err(SignOnError::Config(format!(
-                "sign_on_protocol must be oidc or cas, not {other:?}"
+                "sign_on_protocol must be oidc, cas or oauth2, not {other:?}"
             ))),
         }
     }

@@ -315,3 +315,31 @@ fn a_cas_servers_ticket_signs_in_the_person_it_names_once_and_signing_out_goes_t
         stranger.body
     );
 }
+
+#[test]
+fn an_oauth2_providers_user_record_names_the_person_and_the_directory_decides_the_rest() {
+    let provider = FakeProvider::start();
+    let (app, _state) = launch_with(provider.oauth2_variables(REDIRECT_URI));
+    let issuer = format!("{}/oauth2", provider.issuer);
+    add_person_at(
+        &app,
+        &issuer,
+        "sun.li",
+        "u-4001",
+        json!({"role": "unit", "unit": "qibin-water"}),
+    );
+    provider.sign_in_as("u-4001");
+    let signed = sign_on(&app, None);
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    let me = app
+        .get_with("/api/me", &[("cookie", &cookie_of(&signed))])
+        .json();
+    assert_eq!(
+        (me["person"].as_str(), me["unit"].as_str()),
+        (Some("sun.li"), Some("qibin-water"))
+    );
+    // The code was exchanged with the client's secret and the PKCE verifier.
+    assert!(provider.refusals().is_empty(), "{:?}", provider.refusals());
+    provider.sign_in_as("u-9999");
+    assert_eq!(sign_on(&app, None).status, 401);
+}
