@@ -118,6 +118,13 @@ pub fn recovery_codes(random: &[u8; RECOVERY_CODES * 10]) -> Vec<String> {
         .collect()
 }
 
+/// The context a person's TOTP secret is sealed under (with the
+/// personal-data key): bound to the person, so a sealed secret moved to
+/// another account's row does not open.
+pub fn sealing_context(person: &str) -> String {
+    format!("totp:{person}")
+}
+
 /// The hash a recovery code is kept as (SHA-256 of its normalised form:
 /// lowercase, no spaces or dashes; the codes are random, so no salt is
 /// needed).

@@ -104,7 +104,7 @@ impl From<crate::base::db::DbError> for AccountError {
 }
 
 fn context(person: &PersonId) -> String {
-    format!("totp:{person}")
+    totp::sealing_context(person.as_str())
 }
 
 fn weak(f: &mut Fields, field: &str, e: password::WeakPassword) {

@@ -1,6 +1,7 @@
-//! Re-sealing: moving submitters' personal data to the key in force after
-//! a new `pd_key` was put in force (the previous one kept in
-//! `pd_previous_keys` until every row is moved).
+//! Re-sealing: moving submitters' personal data, and the second-factor
+//! secrets of staff's local accounts, to the key in force after a new
+//! `pd_key` was put in force (the previous one kept in `pd_previous_keys`
+//! until every row is moved).
 
 use serde::Serialize;
 
@@ -61,10 +62,15 @@ impl BatchSize {
 /// Rows sealed with another key (an anonymised, emptied row has none).
 const NOT_CURRENT: &str =
     "length(sealed) > 0 AND NOT (substr(sealed, 1, 1) = x'02' AND substr(sealed, 2, 8) = ?)";
+/// Second-factor secrets sealed with another key (an account waiting for
+/// its first sign-in has none).
+const SECRET_NOT_CURRENT: &str = "totp_sealed IS NOT NULL AND length(totp_sealed) > 0 \
+     AND NOT (substr(totp_sealed, 1, 1) = x'02' AND substr(totp_sealed, 2, 8) = ?)";
 
 /// Re-seals up to `limit` rows not sealed with the key in force, in one
-/// transaction, each with a fresh nonce from `nonce`; their submitter keys
-/// (duplicate screening) are recomputed under the key in force too. Run it
+/// transaction, each with a fresh nonce from `nonce`: submitters first
+/// (their submitter keys for duplicate screening recomputed under the key
+/// in force too), then staff's TOTP secrets. Run it
 /// until `remaining` is 0; then the previous key can be dropped.
 pub fn reseal(
     db: &impl Db,
@@ -94,9 +100,29 @@ pub fn reseal(
             )?;
             resealed += 1;
         }
+        // Then, with what is left of the batch, staff's TOTP secrets.
+        let budget = i64::from(limit.get()) - i64::try_from(resealed).unwrap_or(0);
+        let secrets = db.execute(
+            &format!("SELECT person_id, totp_sealed FROM staff_accounts WHERE {SECRET_NOT_CURRENT} ORDER BY person_id LIMIT ?"),
+            &[current.clone(), budget.max(0).into()],
+        )?;
+        for row in secrets.iter() {
+            let person = row.text("person_id")?;
+            let context = crate::access::totp::sealing_context(person);
+            let plain = keys.open_secret(&context, row.blob("totp_sealed")?)?;
+            let sealed = keys.seal_secret(&context, &plain, nonce())?;
+            db.execute(
+                "UPDATE staff_accounts SET totp_sealed = ? WHERE person_id = ?",
+                &[sealed.into(), person.into()],
+            )?;
+            resealed += 1;
+        }
         let left = db.execute(
-            &format!("SELECT COUNT(*) AS n FROM case_submitters WHERE {NOT_CURRENT}"),
-            std::slice::from_ref(&current),
+            &format!(
+                "SELECT (SELECT COUNT(*) FROM case_submitters WHERE {NOT_CURRENT})
+                      + (SELECT COUNT(*) FROM staff_accounts WHERE {SECRET_NOT_CURRENT}) AS n"
+            ),
+            &[current.clone(), current.clone()],
         )?;
         let remaining = left.row(0).map(|r| r.integer("n")).transpose()?.unwrap_or(0);
         Ok(Resealed {
@@ -167,6 +193,72 @@ mod tests {
             Some(Ok(new_only.submitter_key(&phone)))
         );
         assert_ne!(keys().submitter_key(&phone), new_only.submitter_key(&phone));
+    }
+
+    #[test]
+    fn a_clerks_second_factor_secret_moves_to_the_new_key_with_the_cases_and_still_opens() {
+        let db = migrated_db();
+        store_case(
+            &db,
+            1,
+            complaint("13812345678"),
+            "2026-11-02T09:00:00+08:00",
+        );
+        let context = crate::access::totp::sealing_context("li.na");
+        let secret = [9u8; 20];
+        let sealed = keys()
+            .seal_secret(&context, &secret, [3; 12])
+            .expect("sealed");
+        for sql in [
+            "INSERT INTO staff (id, display_name, role, active, created_at, updated_at)
+             VALUES ('li.na', '李娜', 'agent', 1, 'x', 'x')",
+            "INSERT INTO staff (id, display_name, role, active, created_at, updated_at)
+             VALUES ('new.one', '新人', 'agent', 1, 'x', 'x')",
+        ] {
+            db.execute(sql, &[]).expect("person");
+        }
+        db.execute(
+            "INSERT INTO staff_accounts (person_id, username, password_hash, totp_sealed, updated_at)
+             VALUES ('li.na', 'li.na', 'h', ?, 'x'), ('new.one', 'new.one', 'h', NULL, 'x')",
+            &[sealed.into()],
+        )
+        .expect("accounts");
+        let rotated =
+            Keys::with_previous("the new secret", ["test deployment secret"]).expect("keys");
+        let new_only = Keys::from_secret("the new secret").expect("keys");
+        let mut n = 0u8;
+        let mut nonce = || {
+            n += 1;
+            [n; 12]
+        };
+        let size = |n: &str| BatchSize::parse(Some(n)).expect("a batch size");
+        let first = reseal(&db, &rotated, size("1"), &mut nonce).expect("reseals");
+        assert_eq!((first.resealed, first.remaining), (1, 1), "the case first");
+        let second = reseal(&db, &rotated, size("10"), &mut nonce).expect("reseals");
+        assert_eq!(
+            (second.resealed, second.remaining),
+            (1, 0),
+            "then the secret"
+        );
+        let rows = db
+            .execute(
+                "SELECT totp_sealed FROM staff_accounts WHERE person_id = 'li.na'",
+                &[],
+            )
+            .expect("query");
+        let stored = rows
+            .row(0)
+            .expect("row")
+            .blob("totp_sealed")
+            .expect("blob")
+            .to_vec();
+        assert_eq!(
+            new_only.open_secret(&context, &stored).expect("opens"),
+            secret
+        );
+        assert!(new_only
+            .open_secret(&crate::access::totp::sealing_context("new.one"), &stored)
+            .is_err());
     }
 
     #[test]
