@@ -17,7 +17,7 @@
 //! Bodies only as JSON (no cross-site form can post one); a development
 //! instance answers only on this machine.
 
-use common::auth::{session_cookie_header, SignedIn};
+use common::auth::session_cookie_header;
 use common::kv::SpinKv;
 use common::routes::{
     self, ADMIN_RESET, AUTH_BOOTSTRAP, AUTH_FIRST_SIGN_IN, AUTH_LOGOUT, AUTH_METHODS,
@@ -62,14 +62,18 @@ fn serve(ctx: &Ctx, endpoint: Endpoint) -> Answer {
         return Err(common::auth::development_only());
     }
     use Endpoint::{Bootstrap, FirstSignIn, Password};
+    let mut limits = shared::access::attempts::SignInLimits::default();
     if matches!(endpoint, Bootstrap | Password | FirstSignIn) {
         common::request::require_json(&ctx.req)?;
+        // The county's limits on failed sign-ins (its intake rules).
+        limits = ctx.rules()?.get::<IntakeRules>()?.sign_in;
     }
     let client = ctx.client_bucket()?;
     let desk = Desk {
         kv: &SpinKv,
         client: &client,
         now: ctx.now(),
+        limits,
     };
     match endpoint {
         Endpoint::Methods => {
@@ -135,10 +139,7 @@ fn logout(ctx: &Ctx, desk: &Desk<'_, SpinKv>) -> Answer {
     let signed = common::auth::signed_in(ctx)?
         .ok_or_else(|| Problem::unauthorized("nobody is signed in").boxed())?;
     let person = signed.person()?;
-    let cookie = match &signed {
-        SignedIn::Session { cookie, .. } => Some(cookie.as_str()),
-        SignedIn::Bearer(_) => None,
-    };
+    let cookie = signed.cookie();
     let mut resp = match accounts::sign_out(ctx.db()?, &person, cookie, everywhere, desk)? {
         Some(url) => json(200, &serde_json::json!({ "end_session_url": url }))?,
         None => Response::builder().status(204).build(),
@@ -150,11 +151,10 @@ fn logout(ctx: &Ctx, desk: &Desk<'_, SpinKv>) -> Answer {
 fn me(ctx: &Ctx) -> Answer {
     let signed = common::auth::signed_in(ctx)?
         .ok_or_else(|| Problem::unauthorized("sign in first").boxed())?;
-    let session = match &signed {
-        SignedIn::Session { session, .. } => Some(session),
-        SignedIn::Bearer(_) => None,
-    };
-    let mut resp = json(200, &staff::me(ctx.db()?, signed.principal(), session)?)?;
+    let mut resp = json(
+        200,
+        &staff::me(ctx.db()?, signed.principal(), signed.session())?,
+    )?;
     resp.set_header("cache-control", "no-store");
     Ok(resp)
 }

@@ -73,6 +73,22 @@ impl SignedIn {
         }
     }
 
+    /// The browser's session, if it signed in with one.
+    pub fn session(&self) -> Option<&Session> {
+        match self {
+            Self::Session { session, .. } => Some(session),
+            Self::Bearer(_) => None,
+        }
+    }
+
+    /// The session cookie's value, if it signed in with one.
+    pub fn cookie(&self) -> Option<&str> {
+        match self {
+            Self::Session { cookie, .. } => Some(cookie),
+            Self::Bearer(_) => None,
+        }
+    }
+
     /// Their id in the staff directory.
     pub fn person(&self) -> Result<shared::base::ids::PersonId, Box<Problem>> {
         self.principal()

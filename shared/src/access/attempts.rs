@@ -211,7 +211,8 @@ pub fn guarded<T, E: From<Throttled>>(
 /// account takes one attempt per 1, 2, 4, … seconds, at most
 /// `max_delay_seconds` — so an attacker slows guessing on a clerk's
 /// account and the clerk, from another machine, waits that long at most.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct SignInLimits {
     /// The window wrong answers are counted in, in minutes.
     pub window_minutes: u32,
@@ -235,6 +236,22 @@ impl Default for SignInLimits {
 }
 
 impl SignInLimits {
+    /// Checks the limits are usable: every number at least 1, the window at
+    /// most a day, and the delay at most 30 s — a slowed account is never
+    /// locked out.
+    pub fn check(&self) -> Result<(), String> {
+        if !(1..=1440).contains(&self.window_minutes) {
+            return Err("sign_in.window_minutes must be from 1 to 1440".into());
+        }
+        if self.per_client == 0 || self.per_account == 0 {
+            return Err("sign_in.per_client and sign_in.per_account must be at least 1".into());
+        }
+        if !(1..=30).contains(&self.max_delay_seconds) {
+            return Err("sign_in.max_delay_seconds must be from 1 to 30".into());
+        }
+        Ok(())
+    }
+
     /// The delay between attempts on an account with `wrong` wrong answers
     /// in the window: none up to `per_account`, then doubling to the cap.
     pub fn delay(&self, wrong: i64) -> Option<i64> {

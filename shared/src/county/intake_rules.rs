@@ -46,6 +46,10 @@ pub struct IntakeRules {
     /// How long staff sessions live: idle minutes and the shift's hours.
     #[serde(default)]
     pub sessions: crate::directory::sessions::SessionLengths,
+    /// Limits on failed staff sign-ins: per client, and the growing delay
+    /// on an account under attack (never a lockout).
+    #[serde(default)]
+    pub sign_in: crate::access::attempts::SignInLimits,
     /// The names citizens pick their county by, per 9-digit code (the
     /// portal's list, `GET /api/counties`); a county with units but no name
     /// here is listed by its code.
@@ -108,6 +112,7 @@ impl IntakeRules {
         }
         rules.tracking.check()?;
         rules.sessions.check()?;
+        rules.sign_in.check()?;
         for (code, name) in &rules.county_names {
             if code.parse::<crate::base::ids::CountyCode>().is_err() {
                 return Err(format!("county_names: {code} is not a 9-digit county code"));
@@ -210,6 +215,22 @@ impl RuleFamily for IntakeRules {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_county_sets_its_sign_in_limits_and_a_delay_past_30_seconds_is_refused() {
+        let mut rules: serde_json::Value =
+            serde_json::from_str(DEFAULTS).expect("the shipped rules are JSON");
+        assert_eq!(
+            IntakeRules::defaults().sign_in,
+            crate::access::attempts::SignInLimits::default()
+        );
+        rules["sign_in"]["per_client"] = 50.into();
+        let own = IntakeRules::from_json(&rules.to_string()).expect("valid");
+        assert_eq!(own.sign_in.per_client, 50);
+        rules["sign_in"]["max_delay_seconds"] = 3600.into();
+        let lockout = IntakeRules::from_json(&rules.to_string()).expect_err("refused");
+        assert!(lockout.contains("max_delay_seconds"), "{lockout}");
+    }
 
     #[test]
     fn a_client_past_the_minutes_limit_is_refused_until_the_next_minute_and_a_failing_store_refuses_none(

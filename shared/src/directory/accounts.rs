@@ -395,6 +395,9 @@ pub struct Desk<'a, K: KeyValue> {
     pub client: &'a str,
     /// Now.
     pub now: DateTime<Utc>,
+    /// The county's limits on failed sign-ins (its intake rules'
+    /// `sign_in`).
+    pub limits: SignInLimits,
 }
 
 impl<K: KeyValue> Desk<'_, K> {
@@ -415,7 +418,7 @@ pub fn password_sign_in(
     policy: SessionPolicy,
     desk: &Desk<'_, impl KeyValue>,
 ) -> Result<(PersonId, Opened), AccountError> {
-    let limits = SignInLimits::default();
+    let limits = desk.limits;
     let done = guarded_sign_in(desk.kv, &limits, desk.client, &c.username, desk.now, || {
         let opened = db.transaction(|db| {
             let (person, opened) = sign_in_to_session(db, keys, c, random, policy, desk.now)?;
@@ -474,7 +477,7 @@ pub fn guarded_bootstrap(
     drawn: &Drawn,
     desk: &Desk<'_, impl KeyValue>,
 ) -> Result<Enrolment, AccountError> {
-    let limits = SignInLimits::default();
+    let limits = desk.limits;
     guarded_sign_in(
         desk.kv,
         &limits,
@@ -674,7 +677,7 @@ pub fn first_sign_in(
         .finish(username.zip(given).zip(new))
         .map_err(AccountError::Fields)?;
     let username = username.0.trim().to_lowercase();
-    let limits = SignInLimits::default();
+    let limits = desk.limits;
     let secret = Secret::from_bytes(drawn.totp);
     let codes = totp::recovery_codes(&drawn.recovery);
     let enrolled = guarded_sign_in(
@@ -1061,6 +1064,7 @@ mod tests {
             kv: &kv,
             client: "192.0.2.1",
             now: now(),
+            limits: SignInLimits::default(),
         };
         // Signing in with it is not yet possible: first the person's own.
         let with_it = Credentials::parse(&json!({"username": "li.na",

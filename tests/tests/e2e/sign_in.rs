@@ -647,3 +647,30 @@ fn a_county_sets_how_long_a_session_lives_and_the_next_sign_in_lives_so() {
     app.set_clock("2026-12-07T09:06:00+08:00");
     assert_eq!(app.get_with("/api/me", &[("cookie", &cookie)]).status, 401);
 }
+
+#[test]
+fn a_county_sets_its_sign_in_limits_and_a_lockout_length_delay_is_refused() {
+    let (app, _state) = launch(&[]);
+    bootstrap(&app);
+    // The bureau lets one address fail three times a window, not twenty.
+    let bureau = token("bureau", None, "admin.bureau");
+    let mut rules = app.get_as(&bureau, "/api/admin/rules/intake").json()["rules"].clone();
+    rules["sign_in"] =
+        json!({"window_minutes": 15, "per_client": 3, "per_account": 5, "max_delay_seconds": 30});
+    let set = app.put_as(&bureau, "/api/admin/rules/intake", &rules.to_string());
+    assert_eq!(set.status, 200, "{}", set.body);
+    rules["sign_in"]["max_delay_seconds"] = json!(3600);
+    let lockout = app.put_as(&bureau, "/api/admin/rules/intake", &rules.to_string());
+    assert_eq!(lockout.status, 422, "never a lockout: {}", lockout.body);
+    let tries: Vec<u16> = (0..4)
+        .map(|n| {
+            sign_in(
+                &app,
+                json!({"password": format!("wrong guess {n}"), "totp": "123456"}),
+                &[],
+            )
+            .status
+        })
+        .collect();
+    assert_eq!(tries, [401, 401, 401, 429]);
+}
