@@ -75,15 +75,22 @@ pub fn config() -> Result<Provider, SignOnFailed> {
     configured()?.ok_or(SignOnFailed::Protocol(SignOnError::Off))
 }
 
-async fn get(url: &str, what: &str) -> Result<(u16, Vec<u8>), SignOnFailed> {
-    let resp: Response = spin_sdk::http::send(Request::get(url).build())
+/// A GET at the provider (with an access token, if given): its status and
+/// body.
+async fn get(url: &str, bearer: Option<&str>, what: &str) -> Result<(u16, Vec<u8>), SignOnFailed> {
+    let mut request = Request::get(url);
+    request.header("accept", "application/json");
+    if let Some(token) = bearer {
+        request.header("authorization", format!("Bearer {token}"));
+    }
+    let resp: Response = spin_sdk::http::send(request.build())
         .await
         .map_err(|e| SignOnError::Provider(format!("{what} unreachable ({e})")))?;
     answer_of_body(resp, what)
 }
 
 async fn fetch(url: &str, what: &str) -> Result<Vec<u8>, SignOnFailed> {
-    match get(url, what).await? {
+    match get(url, None, what).await? {
         (200, body) => Ok(body),
         (status, _) => Err(SignOnError::Provider(format!("{what} answered {status}")).into()),
     }
@@ -170,20 +177,15 @@ pub async fn identity(
     let config = match provider {
         Provider::Oidc(config) => config,
         Provider::Cas(cas) => {
-            let (status, body) = get(&cas.validate_url(state, code), "serviceValidate").await?;
+            let (status, body) =
+                get(&cas.validate_url(state, code), None, "serviceValidate").await?;
             return Ok((cas.identity_of(status, &body)?, Some(cas.logout_url())));
         }
         Provider::OAuth2(oauth2) => {
             let (status, body) = exchange(&oauth2.token_request(code, &pending.verifier)).await?;
             let token = OAuth2Config::access_token_of(status, &body)?;
-            let request = Request::get(&oauth2.userinfo_url)
-                .header("authorization", format!("Bearer {token}"))
-                .header("accept", "application/json")
-                .build();
-            let resp: Response = spin_sdk::http::send(request).await.map_err(|e| {
-                SignOnError::Provider(format!("the user-info endpoint unreachable ({e})"))
-            })?;
-            let (status, body) = answer_of_body(resp, "the user-info endpoint")?;
+            let (status, body) =
+                get(&oauth2.userinfo_url, Some(&token), "the user-info endpoint").await?;
             return Ok((oauth2.identity_of(status, &body)?, None));
         }
     };

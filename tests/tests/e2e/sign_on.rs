@@ -44,6 +44,21 @@ fn add_person_at(app: &App, issuer: &str, id: &str, subject: &str, role: Value) 
     assert_eq!(added.status, 201, "{}", added.body);
 }
 
+/// Signs out from this app's own page, as the portal does: the session
+/// cookie and the CSRF token `GET /api/me` gave (`me`).
+fn log_out(app: &App, cookie: &str, me: &Value) -> Reply {
+    let csrf = me["csrf_token"].as_str().expect("csrf");
+    app.post_json(
+        "/auth/logout",
+        "",
+        &[
+            ("cookie", cookie),
+            ("sec-fetch-site", "same-origin"),
+            ("x-csrf-token", csrf),
+        ],
+    )
+}
+
 fn cookie_of(reply: &Reply) -> String {
     let set = reply.set_cookie.as_deref().expect("a cookie");
     set.split(';').next().expect("name=value").to_string()
@@ -123,16 +138,7 @@ fn a_person_the_bureau_linked_signs_in_through_the_sign_on_and_the_directory_dec
     assert!(provider.refusals().is_empty(), "{:?}", provider.refusals());
 
     // Signing out sends the browser on to the provider's end-session page.
-    let csrf = me["csrf_token"].as_str().expect("csrf").to_string();
-    let out = app.post_json(
-        "/auth/logout",
-        "",
-        &[
-            ("cookie", &cookie),
-            ("sec-fetch-site", "same-origin"),
-            ("x-csrf-token", &csrf),
-        ],
-    );
+    let out = log_out(&app, &cookie, &me);
     assert_eq!(out.status, 200, "{}", out.body);
     let end = out.json()["end_session_url"]
         .as_str()
@@ -289,16 +295,7 @@ fn a_cas_servers_ticket_signs_in_the_person_it_names_once_and_signing_out_goes_t
     let replay = app.step(&callback, &[("cookie", &cookie)]);
     assert_eq!(replay.status, 400, "{}", replay.body);
 
-    let csrf = me["csrf_token"].as_str().expect("csrf").to_string();
-    let out = app.post_json(
-        "/auth/logout",
-        "",
-        &[
-            ("cookie", &session),
-            ("sec-fetch-site", "same-origin"),
-            ("x-csrf-token", &csrf),
-        ],
-    );
+    let out = log_out(&app, &session, &me);
     assert_eq!(out.status, 200, "{}", out.body);
     assert_eq!(
         out.json()["end_session_url"],
