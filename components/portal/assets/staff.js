@@ -242,6 +242,8 @@ export function home() {
 const QUEUES = [
   'screening',
   'triage',
+  'returned',
+  'escalated',
   'stuck',
   'qc',
   'overdue',
@@ -290,7 +292,24 @@ export async function inbox(main, queue, params) {
         },
         { label: t('case.title'), cell: (r) => r.title },
         { label: t('case.status'), cell: (r) => enumLabel('status', r.status) },
-        { label: t('case.lead_unit'), cell: (r) => r.lead_unit || '—' },
+        queue === 'returned'
+          ? {
+              label: t('case.returned_by'),
+              cell: (r) =>
+                r.returned
+                  ? h(
+                      'span',
+                      {},
+                      r.returned.unit_name || r.returned.unit,
+                      h('br'),
+                      h('span', { class: 'hint' }, r.returned.reason),
+                    )
+                  : '—',
+            }
+          : {
+              label: t('case.lead_unit'),
+              cell: (r) => r.lead_unit_name || r.lead_unit || '—',
+            },
         {
           label: t('case.next_due'),
           cell: (r) =>

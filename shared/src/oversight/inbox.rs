@@ -19,44 +19,9 @@ use crate::base::ids::{CaseId, CountyCode, TrackingCode};
 use crate::case::stored::StoreError;
 use crate::case::words::{Channel, Kind};
 use crate::case::words::{Role, Status};
+pub use crate::oversight::queues::Queue;
 use crate::oversight::reminder::ScanRules;
 use crate::time::calendar::Calendar;
-
-/// A bureau queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Queue {
-    /// Accepted, no unit: the bureau routes it.
-    Triage,
-    /// Received or accepted, no stage took it on for a few minutes.
-    Stuck,
-    /// A reply waits for the bureau's check.
-    Qc,
-    /// Open with a deadline past due.
-    Overdue,
-    /// Not accepted: to confirm or override.
-    Rejected,
-    /// Screening proposed not to accept: a person decides.
-    Screening,
-    /// The submitter asked for a review.
-    Review,
-    /// Closed cases drawn for a follow-up call at the county's rate, not
-    /// yet called (Art. 6(一).3, 6(二).3).
-    FollowUp,
-    /// Units that did not open their inbox on a working day (`date`).
-    Unseen,
-}
-
-text_enum!(Queue {
-    Triage = "triage",
-    Stuck = "stuck",
-    Qc = "qc",
-    Overdue = "overdue",
-    Rejected = "rejected",
-    Screening = "screening",
-    Review = "review",
-    FollowUp = "follow_up",
-    Unseen = "unseen",
-});
 
 /// The most cases one page holds, and how many it holds by default.
 pub const MAX_LIMIT: u32 = 200;
@@ -129,12 +94,31 @@ pub struct InboxItem {
     pub status: Status,
     /// The unit handling it.
     pub lead_unit: Option<UnitId>,
+    /// That unit's name in the directory.
+    pub lead_unit_name: Option<String>,
     /// The day its soonest running deadline falls due.
     pub next_due: Option<NaiveDate>,
     /// Whether a running deadline is past due.
     pub overdue: bool,
     /// Urge notices not acknowledged (warnings need none).
     pub urge_notices: i64,
+    /// Who returned it as not theirs, and why, while it waits to be sent
+    /// on (the `returned` queue).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub returned: Option<ReturnedBy>,
+}
+
+/// A unit's return of a case as not its own (退回).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReturnedBy {
+    /// The unit that returned it.
+    pub unit: UnitId,
+    /// Its name in the directory.
+    pub unit_name: Option<String>,
+    /// Why it is not theirs, in the unit's words.
+    pub reason: String,
+    /// When, China time.
+    pub at: String,
 }
 
 /// One page of a list; `next` continues it.
@@ -241,7 +225,13 @@ const ITEM: &str = "SELECT c.id, c.tracking_code, c.title, c.status, c.lead_unit
       WHERE d.case_id = c.id AND d.active = 1 AND d.met_at IS NULL
         AND d.milestone != 'contact') AS next_due_at,
     (SELECT COUNT(*) FROM urge_notices u
-      WHERE u.case_id = c.id AND u.acknowledged_at IS NULL AND u.level != 'warning') AS urges
+      WHERE u.case_id = c.id AND u.acknowledged_at IS NULL AND u.level != 'warning') AS urges,
+    (SELECT n.name FROM units n WHERE n.id = c.lead_unit) AS lead_unit_name,
+    CASE WHEN c.status = 'accepted' AND c.lead_unit IS NULL AND c.routed_before = 1 THEN
+      (SELECT e.at || '|' || COALESCE((SELECT n.name FROM units n WHERE n.id = e.actor_unit), '')
+              || '|' || e.data FROM case_events e
+        WHERE e.case_id = c.id AND e.type = 'returned_misrouted' ORDER BY e.id DESC LIMIT 1)
+    END AS returned
     FROM cases c WHERE ";
 
 /// The work list `who` asks for at `now`: a unit's inbox (recording the
@@ -272,7 +262,7 @@ pub fn list(
         (Role::Bureau | Role::Supervisor, Some(Queue::Unseen)) => return Err(InboxError::NotCases),
         (Role::Bureau | Role::Supervisor, queue) => {
             let queue = queue.unwrap_or(Queue::Triage);
-            let (clause, extra) = queue_clause(queue, at, settings.stuck_after);
+            let (clause, extra) = crate::oversight::queues::clause(queue, at, settings.stuck_after);
             clauses.push(clause);
             params.extend(extra);
             Some(queue)
@@ -481,38 +471,6 @@ fn drawn_for_follow_up(row: &Listed, rate: f64) -> bool {
     )
 }
 
-fn queue_clause(
-    queue: Queue,
-    at: DateTime<FixedOffset>,
-    stuck_after: Duration,
-) -> (&'static str, Vec<SqlValue>) {
-    match queue {
-        Queue::Triage => ("c.status = 'accepted' AND c.lead_unit IS NULL AND c.dispatch_tried_at IS NOT NULL", vec![]),
-        Queue::Stuck => (
-            "c.routed_before = 0 AND c.dispatch_tried_at IS NULL AND c.status IN ('received', 'accepted')
-             AND c.received_at < ? AND (c.mode IS NULL OR c.mode NOT IN ('immediate', 'direct'))",
-            vec![clock::format(at - stuck_after).into()],
-        ),
-        Queue::Qc => ("c.status = 'awaiting_qc'", vec![]),
-        Queue::Overdue => (
-            "c.status NOT IN ('closed', 'rejected') AND EXISTS (SELECT 1 FROM case_deadlines d
-               WHERE d.case_id = c.id AND d.active = 1 AND d.met_at IS NULL
-                 AND d.milestone != 'contact' AND d.due_at < ?)",
-            vec![clock::format(at).into()],
-        ),
-        Queue::Rejected => ("c.status = 'rejected'", vec![]),
-        Queue::Screening => ("c.status = 'screening'", vec![]),
-        Queue::Review => ("c.status = 'under_review'", vec![]),
-        Queue::FollowUp => (
-            "c.status = 'closed' AND c.closed_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM case_events e
-               WHERE e.case_id = c.id AND e.type = 'followed_up')",
-            vec![],
-        ),
-        // Not a list of cases ([`unseen`]).
-        Queue::Unseen => ("0", vec![]),
-    }
-}
-
 fn listed(r: crate::base::db::Row<'_>, now: DateTime<Utc>) -> Result<Listed, StoreError> {
     let item = item(&r, now)?;
     Ok(Listed {
@@ -548,6 +506,24 @@ fn item(r: &crate::base::db::Row<'_>, now: DateTime<Utc>) -> Result<InboxItem, S
         next_due: next_due_at.map(|t| t.date_naive()),
         overdue: next_due_at.is_some_and(|t| t.with_timezone(&Utc) < now),
         urge_notices: r.integer("urges")?,
+        lead_unit_name: r.opt_text("lead_unit_name")?.map(str::to_string),
+        returned: r
+            .opt_text("returned")?
+            .map(|t| returned_by(t).ok_or_else(|| corrupt("returned")))
+            .transpose()?,
+    })
+}
+
+/// The return recorded as `at|unit name|{event}`.
+fn returned_by(text: &str) -> Option<ReturnedBy> {
+    let mut parts = text.splitn(3, '|');
+    let (at, name, data) = (parts.next()?, parts.next()?, parts.next()?);
+    let event: serde_json::Value = serde_json::from_str(data).ok()?;
+    Some(ReturnedBy {
+        unit: event.get("unit")?.as_str()?.parse().ok()?,
+        unit_name: (!name.is_empty()).then(|| name.to_string()),
+        reason: event.get("reason")?.as_str()?.to_string(),
+        at: at.to_string(),
     })
 }
 

@@ -1,4 +1,5 @@
-//! Nothing out of sight: work lists (`inbox`, Art. 10), the deadline scan
+//! Nothing out of sight: work lists (`inbox`, Art. 10) and the bureau's
+//! queues they draw from (`queues`), the deadline scan
 //! and its urge notices (`reminder`, `reminder_rows`), follow-up sampling
 //! (`sampling`), statistics (`statistics`, Art. 9), hotspots and the
 //! rectification items opened from them (`hotspots`, `rectification`,
@@ -6,6 +7,7 @@
 
 pub mod hotspots;
 pub mod inbox;
+pub mod queues;
 pub mod rectification;
 pub mod reminder;
 pub mod reminder_rows;

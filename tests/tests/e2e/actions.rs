@@ -116,6 +116,21 @@ fn a_unit_returns_a_misrouted_case_and_the_bureau_reassigns_it() {
     );
     assert_eq!(back.status, 200, "{}", back.body);
     assert_eq!(back.json()["status"], "accepted");
+    // It waits in the bureau's `returned` queue with the unit's reason,
+    // not in triage.
+    let returned = app.get_as(&bureau, "/api/inbox?queue=returned").json();
+    assert_eq!(returned["cases"][0]["case_id"], id);
+    assert_eq!(returned["cases"][0]["returned"]["unit"], "qibin-urban");
+    assert_eq!(
+        returned["cases"][0]["returned"]["unit_name"],
+        "淇滨区城市管理局"
+    );
+    assert_eq!(
+        returned["cases"][0]["returned"]["reason"],
+        "路灯属供电公司维护"
+    );
+    let triage = app.get_as(&bureau, "/api/inbox?queue=triage").json();
+    assert_eq!(triage["cases"], json!([]));
 
     let again = act(
         &app,
@@ -133,8 +148,10 @@ fn a_unit_returns_a_misrouted_case_and_the_bureau_reassigns_it() {
         kinds,
         vec!["accepted", "routed", "returned_misrouted", "reassigned"]
     );
-    // The unit it left no longer reads it.
+    // The unit it left no longer reads it; the queue is empty again.
     assert_eq!(app.get_as(&urban, &format!("/api/cases/{id}")).status, 403);
+    let returned = app.get_as(&bureau, "/api/inbox?queue=returned").json();
+    assert_eq!(returned["cases"], json!([]));
 }
 
 #[test]
