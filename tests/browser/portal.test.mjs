@@ -408,6 +408,49 @@ test('an agent takes a hotline call as a transfer and prints the registration fo
   await done(page);
 });
 
+test('the bureau finds a case by a two-character word and by the caller’s phone; the agent sees the caller’s open case while registering a call', async () => {
+  const caller = phone();
+  const r = await api('POST', '/api/cases', {
+    body: {
+      channel: 'online_platform',
+      kind: 'complaint',
+      title: '井盖缺失',
+      content: '淇滨区长江路口井盖缺失，夜间行人易跌落，请尽快补装。',
+      county: '410611000',
+      submitter: { type: 'individual', name: '赵六', phone: caller },
+    },
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  const page = await newPage();
+  await signIn(page, await demoToken('bureau'));
+  await page.getByRole('link', { name: '工单查询', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: '工单查询' }).waitFor();
+  await page.getByLabel('关键词').fill('井盖');
+  await page.getByRole('button', { name: '查询', exact: true }).click();
+  await page.getByRole('link', { name: r.data.tracking_code }).waitFor();
+  await visit(page, 'search-word');
+  await page.getByLabel('关键词').fill('');
+  await page.getByLabel('来电号码').fill(caller);
+  await page.getByRole('button', { name: '查询', exact: true }).click();
+  await page.waitForURL((u) => u.hash.includes('phone='));
+  await page.getByRole('link', { name: r.data.tracking_code }).waitFor();
+  // One character is not a word: said beside the field.
+  await page.getByLabel('来电号码').fill('');
+  await page.getByLabel('关键词').fill('井');
+  await page.getByRole('button', { name: '查询', exact: true }).click();
+  await page.locator('[data-error-for="q"]').filter({ hasText: /\S/ }).waitFor();
+  // The agent on the next call from the same number sees it at once.
+  await signIn(page, await demoToken('agent'));
+  await page.getByRole('heading', { level: 1, name: '受理登记' }).waitFor();
+  await page.getByLabel('联系电话').fill(caller);
+  await page.getByLabel('联系电话').press('Tab');
+  const history = page.getByTestId('caller-history');
+  await history.getByRole('link', { name: r.data.tracking_code }).waitFor();
+  assert.match(await history.textContent(), /1 件尚未办结/);
+  await visit(page, 'agent-caller-history');
+  await done(page);
+});
+
 test('a unit clerk finds the case in the inbox, signs for it and drafts the reply', async () => {
   const receipt = await lampCase('待答复');
   const page = await newPage();

@@ -15,6 +15,7 @@ use shared::county::admin::{AdminError, NoSuchTarget};
 use shared::county::audit::AuditError;
 use shared::county::intake_rules::{HallClosed, RateExceeded};
 use shared::desk::feedback::FeedbackError;
+use shared::desk::search::SearchError;
 use shared::directory::accounts::AccountError;
 use shared::directory::sign_on::SignOnFailed;
 use shared::directory::staff::StaffError;
@@ -396,6 +397,15 @@ impl From<FeedbackError> for Box<Problem> {
                 .boxed(),
             FeedbackError::Transition(e) => e.into(),
             FeedbackError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<SearchError> for Box<Problem> {
+    fn from(e: SearchError) -> Self {
+        match e {
+            SearchError::Role(_) => Problem::forbidden(e.to_string()).boxed(),
+            SearchError::Store(e) => e.into(),
         }
     }
 }

@@ -51,6 +51,11 @@ pub const HOTSPOTS: &str = "/api/hotspots";
 pub const RECTIFICATIONS: &str = "/api/rectifications";
 /// `GET`/`PATCH /api/rectifications/:id`: one item.
 pub const RECTIFICATION: &str = "/api/rectifications/:id";
+/// `GET /api/search/cases`: case search (工单查询) within the reader's
+/// access.
+pub const SEARCH_CASES: &str = "/api/search/cases";
+/// `GET /api/callers/history`: a caller's earlier cases (来电弹屏).
+pub const CALLER_HISTORY: &str = "/api/callers/history";
 /// `GET /api/audit`: the audit trail (bureau).
 pub const AUDIT: &str = "/api/audit";
 /// `POST /api/admin/reseal`: moves sealed personal data to the key in
@@ -131,6 +136,8 @@ pub const PUBLIC: &[&str] = &[
     HOTSPOTS,
     RECTIFICATIONS,
     RECTIFICATION,
+    SEARCH_CASES,
+    CALLER_HISTORY,
     OPENAPI,
     PORTAL,
 ];

@@ -7,6 +7,7 @@ import { post, newKey } from './api.js';
 import { t, enumLabel } from './i18n.js';
 import { h, field, form, when, announce } from './ui.js';
 import { counties, countyOptions, kindField, submitterFields, newCase } from './citizen.js';
+import { callerHistory } from './search.js';
 
 export async function intake(main) {
   const list = await counties();
@@ -135,7 +136,11 @@ export async function intake(main) {
   };
   f.addEventListener('change', show);
   show();
-  main.append(h('h1', { class: 'no-print' }, t('intake.title')), f, done);
+  // The caller's earlier cases as soon as the number is typed (来电弹屏).
+  const history = h('div', { class: 'no-print', 'data-testid': 'caller-history' });
+  const phone = f.querySelector('[name="submitter.phone"]');
+  phone.addEventListener('change', () => callerHistory(history, phone.value, null));
+  main.append(h('h1', { class: 'no-print' }, t('intake.title')), f, history, done);
 }
 
 // What the agent hands the citizen: the registration form, printable.

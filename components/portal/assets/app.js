@@ -10,6 +10,7 @@ import * as staff from './staff.js';
 import * as agent from './agent.js';
 import * as bureau from './bureau.js';
 import * as people from './people.js';
+import * as search from './search.js';
 
 // The pages each role reaches from the navigation.
 function links() {
@@ -32,6 +33,7 @@ function links() {
       ['#/admin', 'nav.admin'],
     );
   }
+  if (role && role !== 'scheduler') out.push(['#/search', 'nav.search']);
   if (role === 'bureau' || role === 'supervisor') out.push(['#/staff', 'nav.staff']);
   if (role === 'bureau') out.push(['#/audit', 'nav.audit']);
   return out;
@@ -122,6 +124,7 @@ const ROUTES = [
   [/^\/queue\/([a-z_]+)$/, (m, [q], p) => staff.inbox(m, q, p), true],
   [/^\/case\/(\d+)$/, (m, [id], p) => staff.casePage(m, id, p), true],
   [/^\/intake$/, (m) => agent.intake(m), true],
+  [/^\/search$/, (m, _, p) => search.search(m, p), true],
   [/^\/stats$/, (m, _, p) => bureau.stats(m, p), true],
   [/^\/hotspots$/, (m, _, p) => bureau.hotspots(m, p), true],
   [/^\/rectifications(?:\/(\d+))?$/, (m, [id]) => bureau.rectifications(m, id), true],

@@ -593,10 +593,9 @@ export async function audit(main, params) {
           label: t('audit.kind'),
           type: 'select',
           placeholder: t('audit.all'),
-          options: ['personal_data', 'rules', 'units', 'staff', 'sign_in'].map((k) => [
-            k,
-            enumLabel('audit_kind', k),
-          ]),
+          options: ['personal_data', 'personal_search', 'rules', 'units', 'staff', 'sign_in'].map(
+            (k) => [k, enumLabel('audit_kind', k)],
+          ),
         }),
         field({ name: 'from', label: t('period.from'), type: 'date' }),
         field({ name: 'to', label: t('period.to'), type: 'date' }),

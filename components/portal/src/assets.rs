@@ -72,6 +72,7 @@ static FILES: &[(&str, Asset)] = &[
     ("/assets/bureau.js", asset!("bureau.js", JS)),
     ("/assets/chart.js", asset!("chart.js", JS)),
     ("/assets/people.js", asset!("people.js", JS)),
+    ("/assets/search.js", asset!("search.js", JS)),
 ];
 
 /// The file served at `path`, if any.

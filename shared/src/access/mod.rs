@@ -168,6 +168,14 @@ pub fn case_access(
     }
 }
 
+/// Whether `who` may take search results away as CSV: the bureau only.
+pub fn may_export_search(who: &Principal) -> Result<(), AccessError> {
+    match who.role {
+        Role::Bureau => Ok(()),
+        other => Err(AccessError::Role(other)),
+    }
+}
+
 /// Whether `who` may run the deadline scan: the bureau, or the
 /// deployment's scheduler (a service token that may do nothing else).
 pub fn may_run_scan(who: &Principal) -> Result<(), AccessError> {

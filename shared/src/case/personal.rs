@@ -206,6 +206,15 @@ impl Keys {
         ))
     }
 
+    /// The keyed hashes of `phone` under the key in force and every
+    /// previous one: records not yet re-sealed carry an older one.
+    pub fn submitter_keys(&self, phone: &PhoneNumber) -> Vec<String> {
+        std::iter::once(&self.current)
+            .chain(&self.previous)
+            .map(|k| hex(&keyed_hash(&k.submitter, phone.as_str().as_bytes())))
+            .collect()
+    }
+
     /// The key for fingerprints of what clients send (idempotency), so a
     /// stored fingerprint reveals nothing of the body it was taken from.
     pub fn fingerprint_key(&self) -> &[u8; 32] {

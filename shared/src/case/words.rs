@@ -99,6 +99,45 @@ impl Channel {
     pub fn is_hotline(self) -> bool {
         matches!(self, Channel::HotlinePhone | Channel::HotlineWeb)
     }
+
+    /// As a person reads it (the portal's words).
+    pub fn in_chinese(self) -> &'static str {
+        match self {
+            Self::OnlinePlatform => "网上平台",
+            Self::HotlinePhone => "12345 热线电话",
+            Self::HotlineWeb => "12345 网站",
+            Self::ServiceHall => "政务服务大厅",
+        }
+    }
+}
+
+impl Kind {
+    /// As a person reads it.
+    pub fn in_chinese(self) -> &'static str {
+        match self {
+            Self::Consultation => "咨询",
+            Self::Complaint => "投诉",
+            Self::Suggestion => "建议",
+        }
+    }
+}
+
+impl Status {
+    /// As a person reads it (the portal's words).
+    pub fn in_chinese(self) -> &'static str {
+        match self {
+            Self::Received => "已接收",
+            Self::Screening => "受理审核中",
+            Self::Rejected => "不予受理",
+            Self::Accepted => "已受理",
+            Self::Escalated => "已呈报",
+            Self::Handling => "办理中",
+            Self::ReplyDrafted => "已拟答复",
+            Self::AwaitingQc => "待质检",
+            Self::Closed => "已办结",
+            Self::UnderReview => "复核中",
+        }
+    }
 }
 
 /// Where a case stands.

@@ -21,6 +21,9 @@ use crate::case::words::Role;
 pub enum EntryKind {
     /// A submitter's personal data read in the clear.
     PersonalData,
+    /// Cases searched for by a submitter's personal field (the phone):
+    /// which field, why, how many found — never the value.
+    PersonalSearch,
     /// A change of the county's rules or calendar.
     Rules,
     /// A change of the unit directory.
@@ -34,6 +37,7 @@ pub enum EntryKind {
 
 text_enum!(EntryKind {
     PersonalData = "personal_data",
+    PersonalSearch = "personal_search",
     Rules = "rules",
     Units = "units",
     Staff = "staff",
@@ -160,11 +164,16 @@ fn decode(text: &str) -> Option<(String, String, i64)> {
     Some((at, kind, id))
 }
 
-/// The five sources as one table: at, kind, id, subject, role, unit,
+/// The six sources as one table: at, kind, id, subject, role, unit,
 /// case, what.
 const TRAIL: &str = "
     SELECT at, 'personal_data' AS kind, id, actor_subject AS subject, actor_role AS role,
            actor_unit AS unit, case_id, purpose AS what FROM personal_data_reads
+    UNION ALL
+    SELECT at, 'personal_search', id, actor_subject, actor_role, actor_unit, NULL,
+           purpose || '：按' || CASE field WHEN 'phone' THEN '来电号码' ELSE field END
+             || '查询，找到 ' || found || ' 件'
+      FROM personal_searches
     UNION ALL
     SELECT set_at, 'rules', id, set_by, NULL, NULL, NULL,
            family || CASE WHEN key = '' THEN '' ELSE ' ' || key END || ' (version ' || version || ')'

@@ -1,9 +1,12 @@
 //! The case as people work it: the staff's case file (`casefile`), a
 //! staff action applied with its deadline consequences (`actions`), and the
-//! submitter's rating and review request (`feedback`), and a case taken in
-//! (`submission`).
+//! submitter's rating and review request (`feedback`), a case taken in
+//! (`submission`), and cases found by words, code, phone and more
+//! (`search`), and a caller's earlier cases (`callers`).
 
 pub mod actions;
+pub mod callers;
 pub mod casefile;
 pub mod feedback;
+pub mod search;
 pub mod submission;

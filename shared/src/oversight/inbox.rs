@@ -219,7 +219,9 @@ impl Filter {
     }
 }
 
-const ITEM: &str = "SELECT c.id, c.tracking_code, c.title, c.status, c.lead_unit, c.county,
+/// The columns of a listed case ([`item`] reads them), on `cases c`.
+pub(crate) const ITEM_COLUMNS: &str =
+    "c.id, c.tracking_code, c.title, c.status, c.lead_unit, c.county,
     c.received_at, c.closed_at,
     (SELECT MIN(d.due_at) FROM case_deadlines d
       WHERE d.case_id = c.id AND d.active = 1 AND d.met_at IS NULL
@@ -231,8 +233,7 @@ const ITEM: &str = "SELECT c.id, c.tracking_code, c.title, c.status, c.lead_unit
       (SELECT e.at || '|' || COALESCE((SELECT n.name FROM units n WHERE n.id = e.actor_unit), '')
               || '|' || e.data FROM case_events e
         WHERE e.case_id = c.id AND e.type = 'returned_misrouted' ORDER BY e.id DESC LIMIT 1)
-    END AS returned
-    FROM cases c WHERE ";
+    END AS returned";
 
 /// The work list `who` asks for at `now`: a unit's inbox (recording the
 /// unit's look today), or a bureau queue (`triage` by default) for the
@@ -292,7 +293,10 @@ pub fn list(
         Some(Queue::FollowUp) => "x.closed_at",
         Some(_) => "x.received_at",
     };
-    let inner = format!("{ITEM}{}", clauses.join(" AND "));
+    let inner = format!(
+        "SELECT {ITEM_COLUMNS} FROM cases c WHERE {}",
+        clauses.join(" AND ")
+    );
     let limit = filter.limit.clamp(1, MAX_LIMIT) as usize;
     let drawn = |row: &Listed| match queue {
         Some(Queue::FollowUp) => drawn_for_follow_up(row, settings.follow_up_rate),
@@ -484,7 +488,11 @@ fn listed(r: crate::base::db::Row<'_>, now: DateTime<Utc>) -> Result<Listed, Sto
     })
 }
 
-fn item(r: &crate::base::db::Row<'_>, now: DateTime<Utc>) -> Result<InboxItem, StoreError> {
+/// A listed case from a row of [`ITEM_COLUMNS`], its deadline's state at `now`.
+pub(crate) fn item(
+    r: &crate::base::db::Row<'_>,
+    now: DateTime<Utc>,
+) -> Result<InboxItem, StoreError> {
     let corrupt = |w: &str| StoreError::Corrupt(format!("inbox: {w}"));
     let next_due_at = r
         .opt_text("next_due_at")?

@@ -133,6 +133,8 @@ pub struct ScanReport {
     /// Closed cases whose working days to close were counted (closed
     /// before they were kept, or their calendar year loaded since).
     pub closings_counted: u32,
+    /// Cases stored before the search index existed, added to it.
+    pub indexed: u32,
     /// Cases the scan could not drive again, and why (they stay where they
     /// are; the next scan tries again).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -248,6 +250,12 @@ pub fn scan(db: &impl Db, rules: &Rules, now: DateTime<Utc>) -> Result<ScanRepor
     ) {
         Ok(n) => report.closings_counted = n,
         Err(e) => report.failed.push(format!("working days to close: {e}")),
+    }
+
+    // Cases older than the search index.
+    match crate::record::search_index::catch_up(db, scan_rules.batch) {
+        Ok(n) => report.indexed = n,
+        Err(e) => report.failed.push(format!("search index: {e}")),
     }
     Ok(report)
 }

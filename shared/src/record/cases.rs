@@ -123,6 +123,7 @@ pub fn insert_case(
                 sealing.keys.submitter_key(&case.submitter.phone).into(),
             ],
         )?;
+        crate::record::search_index::index(db, case_id, case.title.as_str(), case.content.as_str())?;
         Ok(Stored::Created(Receipt {
             case_id,
             tracking_code: tracking_code.clone(),

@@ -103,6 +103,21 @@ fn every_role_gets_exactly_the_answers_written_here_from_every_endpoint() {
             [401, 200, 200, 200, 403, 200, 403],
         ),
         (
+            "search cases",
+            Call::Get("/api/search/cases?q=%E8%B7%AF%E7%81%AF".into()),
+            [401, 200, 200, 200, 200, 200, 403],
+        ),
+        (
+            "search cases for a CSV",
+            Call::Get("/api/search/cases?format=csv".into()),
+            [401, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "a caller's history",
+            Call::Get("/api/callers/history?phone=13812345678".into()),
+            [401, 200, 403, 403, 200, 403, 403],
+        ),
+        (
             "statistics",
             Call::Get("/api/stats?from=2026-01-01&to=2026-12-31".into()),
             [401, 200, 200, 200, 403, 200, 403],

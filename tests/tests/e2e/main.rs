@@ -25,6 +25,7 @@ mod openapi;
 mod portal;
 mod reminders;
 mod runner;
+mod search;
 mod sign_in;
 mod sign_on;
 mod slow_clients;

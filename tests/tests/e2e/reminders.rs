@@ -91,17 +91,17 @@ fn an_overdue_transfer_is_urged_once_and_only_the_bureau_or_the_scheduler_runs_t
     assert_eq!(warned.status, 200, "{}", warned.body);
     assert_eq!(
         warned.json(),
-        json!({"urge_notices": 0, "warnings": 1, "overdue_marked": 0, "redriven": 0, "anonymised": 0, "closings_counted": 0})
+        json!({"urge_notices": 0, "warnings": 1, "overdue_marked": 0, "redriven": 0, "anonymised": 0, "closings_counted": 0, "indexed": 0})
     );
     // The 11th working day: overdue, urged once.
     set_clock(&app, "2025-10-22T09:00:00+08:00");
     assert_eq!(
         scan(&app, &scheduler).json(),
-        json!({"urge_notices": 1, "warnings": 0, "overdue_marked": 1, "redriven": 0, "anonymised": 0, "closings_counted": 0})
+        json!({"urge_notices": 1, "warnings": 0, "overdue_marked": 1, "redriven": 0, "anonymised": 0, "closings_counted": 0, "indexed": 0})
     );
     assert_eq!(
         scan(&app, &scheduler).json(),
-        json!({"urge_notices": 0, "warnings": 0, "overdue_marked": 0, "redriven": 0, "anonymised": 0, "closings_counted": 0})
+        json!({"urge_notices": 0, "warnings": 0, "overdue_marked": 0, "redriven": 0, "anonymised": 0, "closings_counted": 0, "indexed": 0})
     );
 
     let view = app.get_as(&bureau, &format!("/api/cases/{id}")).json();

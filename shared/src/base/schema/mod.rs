@@ -583,6 +583,38 @@ Migration {
         // provider's end-session endpoint), if it has one.
         "ALTER TABLE staff_sessions ADD COLUMN sign_on_end TEXT",
     ],
+},
+Migration {
+    version: 22,
+    name: "case search (工单查询): a word index over title and content, searches by a personal field on record",
+    statements: &[
+        // The words of each case's title and content, cut by
+        // `base::bigrams` (Chinese as overlapping pairs), its rowid the
+        // case's id. Contentless: the text stays in `cases` alone.
+        "CREATE VIRTUAL TABLE case_search USING fts5(words, content = '', contentless_delete = 1,
+             tokenize = 'unicode61 remove_diacritics 0')",
+        // Cases stored before the index, indexed from the newest down by
+        // the scan (`record::search_index::catch_up`): those below `below`
+        // are not yet in it.
+        "CREATE TABLE case_search_backfill (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            below INTEGER NOT NULL
+        )",
+        "INSERT INTO case_search_backfill (id, below) SELECT 1, MAX(id) + 1 FROM cases HAVING COUNT(*) > 0",
+        // Every search by a submitter's personal field (the phone): who,
+        // when, which field, how many cases it found — never the value.
+        "CREATE TABLE personal_searches (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor_role TEXT NOT NULL,
+            actor_unit TEXT,
+            actor_subject TEXT NOT NULL,
+            field TEXT NOT NULL,
+            purpose TEXT NOT NULL,
+            found INTEGER NOT NULL
+        )",
+        "CREATE INDEX personal_searches_at ON personal_searches (at)",
+    ],
 }];
 
 /// The newest schema version this library knows.
