@@ -52,6 +52,21 @@ fn a_database_made_by_the_previous_release_opens_migrated_with_its_cases_whole()
         [[shared::base::schema::latest_version().to_string()]]
     );
 
+    // Its cases came before the search index: the scan adds them, and a
+    // phone search finds them under the key they were sealed with.
+    let search = |q: &str| {
+        app.get_as(&bureau, &format!("/api/search/cases?{q}"))
+            .json()["cases"]
+            .as_array()
+            .map(|c| c.iter().map(|c| c["case_id"].clone()).collect::<Vec<_>>())
+    };
+    let noise = "q=%E5%99%AA%E9%9F%B3"; // 噪音
+    assert_eq!(search(noise), Some(vec![]));
+    let scanned = app.post_as(&bureau, "/api/reminders/scan", "", None).json();
+    assert_eq!(scanned["indexed"], 2, "{scanned}");
+    assert_eq!(search(noise), Some(vec![json!(2)]));
+    assert_eq!(search("phone=13812345678"), Some(vec![json!(1)]));
+
     let moved = app.post_as(&bureau, "/api/admin/reseal", "", None).json();
     assert_eq!(
         moved,

@@ -600,7 +600,8 @@ Migration {
             id INTEGER PRIMARY KEY CHECK (id = 1),
             below INTEGER NOT NULL
         )",
-        "INSERT INTO case_search_backfill (id, below) SELECT 1, MAX(id) + 1 FROM cases HAVING COUNT(*) > 0",
+        "INSERT INTO case_search_backfill (id, below)
+         SELECT 1, (SELECT MAX(id) + 1 FROM cases) WHERE EXISTS (SELECT 1 FROM cases)",
         // Every search by a submitter's personal field (the phone): who,
         // when, which field, how many cases it found — never the value.
         "CREATE TABLE personal_searches (
