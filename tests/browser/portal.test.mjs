@@ -211,6 +211,9 @@ test('a citizen submits a complaint, tracks it, and once the reply is released r
   await page.getByRole('link', { name: '查看办理进度' }).click();
   await page.getByTestId('case-status').waitFor();
   assert.equal((await page.getByTestId('status').textContent()).trim(), '办理中');
+  // Who handles it, and by when.
+  assert.match(await page.getByTestId('case-status').textContent(), /办理单位淇滨区城市管理局/);
+  assert.match(await page.getByTestId('case-status').textContent(), /办理期限\d{4}-\d{2}-\d{2}/);
   await visit(page, 'track');
 
   // Meanwhile the unit answers, its leader approves, the bureau's check passes.
@@ -448,6 +451,14 @@ test('the bureau finds a case by a two-character word and by the caller’s phon
   await history.getByRole('link', { name: r.data.tracking_code }).waitFor();
   assert.match(await history.textContent(), /1 件尚未办结/);
   await visit(page, 'agent-caller-history');
+  // The call is about that case: added to it, not registered again.
+  await page.getByLabel('诉求内容').fill('市民再次来电，井盖仍未补装，请加快处理。');
+  await history.getByRole('button', { name: '补充到此工单' }).click();
+  await page.getByTestId('added').waitFor();
+  const view = await api('GET', `/api/cases/${r.data.case_id}`, { tok: await demoToken('bureau') });
+  const last = view.data.events[view.data.events.length - 1];
+  assert.equal(last.event, 'call_added');
+  assert.match(last.details.text, /井盖仍未补装/);
   await done(page);
 });
 
@@ -468,10 +479,13 @@ test('a unit clerk finds the case in the inbox, signs for it and drafts the repl
   await page.getByRole('dialog').getByRole('button', { name: '查看', exact: true }).click();
   await page.getByTestId('submitter').filter({ hasText: '王五' }).waitFor();
   assert.doesNotMatch(page.url(), /unmask|purpose/, 'the purpose stays out of the address');
+  // Before signing for it, only 签收 and 退回 (and the records kept whatever happens).
+  assert.ok(!(await page.getByRole('button', { name: '拟写答复', exact: true }).count()));
   await page.getByRole('button', { name: '签收', exact: true }).click();
   await page.getByRole('button', { name: '确认签收', exact: true }).click();
-  // The page is drawn again with the signing in its history.
+  // The page is drawn again with the signing in its history, and 签收 is done.
   await page.getByRole('cell', { name: '签收', exact: true }).waitFor();
+  assert.equal(await page.getByRole('button', { name: '签收', exact: true }).count(), 0);
   await page.getByRole('button', { name: '拟写答复', exact: true }).click();
   await page.getByLabel('答复内容').fill('经核查，已安排维修人员更换灯具，现已恢复照明。');
   await page.getByRole('button', { name: '确认拟写答复', exact: true }).click();

@@ -437,6 +437,20 @@ impl App {
         )
     }
 
+    /// The lead unit's clerk `who` signs for case `id` (签收) unless it is
+    /// signed for already (the county asks for it before anything else).
+    pub fn sign_for(&self, who: &str, id: impl std::fmt::Display) {
+        let view = self.get_as(who, &format!("/api/cases/{id}")).json();
+        let allowed = view["allowed_actions"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if allowed.iter().any(|a| a == "accept_assignment") {
+            let signed = self.act(who, &id, serde_json::json!({"action": "accept_assignment"}));
+            assert_eq!(signed.status, 200, "{}", signed.body);
+        }
+    }
+
     /// A PATCH of JSON with a bearer token.
     pub fn patch_as(&self, token: &str, path: &str, body: &str) -> Reply {
         self.file_token(token);

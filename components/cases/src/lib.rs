@@ -15,6 +15,7 @@ use shared::desk::casefile::CaseFile;
 use shared::lifecycle::Actor;
 use shared::record::cases::{self, CaseView, Reader};
 use shared::record::reseal::{self, BatchSize};
+use shared::time::deadlines::DeadlineRules;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 
@@ -106,7 +107,9 @@ fn read(ctx: &Ctx) -> Answer {
     let db = ctx.db()?;
     let case = cases::case_view(db, id)?.ok_or_else(|| Problem::case_not_found().boxed())?;
     let view = case_access(&who, case.lead_unit.as_ref(), &case.co_units)?;
-    let file = shared::desk::casefile::case_file(db, id, &Actor::from(&who), ctx.now())?;
+    let sign_first = ctx.rules()?.get::<DeadlineRules>()?.sign_for_first;
+    let file =
+        shared::desk::casefile::case_file(db, id, &Actor::from(&who), sign_first, ctx.now())?;
     let read = personal_read(view, unmask, purpose)?;
     let reader = Reader::from(&who);
     let shown = cases::submitter_as_read(db, || ctx.keys(), id, read, &reader, ctx.now_in_china())?;

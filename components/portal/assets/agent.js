@@ -3,7 +3,7 @@
 // unit on the call for a direct transfer, the hall's oral or written form,
 // and a printable registration form (受理登记单) once taken.
 
-import { post, newKey } from './api.js';
+import { get, post, newKey } from './api.js';
 import { t, enumLabel } from './i18n.js';
 import { h, field, form, when, announce } from './ui.js';
 import { counties, countyOptions, kindField, submitterFields, newCase } from './citizen.js';
@@ -139,7 +139,36 @@ export async function intake(main) {
   // The caller's earlier cases as soon as the number is typed (来电弹屏).
   const history = h('div', { class: 'no-print', 'data-testid': 'caller-history' });
   const phone = f.querySelector('[name="submitter.phone"]');
-  phone.addEventListener('change', () => callerHistory(history, phone.value, null));
+  // The call is about an open case: what the caller says goes to it.
+  const addTo = async (r) => {
+    const v = Object.fromEntries(new FormData(f));
+    const text = [v.title, v.content].filter(Boolean).join('：');
+    if (!v.content) {
+      const box = f.querySelector('[data-error-for="content"]');
+      box.textContent = t('caller.add_needs_content');
+      f.querySelector('[name="content"]').focus();
+      return;
+    }
+    const { etag } = await get(`/api/cases/${r.case_id}`);
+    await post(`/api/cases/${r.case_id}/actions`, { action: 'add_to_case', text }, { etag });
+    f.hidden = true;
+    history.replaceChildren();
+    done.replaceChildren(
+      h(
+        'section',
+        { class: 'card', 'data-testid': 'added' },
+        h('h2', { tabindex: '-1' }, t('caller.added', { code: r.tracking_code })),
+        h(
+          'div',
+          { class: 'actions' },
+          h('a', { class: 'button secondary', href: `#/case/${r.case_id}` }, t('intake.open')),
+        ),
+      ),
+    );
+    done.querySelector('h2')?.focus();
+    announce(t('caller.added', { code: r.tracking_code }));
+  };
+  phone.addEventListener('change', () => callerHistory(history, phone.value, addTo));
   main.append(h('h1', { class: 'no-print' }, t('intake.title')), f, history, done);
 }
 

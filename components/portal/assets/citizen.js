@@ -178,7 +178,29 @@ function receipt(data, phone) {
       h('dd', {}, enumLabel('status', data.status)),
       h('dt', {}, t('case.received_at')),
       h('dd', {}, when(data.received_at)),
+      data.handling_unit ? [h('dt', {}, t('track.unit')), h('dd', {}, data.handling_unit)] : null,
+      data.due ? [h('dt', {}, t('track.due')), h('dd', {}, data.due)] : null,
     ),
+    data.immediate_answer
+      ? h(
+          'section',
+          { 'data-testid': 'immediate-answer' },
+          h('h3', {}, t('track.immediate')),
+          h('p', { class: 'pre' }, data.immediate_answer),
+        )
+      : null,
+    data.interim_replies && data.interim_replies.length
+      ? h(
+          'section',
+          { 'data-testid': 'interim-replies' },
+          h('h3', {}, t('track.interim')),
+          h(
+            'ul',
+            {},
+            data.interim_replies.map((n) => h('li', {}, when(n.at), ' ', n.text)),
+          ),
+        )
+      : null,
     data.rejection ? rejection(data.rejection) : null,
     data.merged_into
       ? h(
@@ -277,7 +299,29 @@ function status(data, last4) {
       h('dd', {}, enumLabel('channel', data.channel)),
       h('dt', {}, t('case.received_at')),
       h('dd', {}, when(data.received_at)),
+      data.handling_unit ? [h('dt', {}, t('track.unit')), h('dd', {}, data.handling_unit)] : null,
+      data.due ? [h('dt', {}, t('track.due')), h('dd', {}, data.due)] : null,
     ),
+    data.immediate_answer
+      ? h(
+          'section',
+          { 'data-testid': 'immediate-answer' },
+          h('h3', {}, t('track.immediate')),
+          h('p', { class: 'pre' }, data.immediate_answer),
+        )
+      : null,
+    data.interim_replies && data.interim_replies.length
+      ? h(
+          'section',
+          { 'data-testid': 'interim-replies' },
+          h('h3', {}, t('track.interim')),
+          h(
+            'ul',
+            {},
+            data.interim_replies.map((n) => h('li', {}, when(n.at), ' ', n.text)),
+          ),
+        )
+      : null,
     data.rejection ? rejection(data.rejection) : null,
     data.merged_into
       ? h(

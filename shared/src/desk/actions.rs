@@ -54,7 +54,8 @@ pub fn apply(
             });
         }
     }
-    let current = history::load_lifecycle(db, case)?;
+    let mut current = history::load_lifecycle(db, case)?;
+    current.lifecycle.sign_first = rules.deadlines.sign_for_first;
     if current.version != expected_version {
         return Err(StoreError::Stale {
             case,
@@ -545,6 +546,7 @@ mod tests {
         )
         .expect("routes");
         let lead = Actor::unit(unit("qibin-urban"));
+        act(&db, case, json!({"action": "accept_assignment"}), &lead, AT).expect("signs");
         act(
             &db,
             case,
@@ -636,6 +638,7 @@ mod tests {
         )
         .expect("routes");
         let lead = Actor::unit(unit("qibin-urban"));
+        act(&db, case, json!({"action": "accept_assignment"}), &lead, AT).expect("signs");
         act(
             &db,
             case,
@@ -841,6 +844,14 @@ mod tests {
             ]
         );
         let lead = Actor::unit(unit("qibin-urban"));
+        act(
+            &db,
+            case,
+            json!({"action": "accept_assignment"}),
+            &lead,
+            "2025-09-30T09:00:00+08:00",
+        )
+        .expect("signs");
         act(
             &db,
             case,

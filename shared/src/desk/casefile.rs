@@ -254,14 +254,17 @@ fn replies(events: &[StoredEvent]) -> (Option<Reply>, Vec<QcRound>) {
     (reply, rounds)
 }
 
-/// The case file of `case` as `reader` sees it at `now`.
+/// The case file of `case` as `reader` sees it at `now`, where the county
+/// does or does not ask its units to sign for a case first (`sign_first`).
 pub fn case_file(
     db: &impl Db,
     case: CaseId,
     reader: &Actor,
+    sign_first: bool,
     now: DateTime<Utc>,
 ) -> Result<CaseFile, StoreError> {
-    let lifecycle = history::load_lifecycle(db, case)?.lifecycle;
+    let mut lifecycle = history::load_lifecycle(db, case)?.lifecycle;
+    lifecycle.sign_first = sign_first;
     let deadlines = deadline_rows::deadline_history(db, case)?
         .iter()
         .map(|d| DeadlineState::of(d, now))
@@ -354,6 +357,13 @@ mod tests {
             &bureau,
             "2025-09-30T10:05:00+08:00",
         );
+        act(
+            Action::AcceptAssignment {
+                note: String::new(),
+            },
+            &clerk,
+            "2025-09-30T10:06:00+08:00",
+        );
         let draft = |text: &str| Action::DraftReply {
             text: text.into(),
             adoption: None,
@@ -382,7 +392,7 @@ mod tests {
         act(Action::QcPass {}, &bureau, "2025-10-10T11:00:00+08:00");
 
         let now = t("2025-10-20T12:00:00+08:00").with_timezone(&Utc);
-        let file = case_file(&db, case, &bureau, now).expect("reads");
+        let file = case_file(&db, case, &bureau, true, now).expect("reads");
         assert_eq!(
             file.allowed_actions,
             vec![ActionKind::FollowUp, ActionKind::RequestReview]
@@ -497,13 +507,17 @@ mod tests {
         let rules = crate::base::rules::Rules::defaults();
         crate::triage::pipeline::screen_case(&db, case, &rules, t("2025-09-30T10:00:00+08:00"))
             .expect("screens");
-        let file = case_file(&db, case, &Actor::bureau(), Utc::now()).expect("reads");
+        let file = case_file(&db, case, &Actor::bureau(), true, Utc::now()).expect("reads");
         let rejection = file.rejection.expect("proposed");
         assert_eq!(rejection.category, 3);
         assert!(rejection.referral.is_some_and(|r| r.contains("人民法院")));
         assert_eq!(
             file.allowed_actions,
-            vec![ActionKind::ConfirmRejection, ActionKind::OverrideToAccept]
+            vec![
+                ActionKind::ConfirmRejection,
+                ActionKind::OverrideToAccept,
+                ActionKind::AddToCase
+            ]
         );
         assert_eq!(
             file.deadlines[0].milestone,

@@ -228,7 +228,19 @@ mod tests {
             deadlines: &deadlines,
         };
         let clerk = Actor::unit("qibin-urban".parse().expect("unit"));
-        let steps = [
+        let signed = history::load_lifecycle(db, case)
+            .expect("loads")
+            .lifecycle
+            .signed;
+        let sign = (!signed).then(|| {
+            (
+                Action::AcceptAssignment {
+                    note: String::new(),
+                },
+                clerk.clone(),
+            )
+        });
+        let steps = sign.into_iter().chain([
             (
                 Action::DraftReply {
                     text: "已修复".into(),
@@ -249,7 +261,7 @@ mod tests {
                 },
             ),
             (Action::QcPass {}, Actor::bureau()),
-        ];
+        ]);
         for (action, who) in steps {
             let version = history::load_lifecycle(db, case).expect("loads").version;
             apply(db, case, version, action, &who, &rules, t(at)).expect("legal");

@@ -175,6 +175,12 @@ actions! {
         /// The instruction, as received.
         instruction: String,
     },
+    /// The caller called again about an open case: what they say is
+    /// added to it instead of registered anew (the deadline unchanged).
+    AddToCase = "add_to_case" {
+        /// What the caller added, as the agent took it down.
+        text: String,
+    },
     /// The lead unit asks for more time.
     RequestExtension = "request_extension" {
         /// How many more working days.
@@ -209,6 +215,12 @@ actions! {
     /// A co-unit records its part of joint handling.
     CoUnitInput = "co_unit_input" {
         /// The co-unit's input.
+        text: String,
+    },
+    /// The lead unit tells the submitter where the handling stands
+    /// (阶段性答复): shown on tracking.
+    InterimReply = "interim_reply" {
+        /// What the submitter is told.
         text: String,
     },
     /// A clue of misconduct goes to the discipline commission.

@@ -25,7 +25,7 @@ pub struct Versioned {
 macro_rules! lifecycle_columns {
     () => {
         "c.status, c.rejection_category, c.lead_unit, c.round, c.extension_pending,
-         c.routed_before, c.complex, c.clue_pending, c.version,
+         c.routed_before, c.complex, c.clue_pending, c.signed, c.version,
          (SELECT json_group_array(unit_id) FROM case_co_units WHERE case_id = c.id) AS co_units"
     };
 }
@@ -77,6 +77,8 @@ pub(crate) fn versioned(row: crate::base::db::Row<'_>) -> Result<Versioned, Stor
             routed_before: row.integer("routed_before")? != 0,
             complex: row.integer("complex")? != 0,
             clue_pending: row.integer("clue_pending")? != 0,
+            signed: row.integer("signed")? != 0,
+            sign_first: true,
         },
         version: row.integer("version")?,
     })
@@ -152,6 +154,7 @@ pub fn record_move(
                     working_days_to_close = CASE WHEN ?9 IS NULL THEN NULL
                         WHEN closed_at IS NULL AND substr(received_at, 1, 10) = substr(?9, 1, 10) THEN 0
                         ELSE working_days_to_close END,
+                    signed = ?12,
                     version = version + 1
              WHERE id = ?10 AND version = ?11
              RETURNING version",
@@ -167,6 +170,7 @@ pub fn record_move(
                 SqlValue::from(closed_at),
                 case.get().into(),
                 expected_version.into(),
+                i64::from(lc.signed).into(),
             ],
         )?;
         let Some(row) = rows.row(0) else {

@@ -225,6 +225,14 @@ pub struct Lifecycle {
     /// Whether a misconduct clue went out and its receipt is not yet on
     /// record.
     pub clue_pending: bool,
+    /// Whether the lead unit signed for the case (签收) since it last came
+    /// to them.
+    pub signed: bool,
+    /// The county's rule: the lead unit signs for a case before anything
+    /// but returning it. Not stored with the case: true as loaded, set from
+    /// the county's deadline rules by whoever holds them.
+    #[serde(skip)]
+    pub sign_first: bool,
 }
 
 impl Lifecycle {
@@ -240,6 +248,8 @@ impl Lifecycle {
             routed_before: false,
             complex: false,
             clue_pending: false,
+            signed: false,
+            sign_first: true,
         }
     }
 }
@@ -315,6 +325,20 @@ pub enum Event {
         unit: UnitId,
         /// Why.
         reason: String,
+    },
+    /// The caller called again about the open case: what they said was
+    /// added to it (the deadline unchanged).
+    CallAdded {
+        /// What the caller added.
+        text: String,
+    },
+    /// The lead unit told the submitter where the handling stands
+    /// (阶段性答复): shown on tracking.
+    InterimReplied {
+        /// The unit.
+        unit: UnitId,
+        /// What the submitter is told.
+        text: String,
     },
     /// The lead unit signed for the case (签收).
     AssignmentAccepted {
@@ -581,6 +605,15 @@ pub enum TransitionError {
     /// No misconduct clue waits for its receipt.
     #[error("no misconduct clue of this case waits for its receipt")]
     NoCluePending,
+    /// The lead unit must sign for the case first (the county's rule).
+    #[error("sign for the case first (accept_assignment): {action} comes after it")]
+    NotSignedFor {
+        /// The action's name.
+        action: &'static str,
+    },
+    /// The lead unit signed for the case already.
+    #[error("the case is signed for already")]
+    AlreadySigned,
 }
 
 /// Whether `actor` is one of the row's performers; otherwise why not.
@@ -594,6 +627,10 @@ fn check_performer(m: &moves::Move, lc: &Lifecycle, actor: &Actor) -> Result<(),
     }
     if m.by.iter().any(|p| p.admits(lc, actor)) {
         Ok(())
+    } else if m.by.contains(&moves::Performer::SignedLeadUnit)
+        && moves::Performer::LeadUnit.admits(lc, actor)
+    {
+        Err(TransitionError::NotSignedFor { action })
     } else if m.by.contains(&moves::Performer::LeadUnitLeader)
         && moves::Performer::LeadUnit.admits(lc, actor)
     {
@@ -601,7 +638,9 @@ fn check_performer(m: &moves::Move, lc: &Lifecycle, actor: &Actor) -> Result<(),
     } else if m.by.iter().any(|p| {
         matches!(
             p,
-            moves::Performer::LeadUnit | moves::Performer::LeadUnitLeader
+            moves::Performer::LeadUnit
+                | moves::Performer::SignedLeadUnit
+                | moves::Performer::LeadUnitLeader
         )
     }) {
         Err(TransitionError::NotLeadUnit { action })
@@ -620,11 +659,13 @@ fn check_guard(guard: Guard, lc: &Lifecycle) -> Result<(), TransitionError> {
         Guard::HasUnit if lc.lead.is_none() => Err(TransitionError::NoUnit),
         Guard::NotComplex if lc.complex => Err(TransitionError::AlreadyComplex),
         Guard::CluePending if !lc.clue_pending => Err(TransitionError::NoCluePending),
+        Guard::NotSigned if lc.signed => Err(TransitionError::AlreadySigned),
         Guard::NoExtensionWaiting
         | Guard::ExtensionWaiting
         | Guard::HasUnit
         | Guard::NotComplex
-        | Guard::CluePending => Ok(()),
+        | Guard::CluePending
+        | Guard::NotSigned => Ok(()),
     }
 }
 
@@ -673,6 +714,8 @@ fn assign(next: &mut Lifecycle, lead: &UnitId, co_units: &[UnitId]) -> Result<()
     next.co_units = co_units.to_vec();
     next.round = next.round.max(1);
     next.routed_before = true;
+    // A unit new to the case signs for it again.
+    next.signed = false;
     Ok(())
 }
 
@@ -789,6 +832,7 @@ fn effects(
             next.extension_pending = false;
             next.lead = None;
             next.co_units = Vec::new();
+            next.signed = false;
             Event::ReturnedMisrouted {
                 unit: own_unit()?,
                 reason,
@@ -876,9 +920,17 @@ fn effects(
             next.clue_pending = false;
             Event::ClueAcknowledged { note }
         }
-        Action::AcceptAssignment { note } => Event::AssignmentAccepted {
+        Action::AcceptAssignment { note } => {
+            next.signed = true;
+            Event::AssignmentAccepted {
+                unit: own_unit()?,
+                note,
+            }
+        }
+        Action::AddToCase { text } => Event::CallAdded { text },
+        Action::InterimReply { text } => Event::InterimReplied {
             unit: own_unit()?,
-            note,
+            text,
         },
         Action::ExplainDelay { explanation } => Event::DelayExplained {
             unit: own_unit()?,
@@ -974,6 +1026,9 @@ mod tests {
             routed_before: true,
             complex: false,
             clue_pending: false,
+            // Past the unit's signing wherever it has a unit.
+            signed: true,
+            sign_first: true,
         }
     }
 
@@ -1072,6 +1127,7 @@ mod tests {
                 },
                 Actor::bureau(),
             ),
+            (Action::AddToCase { text: text() }, Actor::agent()),
             (
                 Action::RequestExtension {
                     working_days: days(5),
@@ -1090,6 +1146,7 @@ mod tests {
             (Action::RecordContact { note: text() }, Actor::unit(lead())),
             (Action::MarkComplex { reason: text() }, Actor::unit(lead())),
             (Action::CoUnitInput { text: text() }, Actor::unit(co())),
+            (Action::InterimReply { text: text() }, Actor::unit(lead())),
             (
                 Action::ReferMisconductClue {
                     note: text(),
@@ -1166,7 +1223,20 @@ mod tests {
             | Action::MarkComplex { .. } => &[Handling],
             Action::RecordContact { .. } => &[Handling, ReplyDrafted],
             Action::ApproveExtension { .. } | Action::RefuseExtension { .. } => &[Handling],
-            Action::CoUnitInput { .. } | Action::Urge { .. } => &[Handling, ReplyDrafted],
+            Action::CoUnitInput { .. } | Action::Urge { .. } | Action::InterimReply { .. } => {
+                &[Handling, ReplyDrafted]
+            }
+            // Every status still open.
+            Action::AddToCase { .. } => &[
+                Received,
+                Screening,
+                Accepted,
+                Escalated,
+                Handling,
+                ReplyDrafted,
+                AwaitingQc,
+                UnderReview,
+            ],
             Action::ReferMisconductClue { .. } => &[Handling, ReplyDrafted, AwaitingQc],
             Action::LeaderReview { .. } => &[ReplyDrafted],
             Action::QcPass {} | Action::QcFail { .. } => &[AwaitingQc],
@@ -1202,6 +1272,8 @@ mod tests {
                 }
                 // Acknowledging a clue's receipt needs a clue that went out.
                 lc.clue_pending = matches!(action, Action::AcknowledgeClue { .. });
+                // Signing for a case needs one not signed for yet.
+                lc.signed = !matches!(action, Action::AcceptAssignment { .. });
                 let result = transition(&lc, action.clone(), &actor);
                 if allowed_from(&action).contains(&status) {
                     let t =
@@ -1997,6 +2069,12 @@ mod tests {
                 &bureau,
             ),
             (
+                Action::AcceptAssignment {
+                    note: String::new(),
+                },
+                &unit_staff,
+            ),
+            (
                 Action::DraftReply {
                     text: "已维修".into(),
                     adoption: None,
@@ -2026,7 +2104,7 @@ mod tests {
             lc = t.lifecycle;
         }
         assert_eq!(lc.status, Status::Closed);
-        assert_eq!(log.len(), 7);
+        assert_eq!(log.len(), 8);
     }
 
     #[test]
@@ -2059,7 +2137,7 @@ mod tests {
     #[test]
     fn staff_take_every_action_over_the_api_but_screening_and_answers_at_intake() {
         let staff: Vec<&str> = moves::staff_actions().map(ActionKind::as_str).collect();
-        assert_eq!(staff.len(), 28);
+        assert_eq!(staff.len(), 30);
         for not_staff in ["accept", "reject", "answer_immediately", "transfer_direct"] {
             assert!(!staff.contains(&not_staff), "{not_staff}");
         }
@@ -2073,20 +2151,89 @@ mod tests {
                 .map(ActionKind::as_str)
                 .collect()
         };
+        // Before signing for it, the lead unit signs or returns it (or
+        // refers a clue, or explains a delay: on record whatever happens).
+        let unsigned = Lifecycle {
+            signed: false,
+            ..at(Status::Handling)
+        };
+        assert_eq!(
+            names(&unsigned, &Actor::unit(lead())),
+            vec![
+                "accept_assignment",
+                "return_misrouted",
+                "refer_misconduct_clue",
+                "explain_delay"
+            ]
+        );
+        // Signed once, 签收 is done: it leaves the list.
+        let signed = step(
+            &unsigned,
+            Action::AcceptAssignment {
+                note: String::new(),
+            },
+            &Actor::unit(lead()),
+        );
+        assert!(signed.signed);
         let handling = at(Status::Handling);
+        assert_eq!(signed, handling);
         assert_eq!(
             names(&handling, &Actor::unit(lead())),
             vec![
-                "accept_assignment",
                 "return_misrouted",
                 "request_extension",
                 "record_contact",
                 "mark_complex",
+                "interim_reply",
                 "refer_misconduct_clue",
                 "explain_delay",
                 "draft_reply"
             ]
         );
+        assert_eq!(
+            transition(
+                &handling,
+                Action::AcceptAssignment {
+                    note: String::new()
+                },
+                &Actor::unit(lead())
+            )
+            .map(|t| t.events),
+            Err(TransitionError::AlreadySigned)
+        );
+        assert_eq!(
+            transition(
+                &unsigned,
+                Action::DraftReply {
+                    text: "x".into(),
+                    adoption: None,
+                    adoption_reason: None,
+                    written_reply: None
+                },
+                &Actor::unit(lead())
+            )
+            .map(|t| t.events),
+            Err(TransitionError::NotSignedFor {
+                action: "draft_reply"
+            })
+        );
+        // Where the county does not ask for signing first, everything at once.
+        let at_once = Lifecycle {
+            sign_first: false,
+            ..unsigned.clone()
+        };
+        assert_eq!(names(&at_once, &Actor::unit(lead())).len(), 9);
+        // A reassignment: the new unit signs again.
+        let moved = step(
+            &handling,
+            Action::Reassign {
+                lead: unit("qibin-water"),
+                co_units: vec![],
+                reason: "属供水".into(),
+            },
+            &Actor::bureau(),
+        );
+        assert!(!moved.signed);
         assert_eq!(names(&handling, &Actor::unit(co())), vec!["co_unit_input"]);
         assert_eq!(
             names(&handling, &Actor::unit(unit("qibin-water"))),
@@ -2094,7 +2241,7 @@ mod tests {
         );
         assert_eq!(
             names(&handling, &Actor::bureau()),
-            vec!["reassign", "refer_misconduct_clue", "urge"]
+            vec!["reassign", "add_to_case", "refer_misconduct_clue", "urge"]
         );
         let mut waiting = handling.clone();
         waiting.extension_pending = true;
@@ -2102,6 +2249,7 @@ mod tests {
             names(&waiting, &Actor::bureau()),
             vec![
                 "reassign",
+                "add_to_case",
                 "approve_extension",
                 "refuse_extension",
                 "refer_misconduct_clue",

@@ -23,6 +23,9 @@ pub enum Performer {
     Agent,
     /// Staff of the case's lead unit.
     LeadUnit,
+    /// Staff of the case's lead unit once it signed for the case (签收),
+    /// or at once where the county does not ask for signing first.
+    SignedLeadUnit,
     /// The lead unit's leader (a unit token with the `leader` claim).
     LeadUnitLeader,
     /// Staff of one of the case's co-units.
@@ -37,7 +40,9 @@ impl Performer {
         match self {
             Self::Bureau => Role::Bureau,
             Self::Agent => Role::Agent,
-            Self::LeadUnit | Self::LeadUnitLeader | Self::CoUnit => Role::Unit,
+            Self::LeadUnit | Self::SignedLeadUnit | Self::LeadUnitLeader | Self::CoUnit => {
+                Role::Unit
+            }
             Self::Submitter => Role::Citizen,
         }
     }
@@ -49,6 +54,9 @@ impl Performer {
             && match self {
                 Self::Bureau | Self::Agent | Self::Submitter => true,
                 Self::LeadUnit => unit.is_some() && unit == lc.lead.as_ref(),
+                Self::SignedLeadUnit => {
+                    unit.is_some() && unit == lc.lead.as_ref() && (lc.signed || !lc.sign_first)
+                }
                 Self::LeadUnitLeader => actor.leader && unit.is_some() && unit == lc.lead.as_ref(),
                 Self::CoUnit => unit.is_some_and(|u| lc.co_units.contains(u)),
             }
@@ -81,6 +89,8 @@ pub enum Guard {
     NotComplex,
     /// A misconduct clue waits for its receipt.
     CluePending,
+    /// The lead unit has not signed for the case yet.
+    NotSigned,
 }
 
 /// The stage that serves a staff action behind `POST /api/cases/{id}/actions`.
@@ -149,11 +159,12 @@ const fn m(
 // who issues it.
 use Guard::{
     CluePending, ExtensionWaiting, HasUnit, NoExtensionWaiting, None as Unguarded, NotComplex,
+    NotSigned,
 };
 use Next::{OneOf, Stay, To};
 use Performer::{
     Agent as A, Bureau as B, CoUnit as Co, LeadUnit as Lead, LeadUnitLeader as Leader,
-    Submitter as S,
+    SignedLeadUnit as Signed, Submitter as S,
 };
 /// The bureau's desk, `cases`.
 const CASES: Via = Via::Staff(Desk::Cases);
@@ -179,7 +190,7 @@ pub const MOVES: &[Move] = &[
     m(OverrideToReject,    &[Accepted],                                                &[B],       To(Rejected),                   Unguarded,          CASES,  &[Coordination, Screening]),
     // Dispatch (Art. 3, 6): a misrouted case comes back, the bureau reassigns.
     m(Route,               &[Accepted],                                                &[B],       To(Handling),                   Unguarded,          CASES,  &[Forwarding, Dispatch]),
-    m(AcceptAssignment,    &[Handling],                                                &[Lead],    Stay,                           Unguarded,          BENCH,  &[Dispatch]),
+    m(AcceptAssignment,    &[Handling],                                                &[Lead],    Stay,                           NotSigned,          BENCH,  &[Dispatch]),
     m(ReturnMisrouted,     &[Handling],                                                &[Lead],    To(Accepted),                   Unguarded,          BENCH,  &[Dispatch]),
     m(Reassign,            &[Handling],                                                &[B],       Stay,                           Unguarded,          CASES,  &[Coordination, Dispatch]),
     // Answered at intake (Art. 3's exception, Art. 6(二).1(1)(2), 6(三)).
@@ -189,21 +200,27 @@ pub const MOVES: &[Move] = &[
     m(Escalate,            &[Accepted],                                                &[B, A],    To(Escalated),                  Unguarded,          CASES,  &[Escalation]),
     m(ReceiveInstruction,  &[Escalated],                                               &[B],       To(Handling),                   Unguarded,          CASES,  &[Escalation]),
     m(CloseOnInstruction,  &[Escalated],                                               &[B],       To(Closed),                     Unguarded,          CASES,  &[Escalation]),
+    // A caller's further call about an open case is added to it (Art. 3:
+    // the platform forwards what the public says to the unit handling it).
+    m(AddToCase,           &[Received, Status::Screening, Accepted, Escalated, Handling, ReplyDrafted, AwaitingQc, UnderReview],
+                                                                                       &[A, B],    Stay,                           Unguarded,          CASES,  &[Forwarding]),
     // Handling: extensions, co-units' input, misconduct clues, urging.
-    m(RequestExtension,    &[Handling],                                                &[Lead],    Stay,                           NoExtensionWaiting, BENCH,  &[Joint]),
+    m(RequestExtension,    &[Handling],                                                &[Signed],  Stay,                           NoExtensionWaiting, BENCH,  &[Joint]),
     m(ApproveExtension,    &[Handling],                                                &[B],       Stay,                           ExtensionWaiting,   BENCH,  &[Joint]),
     m(RefuseExtension,     &[Handling],                                                &[B],       Stay,                           ExtensionWaiting,   BENCH,  &[Joint]),
     // The 1-5-15 milestones: contact, and the longer limit when complex.
-    m(RecordContact,       &[Handling, ReplyDrafted],                                  &[Lead],    Stay,                           Unguarded,          BENCH,  &[OnlineLimits]),
-    m(MarkComplex,         &[Handling],                                                &[Lead],    Stay,                           NotComplex,         BENCH,  &[OnlineLimits]),
+    m(RecordContact,       &[Handling, ReplyDrafted],                                  &[Signed],  Stay,                           Unguarded,          BENCH,  &[OnlineLimits]),
+    m(MarkComplex,         &[Handling],                                                &[Signed],  Stay,                           NotComplex,         BENCH,  &[OnlineLimits]),
     m(CoUnitInput,         &[Handling, ReplyDrafted],                                  &[Co],      Stay,                           Unguarded,          BENCH,  &[Joint]),
+    // Where the handling stands, told to the submitter (阶段性答复).
+    m(InterimReply,        &[Handling, ReplyDrafted],                                  &[Signed],  Stay,                           Unguarded,          BENCH,  &[ReplyAndQc]),
     m(ReferMisconductClue, &[Handling, ReplyDrafted, AwaitingQc],                      &[B, Lead], Stay,                           Unguarded,          BENCH,  &[Transfer]),
     m(AcknowledgeClue,     &[Handling, ReplyDrafted, AwaitingQc, Closed, UnderReview], &[B],       Stay,                           CluePending,        CASES,  &[Transfer]),
     m(Urge,                &[Handling, ReplyDrafted],                                  &[B],       Stay,                           HasUnit,            CASES,  &[Urging]),
     // A late case's explanation record (the hall's, Art. 6(三)).
     m(ExplainDelay,        &[Handling, ReplyDrafted, AwaitingQc, Closed],              &[Lead],    Stay,                           Unguarded,          BENCH,  &[Hall, Urging]),
     // Reply (Art. 6(一).2): draft, the leader's review, the bureau's QC.
-    m(DraftReply,          &[Handling],                                                &[Lead],    To(ReplyDrafted),               Unguarded,          BENCH,  &[ReplyAndQc]),
+    m(DraftReply,          &[Handling],                                                &[Signed],  To(ReplyDrafted),               Unguarded,          BENCH,  &[ReplyAndQc]),
     m(LeaderReview,        &[ReplyDrafted],                                            &[Leader],  OneOf(&[AwaitingQc, Handling]), Unguarded,          BENCH,  &[ReplyAndQc]),
     m(QcPass,              &[AwaitingQc],                                              &[B],       To(Closed),                     Unguarded,          QC,     &[ReplyAndQc]),
     m(QcFail,              &[AwaitingQc],                                              &[B],       To(Handling),                   Unguarded,          QC,     &[ReplyAndQc]),

@@ -331,6 +331,49 @@ pub struct PublicStatus {
     /// A repeat merged into the case being handled: that case's code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<TrackingCode>,
+    /// The name of the unit handling it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handling_unit: Option<String>,
+    /// The last day of its running finish deadline, China time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due: Option<chrono::NaiveDate>,
+    /// The answer given at once (即办) or on a three-way call (直办).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub immediate_answer: Option<String>,
+    /// Where the handling stood, as the unit told the submitter (阶段性答复),
+    /// oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub interim_replies: Vec<PublicNote>,
+}
+
+/// Something the submitter was told while the case was handled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublicNote {
+    /// What they were told.
+    pub text: String,
+    /// When, China time.
+    #[serde(serialize_with = "clock::serialize")]
+    pub at: DateTime<FixedOffset>,
+}
+
+/// The answer given at intake and the interim replies of `case`.
+fn told(db: &impl Db, case: CaseId) -> Result<(Option<String>, Vec<PublicNote>), StoreError> {
+    let rows = db.execute(
+        "SELECT at, data FROM case_events WHERE case_id = ?
+           AND type IN ('answered_immediately', 'transferred_direct', 'interim_replied') ORDER BY id",
+        &[case.get().into()],
+    )?;
+    let (mut answer, mut notes) = (None, Vec::new());
+    for r in rows.iter() {
+        let at = r.instant("at")?;
+        match event_of(r)? {
+            Event::AnsweredImmediately { answer: a }
+            | Event::TransferredDirect { answer: a, .. } => answer = Some(a),
+            Event::InterimReplied { text, .. } => notes.push(PublicNote { text, at }),
+            _ => {}
+        }
+    }
+    Ok((answer, notes))
 }
 
 /// A stored event's record, as the lifecycle wrote it.
@@ -460,6 +503,9 @@ fn public_row(db: &impl Db, code: &TrackingCode) -> Result<crate::base::db::Rows
     Ok(db.execute(
         "SELECT c.id, c.channel, c.kind, c.status, c.received_at, c.rejection_category, s.sealed,
                 o.tracking_code AS merged_code,
+                (SELECT n.name FROM units n WHERE n.id = c.lead_unit) AS lead_name,
+                (SELECT d.due_at FROM case_deadlines d WHERE d.case_id = c.id AND d.active = 1
+                   AND d.milestone = 'finish' AND d.met_at IS NULL ORDER BY d.id DESC LIMIT 1) AS finish_due,
                 (SELECT data FROM case_events e WHERE e.case_id = c.id AND e.type = 'accepted'
                  ORDER BY e.id LIMIT 1) AS accepted
          FROM cases c JOIN case_submitters s ON s.case_id = c.id
@@ -481,7 +527,15 @@ fn public_status(
         Status::Closed | Status::UnderReview => released_reply(db, id)?,
         _ => None,
     };
+    let (immediate_answer, interim_replies) = told(db, id)?;
     Ok(PublicStatus {
+        handling_unit: row.opt_text("lead_name")?.map(str::to_string),
+        due: row
+            .opt_text("finish_due")?
+            .and_then(clock::parse)
+            .map(|t| t.date_naive()),
+        immediate_answer,
+        interim_replies,
         tracking_code: code.clone(),
         channel: row.parsed("channel")?,
         kind: row.parsed("kind")?,

@@ -143,10 +143,18 @@ pub struct DeadlineRules {
     /// How long the bureau has to decide on screening's proposal (Art. 5).
     #[serde(default = "one_working_day")]
     pub screening_decision_days: u32,
+    /// Whether the lead unit signs for a case (签收) before anything but
+    /// returning it; the county may let its units work a case at once.
+    #[serde(default = "yes")]
+    pub sign_for_first: bool,
 }
 
 fn one_working_day() -> u32 {
     1
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn matches_list<T: Copy>(

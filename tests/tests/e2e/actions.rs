@@ -264,9 +264,21 @@ fn the_case_view_shows_deadlines_history_reply_and_both_qc_rounds_with_who_did_w
         json!([
             "accept_assignment",
             "return_misrouted",
+            "refer_misconduct_clue",
+            "explain_delay"
+        ])
+    );
+    // Signed for once: 签收 leaves the list, the work opens.
+    app.sign_for(&clerk, id);
+    let signed = app.get_as(&clerk, &path).json();
+    assert_eq!(
+        signed["allowed_actions"],
+        json!([
+            "return_misrouted",
             "request_extension",
             "record_contact",
             "mark_complex",
+            "interim_reply",
             "refer_misconduct_clue",
             "explain_delay",
             "draft_reply"
@@ -431,4 +443,93 @@ fn a_unit_works_from_its_inbox_and_the_bureau_from_its_queues() {
         403
     );
     assert_eq!(app.get("/api/inbox").status, 401);
+}
+
+#[test]
+fn a_unit_signs_once_tells_the_citizen_where_it_stands_and_a_further_call_is_added_to_the_case() {
+    let state = tempfile::tempdir().expect("temp dir");
+    let app = App::start_quiet(state.path());
+    let id = submit(
+        &app,
+        "九州路路灯已坏一周，夜间出行不便，请尽快维修。",
+        "13312345671",
+    );
+    let clerk = token("unit", Some("qibin-urban"), "li.na");
+    // Nothing before signing for it (the county's default).
+    let early = act(
+        &app,
+        &clerk,
+        id,
+        json!({"action": "interim_reply", "text": "正在核实"}),
+    );
+    assert_eq!(
+        (early.status, early.json()["code"].as_str()),
+        (409, Some("invalid_transition"))
+    );
+    assert_eq!(
+        act(&app, &clerk, id, json!({"action": "accept_assignment"})).status,
+        200
+    );
+    let twice = act(&app, &clerk, id, json!({"action": "accept_assignment"}));
+    assert_eq!(twice.status, 409, "{}", twice.body);
+    let told = act(
+        &app,
+        &clerk,
+        id,
+        json!({"action": "interim_reply", "text": "已联系供电公司，预计三日内修复。"}),
+    );
+    assert_eq!(told.status, 200, "{}", told.body);
+    // A further call from the same citizen, added by the agent.
+    let bureau = token("bureau", None, "zhang.wei");
+    let before = app.get_as(&bureau, &format!("/api/cases/{id}")).json();
+    let agent = token("agent", None, "wang.fang");
+    let added = act(
+        &app,
+        &agent,
+        id,
+        json!({"action": "add_to_case", "text": "市民再次来电：路灯仍未修好，另一盏也坏了。"}),
+    );
+    assert_eq!(added.status, 200, "{}", added.body);
+    let view = app.get_as(&clerk, &format!("/api/cases/{id}")).json();
+    let last = view["events"]
+        .as_array()
+        .and_then(|e| e.last())
+        .cloned()
+        .expect("an event");
+    assert_eq!(last["event"], "call_added");
+    assert_eq!(
+        last["details"]["text"],
+        "市民再次来电：路灯仍未修好，另一盏也坏了。"
+    );
+    assert_eq!(last["actor"]["subject"], "wang.fang");
+    assert_eq!(
+        view["deadlines"], before["deadlines"],
+        "the deadline is unchanged"
+    );
+    // Tracking: the unit by name, the deadline, the interim reply.
+    let code: String = query(
+        state.path(),
+        &format!("SELECT tracking_code FROM cases WHERE id = {id}"),
+    )[0][0]
+        .clone();
+    let tracked = app
+        .get(&format!("/api/cases/track/{code}?phone_last4=5671"))
+        .json();
+    assert_eq!(tracked["handling_unit"], "淇滨区城市管理局");
+    assert!(tracked["due"].is_string(), "{tracked}");
+    assert_eq!(
+        tracked["interim_replies"][0]["text"],
+        "已联系供电公司，预计三日内修复。"
+    );
+    // A unit may not add a call.
+    assert_eq!(
+        act(
+            &app,
+            &clerk,
+            id,
+            json!({"action": "add_to_case", "text": "x"})
+        )
+        .status,
+        403
+    );
 }

@@ -83,6 +83,8 @@ fn every_role_gets_exactly_the_answers_written_here_from_every_endpoint() {
         &format!("/api/cases/{id}"),
     );
     assert_eq!(case.json()["lead_unit"], "qibin-urban", "{}", case.body);
+    // Signed for by its unit, so the unit's own moves are open to it.
+    app.sign_for(&token("unit", Some("qibin-urban"), "li.na"), id);
 
     let c = format!("/api/cases/{id}");
     //                                             none  bureau lead other agent super sched

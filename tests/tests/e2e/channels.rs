@@ -121,6 +121,18 @@ fn an_agent_answers_at_once_or_transfers_directly_and_the_case_closes() {
     );
     assert_eq!(immediate.status, 201, "{}", immediate.body);
     assert_eq!(immediate.json()["status"], "closed");
+    // The citizen sees the answer given on the call when tracking.
+    let code = immediate.json()["tracking_code"]
+        .as_str()
+        .expect("code")
+        .to_string();
+    let tracked = app
+        .get(&format!("/api/cases/track/{code}?phone_last4=5678"))
+        .json();
+    assert_eq!(
+        tracked["immediate_answer"],
+        "已告知到区政务服务中心社保窗口补办"
+    );
 
     let direct = app.post_json(
         "/api/cases",

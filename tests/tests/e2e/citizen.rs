@@ -21,6 +21,7 @@ fn act(app: &App, who: &str, id: i64, body: Value) {
 fn reply_and_pass(app: &App, id: i64, text: &str) {
     let clerk = token("unit", Some("qibin-urban"), "li.clerk");
     let bureau = token("bureau", None, "zhang.wei");
+    app.sign_for(&clerk, id);
     act(
         app,
         &clerk,

@@ -54,6 +54,7 @@ fn d(
 /// Draft, the leader's approval and the bureau's QC pass.
 fn reply_and_pass(app: &App, id: i64, unit: &str) {
     let clerk = token("unit", Some(unit), "li.clerk");
+    app.sign_for(&clerk, id);
     ok(app.act(
         &clerk,
         id,
@@ -93,6 +94,7 @@ fn an_online_case_received_before_national_day_is_contacted_in_1_and_investigate
     );
     let clerk = token("unit", Some("qibin-urban"), "li.clerk");
     app.set_clock("2025-09-30T09:30:00+08:00");
+    app.sign_for(&clerk, id);
     ok(app.act(
         &clerk,
         id,
@@ -238,6 +240,7 @@ fn a_joint_case_with_two_co_units_gets_an_extension_approved_by_a_named_city_lea
     assert_eq!(stranger.status, 403, "{}", stranger.body);
 
     let lead = token("unit", Some("qibin-housing"), "chen.clerk");
+    app.sign_for(&lead, id);
     ok(app.act(
         &lead,
         id,
@@ -378,6 +381,7 @@ fn a_hall_suggestion_is_answered_with_whether_it_is_taken_up_and_the_citizen_see
         .expect("a unit")
         .to_string();
     let clerk = token("unit", Some(&lead), "li.clerk");
+    app.sign_for(&clerk, id);
     let bare = app.act(
         &clerk,
         id,

@@ -20,6 +20,7 @@ fn act(app: &App, who: &str, id: &Value, body: Value) -> Reply {
 }
 
 fn close(app: &App, id: &Value) {
+    app.sign_for(&token("unit", Some("qibin-urban"), "li"), id);
     act(
         app,
         &token("unit", Some("qibin-urban"), "li"),

@@ -616,6 +616,20 @@ Migration {
         )",
         "CREATE INDEX personal_searches_at ON personal_searches (at)",
     ],
+},
+Migration {
+    version: 23,
+    name: "the lead unit's signing for a case (签收), once",
+    statements: &[
+        // Whether the lead unit signed for the case since it last came to
+        // them: a case signed for, or drafted, by its present unit is.
+        "ALTER TABLE cases ADD COLUMN signed INTEGER NOT NULL DEFAULT 0",
+        "UPDATE cases SET signed = 1 WHERE lead_unit IS NOT NULL AND EXISTS (
+            SELECT 1 FROM case_events e WHERE e.case_id = cases.id
+              AND e.type IN ('assignment_accepted', 'reply_drafted')
+              AND e.id > COALESCE((SELECT MAX(r.id) FROM case_events r WHERE r.case_id = cases.id
+                                     AND r.type IN ('routed', 'reassigned')), 0))",
+    ],
 }];
 
 /// The newest schema version this library knows.
