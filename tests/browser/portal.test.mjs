@@ -260,6 +260,28 @@ test('a wrong phone digit is shown beside the field it names, and nothing is fou
   await done(page);
 });
 
+test('too many wrong digits for one code ask the citizen to wait, with the seconds counted down, not to correct anything', async () => {
+  const page = await newPage();
+  const receipt = await lampCase('多次错号');
+  await page.goto(`${BASE}/#/track`);
+  await page.getByLabel('查询码').fill(receipt.tracking_code);
+  for (let i = 0; i < 5; i++) {
+    await page.getByLabel('手机号后四位').fill(`000${i}`);
+    await page.getByRole('button', { name: '查询', exact: true }).click();
+    await page
+      .locator('[data-error-for="code"]')
+      .filter({ hasText: /没有找到/ })
+      .waitFor();
+  }
+  await page.getByLabel('手机号后四位').fill('0009');
+  await page.getByRole('button', { name: '查询', exact: true }).click();
+  const summary = page.locator('.summary').filter({ hasText: '请稍后再试' });
+  await summary.waitFor();
+  assert.doesNotMatch(await summary.textContent(), /请更正/);
+  assert.match(await page.getByTestId('retry-after').textContent(), /可在 \d+ 秒后再试/);
+  await done(page);
+});
+
 test('a case the bureau turned away shows the citizen why and where to turn instead, never before the bureau decided', async () => {
   const tel = phone();
   const r = await api('POST', '/api/cases', {

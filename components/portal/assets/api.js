@@ -54,10 +54,13 @@ export async function signOut() {
 }
 
 class ApiError extends Error {
-  constructor(status, problem) {
+  constructor(status, problem, retryAfter) {
     super((problem && (problem.detail || problem.title)) || `HTTP ${status}`);
     this.status = status;
     this.problem = problem || { status, title: `HTTP ${status}` };
+    // How long the server asks to wait (a limit reached), in seconds.
+    const wait = Number.parseInt(retryAfter || '', 10);
+    if (wait > 0) this.problem = { ...this.problem, retry_after: wait };
   }
 }
 
@@ -88,7 +91,7 @@ export async function call(method, path, opts = {}) {
   if (opts.raw && response.ok) return response;
   const type = response.headers.get('content-type') || '';
   const data = type.includes('json') ? await response.json().catch(() => null) : null;
-  if (!response.ok) throw new ApiError(response.status, data);
+  if (!response.ok) throw new ApiError(response.status, data, response.headers.get('retry-after'));
   return {
     status: response.status,
     data,

@@ -220,9 +220,36 @@ function showErrors(el, errors, problem) {
       items.push(h('li', {}, err.field ? `${label(err.field)}: ${text}` : text));
     }
   }
-  summary.replaceChildren(h('p', {}, h('strong', {}, t('form.errors'))), h('ul', {}, items));
+  // The heading fits the error: a limit is waited out, not corrected.
+  const status = problem && problem.status;
+  const heading =
+    status === 429
+      ? t('form.wait')
+      : status === 0 || status >= 500
+        ? t('form.failed')
+        : t('form.errors');
+  const wait = problem && problem.retry_after ? countdown(problem.retry_after) : null;
+  summary.replaceChildren(h('p', {}, h('strong', {}, heading)), h('ul', {}, items), wait);
   (first && !items.length ? first : summary).focus();
-  announce(t('form.errors'));
+  announce(heading);
+}
+
+// "可在 N 秒后再试", counting down to "现在可以再试".
+function countdown(seconds) {
+  const el = h('p', { 'data-testid': 'retry-after' });
+  const end = Date.now() + seconds * 1000;
+  const show = () => {
+    const left = Math.ceil((end - Date.now()) / 1000);
+    el.textContent = left > 0 ? t('form.retry_in', { s: left }) : t('form.retry_now');
+    return left > 0;
+  };
+  // Ticks while the message is on the page.
+  const tick = () => {
+    if (el.isConnected && show()) setTimeout(tick, 1000);
+  };
+  show();
+  setTimeout(tick, 1000);
+  return el;
 }
 
 // The error slot of a field, by the name the server gives (`submitter.phone`,
