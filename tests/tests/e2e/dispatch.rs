@@ -67,7 +67,7 @@ fn each_category_waits_for_a_person_and_the_citizen_sees_why_only_once_the_burea
     assert_eq!(view["events"][0]["details"]["matched"], "撤销…判决");
     assert_eq!(
         view["allowed_actions"],
-        json!(["confirm_rejection", "override_to_accept"])
+        json!(["confirm_rejection", "override_to_accept", "add_to_case"])
     );
 
     for ((id, track), (_, category)) in ids.iter().zip(proposals) {
