@@ -178,29 +178,9 @@ function receipt(data, phone) {
       h('dd', {}, enumLabel('status', data.status)),
       h('dt', {}, t('case.received_at')),
       h('dd', {}, when(data.received_at)),
-      data.handling_unit ? [h('dt', {}, t('track.unit')), h('dd', {}, data.handling_unit)] : null,
-      data.due ? [h('dt', {}, t('track.due')), h('dd', {}, data.due)] : null,
+      handling(data),
     ),
-    data.immediate_answer
-      ? h(
-          'section',
-          { 'data-testid': 'immediate-answer' },
-          h('h3', {}, t('track.immediate')),
-          h('p', { class: 'pre' }, data.immediate_answer),
-        )
-      : null,
-    data.interim_replies && data.interim_replies.length
-      ? h(
-          'section',
-          { 'data-testid': 'interim-replies' },
-          h('h3', {}, t('track.interim')),
-          h(
-            'ul',
-            {},
-            data.interim_replies.map((n) => h('li', {}, when(n.at), ' ', n.text)),
-          ),
-        )
-      : null,
+    told(data),
     data.rejection ? rejection(data.rejection) : null,
     data.merged_into
       ? h(
@@ -299,29 +279,9 @@ function status(data, last4) {
       h('dd', {}, enumLabel('channel', data.channel)),
       h('dt', {}, t('case.received_at')),
       h('dd', {}, when(data.received_at)),
-      data.handling_unit ? [h('dt', {}, t('track.unit')), h('dd', {}, data.handling_unit)] : null,
-      data.due ? [h('dt', {}, t('track.due')), h('dd', {}, data.due)] : null,
+      handling(data),
     ),
-    data.immediate_answer
-      ? h(
-          'section',
-          { 'data-testid': 'immediate-answer' },
-          h('h3', {}, t('track.immediate')),
-          h('p', { class: 'pre' }, data.immediate_answer),
-        )
-      : null,
-    data.interim_replies && data.interim_replies.length
-      ? h(
-          'section',
-          { 'data-testid': 'interim-replies' },
-          h('h3', {}, t('track.interim')),
-          h(
-            'ul',
-            {},
-            data.interim_replies.map((n) => h('li', {}, when(n.at), ' ', n.text)),
-          ),
-        )
-      : null,
+    told(data),
     data.rejection ? rejection(data.rejection) : null,
     data.merged_into
       ? h(
@@ -405,4 +365,38 @@ function feedback(code, last4) {
     },
   });
   return h('div', {}, f, done);
+}
+
+// Who handles the case and by when, as facts of the case.
+function handling(data) {
+  return [
+    data.handling_unit ? [h('dt', {}, t('track.unit')), h('dd', {}, data.handling_unit)] : null,
+    data.due ? [h('dt', {}, t('track.due')), h('dd', {}, data.due)] : null,
+  ];
+}
+
+// What the citizen was told: the answer on the call, the interim replies.
+function told(data) {
+  return [
+    data.immediate_answer
+      ? h(
+          'section',
+          { 'data-testid': 'immediate-answer' },
+          h('h3', {}, t('track.immediate')),
+          h('p', { class: 'pre' }, data.immediate_answer),
+        )
+      : null,
+    data.interim_replies && data.interim_replies.length
+      ? h(
+          'section',
+          { 'data-testid': 'interim-replies' },
+          h('h3', {}, t('track.interim')),
+          h(
+            'ul',
+            {},
+            data.interim_replies.map((n) => h('li', {}, when(n.at), ' ', n.text)),
+          ),
+        )
+      : null,
+  ];
 }

@@ -124,11 +124,15 @@ impl SearchQuery {
             limit: DEFAULT_LIMIT,
             ..SearchQuery::default()
         };
-        for (name, value) in query.iter().filter(|(_, v)| !v.trim().is_empty()) {
+        // An empty parameter is a bad one (the portal leaves out what is
+        // empty; the API's description allows no empty value).
+        for (name, value) in query {
             let value = value.trim();
             match name.as_str() {
                 "q" => match bigrams::match_expression(value) {
                     Ok(e) => s.words = Some(e),
+                    // Nothing in it can match: no case is found.
+                    Err(bigrams::QueryError::NoWord) => s.words = Some(String::new()),
                     Err(e) => bad("q", &e.to_string()),
                 },
                 "code" => match value.parse() {
@@ -178,11 +182,6 @@ impl SearchQuery {
                     None => bad("cursor", "the `next` of the previous page"),
                 },
                 _ => {}
-            }
-        }
-        if let (Some(from), Some(to)) = (s.from, s.to) {
-            if to < from {
-                errors.push(FieldError::new("to", "invalid", "a day on or after `from`"));
             }
         }
         if errors.is_empty() {
@@ -254,6 +253,12 @@ pub(crate) fn find(
     now: DateTime<Utc>,
 ) -> Result<SearchPage, SearchError> {
     let (access, mut params) = readable(who)?;
+    if q.words.as_deref() == Some("") {
+        return Ok(SearchPage {
+            cases: Vec::new(),
+            next: None,
+        });
+    }
     let mut clauses = vec![access.to_string()];
     let (mut from, mut key) = ("FROM cases c", "c.id");
     if let Some(words) = &q.words {
@@ -495,6 +500,17 @@ mod tests {
         assert_eq!(ids(&db, &bureau, &[("q", "路灯")]), vec![lamp]);
         assert_eq!(ids(&db, &bureau, &[("q", "噪音 物业")]), vec![noise]);
         assert_eq!(ids(&db, &bureau, &[("q", "停电")]), Vec::<i64>::new());
+        // Nothing a word can be made of finds nothing; so do days the wrong
+        // way round (neither is an error).
+        assert_eq!(ids(&db, &bureau, &[("q", "路 灯")]), Vec::<i64>::new());
+        assert_eq!(
+            ids(
+                &db,
+                &bureau,
+                &[("from", "2025-10-09"), ("to", "2025-10-01")]
+            ),
+            Vec::<i64>::new()
+        );
         let code: String = db
             .execute(
                 "SELECT tracking_code FROM cases WHERE id = ?",
@@ -625,7 +641,7 @@ mod tests {
             query(pairs).map_or_else(|e| e.into_iter().map(|f| f.field).collect(), |_| vec![])
         };
         assert_eq!(fields(&[("q", "路")]), vec!["q"]);
-        assert_eq!(fields(&[("q", "路 灯")]), vec!["q"]);
+        assert_eq!(fields(&[("q", "")]), vec!["q"]);
         assert_eq!(fields(&[("phone", "12345")]), vec!["phone"]);
         assert_eq!(
             fields(&[
@@ -636,15 +652,14 @@ mod tests {
             vec!["from", "overdue", "status"]
         );
         assert_eq!(
-            fields(&[("from", "2025-10-02"), ("to", "2025-10-01")]),
-            vec!["to"]
-        );
-        assert_eq!(
             fields(&[("limit", "0"), ("cursor", "zz")]),
             vec!["cursor", "limit"]
         );
-        // An empty parameter is as if not given.
-        assert_eq!(fields(&[("q", ""), ("phone", " ")]), Vec::<String>::new());
+        // An empty parameter is a bad one.
+        assert_eq!(
+            fields(&[("unit", ""), ("phone", " ")]),
+            vec!["phone", "unit"]
+        );
     }
 
     #[test]
