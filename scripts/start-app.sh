@@ -10,8 +10,9 @@ log="$state/runner.log"
 # address never races the shell that opens it (a failed read under
 # `set -e -o pipefail` would end the caller).
 : >"$log"
+# The compile cache the end-to-end tests fill (shared: keyed by each .wasm).
 ./target/release/runner up --listen "${CASEWORK_LISTEN:-127.0.0.1:0}" --state-dir "$state" \
-  --sqlite @seed/demo-county.sql --quiet "$@" >"$log" 2>&1 &
+  --cache-dir target/e2e-compile-cache --sqlite @seed/demo-county.sql --quiet "$@" >"$log" 2>&1 &
 runner=$!
 trap 'kill "$runner" 2>/dev/null || true; rm -rf "$state"' EXIT
 url=""

@@ -93,6 +93,11 @@ struct UpArgs {
     /// .spin beside the manifest).
     #[arg(long)]
     state_dir: Option<PathBuf>,
+    /// Where compiled components are cached (default: `cache` in the state
+    /// directory). Entries are keyed by the `.wasm` and the runner's build,
+    /// so several apps and state directories may share one.
+    #[arg(long, env = "RUNNER_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
     /// Set an application variable (repeatable): `--variable name=value`.
     #[arg(long = "variable", value_name = "NAME=VALUE")]
     variables: Vec<String>,
@@ -232,6 +237,7 @@ fn up(args: UpArgs) -> Result<()> {
         },
         test_clock: args.test_clock,
         test_disk: args.test_disk,
+        cache_dir: args.cache_dir.clone(),
         runtime_config,
         sql_statements: args
             .sqlite

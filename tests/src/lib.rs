@@ -63,6 +63,16 @@ pub struct Launch {
     pub args: Vec<String>,
     pub env: Vec<(String, String)>,
     pub echo: bool,
+    /// `--cache-dir`: the tests share one compile cache
+    /// ([`shared_compile_cache`]), so a start loads the components the
+    /// first test compiled instead of compiling all of them again (about a
+    /// CPU-minute each time). `None`: the state directory's own.
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// The compile cache the tests' runners share (`target/e2e-compile-cache`).
+pub fn shared_compile_cache() -> PathBuf {
+    repo_root().join("target/e2e-compile-cache")
 }
 
 impl Launch {
@@ -89,6 +99,7 @@ impl Launch {
                 ("SPIN_VARIABLE_PD_KEY".into(), TEST_PD_KEY.into()),
             ],
             echo: true,
+            cache_dir: Some(shared_compile_cache()),
         }
     }
 
@@ -117,6 +128,7 @@ impl Launch {
             args: Vec::new(),
             env: vec![("SPIN_VARIABLE_API_KEY".into(), "test-key".into())],
             echo: true,
+            cache_dir: Some(shared_compile_cache()),
         }
     }
 
@@ -128,6 +140,13 @@ impl Launch {
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.env.retain(|(k, _)| k != key);
         self.env.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    /// Compiling into the state directory's own cache, as a runner does by
+    /// default.
+    pub fn own_compile_cache(mut self) -> Self {
+        self.cache_dir = None;
         self
     }
 
@@ -143,7 +162,11 @@ impl Launch {
             .arg("--from")
             .arg(&self.manifest)
             .args(&self.args)
-            .env_remove("SPIN_VARIABLE_API_KEY");
+            .env_remove("SPIN_VARIABLE_API_KEY")
+            .env_remove("RUNNER_CACHE_DIR");
+        if let Some(dir) = &self.cache_dir {
+            cmd.arg("--cache-dir").arg(dir);
+        }
         // Only what the launch sets: nothing leaks in from the shell.
         for name in [
             "TOKEN_JWKS",

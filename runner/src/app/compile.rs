@@ -144,7 +144,9 @@ impl Cache {
     fn store(&self, path: &Path, component: &Component) -> Result<()> {
         std::fs::create_dir_all(&self.dir)?;
         let bytes = component.serialize().map_err(anyhow::Error::from)?;
-        let tmp = path.with_extension("tmp");
+        // A name of this process's own: another runner sharing the cache
+        // directory may be writing the same entry at the same time.
+        let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
         std::fs::write(&tmp, bytes)?;
         std::fs::rename(&tmp, path)?;
         Ok(())

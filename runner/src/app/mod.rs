@@ -9,7 +9,7 @@ pub mod exports;
 
 use std::collections::BTreeMap;
 use std::fs::OpenOptions;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
@@ -64,6 +64,8 @@ pub struct Options {
     pub limits: Limits,
     pub test_clock: bool,
     pub test_disk: bool,
+    /// `--cache-dir`: the compile cache, if not the state directory's.
+    pub cache_dir: Option<PathBuf>,
     /// `--runtime-config-file`, loaded.
     pub runtime_config: RuntimeConfig,
     /// `--sqlite` values, run against the databases before serving.
@@ -83,7 +85,12 @@ impl LoadedApp {
         let logs = state_dir.join("logs");
         std::fs::create_dir_all(&logs)
             .with_context(|| format!("cannot create {}", logs.display()))?;
-        let cache = Cache::new(state_dir.join("cache"));
+        let cache = Cache::new(
+            options
+                .cache_dir
+                .clone()
+                .unwrap_or_else(|| state_dir.join("cache")),
+        );
         let mut client_tls = host::tls::client_configs(&options.runtime_config.client_tls)?;
 
         let mut components = BTreeMap::new();

@@ -282,9 +282,42 @@ fn component_output_goes_to_spins_log_files() {
 }
 
 #[test]
+fn apps_in_two_state_directories_share_one_compile_cache_dir() {
+    let (cache, one, two) = (
+        tempfile::tempdir().expect("temp dir"),
+        tempfile::tempdir().expect("temp dir"),
+        tempfile::tempdir().expect("temp dir"),
+    );
+    let launch = Launch {
+        cache_dir: Some(cache.path().to_path_buf()),
+        ..Launch::probe()
+    };
+    let cached = |app: &App| {
+        app.stdout_lines()
+            .into_iter()
+            .filter(|l| l.contains("compile cache"))
+            .count()
+    };
+    let first = App::launch(&launch, one.path());
+    assert_eq!(cached(&first), 3);
+    first.stop();
+    let second = App::launch(&launch, two.path());
+    assert_eq!(
+        cached(&second),
+        4,
+        "the other state directory's start compiled nothing"
+    );
+    assert_eq!(second.get("/print").status, 200);
+    assert!(
+        !two.path().join("cache").exists(),
+        "nothing cached in the state directory"
+    );
+}
+
+#[test]
 fn a_restart_loads_components_from_the_compile_cache() {
     let state = tempfile::tempdir().expect("temp dir");
-    let first = App::launch(&Launch::probe(), state.path());
+    let first = App::launch(&Launch::probe().own_compile_cache(), state.path());
     let cached_first: Vec<String> = first
         .stdout_lines()
         .into_iter()
@@ -294,7 +327,7 @@ fn a_restart_loads_components_from_the_compile_cache() {
     // Three of the four components share one .wasm, so the first start
     // already reuses it; the second start compiles nothing.
     assert_eq!(cached_first.len(), 3, "{cached_first:?}");
-    let second = App::launch(&Launch::probe(), state.path());
+    let second = App::launch(&Launch::probe().own_compile_cache(), state.path());
     let cached: Vec<String> = second
         .stdout_lines()
         .into_iter()
