@@ -238,12 +238,34 @@ test('a citizen submits a complaint, tracks it, and once the reply is released r
   assert.equal((await page.getByTestId('status').textContent()).trim(), '已办结');
   await page.getByLabel('不满意').check();
   await page.getByLabel('申请复核').check();
-  await page.getByLabel('理由').fill('路灯仍然不亮。');
+  await page.getByLabel('您的意见').fill('路灯仍然不亮。');
   await visit(page, 'rate');
   await page.getByRole('button', { name: '提交评价' }).click();
   await page.locator('main').getByText('已收到您的复核申请').waitFor();
   assert.equal(await status(id, bureau), 'under_review');
   await done(page);
+
+  // The bureau reads the citizen's own word in the case and in statistics.
+  const desk = await newPage();
+  await signIn(desk, bureau);
+  await desk.goto(`${BASE}/#/case/${id}`);
+  const rated = desk.getByTestId('ratings');
+  await rated.waitFor();
+  assert.match(await rated.textContent(), /第1次办结 不满意 .*已申请复核路灯仍然不亮。/);
+  await desk.goto(`${BASE}/#/stats?group_by=unit`);
+  const table = desk.getByRole('table', { name: '统计表' });
+  await table.waitFor();
+  const headers = await table.locator('th').allTextContents();
+  const column = headers.indexOf('诉求人评价满意率');
+  assert.ok(column > headers.indexOf('回访满意率'), headers.join(' '));
+  const cells = await table
+    .locator('tbody tr')
+    .evaluateAll((rows, i) => rows.map((r) => r.children[i].textContent), column);
+  assert.ok(
+    cells.some((c) => /%（\d+\/[1-9]\d*）/.test(c)),
+    `a unit's rating counted, with numerator and denominator: ${cells.join(' ')}`,
+  );
+  await done(desk);
 });
 
 test('a wrong phone digit is shown beside the field it names, and nothing is found', async () => {
@@ -541,6 +563,31 @@ test('a unit clerk finds the case in the inbox, signs for it and drafts the repl
   await page.getByRole('button', { name: '确认负责人审核', exact: true }).click();
   await page.getByTestId('case-status').filter({ hasText: '待质检' }).waitFor();
   assert.equal(await status(receipt.case_id, bureau), 'awaiting_qc');
+  await done(page);
+});
+
+test('a unit clerk signs for two new cases at once: the inbox says 待签收, then 办理中, with the working days left', async () => {
+  const cases = [await lampCase('批量签收一'), await lampCase('批量签收二')];
+  const page = await newPage();
+  await signIn(page, await demoToken('unit', 'qibin-urban'));
+  await page.getByRole('heading', { level: 1, name: '本单位待办件' }).waitFor();
+  const row = (r) => page.getByRole('row').filter({ hasText: r.tracking_code });
+  const state = async (r) => (await row(r).getByTestId('state').textContent()).trim();
+  for (const r of cases) {
+    assert.equal(await state(r), '待签收');
+    assert.match(await row(r).textContent(), /剩余\d+个工作日/);
+    await page.getByLabel(`选择工单${r.tracking_code}`).check();
+  }
+  await visit(page, 'unit-batch');
+  await page.getByRole('button', { name: '批量签收' }).click();
+  await page.getByTestId('batch-result').filter({ hasText: '已办理2件，共2件' }).waitFor();
+  for (const r of cases) assert.equal(await state(r), '办理中');
+  // Each signed on its own: one signing in each case's history.
+  const tok = await demoToken('unit', 'qibin-urban');
+  for (const r of cases) {
+    const view = (await api('GET', `/api/cases/${r.case_id}`, { tok })).data;
+    assert.equal(view.events.filter((e) => e.event === 'assignment_accepted').length, 1);
+  }
   await done(page);
 });
 

@@ -4,9 +4,10 @@
 //! see it), `POST /api/cases/{id}/actions` (one move under `If-Match`:
 //! the bureau's dispatch moves here, the unit's workbench and the quality
 //! check handed to the private `reply` and `qc` desks),
-//! `POST /api/urge-notices/{id}/ack` and `GET /api/inbox`.
+//! `POST /api/urge-notices/{id}/ack`, `GET /api/inbox` and
+//! `POST /api/inbox/batch` (one move on many cases).
 
-use common::routes::{self, ACTIONS, ADMIN_RESEAL, CASE, INBOX, URGE_ACK};
+use common::routes::{self, ACTIONS, ADMIN_RESEAL, CASE, INBOX, INBOX_BATCH, URGE_ACK};
 use common::{json, respond, Answer, Ctx, Problem};
 use serde::Serialize;
 use shared::access::{case_access, personal_read};
@@ -28,6 +29,7 @@ enum Endpoint {
     Act,
     AckUrge,
     Inbox,
+    Batch,
     Reseal,
 }
 
@@ -36,6 +38,7 @@ const ENDPOINTS: &[(&str, Method, Endpoint)] = &[
     (ACTIONS, Method::Post, Endpoint::Act),
     (URGE_ACK, Method::Post, Endpoint::AckUrge),
     (INBOX, Method::Get, Endpoint::Inbox),
+    (INBOX_BATCH, Method::Post, Endpoint::Batch),
     (ADMIN_RESEAL, Method::Post, Endpoint::Reseal),
 ];
 
@@ -47,6 +50,7 @@ async fn handle(req: Request) -> Response {
         Ok(Endpoint::Act) => common::act::at_front(&ctx).await,
         Ok(Endpoint::AckUrge) => notices::acknowledge(&ctx),
         Ok(Endpoint::Inbox) => inbox::inbox(&ctx),
+        Ok(Endpoint::Batch) => common::act::batch(&ctx).await,
         Ok(Endpoint::Reseal) => reseal(&ctx),
         Err(problem) => Err(problem),
     })
@@ -90,13 +94,6 @@ fn reseal(ctx: &Ctx) -> Answer {
     json(200, &done?)
 }
 
-/// A case with its version as the `ETag`.
-fn tagged(answer: Answer, version: i64) -> Answer {
-    let mut resp = answer?;
-    resp.set_header("etag", format!("\"{version}\""));
-    Ok(resp)
-}
-
 /// `GET /api/cases/{id}`: the case as this reader may see it.
 fn read(ctx: &Ctx) -> Answer {
     let who = ctx.principal()?;
@@ -114,19 +111,19 @@ fn read(ctx: &Ctx) -> Answer {
     let reader = Reader::from(&who);
     let shown = cases::submitter_as_read(db, || ctx.keys(), id, read, &reader, ctx.now_in_china())?;
     let (submitter, masked) = shown.map_or((None, None), |(data, m)| (Some(data), Some(m)));
-    let version = case.version;
-    let mut resp = tagged(
-        json(
-            200,
-            &View {
-                case,
-                file,
-                submitter,
-                submitter_masked: masked,
-            },
-        ),
-        version,
+    // The case's version is its `ETag`.
+    let etag = format!("\"{}\"", case.version);
+    let submitter_masked = masked;
+    let mut resp = json(
+        200,
+        &View {
+            case,
+            file,
+            submitter,
+            submitter_masked,
+        },
     )?;
+    resp.set_header("etag", etag);
     resp.set_header("cache-control", "no-store");
     Ok(resp)
 }

@@ -9,6 +9,7 @@ use shared::access::{case_access, Principal};
 use shared::base::ids::CaseId;
 use shared::case::words::Status;
 use shared::desk::actions::{self, TimeRules};
+use shared::desk::batch::{Batch, Outcome};
 use shared::lifecycle::moves::{desk_of, Desk};
 use shared::lifecycle::{Action, Actor, Citation, Event};
 
@@ -91,7 +92,18 @@ fn perform(ctx: &Ctx, who: &Principal, id: CaseId, action: Action) -> Result<Mov
     let db = ctx.db()?;
     let case = cases::case_view(db, id)?.ok_or_else(|| Problem::case_not_found().boxed())?;
     case_access(who, case.lead_unit.as_ref(), &case.co_units)?;
-    let expected = ctx.if_match()?;
+    perform_at(ctx, who, id, action, ctx.if_match()?)
+}
+
+/// Applies one move to a case the reader may see, at version `expected`.
+fn perform_at(
+    ctx: &Ctx,
+    who: &Principal,
+    id: CaseId,
+    action: Action,
+    expected: i64,
+) -> Result<Moved, Box<Problem>> {
+    let db = ctx.db()?;
     let rules = ctx.rules()?;
     let rules = TimeRules {
         calendar: rules.get::<Calendar>()?,
@@ -128,26 +140,99 @@ const FORWARDED: &[&str] = &[
 ];
 const RELAYED: &[&str] = &["content-type", "etag", "retry-after", "allow"];
 
+/// `POST /api/inbox/batch`: one move on each case named, each under its
+/// own version and with its own events, served as the single move would
+/// be (here, or by the desk the table of moves names); the answer gives
+/// every case's outcome (`shared::desk::batch`).
+pub async fn batch(ctx: &Ctx) -> Answer {
+    let who = ctx.principal()?;
+    let batch = Batch::parse(&ctx.json_body()?)?;
+    let desk = desk_of(batch.action.kind()).and_then(chained);
+    let body = batch.action_body.to_string().into_bytes();
+    let mut results = Vec::with_capacity(batch.cases.len());
+    for item in &batch.cases {
+        let id = item.case_id;
+        // The case as this reader may see it: one they may not is not found.
+        let seen = cases::case_view(ctx.db()?, id)?
+            .filter(|c| case_access(&who, c.lead_unit.as_ref(), &c.co_units).is_ok());
+        let Some(case) = seen else {
+            results.push(refused(id, None, Problem::case_not_found()));
+            continue;
+        };
+        let outcome = match desk {
+            None => match perform_at(ctx, &who, id, batch.action.clone(), item.version) {
+                Ok(moved) => {
+                    if moved.to_routing {
+                        if let Err(why) = DISPATCH.call(id).await {
+                            eprintln!("case {id}: {why}; the scan will drive it");
+                        }
+                    }
+                    moved_to(id, moved.status, moved.version)
+                }
+                Err(problem) => refused(id, Some(case.status), *problem),
+            },
+            Some(desk) => {
+                let etag = format!("\"{}\"", item.version);
+                match send_to(ctx, desk, id, body.clone(), Some(&etag)).await {
+                    Ok(answer) => desk_outcome(id, case.status, &answer),
+                    Err(problem) => refused(id, Some(case.status), *problem),
+                }
+            }
+        };
+        results.push(outcome);
+    }
+    json(200, &serde_json::json!({ "results": results }))
+}
+
+fn moved_to(id: CaseId, status: Status, version: i64) -> Outcome<serde_json::Value> {
+    Outcome {
+        case_id: id,
+        status: Some(status),
+        version: Some(version),
+        problem: None,
+    }
+}
+
+fn refused(id: CaseId, status: Option<Status>, problem: Problem) -> Outcome<serde_json::Value> {
+    Outcome {
+        case_id: id,
+        status,
+        version: None,
+        problem: serde_json::to_value(problem).ok(),
+    }
+}
+
+/// A desk's answer to one case's move, as its outcome: the case's new
+/// status and version, or the desk's problem.
+fn desk_outcome(id: CaseId, before: Status, answer: &Response) -> Outcome<serde_json::Value> {
+    let body: serde_json::Value = serde_json::from_slice(answer.body()).unwrap_or_default();
+    let moved = (200..300).contains(answer.status());
+    let status = body.get("status").and_then(|s| s.as_str());
+    match (moved, status.and_then(|s| s.parse::<Status>().ok())) {
+        (true, Some(status)) => moved_to(
+            id,
+            status,
+            body.get("version").and_then(|v| v.as_i64()).unwrap_or(0),
+        ),
+        _ if body.get("code").is_some() => Outcome {
+            case_id: id,
+            status: Some(before),
+            version: None,
+            problem: Some(body),
+        },
+        // Not an answer a desk gives: said as such, never taken for a move.
+        _ => refused(
+            id,
+            Some(before),
+            Problem::new(502, "stage_unavailable", "The handling desk did not answer"),
+        ),
+    }
+}
+
 /// Sends the request on to `desk` and relays its answer; 502 when the
 /// desk cannot be reached.
 async fn forward(ctx: &Ctx, desk: Chained, id: CaseId) -> Answer {
-    let mut out = Request::builder();
-    out.method(Method::Post).uri(desk.url(id));
-    for name in FORWARDED {
-        if let Some(value) = ctx.req.header(name).and_then(|v| v.as_str()) {
-            out.header(*name, value);
-        }
-    }
-    // This stage checked that a session's request came from the app's own
-    // pages before it got here; the desk is private, reached only from here.
-    if crate::auth::session_cookie(&ctx.req).is_some() {
-        out.header("sec-fetch-site", "same-origin");
-    }
-    let out = out.body(ctx.req.body().to_vec()).build();
-    let answer: Response = spin_sdk::http::send(out).await.map_err(|e| {
-        eprintln!("{} unreachable: {e}", desk.component);
-        Problem::new(502, "stage_unavailable", "The handling desk did not answer").boxed()
-    })?;
+    let answer = send_to(ctx, desk, id, ctx.req.body().to_vec(), None).await?;
     let mut relayed = Response::builder();
     relayed.status(*answer.status());
     for name in RELAYED {
@@ -156,4 +241,41 @@ async fn forward(ctx: &Ctx, desk: Chained, id: CaseId) -> Answer {
         }
     }
     Ok(relayed.body(answer.body().to_vec()).build())
+}
+
+/// `body` sent to `desk` for case `id` with the caller's credentials (and
+/// `if_match` in place of theirs, when given); 502 when the desk cannot be
+/// reached.
+async fn send_to(
+    ctx: &Ctx,
+    desk: Chained,
+    id: CaseId,
+    body: Vec<u8>,
+    if_match: Option<&str>,
+) -> Result<Response, Box<Problem>> {
+    let mut out = Request::builder();
+    out.method(Method::Post).uri(desk.url(id));
+    for name in FORWARDED {
+        // A batch's case: its own version, the move's own JSON.
+        if matches!(*name, "if-match" | "content-type") && if_match.is_some() {
+            continue;
+        }
+        if let Some(value) = ctx.req.header(name).and_then(|v| v.as_str()) {
+            out.header(*name, value);
+        }
+    }
+    if let Some(value) = if_match {
+        out.header("if-match", value);
+        out.header("content-type", "application/json");
+    }
+    // This stage checked that a session's request came from the app's own
+    // pages before it got here; the desk is private, reached only from here.
+    if crate::auth::session_cookie(&ctx.req).is_some() {
+        out.header("sec-fetch-site", "same-origin");
+    }
+    let out = out.body(body).build();
+    spin_sdk::http::send(out).await.map_err(|e| {
+        eprintln!("{} unreachable: {e}", desk.component);
+        Problem::new(502, "stage_unavailable", "The handling desk did not answer").boxed()
+    })
 }

@@ -56,14 +56,9 @@ pub fn if_match_version(req: &Request) -> Result<i64, Box<crate::problem::Proble
                     .detail("send the ETag you read the case with, so that no one's change is overwritten"),
             )
         })?;
-    value
-        .trim()
-        .trim_start_matches("W/")
-        .trim_matches('"')
-        .parse()
-        .map_err(|_| {
-            Box::new(Problem::new(400, "invalid_header", "Invalid If-Match").field("If-Match"))
-        })
+    shared::desk::batch::etag_version(value.trim()).ok_or_else(|| {
+        Box::new(Problem::new(400, "invalid_header", "Invalid If-Match").field("If-Match"))
+    })
 }
 
 /// The request's `Idempotency-Key`, if it sent one (400 naming the header

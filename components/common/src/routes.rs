@@ -26,6 +26,8 @@ pub const CALENDAR_ADD: &str = "/api/calendar/add";
 
 /// `GET /api/inbox`: a unit's inbox, or the bureau's queues.
 pub const INBOX: &str = "/api/inbox";
+/// `POST /api/inbox/batch`: one move on many cases (批量签收, 批量分办).
+pub const INBOX_BATCH: &str = "/api/inbox/batch";
 /// `POST /api/urge-notices/:id/ack`: the unit acknowledges an urge notice.
 pub const URGE_ACK: &str = "/api/urge-notices/:id/ack";
 /// `POST /api/reminders/scan`: the deadline scan, for the bureau or the
@@ -112,6 +114,7 @@ pub const PUBLIC: &[&str] = &[
     CALENDAR_DAY,
     CALENDAR_ADD,
     INBOX,
+    INBOX_BATCH,
     URGE_ACK,
     SCAN,
     ADMIN_RULES,

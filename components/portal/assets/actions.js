@@ -20,7 +20,7 @@ async function variants() {
 }
 
 let unitCache = null;
-async function units() {
+export async function units() {
   const c = claims();
   if (!c || (c.role !== 'bureau' && c.role !== 'supervisor')) return null;
   if (!unitCache) {

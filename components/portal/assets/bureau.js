@@ -111,6 +111,11 @@ function figures(data, q) {
           cell: (r) => rate(r.qc_first_pass_rate),
         },
         { label: t('stats.satisfaction_rate'), num: true, cell: (r) => rate(r.satisfaction_rate) },
+        {
+          label: t('stats.citizen_satisfaction_rate'),
+          num: true,
+          cell: (r) => rate(r.citizen_satisfaction_rate),
+        },
         { label: t('stats.complaints'), num: true, cell: (r) => String(r.complaints) },
         {
           label: t('stats.working_days'),

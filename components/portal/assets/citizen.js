@@ -348,7 +348,9 @@ function feedback(code, last4) {
         satisfaction: v.satisfaction,
         request_review: !!v.request_review,
       };
-      if (v.reason) body.reason = v.reason;
+      // Kept with the rating either way: the reason for a review, or else
+      // the citizen's comment.
+      if (v.reason) body[v.request_review ? 'reason' : 'comment'] = v.reason;
       const { data } = await post(`/api/cases/track/${encodeURIComponent(code)}/feedback`, body, {
         staff: false,
       });

@@ -6,6 +6,7 @@ import { get, post, query, setToken, claims, loadMe } from './api.js';
 import { t, enumLabel } from './i18n.js';
 import { h, field, form, when, table, announce, guarded, chinaDay, takeNotice } from './ui.js';
 import { actionPanel } from './actions.js';
+import { batchTools } from './batch.js';
 import { enrolment } from './people.js';
 
 // The sign-in page offers what this instance has: the city's sign-on when
@@ -273,6 +274,8 @@ export async function inbox(main, queue, params) {
     );
   }
   if (queue === 'unseen') return unseen(main, params);
+  const flash = takeNotice();
+  if (flash && typeof flash !== 'string') main.append(flash);
   const cursor = params.get('cursor');
   const { data } = await get(
     `/api/inbox${query({ queue: isUnit ? null : queue, cursor, limit: 50 })}`,
@@ -283,15 +286,30 @@ export async function inbox(main, queue, params) {
     return;
   }
   const today = chinaDay();
+  const again = () => {
+    main.replaceChildren();
+    inbox(main, queue, params);
+  };
+  const batch = batchTools(data.cases, isUnit ? null : queue, again);
+  if (batch.bar) main.append(batch.bar);
   main.append(
     table(
       [
+        batch.column,
         {
           label: t('case.tracking_code'),
           cell: (r) => h('a', { href: `#/case/${r.case_id}` }, r.tracking_code),
         },
         { label: t('case.title'), cell: (r) => r.title },
-        { label: t('case.status'), cell: (r) => enumLabel('status', r.status) },
+        {
+          label: t('case.state'),
+          cell: (r) =>
+            h(
+              'span',
+              { 'data-testid': 'state' },
+              r.state ? enumLabel('desk_state', r.state) : enumLabel('status', r.status),
+            ),
+        },
         queue === 'returned'
           ? {
               label: t('case.returned_by'),
@@ -317,6 +335,16 @@ export async function inbox(main, queue, params) {
               'span',
               {},
               r.next_due || '—',
+              r.working_days_left === null || r.working_days_left === undefined
+                ? null
+                : h(
+                    'span',
+                    { class: 'hint' },
+                    ' ',
+                    r.working_days_left < 0
+                      ? t('case.days_late', { n: -r.working_days_left })
+                      : t('case.days_left', { n: r.working_days_left }),
+                  ),
               r.overdue ? h('span', { class: 'tag bad' }, ' ', t('case.overdue')) : null,
               !r.overdue && r.next_due === today
                 ? h('span', { class: 'tag warn' }, ' ', t('case.due_today'))
@@ -458,6 +486,7 @@ export async function casePage(main, id) {
       ),
     ),
     replySection(data),
+    ratings(data.ratings || []),
     actionPanel(data, etag, reload),
     history(data.events || []),
   );
@@ -680,6 +709,41 @@ function replySection(data) {
           ),
         )
       : null,
+  );
+}
+
+// The submitter's own word on each released reply (诉求人评价), comment and all.
+function ratings(list) {
+  if (!list.length) return null;
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'ratings-h', 'data-testid': 'ratings' },
+    h('h2', { id: 'ratings-h' }, t('rating.title')),
+    h(
+      'ul',
+      {},
+      list.map((r) =>
+        h(
+          'li',
+          {},
+          h('strong', {}, t('rating.closure', { n: r.closure })),
+          ' ',
+          h(
+            'span',
+            { class: r.satisfaction === 'dissatisfied' ? 'tag bad' : 'tag ok' },
+            enumLabel('satisfaction', r.satisfaction),
+          ),
+          ' ',
+          when(r.at),
+          r.review_requested ? h('span', { class: 'tag warn' }, ' ', t('rating.review')) : null,
+          h(
+            'p',
+            { class: r.comment ? 'pre' : 'hint' },
+            r.comment ? r.comment : t('rating.no_comment'),
+          ),
+        ),
+      ),
+    ),
   );
 }
 

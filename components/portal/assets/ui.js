@@ -317,7 +317,9 @@ export function when(iso) {
   return m ? `${m[1]} ${m[2]}` : iso;
 }
 
-export function table(columns, rows, opts = {}) {
+export function table(given, rows, opts = {}) {
+  // A column a page offers only sometimes is given as null.
+  const columns = given.filter(Boolean);
   return h(
     'div',
     { class: 'table-wrap' },

@@ -73,6 +73,7 @@ static FILES: &[(&str, Asset)] = &[
     ("/assets/chart.js", asset!("chart.js", JS)),
     ("/assets/people.js", asset!("people.js", JS)),
     ("/assets/search.js", asset!("search.js", JS)),
+    ("/assets/batch.js", asset!("batch.js", JS)),
 ];
 
 /// The file served at `path`, if any.

@@ -187,6 +187,9 @@ pub struct CaseFile {
     pub rejection: Option<PublicRejection>,
     /// Every urge notice (催办单) and warning the case had, oldest first.
     pub urge_notices: Vec<UrgeNotice>,
+    /// The submitter's own ratings of the released replies (诉求人评价),
+    /// with what they said, oldest first.
+    pub ratings: Vec<crate::desk::feedback::CitizenRating>,
 }
 
 /// The reply and the QC rounds, as the events record them.
@@ -282,6 +285,7 @@ pub fn case_file(
             .map(|category| cases::rejection_of(db, case, category))
             .transpose()?,
         urge_notices: reminder_rows::urge_notices(db, case)?,
+        ratings: crate::desk::feedback::ratings(db, case)?,
     })
 }
 

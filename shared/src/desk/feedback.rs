@@ -7,12 +7,12 @@ use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::base::db::Db;
+use crate::base::db::{Db, SqlValue};
 use crate::base::fields::{parsed_text, FieldError, FieldValue, Fields, Issue};
 use crate::base::ids::TrackingCode;
 use crate::case::contact::PhoneLast4;
 use crate::case::personal::Keys;
-use crate::case::stored::StoreError;
+use crate::case::stored::{Column, StoreError};
 use crate::case::words::Status;
 use crate::lifecycle::history;
 use crate::lifecycle::{transition, Action, Actor, Satisfaction, TransitionError};
@@ -67,21 +67,35 @@ pub struct Feedback {
     pub satisfaction: Rating,
     /// Whether they ask for a review, and why.
     pub review: Option<String>,
+    /// What they say of the reply (`comment`, else the `reason` given, with
+    /// or without asking for a review): kept with the rating, never
+    /// discarded.
+    pub comment: Option<String>,
 }
 
 impl Feedback {
-    /// Parses `{"phone_last4", "satisfaction", "request_review", "reason"}`;
-    /// `reason` is required when `request_review` is true.
+    /// Parses `{"phone_last4", "satisfaction", "comment", "request_review",
+    /// "reason"}`; `reason` is required when `request_review` is true.
     pub fn parse(body: &Value) -> Result<Self, Vec<FieldError>> {
         let mut f = Fields::of(body)?;
         f.only(
-            &["phone_last4", "satisfaction", "request_review", "reason"],
+            &[
+                "phone_last4",
+                "satisfaction",
+                "comment",
+                "request_review",
+                "reason",
+            ],
             "a rating",
         );
         let phone_last4 = f.get::<PhoneLast4>("phone_last4");
         let satisfaction = f.get::<Rating>("satisfaction");
         let request_review = f.get::<Option<bool>>("request_review").flatten();
         let reason = f.get::<Option<String>>("reason").flatten();
+        let comment = f
+            .get::<Option<String>>("comment")
+            .flatten()
+            .or_else(|| reason.clone());
         let review = match (request_review.unwrap_or(false), reason) {
             (true, None) => {
                 if f.raw("reason").is_none() {
@@ -97,6 +111,7 @@ impl Feedback {
                 phone_last4: phone_last4?,
                 satisfaction: satisfaction?,
                 review,
+                comment,
             })
         })();
         f.finish(feedback)
@@ -142,6 +157,47 @@ pub struct Rated {
     pub satisfaction: Rating,
     /// Whether a review was asked for.
     pub review_requested: bool,
+    /// The comment kept with it.
+    pub comment: Option<String>,
+}
+
+/// A rating the submitter gave, as the case file shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CitizenRating {
+    /// Which closure it rates (1 for the first reply, 2 after a review…).
+    pub closure: i64,
+    /// How satisfied they were.
+    pub satisfaction: Rating,
+    /// What they said, if anything.
+    pub comment: Option<String>,
+    /// Whether they asked for a review with it.
+    pub review_requested: bool,
+    /// When.
+    #[serde(serialize_with = "crate::base::clock::serialize")]
+    pub at: DateTime<FixedOffset>,
+}
+
+/// Every rating of `case`, oldest first.
+pub fn ratings(
+    db: &impl Db,
+    case: crate::base::ids::CaseId,
+) -> Result<Vec<CitizenRating>, StoreError> {
+    let rows = db.execute(
+        "SELECT closure, satisfaction, comment, review_requested, at
+         FROM citizen_feedback WHERE case_id = ? ORDER BY id",
+        &[case.get().into()],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(CitizenRating {
+                closure: r.integer("closure")?,
+                satisfaction: r.parsed("satisfaction")?,
+                comment: r.opt_text("comment")?.map(str::to_string),
+                review_requested: r.integer("review_requested")? != 0,
+                at: r.instant("at")?,
+            })
+        })
+        .collect()
 }
 
 /// Records the submitter's rating of the case `code` names, once per
@@ -173,14 +229,15 @@ pub fn rate(
             .transpose()?
             .unwrap_or(0);
         let inserted = db.execute(
-            "INSERT INTO citizen_feedback (case_id, closure, satisfaction, review_requested, at)
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT (case_id, closure) DO NOTHING RETURNING id",
+            "INSERT INTO citizen_feedback (case_id, closure, satisfaction, review_requested, at, comment)
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, closure) DO NOTHING RETURNING id",
             &[
                 case.get().into(),
                 closure.into(),
                 feedback.satisfaction.as_str().into(),
                 i64::from(feedback.review.is_some()).into(),
                 crate::base::clock::format(at).into(),
+                SqlValue::from(feedback.comment.clone()),
             ],
         )?;
         if inserted.rows.is_empty() {
@@ -202,6 +259,7 @@ pub fn rate(
             status,
             satisfaction: feedback.satisfaction,
             review_requested: feedback.review.is_some(),
+            comment: feedback.comment.clone(),
         })
     })
 }
@@ -340,7 +398,8 @@ mod tests {
         )
         .expect("returned");
         close(&db, case, "2025-10-16T10:00:00+08:00");
-        let satisfied = feedback(json!({"phone_last4": "5678", "satisfaction": "satisfied"}));
+        let satisfied = feedback(json!({"phone_last4": "5678", "satisfaction": "satisfied",
+            "reason": "这次修好了"}));
         let later = t("2025-10-17T10:00:00+08:00");
         assert_eq!(
             rate(&db, &keys(), &code, &satisfied, later).map(|r| r.status),
@@ -372,6 +431,29 @@ mod tests {
                 (2, "satisfied".to_string())
             ]
         );
+        // Both comments kept — the review's reason, and a reason given
+        // without asking for one — and shown in the case file.
+        let said: Vec<(i64, Rating, Option<String>, bool)> = ratings(&db, case)
+            .expect("reads")
+            .into_iter()
+            .map(|r| (r.closure, r.satisfaction, r.comment, r.review_requested))
+            .collect();
+        assert_eq!(
+            said,
+            vec![
+                (1, Rating::Dissatisfied, Some("路灯仍不亮".into()), true),
+                (2, Rating::Satisfied, Some("这次修好了".into()), false),
+            ]
+        );
+        let file = crate::desk::casefile::case_file(
+            &db,
+            case,
+            &Actor::bureau(),
+            true,
+            later.with_timezone(&chrono::Utc),
+        )
+        .expect("file");
+        assert_eq!(file.ratings.len(), 2);
     }
 
     #[test]

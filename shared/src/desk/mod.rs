@@ -2,9 +2,11 @@
 //! staff action applied with its deadline consequences (`actions`), and the
 //! submitter's rating and review request (`feedback`), a case taken in
 //! (`submission`), and cases found by words, code, phone and more
-//! (`search`), and a caller's earlier cases (`callers`).
+//! (`search`), a caller's earlier cases (`callers`), and one move on many
+//! cases (`batch`).
 
 pub mod actions;
+pub mod batch;
 pub mod callers;
 pub mod casefile;
 pub mod feedback;

@@ -19,6 +19,7 @@ use crate::base::ids::{CaseId, CountyCode, TrackingCode};
 use crate::case::stored::StoreError;
 use crate::case::words::{Channel, Kind};
 use crate::case::words::{Role, Status};
+use crate::oversight::desk_state::{self, DeskState, Handling};
 pub use crate::oversight::queues::Queue;
 use crate::oversight::reminder::ScanRules;
 use crate::time::calendar::Calendar;
@@ -106,6 +107,13 @@ pub struct InboxItem {
     /// on (the `returned` queue).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub returned: Option<ReturnedBy>,
+    /// Where it stands at the desk (待签收, 重办, …), while a unit has it.
+    pub state: Option<DeskState>,
+    /// Working days from today to `next_due` on the county's calendar
+    /// (negative when late).
+    pub working_days_left: Option<i64>,
+    /// Its version: the `ETag` a move (or a batch) sends as `If-Match`.
+    pub version: i64,
 }
 
 /// A unit's return of a case as not its own (退回).
@@ -222,7 +230,7 @@ impl Filter {
 /// The columns of a listed case ([`item`] reads them), on `cases c`.
 pub(crate) const ITEM_COLUMNS: &str =
     "c.id, c.tracking_code, c.title, c.status, c.lead_unit, c.county,
-    c.received_at, c.closed_at,
+    c.received_at, c.closed_at, c.signed, c.extension_pending, c.round, c.version,
     (SELECT MIN(d.due_at) FROM case_deadlines d
       WHERE d.case_id = c.id AND d.active = 1 AND d.met_at IS NULL
         AND d.milestone != 'contact') AS next_due_at,
@@ -376,7 +384,14 @@ pub fn answer(
         stuck_after: Duration::minutes(i64::from(scan.stuck_after_minutes)),
         follow_up_rate: scan.follow_up_rate,
     };
-    Ok(Listing::Cases(list(db, who, filter, &settings, now)?))
+    let mut page = list(db, who, filter, &settings, now)?;
+    let (calendar, today) = (rules.get::<Calendar>()?, clock::in_china(now).date_naive());
+    for item in &mut page.cases {
+        item.working_days_left = item
+            .next_due
+            .map(|due| desk_state::working_days_left(calendar, today, due));
+    }
+    Ok(Listing::Cases(page))
 }
 
 /// A unit that did not open its inbox on a working day.
@@ -514,6 +529,15 @@ pub(crate) fn item(
         next_due: next_due_at.map(|t| t.date_naive()),
         overdue: next_due_at.is_some_and(|t| t.with_timezone(&Utc) < now),
         urge_notices: r.integer("urges")?,
+        state: DeskState::of(Handling {
+            status: r.text("status")?.parse().map_err(|_| corrupt("status"))?,
+            signed: r.integer("signed")? != 0,
+            extension_pending: r.integer("extension_pending")? != 0,
+            round: u32::try_from(r.integer("round")?).map_err(|_| corrupt("round"))?,
+            urges: r.integer("urges")?,
+        }),
+        working_days_left: None,
+        version: r.integer("version")?,
         lead_unit_name: r.opt_text("lead_unit_name")?.map(str::to_string),
         returned: r
             .opt_text("returned")?

@@ -15,8 +15,12 @@
 //!   deadline;
 //! - **QC first-pass rate**: first-round QC decisions in the period that
 //!   passed ÷ first-round decisions;
-//! - **follow-up satisfaction rate**: calls in the period answered
-//!   satisfied or basically satisfied ÷ calls that reached the submitter;
+//! - **follow-up satisfaction rate** (回访满意率): calls in the period
+//!   answered satisfied or basically satisfied ÷ calls that reached the
+//!   submitter;
+//! - **submitter satisfaction rate** (诉求人评价满意率): ratings the
+//!   submitters gave in the period, satisfied or basically satisfied ÷
+//!   ratings given — their own word, counted apart from the calls;
 //! - **complaints** and **complaint rate** (被投诉率) = complaints received ÷
 //!   received; **reviews returned** in the period.
 //!
@@ -124,6 +128,9 @@ pub struct StatsRow {
     pub qc_first_pass_rate: Rate,
     /// satisfied ÷ follow-up calls that reached the submitter (抽查回访满意率).
     pub satisfaction_rate: Rate,
+    /// satisfied or basically satisfied ÷ ratings the submitters gave
+    /// themselves (诉求人评价满意率).
+    pub citizen_satisfaction_rate: Rate,
     /// Complaints received.
     pub complaints: i64,
     /// complaints ÷ received (被投诉率).
@@ -144,6 +151,10 @@ pub struct StatsRow {
     reached: i64,
     #[serde(skip)]
     satisfied: i64,
+    #[serde(skip)]
+    rated: i64,
+    #[serde(skip)]
+    rated_satisfied: i64,
 }
 
 impl StatsRow {
@@ -161,6 +172,7 @@ impl StatsRow {
             on_time_rate: Rate::of(0, 0),
             qc_first_pass_rate: Rate::of(0, 0),
             satisfaction_rate: Rate::of(0, 0),
+            citizen_satisfaction_rate: Rate::of(0, 0),
             complaints: 0,
             complaint_rate: Rate::of(0, 0),
             reviews_returned: 0,
@@ -170,6 +182,8 @@ impl StatsRow {
             qc_first_pass: 0,
             reached: 0,
             satisfied: 0,
+            rated: 0,
+            rated_satisfied: 0,
         }
     }
 
@@ -178,6 +192,7 @@ impl StatsRow {
         self.on_time_rate = Rate::of(self.closed_on_time, self.closed);
         self.qc_first_pass_rate = Rate::of(self.qc_first_pass, self.qc_first);
         self.satisfaction_rate = Rate::of(self.satisfied, self.reached);
+        self.citizen_satisfaction_rate = Rate::of(self.rated_satisfied, self.rated);
         self.complaint_rate = Rate::of(self.complaints, self.received);
         self.working_days_to_close_avg = Rate::of(self.working_days_to_close, self.closed);
         self
@@ -395,12 +410,13 @@ pub fn rows(
                 SUM(rejected3) AS rejected3, SUM(rejected4) AS rejected4, SUM(complaints) AS complaints,
                 SUM(closed) AS closed, SUM(closed_on_time) AS on_time, SUM(working_days) AS working_days,
                 SUM(qc_first) AS qc_first, SUM(qc_first_pass) AS qc_first_pass, SUM(reached) AS reached,
-                SUM(satisfied) AS satisfied, SUM(returned) AS returned
+                SUM(satisfied) AS satisfied, SUM(returned) AS returned,
+                SUM(rated) AS rated, SUM(rated_satisfied) AS rated_satisfied
              FROM stats_days s
              WHERE s.day >= ? AND s.day <= ? AND {daily_filter}
              GROUP BY grp
              HAVING SUM(received) + SUM(duplicates) + SUM(closed) + SUM(qc_first) + SUM(reached)
-                  + SUM(returned) > 0",
+                  + SUM(returned) + SUM(rated) > 0",
             g = key("s.day", "s")
         ),
         &params,
@@ -425,6 +441,8 @@ pub fn rows(
         row.reached = int(&r, "reached")?;
         row.satisfied = int(&r, "satisfied")?;
         row.reviews_returned = int(&r, "returned")?;
+        row.rated = int(&r, "rated")?;
+        row.rated_satisfied = int(&r, "rated_satisfied")?;
     }
 
     let (filter, filter_params) = filter("c");
@@ -639,6 +657,7 @@ pub fn csv(rows: &[StatsRow]) -> String {
             "按期办结率",
             "质检一次通过率",
             "回访满意率",
+            "诉求人评价满意率",
             "投诉量",
             "被投诉率",
             "复查退回",
@@ -662,6 +681,7 @@ pub fn csv(rows: &[StatsRow]) -> String {
                 rate(&r.on_time_rate),
                 rate(&r.qc_first_pass_rate),
                 rate(&r.satisfaction_rate),
+                rate(&r.citizen_satisfaction_rate),
                 r.complaints.to_string(),
                 rate(&r.complaint_rate),
                 r.reviews_returned.to_string(),
@@ -834,6 +854,20 @@ mod tests {
             "followed_up",
             json!({"result": "unreachable"}),
         );
+        // The submitters' own ratings: a satisfied, b not; one given in
+        // December counts there.
+        for (case, satisfaction, at) in [
+            (a, "satisfied", "2025-11-06T09:00:00+08:00"),
+            (b, "dissatisfied", "2025-11-13T09:00:00+08:00"),
+            (c, "satisfied", "2025-12-01T09:00:00+08:00"),
+        ] {
+            db.execute(
+                "INSERT INTO citizen_feedback (case_id, closure, satisfaction, review_requested, at, comment)
+                 VALUES (?, 1, ?, 0, ?, '还行')",
+                &[case.into(), satisfaction.into(), at.into()],
+            )
+            .expect("rated");
+        }
 
         let bureau = who(Role::Bureau, None);
         let county = rows(&db, &bureau, &november(GroupBy::County), &cal()).expect("counts");
@@ -873,6 +907,15 @@ mod tests {
                 r.satisfaction_rate.denominator
             ),
             (1, 1)
+        );
+        assert_eq!(
+            r.citizen_satisfaction_rate,
+            Rate {
+                numerator: 1,
+                denominator: 2,
+                value: Some(0.5)
+            },
+            "the submitters' own word, apart from the one follow-up call"
         );
         assert_eq!((r.complaints, r.complaint_rate.value), (2, Some(0.5)));
         // Received Monday 11-03: closed Wednesday 11-05 after 2 working days,
@@ -971,6 +1014,7 @@ mod tests {
         assert_eq!((r.received, r.on_time_rate.value), (1, None));
         let doc = csv(&rows(&db, &bureau, &october, &cal()).expect("counts"));
         assert!(doc.starts_with("\u{FEFF}分组,受理量"), "{doc}");
+        assert!(doc.contains(",回访满意率,诉求人评价满意率,"), "{doc}");
         assert!(doc.contains("无数据"));
     }
 
@@ -1048,11 +1092,12 @@ mod tests {
             || received || ' ' || duplicates || ' ' || accepted || ' ' || screening || ' '
             || rejected1 || rejected2 || rejected3 || rejected4 || ' ' || complaints || ' | '
             || closed || ' ' || closed_on_time || ' ' || working_days || ' | '
-            || qc_first || ' ' || qc_first_pass || ' ' || reached || ' ' || satisfied || ' ' || returned AS line
+            || qc_first || ' ' || qc_first_pass || ' ' || reached || ' ' || satisfied || ' ' || returned
+            || ' | ' || rated || ' ' || rated_satisfied AS line
          FROM stats_days
          WHERE received + duplicates + accepted + screening + rejected1 + rejected2 + rejected3
              + rejected4 + complaints + closed + closed_on_time + working_days + qc_first
-             + qc_first_pass + reached + satisfied + returned != 0
+             + qc_first_pass + reached + satisfied + returned + rated + rated_satisfied != 0
          ORDER BY line",
         &[],
     )
@@ -1121,7 +1166,24 @@ mod tests {
             "followed_up",
             json!({"result": "satisfied"}),
         );
+        // The submitter's own ratings: one per closure, counted on their day.
+        for (closure, satisfaction, at) in [
+            (1, "dissatisfied", "2025-11-12T12:00:00+08:00"),
+            (2, "basically_satisfied", "2025-11-18T12:00:00+08:00"),
+        ] {
+            db.execute(
+                "INSERT INTO citizen_feedback (case_id, closure, satisfaction, review_requested, at)
+                 VALUES (?, ?, ?, 0, ?)",
+                &[a.into(), closure.into(), satisfaction.into(), at.into()],
+            )
+            .expect("rated");
+        }
         let kept = daily(&db);
+        assert!(
+            kept.iter()
+                .any(|l| l.starts_with("2025-11-18 410611000 qibin-water") && l.ends_with("| 1 1")),
+            "a basically satisfied rating on 11-18 for the unit: {kept:#?}"
+        );
         assert!(
             kept.iter().any(|l| {
                 l.starts_with(
@@ -1135,6 +1197,8 @@ mod tests {
         for sql in &crate::base::schema::stats_days::MIGRATION[3..6] {
             db.execute(sql, &[]).expect("counts afresh");
         }
+        db.execute(crate::base::schema::citizen_ratings::COUNT_RATINGS, &[])
+            .expect("counts the ratings afresh");
         assert_eq!(daily(&db), kept);
     }
 

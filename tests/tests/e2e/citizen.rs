@@ -85,7 +85,8 @@ fn the_citizen_sees_the_released_reply_rates_it_asks_for_review_and_rates_the_se
     assert_eq!(review.status, 200, "{}", review.body);
     assert_eq!(
         review.json(),
-        json!({"status": "under_review", "satisfaction": "dissatisfied", "review_requested": true})
+        json!({"status": "under_review", "satisfaction": "dissatisfied", "review_requested": true,
+               "comment": "路灯仍然不亮"})
     );
     assert_eq!(app.get(&track).json()["status"], "under_review");
 
@@ -102,9 +103,51 @@ fn the_citizen_sees_the_released_reply_rates_it_asks_for_review_and_rates_the_se
         app.get(&track).json()["reply"]["text"],
         "已更换线路，路灯恢复"
     );
-    let second = rate(json!({"phone_last4": "5674", "satisfaction": "satisfied"}));
+    let second = rate(
+        json!({"phone_last4": "5674", "satisfaction": "satisfied", "comment": "修得很快，谢谢"}),
+    );
     assert_eq!(second.status, 200, "{}", second.body);
     assert_eq!(second.json()["status"], "closed");
+    // Both ratings, each with what the citizen said, in the case file…
+    let file = app.get_as(&bureau, &format!("/api/cases/{id}")).json();
+    let said: Vec<(i64, &str, &str, bool)> = file["ratings"]
+        .as_array()
+        .expect("ratings")
+        .iter()
+        .map(|r| {
+            (
+                r["closure"].as_i64().unwrap_or(0),
+                r["satisfaction"].as_str().unwrap_or(""),
+                r["comment"].as_str().unwrap_or(""),
+                r["review_requested"].as_bool().unwrap_or(false),
+            )
+        })
+        .collect();
+    assert_eq!(
+        said,
+        vec![
+            (1, "dissatisfied", "路灯仍然不亮", true),
+            (2, "satisfied", "修得很快，谢谢", false)
+        ]
+    );
+    // …and in the unit's statistics today: 1 of 2 satisfied (诉求人评价满意率),
+    // apart from the follow-up calls, of which there were none.
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8))
+        .format("%Y-%m-%d")
+        .to_string();
+    let stats = app
+        .get_as(
+            &bureau,
+            &format!("/api/stats?from={today}&to={today}&group_by=unit&unit=qibin-urban"),
+        )
+        .json();
+    let row = &stats["rows"][0];
+    assert_eq!(
+        row["citizen_satisfaction_rate"],
+        json!({"numerator": 1, "denominator": 2, "value": 0.5}),
+        "{stats}"
+    );
+    assert_eq!(row["satisfaction_rate"]["denominator"], 0);
     let again = rate(json!({"phone_last4": "5674", "satisfaction": "satisfied"}));
     assert_eq!(
         (again.status, again.json()["code"].as_str()),

@@ -9,6 +9,7 @@ mod actions;
 mod admin;
 mod authorization;
 mod backup;
+mod batch;
 mod calendar;
 mod channels;
 mod citizen;

@@ -5,6 +5,7 @@
 
 use crate::base::db::{Db, DbError};
 
+pub mod citizen_ratings;
 pub mod stats_days;
 
 /// One step of the schema, in order. Never edit a released step: add one.
@@ -630,6 +631,11 @@ Migration {
               AND e.id > COALESCE((SELECT MAX(r.id) FROM case_events r WHERE r.case_id = cases.id
                                      AND r.type IN ('routed', 'reassigned')), 0))",
     ],
+},
+Migration {
+    version: 24,
+    name: "the submitter's own rating counted, its comment kept",
+    statements: citizen_ratings::MIGRATION,
 }];
 
 /// The newest schema version this library knows.
