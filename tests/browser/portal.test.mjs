@@ -628,8 +628,37 @@ test('the bureau fails the reply at QC, then passes the redrafted one', async ()
   await page.getByRole('button', { name: '确认质检不通过', exact: true }).click();
   await page.getByTestId('case-status').filter({ hasText: '办理中' }).waitFor();
 
-  await act(id, urban, 'draft_reply', { text: '已于本周三更换灯具，恢复照明。' });
-  await act(id, leader, 'leader_review', { approved: true });
+  // The clerk sees 重办 in the inbox, and redoes it from the last draft with
+  // the reasons beside the box.
+  const clerk = await newPage();
+  await signIn(clerk, urban);
+  const row = clerk.getByRole('row').filter({ hasText: receipt.tracking_code });
+  assert.equal((await row.getByTestId('state').textContent()).trim(), '重办');
+  await row.getByRole('link', { name: receipt.tracking_code }).click();
+  await clerk.getByRole('button', { name: '拟写答复', exact: true }).click();
+  assert.match(
+    await clerk.getByTestId('redo-reasons').textContent(),
+    /第1轮质检未通过：答复过于简单，未说明维修时间。/,
+  );
+  assert.equal(await clerk.getByLabel('答复内容').inputValue(), '已处理。');
+  await visit(clerk, 'unit-redo');
+  await clerk.getByLabel('答复内容').fill('已于本周三更换灯具。');
+  await clerk.getByRole('button', { name: '确认拟写答复', exact: true }).click();
+  await clerk.getByTestId('case-status').filter({ hasText: '已拟答复' }).waitFor();
+  await done(clerk);
+  // The leader corrects the draft as they approve it: the change is theirs.
+  const boss = await newPage();
+  await signIn(boss, leader);
+  await boss.goto(`${BASE}/#/case/${id}`);
+  await boss.getByRole('button', { name: '负责人审核', exact: true }).click();
+  const box = boss.getByLabel(/^答复内容（可直接修改/);
+  assert.equal(await box.inputValue(), '已于本周三更换灯具。');
+  await box.fill('已于本周三更换灯具，恢复照明。');
+  await boss.getByLabel('是', { exact: true }).check();
+  await boss.getByRole('button', { name: '确认负责人审核', exact: true }).click();
+  await boss.getByTestId('case-status').filter({ hasText: '待质检' }).waitFor();
+  assert.match(await boss.getByTestId('reply').textContent(), /承办人拟稿已于本周三更换灯具。/);
+  await done(boss);
   await page.reload();
   await page.getByRole('button', { name: '质检通过', exact: true }).click();
   await page.getByRole('button', { name: '确认质检通过', exact: true }).click();
@@ -639,6 +668,7 @@ test('the bureau fails the reply at QC, then passes the redrafted one', async ()
     view.qc_rounds.map((r) => r.passed),
     [false, true],
   );
+  assert.equal(view.reply.text, '已于本周三更换灯具，恢复照明。', 'the leader’s text released');
   await done(page);
 });
 

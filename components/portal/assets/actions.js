@@ -83,6 +83,38 @@ function applies(prop, data) {
   return true;
 }
 
+// The text a form starts from: a redo starts from the last draft (the
+// leader's correction where they sent one back), the leader's review from
+// the draft they may correct.
+function prefill(name, prop, data) {
+  const r = data.reply;
+  if (prop !== 'text' || !r) return undefined;
+  if (name === 'draft_reply') {
+    const review = r.leader_review;
+    return (review && !review.approved && review.edited_text) || r.text;
+  }
+  if (name === 'leader_review') return r.text;
+  return undefined;
+}
+
+// Why a reply is being redone (重办), beside the box it is redone in: the
+// last failed quality check, or the leader's note when they sent it back.
+function redoReasons(name, data) {
+  if (name !== 'draft_reply' || !data.reply) return null;
+  const rounds = data.qc_rounds || [];
+  const failed = rounds.length && !rounds[rounds.length - 1].passed ? rounds.at(-1) : null;
+  const review = data.reply.leader_review;
+  const sentBack = review && !review.approved ? review : null;
+  if (!failed && !sentBack) return null;
+  return h(
+    'div',
+    { class: 'notice', 'data-testid': 'redo-reasons' },
+    h('h4', {}, t('redo.title')),
+    failed ? h('p', {}, t('redo.qc', { n: failed.round }), failed.reasons || '') : null,
+    sentBack ? h('p', {}, t('redo.leader'), sentBack.note || t('redo.no_note')) : null,
+  );
+}
+
 async function actionForm(name, data, etag, reload, close) {
   const { variants: all, schemas } = await variants();
   const variant = all.find((v) => v.title === name) || { properties: {}, required: [] };
@@ -90,17 +122,29 @@ async function actionForm(name, data, etag, reload, close) {
   const required = new Set(variant.required || []);
   const fields = [];
   const kinds = {};
+  const prefilled = {};
   for (const [prop, schema] of Object.entries(variant.properties || {})) {
     if (prop === 'action' || !applies(prop, data)) continue;
     const spec = describe(prop, schema, schemas, directory, data, required.has(prop));
     kinds[prop] = spec.kind;
-    fields.push(field({ ...spec, name: prop, label: label(prop), required: required.has(prop) }));
+    const value = prefill(name, prop, data);
+    if (value !== undefined) prefilled[prop] = value;
+    fields.push(
+      field({
+        ...spec,
+        name: prop,
+        label: name === 'leader_review' && prop === 'text' ? t('field.text.leader') : label(prop),
+        value,
+        required: required.has(prop),
+      }),
+    );
   }
   return form({
     label: enumLabel('action', name),
     submit: t('actions.send', { action: enumLabel('action', name) }),
     fields: [
       h('h3', {}, enumLabel('action', name)),
+      redoReasons(name, data),
       fields.length ? fields : h('p', {}, t('actions.confirm')),
     ],
     extra: h('button', { type: 'button', class: 'secondary', onclick: close }, t('form.cancel')),
@@ -112,6 +156,8 @@ async function actionForm(name, data, etag, reload, close) {
           if (value) body[prop] = true;
         } else if (kind === 'yesno') body[prop] = value === 'true';
         else if (value === undefined) continue;
+        // The leader's review sends a text only where they changed it.
+        else if (name === 'leader_review' && prefilled[prop] === value) continue;
         else if (kind === 'integer') body[prop] = Number(value);
         else if (kind === 'units')
           body[prop] = String(value)

@@ -653,6 +653,9 @@ function replySection(data) {
             h('dd', {}, String(r.round)),
             h('dt', {}, t('reply.text')),
             h('dd', {}, r.text),
+            r.drafted_text
+              ? [h('dt', {}, t('reply.drafted_text')), h('dd', {}, r.drafted_text)]
+              : null,
             r.adoption
               ? [
                   h('dt', {}, t('reply.adoption')),
@@ -674,8 +677,9 @@ function replySection(data) {
                     {},
                     r.leader_review.approved ? t('reply.approved') : t('reply.not_approved'),
                     ' ',
-                    r.leader_review.leader || '',
+                    r.leader_review.leader_name || r.leader_review.leader || '',
                     r.leader_review.note ? `：${r.leader_review.note}` : '',
+                    r.leader_review.edited_text ? ` ${t('reply.leader_edited')}` : '',
                   ),
                 ]
               : null,

@@ -396,7 +396,8 @@ mod tests {
             ),
             Ok(Action::LeaderReview {
                 approved: true,
-                note: String::new()
+                note: String::new(),
+                text: None,
             })
         );
     }

@@ -121,10 +121,15 @@ impl From<StoredEvent> for HistoryEntry {
 pub struct LeaderReview {
     /// The reviewing leader.
     pub leader: String,
+    /// Their name as it was then.
+    pub leader_name: Option<String>,
     /// Whether the draft went on to QC.
     pub approved: bool,
     /// The leader's note.
     pub note: String,
+    /// The draft as the leader corrected it, if they did (approved, it is
+    /// the reply's text; sent back, what the clerk redoes from).
+    pub edited_text: Option<String>,
     /// When.
     #[serde(serialize_with = "clock::serialize")]
     pub at: DateTime<FixedOffset>,
@@ -135,8 +140,12 @@ pub struct LeaderReview {
 pub struct Reply {
     /// The reply round.
     pub round: u32,
-    /// The draft's text.
+    /// The reply's text: the draft, or the leader's correction of it once
+    /// approved.
     pub text: String,
+    /// The clerk's own draft, where the leader corrected it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drafted_text: Option<String>,
     /// For a suggestion: whether it is taken up, and why not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub adoption: Option<crate::lifecycle::Adoption>,
@@ -211,6 +220,7 @@ fn replies(events: &[StoredEvent]) -> (Option<Reply>, Vec<QcRound>) {
                 reply = Some(Reply {
                     round,
                     text,
+                    drafted_text: None,
                     adoption,
                     adoption_reason,
                     written_reply,
@@ -224,12 +234,18 @@ fn replies(events: &[StoredEvent]) -> (Option<Reply>, Vec<QcRound>) {
                 leader,
                 approved,
                 note,
+                edited_text,
             } => {
                 if let Some(r) = reply.as_mut().filter(|r| r.round == round) {
+                    if let Some(edited) = edited_text.clone().filter(|_| approved) {
+                        r.drafted_text = Some(std::mem::replace(&mut r.text, edited));
+                    }
                     r.leader_review = Some(LeaderReview {
                         leader,
+                        leader_name: e.actor_name.clone(),
                         approved,
                         note,
+                        edited_text,
                         at: e.at,
                     });
                 }
@@ -377,6 +393,7 @@ mod tests {
         let review = || Action::LeaderReview {
             approved: true,
             note: String::new(),
+            text: None,
         };
         act(draft("已责令停工"), &clerk, "2025-10-09T09:00:00+08:00");
         act(review(), &leader, "2025-10-09T10:00:00+08:00");
@@ -392,7 +409,16 @@ mod tests {
             &clerk,
             "2025-10-10T09:00:00+08:00",
         );
-        act(review(), &leader, "2025-10-10T10:00:00+08:00");
+        // The leader corrects the redone draft as they approve it.
+        act(
+            Action::LeaderReview {
+                approved: true,
+                note: "补上法条".into(),
+                text: Some("已责令停工并依《噪声污染防治法》第八十七条处罚".into()),
+            },
+            &leader,
+            "2025-10-10T10:00:00+08:00",
+        );
         act(Action::QcPass {}, &bureau, "2025-10-10T11:00:00+08:00");
 
         let now = t("2025-10-20T12:00:00+08:00").with_timezone(&Utc);
@@ -427,10 +453,33 @@ mod tests {
         );
 
         let reply = file.reply.expect("a reply");
+        // The leader's correction is the reply, the clerk's draft kept
+        // beside it, the change on record as the leader's.
         assert_eq!(
-            (reply.round, reply.text.as_str()),
-            (2, "已责令停工并依法处罚")
+            (
+                reply.round,
+                reply.text.as_str(),
+                reply.drafted_text.as_deref()
+            ),
+            (
+                2,
+                "已责令停工并依《噪声污染防治法》第八十七条处罚",
+                Some("已责令停工并依法处罚")
+            )
         );
+        assert_eq!(
+            cases::released_reply(&db, case)
+                .expect("reads")
+                .map(|r| r.text),
+            Some("已责令停工并依《噪声污染防治法》第八十七条处罚".to_string()),
+            "what the submitter is given"
+        );
+        let edit = file
+            .events
+            .iter()
+            .find(|e| e.event == "leader_reviewed" && e.details.get("edited_text").is_some())
+            .expect("the edit on record");
+        assert_eq!(edit.actor.subject.as_deref(), Some("wang.juzhang"));
         assert_eq!(
             reply.released_at.map(clock::format).as_deref(),
             Some("2025-10-10T11:00:00+08:00")

@@ -312,6 +312,7 @@ mod tests {
                 Action::LeaderReview {
                     approved: true,
                     note: String::new(),
+                    text: None,
                 },
                 Actor {
                     leader: true,

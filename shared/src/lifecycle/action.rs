@@ -265,6 +265,10 @@ actions! {
         approved: bool,
         /// The leader's note (optional).
         note: String = String::new(),
+        /// The draft as the leader corrected it (optional): with approval
+        /// it is the reply QC checks and the submitter gets, recorded as
+        /// the leader's; sent back, it is what the clerk redoes from.
+        text: Option<String>,
     },
     /// The bureau's quality check passes the reply: it is released.
     QcPass = "qc_pass" {},

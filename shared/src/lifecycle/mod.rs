@@ -479,6 +479,9 @@ pub enum Event {
         approved: bool,
         /// The leader's note.
         note: String,
+        /// The draft as the leader corrected it, if they did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        edited_text: Option<String>,
     },
     /// The quality check passed the reply.
     QcPassed {
@@ -952,7 +955,11 @@ fn effects(
             adoption_reason,
             written_reply: written_reply.unwrap_or(false),
         },
-        Action::LeaderReview { approved, note } => {
+        Action::LeaderReview {
+            approved,
+            note,
+            text,
+        } => {
             next.status = if approved {
                 Status::AwaitingQc
             } else {
@@ -963,6 +970,7 @@ fn effects(
                 leader: actor.subject.clone(),
                 approved,
                 note,
+                edited_text: text,
             }
         }
         Action::QcPass {} => {
@@ -1175,6 +1183,7 @@ mod tests {
                 Action::LeaderReview {
                     approved: true,
                     note: text(),
+                    text: None,
                 },
                 Actor::unit_leader(lead()),
             ),
@@ -1750,6 +1759,7 @@ mod tests {
             Action::LeaderReview {
                 approved: true,
                 note: "同意".into(),
+                text: None,
             },
             &Actor::unit_leader(lead()),
         );
@@ -1805,6 +1815,7 @@ mod tests {
             Action::LeaderReview {
                 approved: false,
                 note: "补充材料".into(),
+                text: None,
             },
             &Actor::unit_leader(lead()),
         );
@@ -1817,6 +1828,7 @@ mod tests {
         let review = Action::LeaderReview {
             approved: true,
             note: String::new(),
+            text: None,
         };
         // A clerk of the lead unit (no leader claim) cannot approve the draft.
         assert_eq!(
@@ -1843,6 +1855,7 @@ mod tests {
                 leader: "wang.juzhang".into(),
                 approved: true,
                 note: String::new(),
+                edited_text: None,
             }]
         );
         // The clerk does not see the button; the leader does.
@@ -2087,6 +2100,7 @@ mod tests {
                 Action::LeaderReview {
                     approved: true,
                     note: String::new(),
+                    text: None,
                 },
                 &unit_leader,
             ),

@@ -225,6 +225,7 @@ mod tests {
             Action::LeaderReview {
                 approved: true,
                 note: "同意".into(),
+                text: None,
             },
             &Actor::unit_leader(urban()),
         );

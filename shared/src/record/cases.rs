@@ -404,7 +404,7 @@ pub struct PublicReply {
 pub fn released_reply(db: &impl Db, case: CaseId) -> Result<Option<PublicReply>, StoreError> {
     let rows = db.execute(
         "SELECT at, data FROM case_events
-         WHERE case_id = ? AND type IN ('reply_drafted', 'qc_passed') ORDER BY id",
+         WHERE case_id = ? AND type IN ('reply_drafted', 'leader_reviewed', 'qc_passed') ORDER BY id",
         &[case.get().into()],
     )?;
     let mut drafts: Vec<(u32, PublicReply)> = Vec::new();
@@ -428,6 +428,17 @@ pub fn released_reply(db: &impl Db, case: CaseId) -> Result<Option<PublicReply>,
                     released_at: at,
                 },
             )),
+            // The leader's correction, approved, is the reply QC checks.
+            Event::LeaderReviewed {
+                round,
+                approved: true,
+                edited_text: Some(edited),
+                ..
+            } => {
+                if let Some((_, draft)) = drafts.iter_mut().rev().find(|(r, _)| *r == round) {
+                    draft.text = edited;
+                }
+            }
             Event::QcPassed { round } => {
                 if let Some((_, draft)) = drafts.iter().rev().find(|(r, _)| *r == round) {
                     released = Some(PublicReply {
