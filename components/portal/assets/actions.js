@@ -141,7 +141,11 @@ async function actionForm(name, data, etag, reload, close) {
   }
   return form({
     label: enumLabel('action', name),
-    submit: t('actions.send', { action: enumLabel('action', name) }),
+    // An action already named as a confirmation is not confirmed twice
+    // (确认不予受理, not 确认确认不予受理).
+    submit: /^确认/.test(enumLabel('action', name))
+      ? enumLabel('action', name)
+      : t('actions.send', { action: enumLabel('action', name) }),
     fields: [
       h('h3', {}, enumLabel('action', name)),
       redoReasons(name, data),

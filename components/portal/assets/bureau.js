@@ -7,6 +7,7 @@ import { get, post, call, query, claims } from './api.js';
 import { t, enumLabel } from './i18n.js';
 import { h, field, form, table, announce, guarded, when, chinaDay } from './ui.js';
 import { barChart } from './chart.js';
+import { counties } from './citizen.js';
 
 const monthStart = () => `${chinaDay().slice(0, 8)}01`;
 
@@ -62,6 +63,10 @@ export async function stats(main, params) {
     onsubmit: async (v) => {
       const q = query({ from: v.from, to: v.to, group_by: v.group_by });
       const { data } = await get(`/api/stats${q}`);
+      // A row by its name: the unit's from the directory, the county's
+      // from the counties list; a week or month as it is.
+      const named = Object.fromEntries((await counties()).map((c) => [c.code, c.name]));
+      for (const r of data.rows || []) r.label = r.group_name || named[r.group] || r.group;
       out.replaceChildren(...figures(data, q));
     },
   });
@@ -71,6 +76,7 @@ export async function stats(main, params) {
 
 function figures(data, q) {
   const rows = data.rows || [];
+  const labelOf = Object.fromEntries(rows.map((r) => [r.group, r.label]));
   const csv = h('button', { type: 'button', class: 'secondary' }, t('stats.csv'));
   csv.addEventListener(
     'click',
@@ -87,13 +93,13 @@ function figures(data, q) {
       h('h2', {}, t('stats.on_time_rate')),
       barChart(
         t('stats.on_time_rate'),
-        rows.map((r) => ({ label: r.group, value: r.on_time_rate.value })),
+        rows.map((r) => ({ label: r.label, value: r.on_time_rate.value })),
         t('stats.no_data'),
       ),
     ),
     table(
       [
-        { label: t('stats.group'), cell: (r) => r.group },
+        { label: t('stats.group'), cell: (r) => r.label },
         { label: t('stats.received'), num: true, cell: (r) => String(r.received) },
         { label: t('stats.accepted'), num: true, cell: (r) => String(r.accepted) },
         {
@@ -141,7 +147,7 @@ function figures(data, q) {
               h(
                 'li',
                 {},
-                h('strong', {}, a.group),
+                h('strong', {}, labelOf[a.group] || a.group),
                 '：',
                 a.reasons.map((r) => enumLabel('attention', r)).join('、'),
               ),
@@ -157,7 +163,7 @@ function figures(data, q) {
           h(
             'ol',
             {},
-            data.ranking.map((g) => h('li', {}, g)),
+            data.ranking.map((g) => h('li', {}, labelOf[g] || g)),
           ),
         )
       : null,

@@ -7,6 +7,8 @@ import { t, enumLabel } from './i18n.js';
 import { h, field, form, when, table, announce, guarded, chinaDay, takeNotice } from './ui.js';
 import { actionPanel } from './actions.js';
 import { batchTools } from './batch.js';
+import { history } from './history.js';
+import { counties } from './citizen.js';
 import { enrolment } from './people.js';
 
 // The sign-in page offers what this instance has: the city's sign-on when
@@ -416,6 +418,10 @@ export async function casePage(main, id) {
     `/api/cases/${encodeURIComponent(id)}${query({ unmask: unmask ? 'true' : null, purpose })}`,
   );
   const c = claims();
+  const names = data.unit_names || {};
+  const unitName = (id) => (id ? names[id] || id : null);
+  const county = (await counties()).find((x) => x.code === data.county);
+  const countyName = county && county.name ? county.name : data.county;
   const reload = () => {
     window.dispatchEvent(new HashChangeEvent('hashchange'));
   };
@@ -447,13 +453,13 @@ export async function casePage(main, id) {
             ? [h('dt', {}, t('case.mode')), h('dd', {}, enumLabel('mode', data.mode))]
             : null,
           h('dt', {}, t('case.county')),
-          h('dd', {}, data.county),
+          h('dd', {}, countyName),
           h('dt', {}, t('case.received_at')),
           h('dd', {}, when(data.received_at)),
           h('dt', {}, t('case.lead_unit')),
-          h('dd', {}, data.lead_unit || '—'),
+          h('dd', {}, unitName(data.lead_unit) || '—'),
           data.co_units && data.co_units.length
-            ? [h('dt', {}, t('case.co_units')), h('dd', {}, data.co_units.join('、'))]
+            ? [h('dt', {}, t('case.co_units')), h('dd', {}, data.co_units.map(unitName).join('、'))]
             : null,
           h('dt', {}, t('case.content')),
           h('dd', {}, data.content),
@@ -472,7 +478,7 @@ export async function casePage(main, id) {
               h(
                 'h3',
                 {},
-                t('case.rejection'),
+                data.status === 'screening' ? t('case.rejection_proposed') : t('case.rejection'),
                 ' ',
                 t('track.category', { n: data.rejection.category }),
               ),
@@ -488,7 +494,7 @@ export async function casePage(main, id) {
     replySection(data),
     ratings(data.ratings || []),
     actionPanel(data, etag, reload),
-    history(data.events || []),
+    history(data.events || [], data.unit_names || {}),
   );
 }
 
@@ -749,41 +755,4 @@ function ratings(list) {
       ),
     ),
   );
-}
-
-function history(events) {
-  return h(
-    'section',
-    { class: 'card', 'aria-labelledby': 'history-h' },
-    h('h2', { id: 'history-h' }, t('case.history')),
-    table(
-      [
-        { label: t('history.at'), cell: (e) => when(e.at) },
-        {
-          label: t('history.who'),
-          cell: (e) =>
-            [
-              e.actor && e.actor.subject,
-              e.actor && enumLabel('role', e.actor.role),
-              e.actor && e.actor.unit,
-            ]
-              .filter(Boolean)
-              .join(' · '),
-        },
-        { label: t('history.event'), cell: (e) => enumLabel('event', e.event) },
-        { label: t('history.article'), cell: (e) => e.article || '' },
-        { label: t('history.details'), cell: (e) => details(e.details) },
-      ],
-      events,
-      { caption: t('case.history'), captionHidden: true },
-    ),
-  );
-}
-
-function details(d) {
-  if (!d || typeof d !== 'object') return '';
-  return Object.entries(d)
-    .filter(([, v]) => v !== null && v !== '' && !(Array.isArray(v) && !v.length))
-    .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`)
-    .join('；');
 }

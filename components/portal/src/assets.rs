@@ -74,6 +74,7 @@ static FILES: &[(&str, Asset)] = &[
     ("/assets/people.js", asset!("people.js", JS)),
     ("/assets/search.js", asset!("search.js", JS)),
     ("/assets/batch.js", asset!("batch.js", JS)),
+    ("/assets/history.js", asset!("history.js", JS)),
 ];
 
 /// The file served at `path`, if any.

@@ -4,6 +4,8 @@
 //! details), the current reply with its leader review and release, and the
 //! quality-check rounds. Read from the store, decided here.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -74,6 +76,8 @@ pub struct Who {
     pub role: Role,
     /// Their unit, for unit staff.
     pub unit: Option<UnitId>,
+    /// That unit's name in the directory.
+    pub unit_name: Option<String>,
 }
 
 /// One recorded event of a move.
@@ -90,6 +94,8 @@ pub struct HistoryEntry {
     pub event: String,
     /// The articles that allowed it.
     pub article: String,
+    /// The same in Chinese (`第四条、第五条`).
+    pub article_name: String,
     /// The event's fields.
     pub details: serde_json::Value,
 }
@@ -107,9 +113,11 @@ impl From<StoredEvent> for HistoryEntry {
                 name: e.actor_name,
                 role: e.actor_role,
                 unit: e.actor_unit,
+                unit_name: None,
             },
             action: e.action,
             event: e.kind,
+            article_name: crate::lifecycle::cited_in_chinese(&e.article),
             article: e.article,
             details,
         }
@@ -199,6 +207,9 @@ pub struct CaseFile {
     /// The submitter's own ratings of the released replies (诉求人评价),
     /// with what they said, oldest first.
     pub ratings: Vec<crate::desk::feedback::CitizenRating>,
+    /// The directory's name of every unit the case's history names (who
+    /// acted, and the units its moves name), by id.
+    pub unit_names: BTreeMap<String, String>,
 }
 
 /// The reply and the QC rounds, as the events record them.
@@ -290,10 +301,23 @@ pub fn case_file(
         .collect();
     let stored = history::events(db, case)?;
     let (reply, qc_rounds) = replies(&stored);
+    let unit_names = unit_names(db, &stored)?;
+    let events = stored
+        .into_iter()
+        .map(HistoryEntry::from)
+        .map(|mut e| {
+            e.actor.unit_name = e
+                .actor
+                .unit
+                .as_ref()
+                .and_then(|u| unit_names.get(u.as_str()).cloned());
+            e
+        })
+        .collect();
     Ok(CaseFile {
         allowed_actions: allowed_actions(&lifecycle, reader),
         deadlines,
-        events: stored.into_iter().map(HistoryEntry::from).collect(),
+        events,
         reply,
         qc_rounds,
         rejection: lifecycle
@@ -302,7 +326,38 @@ pub fn case_file(
             .transpose()?,
         urge_notices: reminder_rows::urge_notices(db, case)?,
         ratings: crate::desk::feedback::ratings(db, case)?,
+        unit_names,
     })
+}
+
+/// The names of the units `events` name: who acted, and every unit a
+/// move names (`unit`, `lead`, `from`, `co_units`).
+fn unit_names(
+    db: &impl Db,
+    events: &[StoredEvent],
+) -> Result<BTreeMap<String, String>, StoreError> {
+    let mut ids: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    for e in events {
+        ids.extend(e.actor_unit.as_ref().map(|u| u.as_str().to_string()));
+        for key in ["unit", "lead", "from"] {
+            ids.extend(e.data.get(key).and_then(|v| v.as_str()).map(str::to_string));
+        }
+        if let Some(list) = e.data.get("co_units").and_then(|v| v.as_array()) {
+            ids.extend(list.iter().filter_map(|v| v.as_str()).map(str::to_string));
+        }
+    }
+    if ids.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let marks = vec!["?"; ids.len()].join(", ");
+    let params: Vec<crate::base::db::SqlValue> = ids.iter().map(|u| u.as_str().into()).collect();
+    let rows = db.execute(
+        &format!("SELECT id, name FROM units WHERE id IN ({marks})"),
+        &params,
+    )?;
+    rows.iter()
+        .map(|r| Ok((r.text("id")?.to_string(), r.text("name")?.to_string())))
+        .collect()
 }
 
 #[cfg(test)]
@@ -480,6 +535,17 @@ mod tests {
             .find(|e| e.event == "leader_reviewed" && e.details.get("edited_text").is_some())
             .expect("the edit on record");
         assert_eq!(edit.actor.subject.as_deref(), Some("wang.juzhang"));
+        // Names and articles as a Chinese reader reads them.
+        assert_eq!(
+            edit.actor.unit_name.as_deref(),
+            Some("鹤壁市生态环境局淇滨分局")
+        );
+        assert_eq!(edit.article_name, "第六条第（一）项第2目");
+        assert_eq!(
+            file.unit_names.get("qibin-environment").map(String::as_str),
+            Some("鹤壁市生态环境局淇滨分局"),
+            "the unit the routing names"
+        );
         assert_eq!(
             reply.released_at.map(clock::format).as_deref(),
             Some("2025-10-10T11:00:00+08:00")

@@ -111,6 +111,51 @@ impl Article {
     }
 }
 
+impl Article {
+    /// How a Chinese reader cites it, e.g. `第六条第（二）项第1目第（4）点`.
+    pub fn in_chinese(self) -> &'static str {
+        match self {
+            Self::Channels => "第二条",
+            Self::Forwarding => "第三条",
+            Self::Coordination => "第四条",
+            Self::Screening => "第五条",
+            Self::Dispatch => "第六条",
+            Self::OnlineLimits => "第六条第（一）项第1目",
+            Self::ReplyAndQc => "第六条第（一）项第2目",
+            Self::OnlineFollowUp => "第六条第（一）项第3目",
+            Self::Immediate => "第六条第（二）项第1目第（1）点",
+            Self::Direct => "第六条第（二）项第1目第（2）点",
+            Self::Transfer => "第六条第（二）项第1目第（3）点",
+            Self::Joint => "第六条第（二）项第1目第（4）点",
+            Self::Escalation => "第六条第（二）项第1目第（5）点",
+            Self::Urging => "第六条第（二）项第1目第（6）点",
+            Self::Review => "第六条第（二）项第3目",
+            Self::Hall => "第六条第（三）项",
+            Self::Hotspots => "第七条",
+            Self::Supervision => "第八条",
+            Self::Statistics => "第九条",
+            Self::DailyCheck => "第十条",
+            Self::Privacy => "第十一条",
+            Self::CountyMeasures => "第十二条",
+        }
+    }
+}
+
+/// A citation as recorded (`Art. 4, Art. 5`) in Chinese (`第四条、第五条`);
+/// a part that is no provision's citation is kept as written.
+pub fn cited_in_chinese(recorded: &str) -> String {
+    recorded
+        .split(", ")
+        .map(|part| {
+            Article::ALL
+                .iter()
+                .find(|a| a.cite() == part.trim())
+                .map_or_else(|| part.trim().to_string(), |a| a.in_chinese().to_string())
+        })
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
 impl fmt::Display for Article {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.cite())
@@ -159,6 +204,20 @@ mod tests {
             serde_json::to_value(c).expect("json"),
             serde_json::json!("Art. 3, Art. 6(二).1(1), Art. 6(三)")
         );
+    }
+
+    #[test]
+    fn a_recorded_citation_reads_in_chinese_as_the_measures_number_their_parts() {
+        assert_eq!(cited_in_chinese("Art. 4, Art. 5"), "第四条、第五条");
+        assert_eq!(cited_in_chinese("Art. 6(一).1"), "第六条第（一）项第1目");
+        assert_eq!(
+            cited_in_chinese("Art. 3, Art. 6(二).1(1), Art. 6(三)"),
+            "第三条、第六条第（二）项第1目第（1）点、第六条第（三）项"
+        );
+        assert_eq!(cited_in_chinese("Art. 99"), "Art. 99", "kept as written");
+        let chinese: std::collections::BTreeSet<&str> =
+            Article::ALL.iter().map(|a| a.in_chinese()).collect();
+        assert_eq!(chinese.len(), Article::ALL.len());
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub mod moves;
 pub use action::{
     parse, reply_requirements, Action, ActionKind, ExtensionDays, MAX_EXTENSION_DAYS,
 };
-pub use article::{Article, Citation};
+pub use article::{cited_in_chinese, Article, Citation};
 use moves::{move_of, Guard, Next};
 
 /// Who performs an action: a role, and for unit staff their unit.
@@ -823,7 +823,7 @@ fn effects(
                     from: lc.lead.clone(),
                     lead,
                     co_units,
-                    reason: "returned as misrouted".into(),
+                    reason: "单位退回后重新分办".into(),
                 }
             } else {
                 Event::Routed { lead, co_units }

@@ -106,6 +106,8 @@ impl Rate {
 pub struct StatsRow {
     /// The county code or the unit id.
     pub group: String,
+    /// The unit's name in the directory, for rows by unit.
+    pub group_name: Option<String>,
     /// Cases received (merged repeats left out).
     pub received: i64,
     /// Repeats merged into the case being handled.
@@ -161,6 +163,7 @@ impl StatsRow {
     fn empty(group: &str) -> Self {
         Self {
             group: group.to_string(),
+            group_name: None,
             received: 0,
             duplicates: 0,
             accepted: 0,
@@ -529,7 +532,18 @@ pub fn rows(
             }
         }
     }
-    Ok(groups.into_values().map(StatsRow::finish).collect())
+    let mut out: Vec<StatsRow> = groups.into_values().map(StatsRow::finish).collect();
+    if q.group_by == GroupBy::Unit {
+        let names: BTreeMap<String, String> = db
+            .execute("SELECT id, name FROM units", &[])?
+            .iter()
+            .map(|r| Ok((r.text("id")?.to_string(), r.text("name")?.to_string())))
+            .collect::<Result<_, StoreError>>()?;
+        for row in &mut out {
+            row.group_name = names.get(&row.group).cloned();
+        }
+    }
+    Ok(out)
 }
 
 /// The row of group `key`, made when first met.
