@@ -719,8 +719,9 @@ test('every page of the desk reads in Chinese: names, not codes, and no Latin te
   for (const q of ['triage', 'returned', 'handling', 'qc', 'review'])
     await look(`queue ${q}`, `#/queue/${q}`, () => page.locator('main h1').waitFor());
   await look('statistics', '#/stats', () => page.getByRole('table', { name: '统计表' }).waitFor());
-  // Not yet walked: the audit trail's details and the admin page's rule
-  // descriptions (issue 28, point 5, next).
+  await look('audit trail', '#/audit', () => page.locator('main table').first().waitFor());
+  // Not yet walked: the admin page's rule descriptions (issue 28, point 5,
+  // next).
   await signIn(page, urban);
   await look('unit inbox', '#/inbox', () => page.locator('main h1').waitFor());
   await look('unit case', `#/case/${id}`, history);

@@ -640,9 +640,8 @@ export async function audit(main, params) {
                   label: t('history.who'),
                   cell: (e) =>
                     [
-                      e.name ? `${e.name}（${e.subject}）` : e.subject,
-                      e.role && enumLabel('role', e.role),
-                      e.unit,
+                      e.name || t(`enum.audit_subject.${e.subject}`, {}, e.subject),
+                      e.unit_name || e.unit || (e.role && enumLabel('role', e.role)),
                     ]
                       .filter(Boolean)
                       .join(' · '),

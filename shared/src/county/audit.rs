@@ -60,6 +60,8 @@ pub struct Entry {
     pub role: Option<String>,
     /// Their unit, for unit staff.
     pub unit: Option<String>,
+    /// That unit's name in the directory.
+    pub unit_name: Option<String>,
     /// The case, for a read of personal data.
     pub case_id: Option<i64>,
     /// Why (the purpose given) or what changed.
@@ -176,17 +178,41 @@ const TRAIL: &str = "
       FROM personal_searches
     UNION ALL
     SELECT set_at, 'rules', id, set_by, NULL, NULL, NULL,
-           family || CASE WHEN key = '' THEN '' ELSE ' ' || key END || ' (version ' || version || ')'
+           CASE family WHEN 'deadlines' THEN '办理时限' WHEN 'filter' THEN '受理审核规则'
+                WHEN 'routing' THEN '分办规则' WHEN 'intake' THEN '受理与查询限制'
+                WHEN 'calendar' THEN '节假日安排' WHEN 'reminder' THEN '催办与回访规则' ELSE family END
+             || CASE WHEN key = '' THEN '' ELSE '（' || key || '年）' END || '：第 ' || version || ' 版'
       FROM county_rules
     UNION ALL
-    SELECT set_at, 'units', id, set_by, NULL, NULL, NULL, unit_id || ' ' || change || ': ' || body
+    SELECT set_at, 'units', id, set_by, NULL, NULL, NULL,
+           CASE change WHEN 'added' THEN '新增单位' WHEN 'seeded' THEN '部署时新增单位'
+                ELSE CASE json_extract(body, '$.retired') WHEN 1 THEN '撤销单位' WHEN 0 THEN '恢复单位' ELSE '修改单位' END END
+             || '：' || COALESCE(json_extract(body, '$.name'),
+                                (SELECT name FROM units WHERE units.id = unit_id), unit_id)
       FROM unit_changes
     UNION ALL
-    SELECT set_at, 'staff', id, set_by, NULL, NULL, NULL, person_id || ' ' || change || ': ' || body
+    SELECT set_at, 'staff', id, set_by, NULL, NULL, NULL,
+           CASE change WHEN 'added' THEN '新增人员' WHEN 'seeded' THEN '部署时新增人员' ELSE '修改人员' END
+             || '：' || COALESCE(json_extract(body, '$.display_name'),
+                                (SELECT display_name FROM staff WHERE staff.id = person_id), person_id)
+             || COALESCE('，' || CASE json_extract(body, '$.role') WHEN 'bureau' THEN '管理部门'
+                  WHEN 'unit' THEN '承办单位' WHEN 'agent' THEN '话务/窗口' WHEN 'supervisor' THEN '监督'
+                  WHEN 'scheduler' THEN '定时任务' END, '')
+             || COALESCE('，' || (SELECT name FROM units WHERE units.id = COALESCE(
+                  json_extract(body, '$.unit'), json_extract(body, '$.unit_id'))), '')
+             || CASE json_extract(body, '$.leader') WHEN 1 THEN '，负责人' ELSE '' END
+             || CASE json_extract(body, '$.active') WHEN 0 THEN '，停用' ELSE '' END
       FROM staff_changes
     UNION ALL
     SELECT at, 'sign_in', id, COALESCE(person_id, username), NULL, NULL, NULL,
-           event || ' (' || method || ') from ' || client
+           CASE event WHEN 'signed_in' THEN '登录' WHEN 'failed' THEN '登录失败' WHEN 'signed_out' THEN '退出'
+                WHEN 'signed_out_everywhere' THEN '退出全部会话' WHEN 'bootstrapped' THEN '设立首位管理员'
+                WHEN 'first_sign_in' THEN '首次登录' ELSE event END
+             || '（' || REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(method,
+                  'one_time_password', '临时密码'), 'password', '密码'), 'totp', '动态口令'),
+                  'oidc', '统一身份认证'), 'oauth2', '统一身份认证（授权码）'), 'cas', '统一身份认证（票据）'),
+                  'bootstrap', '初始化口令'), '+', '＋')
+             || '），来自 ' || client
       FROM sign_ins";
 
 /// The trail as `who` may read it (the bureau only), newest first.
@@ -222,8 +248,9 @@ pub fn entries(db: &impl Db, who: &Principal, q: &AuditQuery) -> Result<AuditPag
     }
     params.push(i64::from(q.limit + 1).into());
     let sql = format!(
-        "SELECT * FROM (SELECT t.*, s.display_name AS name
-                        FROM ({TRAIL}) t LEFT JOIN staff s ON s.id = t.subject)
+        "SELECT * FROM (SELECT t.*, s.display_name AS name, u.name AS unit_name
+                        FROM ({TRAIL}) t LEFT JOIN staff s ON s.id = t.subject
+                        LEFT JOIN units u ON u.id = t.unit)
          WHERE {} ORDER BY at DESC, kind DESC, id DESC LIMIT ?",
         clauses.join(" AND ")
     );
@@ -241,6 +268,7 @@ pub fn entries(db: &impl Db, who: &Principal, q: &AuditQuery) -> Result<AuditPag
                 name: r.opt_text("name")?.map(str::to_string),
                 role: r.opt_text("role")?.map(str::to_string),
                 unit: r.opt_text("unit")?.map(str::to_string),
+                unit_name: r.opt_text("unit_name")?.map(str::to_string),
                 case_id: r.get_opt_integer("case_id")?,
                 what: r.text("what")?.to_string(),
                 id: r.integer("id")?,
@@ -345,7 +373,7 @@ mod tests {
             (read.subject.as_str(), read.case_id, read.what.as_str()),
             ("li.clerk", Some(case.get()), "电话联系投诉人")
         );
-        assert_eq!(page.entries[1].what, "reminder (version 1)");
+        assert_eq!(page.entries[1].what, "催办与回访规则：第 1 版");
         // Filters and pages.
         let reads = entries(&db, &bureau, &query(&[("kind", "personal_data")])).expect("lists");
         assert_eq!(reads.entries.len(), 1);

@@ -476,10 +476,15 @@ fn the_bureau_keeps_the_staff_directory_supervisors_read_it_and_every_change_is_
         .collect();
     assert_eq!(items.len(), 3, "{trail}");
     assert!(items.iter().all(|e| e["subject"] == "zhang.wei"), "{trail}");
-    assert!(
-        items[0]["what"]
-            .as_str()
-            .is_some_and(|w| w.starts_with("li.na changed")),
+    // Each in words, the person by name.
+    let whats: Vec<&str> = items.iter().filter_map(|e| e["what"].as_str()).collect();
+    assert_eq!(
+        whats,
+        vec![
+            "修改人员：李娜，停用",
+            "修改人员：李娜，淇滨区水利局，负责人",
+            "新增人员：李娜，承办单位，淇滨区城市管理局"
+        ],
         "{trail}"
     );
 }

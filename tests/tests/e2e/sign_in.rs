@@ -178,23 +178,23 @@ fn the_first_bureau_person_bootstraps_once_signs_in_with_password_and_code_and_a
     assert!(
         whats
             .iter()
-            .any(|w| w.starts_with("zhang.wei bootstrapped")),
+            .any(|w| w.starts_with("zhang.wei 设立首位管理员")),
         "{whats:?}"
     );
     assert!(
         whats
             .iter()
-            .any(|w| w.starts_with("zhang.wei signed_in (password+totp) from 127.0.0.1")),
+            .any(|w| w.starts_with("zhang.wei 登录（密码＋动态口令），来自 127.0.0.1")),
         "{whats:?}"
     );
     assert!(
-        whats.iter().any(|w| w.starts_with("zhang.wei failed")),
+        whats.iter().any(|w| w.starts_with("zhang.wei 登录失败")),
         "{whats:?}"
     );
     assert!(
         whats
             .iter()
-            .any(|w| w.starts_with("(unknown username) failed")),
+            .any(|w| w.starts_with("(unknown username) 登录失败")),
         "{whats:?}"
     );
 
@@ -268,7 +268,7 @@ fn what_a_cookie_changes_needs_this_apps_own_page_and_its_csrf_token_and_sign_ou
             a.iter().find(|e| {
                 e["what"]
                     .as_str()
-                    .is_some_and(|w| w.starts_with("wang.fang added"))
+                    .is_some_and(|w| w == "新增人员：王芳，话务/窗口")
             })
         })
         .cloned()
