@@ -15,6 +15,10 @@ use crate::lifecycle::Action;
 /// unit, and few enough that the batch answers within one request's time.
 pub const MAX_CASES: usize = 100;
 
+/// The largest version an `ETag` names: 18 digits, as the `If-Match`
+/// header takes it.
+const MAX_VERSION: i64 = 999_999_999_999_999_999;
+
 /// A batch as asked for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Batch {
@@ -80,6 +84,17 @@ impl Batch {
                 None
             }
             value => match crate::lifecycle::parse(value) {
+                // A unit named twice among the co-units is refused here, as
+                // the document says (the single move refuses it as it
+                // applies, 422; a batch would only report it case by case).
+                Ok(a) if has_repeated_co_units(&a) => {
+                    errors.push(FieldError::new(
+                        "action.co_units",
+                        "duplicate",
+                        "each co-unit once",
+                    ));
+                    None
+                }
                 Ok(a) => Some(a),
                 Err(inner) => {
                     errors.extend(inner.into_iter().map(|e| FieldError {
@@ -126,6 +141,18 @@ impl Batch {
             _ => Err(errors),
         }
     }
+}
+
+/// Whether the action names a co-unit twice.
+fn has_repeated_co_units(action: &Action) -> bool {
+    let units = match action {
+        Action::Route { co_units, .. }
+        | Action::Reassign { co_units, .. }
+        | Action::ReceiveInstruction { co_units, .. } => co_units,
+        _ => return false,
+    };
+    let distinct: std::collections::BTreeSet<_> = units.iter().collect();
+    distinct.len() != units.len()
 }
 
 /// The items of `list`, each problem recorded under its index.
@@ -184,14 +211,16 @@ fn items(list: &[Value], errors: &mut Vec<FieldError>) -> Vec<Item> {
                 ));
                 None
             }),
-            Some(n @ Value::Number(_)) => whole_number(n).filter(|v| *v >= 0).or_else(|| {
-                errors.push(FieldError::new(
-                    &at("if_match"),
-                    "invalid",
-                    "the case's ETag, as read (\"3\")",
-                ));
-                None
-            }),
+            Some(n @ Value::Number(_)) => whole_number(n)
+                .filter(|v| (0..=MAX_VERSION).contains(v))
+                .or_else(|| {
+                    errors.push(FieldError::new(
+                        &at("if_match"),
+                        "invalid",
+                        "the case's ETag, as read (\"3\")",
+                    ));
+                    None
+                }),
             Some(_) => {
                 errors.push(FieldError::new(
                     &at("if_match"),
@@ -260,7 +289,7 @@ mod tests {
                 {"case_id": 0, "if_match": "\"1\""},
                 {"case_id": 5},
                 {"case_id": 6, "if_match": "soon"},
-                {"case_id": 6, "if_match": "\"2\""},
+                {"case_id": 6, "if_match": 1_000_000_000_000_000_000_i64},
                 {"case_id": 8, "if_match": "\"2\"", "note": "x"},
                 "9"
             ], "extra": 1})),
@@ -271,6 +300,7 @@ mod tests {
                 ("cases[0].case_id".to_string(), "invalid"),
                 ("cases[1].if_match".to_string(), "missing"),
                 ("cases[2].if_match".to_string(), "invalid"),
+                ("cases[3].if_match".to_string(), "invalid"),
                 ("cases[4].note".to_string(), "unknown_field"),
                 ("cases[5]".to_string(), "wrong_type"),
             ]
@@ -283,6 +313,12 @@ mod tests {
                 ("cases[1].if_match".to_string(), "invalid")
             ],
             "exactly the ETag's shape"
+        );
+        assert_eq!(
+            fields(json!({"action": {"action": "route", "lead": "qibin-urban",
+                "co_units": ["qibin-water", "qibin-water"]},
+                "cases": [{"case_id": 6, "if_match": "1"}]})),
+            vec![("action.co_units".to_string(), "duplicate")]
         );
         assert_eq!(
             fields(json!({"action": {"action": "accept_assignment"}, "cases": []})),
