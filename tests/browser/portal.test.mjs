@@ -750,6 +750,31 @@ test('the bureau reads the statistics with their chart and the hotspots, loads n
 
   await page.goto(`${BASE}/#/admin`);
   await page.getByRole('heading', { name: '上传年度节假日安排' }).waitFor();
+  // The rules explained in Chinese, not in their file's English.
+  assert.match(await page.getByTestId('rules-about').textContent(), /^分办路由（第六条/);
+  // Retiring a unit asks first.
+  const made = await api('POST', '/api/admin/units', {
+    tok: await demoToken('bureau'),
+    body: {
+      id: 'qibin-test-retire',
+      name: '测试撤销单位',
+      county: '410611000',
+      unit_type: 'test_retire',
+    },
+  });
+  assert.equal(made.status, 201, JSON.stringify(made.data));
+  await page.reload();
+  const retire = page.getByRole('button', { name: '撤销 测试撤销单位' });
+  await retire.click();
+  await page.getByRole('button', { name: /确认撤销测试撤销单位？/ }).waitFor();
+  const listed = async () =>
+    (await api('GET', '/api/admin/units', { tok: await demoToken('bureau') })).data.find(
+      (u) => u.id === 'qibin-test-retire',
+    );
+  assert.equal((await listed()).retired_at, null, 'not retired on the first press');
+  await page.getByRole('button', { name: /确认撤销测试撤销单位？/ }).click();
+  await page.getByRole('button', { name: '恢复 测试撤销单位' }).waitFor();
+  assert.ok((await listed()).retired_at, 'retired once confirmed');
   await visit(page, 'bureau-admin');
   const year = {
     year: 2031,

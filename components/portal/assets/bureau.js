@@ -472,9 +472,18 @@ function retireButton(u) {
     },
     u.retired_at ? t('unit.reinstate') : t('unit.retire'),
   );
+  // Retiring asks first: the first press asks, the second retires.
+  let asked = false;
   button.addEventListener(
     'click',
     guarded(button, async () => {
+      if (!u.retired_at && !asked) {
+        asked = true;
+        button.textContent = t('unit.retire_confirm', { name: u.name });
+        button.setAttribute('aria-label', button.textContent);
+        announce(button.textContent);
+        return;
+      }
       await call('PUT', `/api/admin/units/${encodeURIComponent(u.id)}`, {
         body: { retired: !u.retired_at },
       });
@@ -502,6 +511,9 @@ async function rulesEditor() {
     const { data } = await get(`/api/admin/rules/${family}`);
     const history = (data.history || []).slice(0, 10);
     const parts = [
+      // What the family decides, in Chinese (the file's own `about` is
+      // the maintainers' English).
+      h('p', { 'data-testid': 'rules-about' }, t(`admin.rules.about.${family}`)),
       h(
         'p',
         { class: 'hint' },

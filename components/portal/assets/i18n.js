@@ -53,6 +53,17 @@ const zh = {
   'case.co_units': '协办单位',
   'case.next_due': '最近期限',
   'case.overdue': '已超期',
+  'unit.retire_confirm': '确认撤销{name}？再按一次撤销',
+  'admin.rules.about.deadlines':
+    '办理时限（第六条、第十二条）：按工作日计算的各环节时限；第一条与工单相符的规则适用，0 表示当日。县区可整体替换本规则。',
+  'admin.rules.about.filter':
+    '受理甄别规则（第五条）：每条规则描述本办法不予受理的一类诉求，命中即提出不予受理建议，由管理部门决定；只有列入“final”的规则直接不予受理。',
+  'admin.rules.about.routing':
+    '分办路由（第六条：谁主管谁负责、属地管理优先）：标题和内容中的关键词指向单位类型，工单交本县区该类型单位；无匹配的进入待分办队列。',
+  'admin.rules.about.intake':
+    '受理与查询限制（第二条、第十二条）：公开渠道每分钟受理量、服务大厅开放时间、查询码错误次数限制、工作人员会话时长与登录失败限制。',
+  'admin.rules.about.reminder':
+    '催办与统计（第六条、第七条、第九条、第十一条）：到期前几个工作日提醒、回访抽样比例、需关注单位的阈值、热点聚类方式、个人信息保存期限。',
   'enum.audit_subject.seed': '部署种子数据',
   'enum.audit_subject.development': '开发实例',
   'enum.audit_subject.bootstrap': '初始化',
@@ -734,6 +745,17 @@ const en = {
   'case.co_units': 'Co-units',
   'case.next_due': 'Next deadline',
   'case.overdue': 'overdue',
+  'unit.retire_confirm': 'Retire {name}? Press again to retire',
+  'admin.rules.about.deadlines':
+    'Time limits in working days for each step (Art. 6, 12); the first rule matching a case applies; 0 means the same day.',
+  'admin.rules.about.filter':
+    'Screening rules (Art. 5): each names a demand the measures do not accept; a rule that fires proposes a rejection for the bureau to decide; only the rules in “final” reject at once.',
+  'admin.rules.about.routing':
+    'Routing (Art. 6): keywords in a case point to a unit type, and the case goes to that unit of its own county; no match goes to triage.',
+  'admin.rules.about.intake':
+    'Intake and lookup limits (Art. 2, 12): public submissions per minute, the hall’s hours, wrong tracking answers, staff sessions and failed sign-ins.',
+  'admin.rules.about.reminder':
+    'Reminders and statistics (Art. 6, 7, 9, 11): warnings before deadlines, the follow-up sample, attention thresholds, hotspot clustering, how long personal data is kept.',
   'enum.audit_subject.seed': 'the deployment’s seed',
   'enum.audit_subject.development': 'the development instance',
   'enum.audit_subject.bootstrap': 'bootstrap',
