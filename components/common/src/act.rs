@@ -58,14 +58,20 @@ pub async fn at_front(ctx: &Ctx) -> Answer {
     match desk_of(action.kind()).and_then(chained) {
         None => {
             let moved = perform(ctx, &who, id, action)?;
-            if moved.to_routing {
-                if let Err(why) = DISPATCH.call(id).await {
-                    eprintln!("case {id}: {why}; the scan will drive it");
-                }
-            }
+            on_to_routing(&moved).await;
             answer(&moved)
         }
         Some(desk) => forward(ctx, desk, id).await,
+    }
+}
+
+/// A move the library sends on to routing is handed to `dispatch` at once;
+/// if that hop fails, the deadline scan drives it.
+async fn on_to_routing(moved: &Moved) {
+    if moved.to_routing {
+        if let Err(why) = DISPATCH.call(moved.case_id).await {
+            eprintln!("case {}: {why}; the scan will drive it", moved.case_id);
+        }
     }
 }
 
@@ -162,12 +168,8 @@ pub async fn batch(ctx: &Ctx) -> Answer {
         let outcome = match desk {
             None => match perform_at(ctx, &who, id, batch.action.clone(), item.version) {
                 Ok(moved) => {
-                    if moved.to_routing {
-                        if let Err(why) = DISPATCH.call(id).await {
-                            eprintln!("case {id}: {why}; the scan will drive it");
-                        }
-                    }
-                    moved_to(id, moved.status, moved.version)
+                    on_to_routing(&moved).await;
+                    moved_to(id, moved.status, Some(moved.version))
                 }
                 Err(problem) => refused(id, Some(case.status), *problem),
             },
@@ -184,11 +186,11 @@ pub async fn batch(ctx: &Ctx) -> Answer {
     json(200, &serde_json::json!({ "results": results }))
 }
 
-fn moved_to(id: CaseId, status: Status, version: i64) -> Outcome<serde_json::Value> {
+fn moved_to(id: CaseId, status: Status, version: Option<i64>) -> Outcome<serde_json::Value> {
     Outcome {
         case_id: id,
         status: Some(status),
-        version: Some(version),
+        version,
         problem: None,
     }
 }
@@ -209,11 +211,7 @@ fn desk_outcome(id: CaseId, before: Status, answer: &Response) -> Outcome<serde_
     let moved = (200..300).contains(answer.status());
     let status = body.get("status").and_then(|s| s.as_str());
     match (moved, status.and_then(|s| s.parse::<Status>().ok())) {
-        (true, Some(status)) => moved_to(
-            id,
-            status,
-            body.get("version").and_then(|v| v.as_i64()).unwrap_or(0),
-        ),
+        (true, Some(status)) => moved_to(id, status, body.get("version").and_then(|v| v.as_i64())),
         _ if body.get("code").is_some() => Outcome {
             case_id: id,
             status: Some(before),

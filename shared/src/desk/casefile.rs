@@ -336,28 +336,17 @@ fn unit_names(
     db: &impl Db,
     events: &[StoredEvent],
 ) -> Result<BTreeMap<String, String>, StoreError> {
-    let mut ids: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    let mut ids: Vec<&str> = Vec::new();
     for e in events {
-        ids.extend(e.actor_unit.as_ref().map(|u| u.as_str().to_string()));
+        ids.extend(e.actor_unit.as_ref().map(|u| u.as_str()));
         for key in ["unit", "lead", "from"] {
-            ids.extend(e.data.get(key).and_then(|v| v.as_str()).map(str::to_string));
+            ids.extend(e.data.get(key).and_then(|v| v.as_str()));
         }
         if let Some(list) = e.data.get("co_units").and_then(|v| v.as_array()) {
-            ids.extend(list.iter().filter_map(|v| v.as_str()).map(str::to_string));
+            ids.extend(list.iter().filter_map(|v| v.as_str()));
         }
     }
-    if ids.is_empty() {
-        return Ok(BTreeMap::new());
-    }
-    let marks = vec!["?"; ids.len()].join(", ");
-    let params: Vec<crate::base::db::SqlValue> = ids.iter().map(|u| u.as_str().into()).collect();
-    let rows = db.execute(
-        &format!("SELECT id, name FROM units WHERE id IN ({marks})"),
-        &params,
-    )?;
-    rows.iter()
-        .map(|r| Ok((r.text("id")?.to_string(), r.text("name")?.to_string())))
-        .collect()
+    crate::directory::unit_rows::names(db, ids)
 }
 
 #[cfg(test)]

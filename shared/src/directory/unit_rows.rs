@@ -32,6 +32,27 @@ pub fn unit_types(db: &impl Db) -> Result<Vec<String>, StoreError> {
         .collect()
 }
 
+/// The directory's names of the units `ids` (retired ones too), by id;
+/// an id the directory lacks is left out.
+pub fn names<'a>(
+    db: &impl Db,
+    ids: impl IntoIterator<Item = &'a str>,
+) -> Result<std::collections::BTreeMap<String, String>, StoreError> {
+    let ids: std::collections::BTreeSet<&str> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let marks = vec!["?"; ids.len()].join(", ");
+    let params: Vec<crate::base::db::SqlValue> = ids.iter().map(|u| (*u).into()).collect();
+    let rows = db.execute(
+        &format!("SELECT id, name FROM units WHERE id IN ({marks})"),
+        &params,
+    )?;
+    rows.iter()
+        .map(|r| Ok((r.text("id")?.to_string(), r.text("name")?.to_string())))
+        .collect()
+}
+
 /// Whether a unit is in the directory and not retired (it may be given
 /// cases).
 pub fn unit_exists(db: &impl Db, unit: &UnitId) -> Result<bool, StoreError> {

@@ -513,6 +513,7 @@ pub(crate) fn item(
         .opt_text("next_due_at")?
         .map(|t| clock::parse(t).ok_or_else(|| corrupt("next_due_at")))
         .transpose()?;
+    let status: Status = r.text("status")?.parse().map_err(|_| corrupt("status"))?;
     Ok(InboxItem {
         case_id: CaseId::new(r.integer("id")?).map_err(|_| corrupt("id"))?,
         tracking_code: r
@@ -520,7 +521,7 @@ pub(crate) fn item(
             .parse()
             .map_err(|_| corrupt("tracking_code"))?,
         title: r.text("title")?.to_string(),
-        status: r.text("status")?.parse().map_err(|_| corrupt("status"))?,
+        status,
         lead_unit: r
             .opt_text("lead_unit")?
             .map(str::parse)
@@ -530,7 +531,7 @@ pub(crate) fn item(
         overdue: next_due_at.is_some_and(|t| t.with_timezone(&Utc) < now),
         urge_notices: r.integer("urges")?,
         state: DeskState::of(Handling {
-            status: r.text("status")?.parse().map_err(|_| corrupt("status"))?,
+            status,
             signed: r.integer("signed")? != 0,
             extension_pending: r.integer("extension_pending")? != 0,
             round: u32::try_from(r.integer("round")?).map_err(|_| corrupt("round"))?,

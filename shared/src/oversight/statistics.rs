@@ -534,11 +534,7 @@ pub fn rows(
     }
     let mut out: Vec<StatsRow> = groups.into_values().map(StatsRow::finish).collect();
     if q.group_by == GroupBy::Unit {
-        let names: BTreeMap<String, String> = db
-            .execute("SELECT id, name FROM units", &[])?
-            .iter()
-            .map(|r| Ok((r.text("id")?.to_string(), r.text("name")?.to_string())))
-            .collect::<Result<_, StoreError>>()?;
+        let names = crate::directory::unit_rows::names(db, out.iter().map(|r| r.group.as_str()))?;
         for row in &mut out {
             row.group_name = names.get(&row.group).cloned();
         }

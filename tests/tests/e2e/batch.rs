@@ -226,14 +226,29 @@ fn the_bureau_sends_two_returned_cases_on_to_another_unit_at_once() {
         .iter()
         .all(|c| !ids.contains(&c["case_id"].as_i64().unwrap_or(0))));
     // A unit may not send cases on: each refused as the single move would be.
+    // A unit may not send its cases on: each refused as the single move
+    // would be, the case left where the bureau sent it.
+    let housing = token("unit", Some("qibin-housing"), "zhao.clerk");
     let theirs = batch(
         &app,
-        &clerk,
-        json!({"action": {"action": "route", "lead": "qibin-urban"},
-               "cases": [{"case_id": ids[0], "if_match": "1"}]}),
+        &housing,
+        json!({"action": {"action": "reassign", "lead": "qibin-urban", "reason": "想转给城管"},
+               "cases": [{"case_id": ids[0], "if_match": etag(&app, &housing, ids[0])}]}),
     );
     assert_eq!(theirs.status, 200);
-    assert!(theirs.json()["results"][0]["problem"]["status"]
-        .as_i64()
-        .is_some());
+    let refused = &theirs.json()["results"][0];
+    assert_eq!(
+        (
+            refused["status"].as_str(),
+            refused["problem"]["status"].as_i64(),
+            refused["problem"]["code"].as_str()
+        ),
+        (Some("handling"), Some(403), Some("forbidden")),
+        "{refused}"
+    );
+    assert_eq!(
+        app.get_as(&bureau, &format!("/api/cases/{}", ids[0]))
+            .json()["lead_unit"],
+        "qibin-housing"
+    );
 }
